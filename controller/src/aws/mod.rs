@@ -1,0 +1,92 @@
+//! AWS access: one `SdkConfig`, clients built once, every call counted, errors classified.
+
+pub mod calls;
+pub mod error;
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+
+pub use calls::{CallCounter, CallKey};
+pub use error::{AwsError, ErrorClass};
+
+/// Where to reach AWS: overrides of the SDK's standard configuration chain.
+#[derive(Debug, Clone, Default)]
+pub struct AwsSettings {
+    /// An endpoint for every service (a local emulator); `None` for real AWS.
+    pub endpoint_url: Option<String>,
+    /// The region; `None` to let the SDK's chain decide.
+    pub region: Option<String>,
+}
+
+/// The AWS clients of one controller process, sharing one configuration and one call counter.
+#[derive(Debug, Clone)]
+pub struct Aws {
+    /// Elastic Container Registry.
+    pub ecr: aws_sdk_ecr::Client,
+    /// Security Token Service (the account guard).
+    pub sts: aws_sdk_sts::Client,
+    /// Every HTTP attempt made by the clients above.
+    pub calls: CallCounter,
+    /// The region the clients talk to, if known.
+    pub region: Option<String>,
+}
+
+impl Aws {
+    /// Builds the clients from the SDK's standard chain (environment, profile, container
+    /// credentials), with `settings` on top. Makes no network call for static credentials.
+    pub async fn connect(settings: &AwsSettings) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::standard().with_max_attempts(4))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_attempt_timeout(Duration::from_secs(30))
+                    .operation_timeout(Duration::from_secs(120))
+                    .build(),
+            );
+        if let Some(url) = &settings.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some(region) = &settings.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        let config = loader.load().await;
+        let calls = CallCounter::default();
+        let ecr = aws_sdk_ecr::Client::from_conf(
+            aws_sdk_ecr::config::Builder::from(&config)
+                .interceptor(calls.clone())
+                .build(),
+        );
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(&config)
+                .interceptor(calls.clone())
+                .build(),
+        );
+        Self {
+            ecr,
+            sts,
+            calls,
+            region: config.region().map(ToString::to_string),
+        }
+    }
+
+    /// The account the credentials belong to (STS GetCallerIdentity).
+    pub async fn account_id(&self) -> Result<String, AwsError> {
+        let identity = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|err| AwsError::from_sdk("caller identity", "GetCallerIdentity", &err))?;
+        identity.account.ok_or_else(|| AwsError {
+            resource: "caller identity".to_owned(),
+            operation: "GetCallerIdentity",
+            class: ErrorClass::Terminal,
+            code: None,
+            message: "response has no account id".to_owned(),
+        })
+    }
+}

@@ -1,0 +1,95 @@
+//! The one trait a resource kind implements, and its type-erased form for the registry.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use afu9_spec::{DesiredState, ManagementPolicy, Resource};
+
+use super::plan::{Action, ResourcePlan};
+use crate::aws::{Aws, AwsError};
+
+/// One AWS resource kind. `observe` does I/O; `plan` is pure.
+pub trait ManagedKind: Send + Sync + 'static {
+    /// The manifest kind (`EcrRepository`).
+    const KIND: &'static str;
+    /// The desired configuration, from the spec crate.
+    type Spec: Sync + 'static;
+    /// The live configuration in the spec's vocabulary; no SDK types.
+    type Observed: Send + Sync;
+
+    /// This kind's manifests in the desired state.
+    fn resources(state: &DesiredState) -> &[Resource<Self::Spec>];
+
+    /// Reads the live state of every resource in `want` (`None`: it does not exist), in as
+    /// few calls as the APIs allow. An error here fails the whole kind for this pass.
+    fn observe<'a>(
+        &'a self,
+        aws: &'a Aws,
+        want: &'a [Resource<Self::Spec>],
+    ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a;
+
+    /// Compares one resource and decides the operations that converge it.
+    fn plan(
+        state: &DesiredState,
+        want: &Resource<Self::Spec>,
+        have: Option<&Self::Observed>,
+    ) -> ResourcePlan;
+}
+
+/// A kind as the engine's registry holds it.
+pub trait ErasedKind: Send + Sync {
+    /// The manifest kind.
+    fn kind(&self) -> &'static str;
+    /// Observes and plans every resource of this kind in `state`.
+    fn plan<'a>(
+        &'a self,
+        aws: &'a Aws,
+        state: &'a DesiredState,
+    ) -> Pin<Box<dyn Future<Output = Vec<ResourcePlan>> + Send + 'a>>;
+}
+
+impl<K: ManagedKind> ErasedKind for K {
+    fn kind(&self) -> &'static str {
+        K::KIND
+    }
+
+    fn plan<'a>(
+        &'a self,
+        aws: &'a Aws,
+        state: &'a DesiredState,
+    ) -> Pin<Box<dyn Future<Output = Vec<ResourcePlan>> + Send + 'a>> {
+        Box::pin(async move {
+            let want = K::resources(state);
+            if want.is_empty() {
+                return Vec::new();
+            }
+            match self.observe(aws, want).await {
+                Ok(observed) => want
+                    .iter()
+                    .zip(observed.iter().map(Option::as_ref))
+                    .map(|(resource, have)| {
+                        let mut plan = K::plan(state, resource, have);
+                        plan.policy = state.management_policy(&resource.metadata);
+                        if plan.policy == ManagementPolicy::Observe {
+                            plan.ops.clear();
+                        }
+                        plan
+                    })
+                    .collect(),
+                Err(err) => want
+                    .iter()
+                    .map(|resource| ResourcePlan {
+                        kind: K::KIND,
+                        name: resource.name().to_owned(),
+                        action: Action::Error,
+                        reason: Some(err.to_string()),
+                        changes: Vec::new(),
+                        ops: Vec::new(),
+                        policy: state.management_policy(&resource.metadata),
+                        source: resource.source.clone(),
+                    })
+                    .collect(),
+            }
+        })
+    }
+}

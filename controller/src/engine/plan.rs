@@ -1,0 +1,171 @@
+//! The plan value: what differs, per resource, and the operations that converge it.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use afu9_spec::{ManagementPolicy, SourceLocation};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::aws::{Aws, AwsError};
+
+/// What the plan does to one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// In sync.
+    Noop,
+    /// Missing: will be created.
+    Create,
+    /// Drifted: will be changed in place.
+    Update,
+    /// Drifted in a way only a new resource (or revision) fixes.
+    Replace,
+    /// Drifted in a way the controller will not fix on its own; see the reason.
+    Blocked,
+    /// Could not be observed; see the reason.
+    Error,
+}
+
+impl Action {
+    /// The lowercase name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Noop => "noop",
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Replace => "replace",
+            Self::Blocked => "blocked",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// One field that differs: its path in the manifest's vocabulary, live value, wanted value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// `spec.tagMutability`, `spec.tags.team`, `spec.lifecyclePolicy`.
+    pub path: String,
+    /// The live value; `None` when absent.
+    pub before: Option<Value>,
+    /// The wanted value; `None` when it will be removed.
+    pub after: Option<Value>,
+    /// Whether the values must never be shown (they are then `None`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+}
+
+impl Change {
+    /// A field that changes from `before` to `after`.
+    pub fn new(path: impl Into<String>, before: Option<Value>, after: Option<Value>) -> Self {
+        Self {
+            path: path.into(),
+            before,
+            after,
+            sensitive: false,
+        }
+    }
+}
+
+/// What an operation found when it ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", content = "note", rename_all = "camelCase")]
+pub enum OpOutcome {
+    /// The call changed the account.
+    Done,
+    /// The account already was as wanted (a create that found the resource, a delete that
+    /// found nothing); the note says what was found.
+    AlreadyDone(String),
+}
+
+/// A boxed future of an operation's result.
+pub type OpFuture<'a> = Pin<Box<dyn Future<Output = Result<OpOutcome, AwsError>> + Send + 'a>>;
+
+/// One AWS write call with all its arguments decided at plan time. Idempotent.
+pub trait Operation: fmt::Debug + Send + Sync {
+    /// The AWS operation it calls (`PutImageTagMutability`).
+    fn call(&self) -> &'static str;
+    /// Performs the call.
+    fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a>;
+}
+
+/// The plan for one resource.
+#[derive(Debug)]
+pub struct ResourcePlan {
+    /// The manifest kind (`EcrRepository`).
+    pub kind: &'static str,
+    /// The resource's name.
+    pub name: String,
+    /// What happens to it.
+    pub action: Action,
+    /// Why, for `blocked`, `replace` and `error`.
+    pub reason: Option<String>,
+    /// The fields that differ.
+    pub changes: Vec<Change>,
+    /// The calls that converge it, in order. Empty for `observe` resources.
+    pub ops: Vec<Box<dyn Operation>>,
+    /// Enforce, or only observe.
+    pub policy: ManagementPolicy,
+    /// Where the resource is declared.
+    pub source: SourceLocation,
+}
+
+impl ResourcePlan {
+    /// Whether the live resource differs from the manifest.
+    pub fn is_drift(&self) -> bool {
+        !matches!(self.action, Action::Noop | Action::Error)
+    }
+}
+
+/// Counts of resources per action.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Resources to create.
+    pub create: usize,
+    /// Resources to update in place.
+    pub update: usize,
+    /// Resources to replace.
+    pub replace: usize,
+    /// Resources that differ but will not be changed.
+    pub blocked: usize,
+    /// Resources in sync.
+    pub noop: usize,
+    /// Resources that could not be observed.
+    pub error: usize,
+}
+
+/// The whole plan: every resource of the desired state, in apply order.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// One entry per managed resource.
+    pub resources: Vec<ResourcePlan>,
+}
+
+impl Plan {
+    /// Counts per action.
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary::default();
+        for resource in &self.resources {
+            *match resource.action {
+                Action::Noop => &mut summary.noop,
+                Action::Create => &mut summary.create,
+                Action::Update => &mut summary.update,
+                Action::Replace => &mut summary.replace,
+                Action::Blocked => &mut summary.blocked,
+                Action::Error => &mut summary.error,
+            } += 1;
+        }
+        summary
+    }
+
+    /// Whether any resource differs from its manifest.
+    pub fn has_drift(&self) -> bool {
+        self.resources.iter().any(ResourcePlan::is_drift)
+    }
+
+    /// Whether any resource could not be observed.
+    pub fn has_errors(&self) -> bool {
+        self.resources.iter().any(|r| r.action == Action::Error)
+    }
+}

@@ -1,0 +1,201 @@
+//! ECR write calls, one `EcrOp` each, all idempotent.
+
+use afu9_spec::ecr::{Encryption, TagMutability};
+use afu9_spec::tags::Tags;
+use aws_sdk_ecr::types::{
+    EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability, Tag,
+};
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use crate::aws::{Aws, AwsError};
+use crate::engine::{OpFuture, OpOutcome, Operation};
+
+/// One ECR call with its arguments fixed at plan time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EcrOp {
+    /// Create a repository with its settings and tags in one call.
+    CreateRepository {
+        /// Repository name.
+        name: String,
+        /// Scan on push, if managed.
+        scan_on_push: Option<bool>,
+        /// Tag mutability, if managed.
+        tag_mutability: Option<TagMutability>,
+        /// Encryption, if managed (ECR defaults to AES256).
+        encryption: Option<Encryption>,
+        /// Every tag, the ownership tag included.
+        tags: Tags,
+    },
+    /// Turn scan on push on or off.
+    PutImageScanningConfiguration {
+        /// Repository name.
+        name: String,
+        /// Wanted setting.
+        scan_on_push: bool,
+    },
+    /// Set tag mutability.
+    PutImageTagMutability {
+        /// Repository name.
+        name: String,
+        /// Wanted setting.
+        mutability: TagMutability,
+    },
+    /// Replace the lifecycle policy.
+    PutLifecyclePolicy {
+        /// Repository name.
+        name: String,
+        /// The policy document, as sent.
+        text: String,
+    },
+    /// Add or overwrite tags.
+    TagResource {
+        /// Repository ARN.
+        arn: String,
+        /// Tags to set.
+        tags: Tags,
+    },
+    /// Remove tags.
+    UntagResource {
+        /// Repository ARN.
+        arn: String,
+        /// Keys to remove.
+        keys: Vec<String>,
+    },
+}
+
+impl Operation for EcrOp {
+    fn call(&self) -> &'static str {
+        match self {
+            Self::CreateRepository { .. } => "CreateRepository",
+            Self::PutImageScanningConfiguration { .. } => "PutImageScanningConfiguration",
+            Self::PutImageTagMutability { .. } => "PutImageTagMutability",
+            Self::PutLifecyclePolicy { .. } => "PutLifecyclePolicy",
+            Self::TagResource { .. } => "TagResource",
+            Self::UntagResource { .. } => "UntagResource",
+        }
+    }
+
+    fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
+        Box::pin(self.run(&aws.ecr))
+    }
+}
+
+impl EcrOp {
+    fn subject(&self) -> String {
+        match self {
+            Self::CreateRepository { name, .. }
+            | Self::PutImageScanningConfiguration { name, .. }
+            | Self::PutImageTagMutability { name, .. }
+            | Self::PutLifecyclePolicy { name, .. } => format!("update ecr repository {name}"),
+            Self::TagResource { arn, .. } | Self::UntagResource { arn, .. } => format!("tag ecr repository {arn}"),
+        }
+    }
+
+    fn error<E>(&self, err: &SdkError<E, Response>) -> AwsError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        AwsError::from_sdk(self.subject(), self.call(), err)
+    }
+
+    fn done<T, E>(&self, result: Result<T, SdkError<E, Response>>) -> Result<OpOutcome, AwsError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        result.map(|_| OpOutcome::Done).map_err(|err| self.error(&err))
+    }
+
+    async fn run(&self, ecr: &aws_sdk_ecr::Client) -> Result<OpOutcome, AwsError> {
+        match self {
+            Self::CreateRepository {
+                name,
+                scan_on_push,
+                tag_mutability,
+                encryption,
+                tags,
+            } => {
+                let mut request = ecr
+                    .create_repository()
+                    .repository_name(name)
+                    .set_tags(Some(sdk_tags(tags)));
+                if let Some(scan) = scan_on_push {
+                    request = request.image_scanning_configuration(
+                        ImageScanningConfiguration::builder().scan_on_push(*scan).build(),
+                    );
+                }
+                if let Some(mutability) = tag_mutability {
+                    request = request.image_tag_mutability(ImageTagMutability::from(mutability.as_str()));
+                }
+                if let Some(encryption) = encryption {
+                    request = request.encryption_configuration(sdk_encryption(encryption));
+                }
+                match request.send().await {
+                    Ok(_) => Ok(OpOutcome::Done),
+                    Err(err) => {
+                        let err = self.error(&err);
+                        if err.is_code("RepositoryAlreadyExistsException") {
+                            Ok(OpOutcome::AlreadyDone(
+                                "the repository already exists; the next pass reconciles its settings".to_owned(),
+                            ))
+                        } else {
+                            Err(err)
+                        }
+                    }
+                }
+            }
+            Self::PutImageScanningConfiguration { name, scan_on_push } => self.done(ecr
+                .put_image_scanning_configuration()
+                .repository_name(name)
+                .image_scanning_configuration(
+                    ImageScanningConfiguration::builder().scan_on_push(*scan_on_push).build(),
+                )
+                .send()
+                .await),
+            Self::PutImageTagMutability { name, mutability } => self.done(ecr
+                .put_image_tag_mutability()
+                .repository_name(name)
+                .image_tag_mutability(ImageTagMutability::from(mutability.as_str()))
+                .send()
+                .await),
+            Self::PutLifecyclePolicy { name, text } => self.done(ecr
+                .put_lifecycle_policy()
+                .repository_name(name)
+                .lifecycle_policy_text(text)
+                .send()
+                .await),
+            Self::TagResource { arn, tags } => self.done(ecr
+                .tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(sdk_tags(tags)))
+                .send()
+                .await),
+            Self::UntagResource { arn, keys } => self.done(ecr
+                .untag_resource()
+                .resource_arn(arn)
+                .set_tag_keys(Some(keys.clone()))
+                .send()
+                .await),
+        }
+    }
+}
+
+fn sdk_tags(tags: &Tags) -> Vec<Tag> {
+    tags.iter()
+        .filter_map(|(key, value)| Tag::builder().key(key).value(value).build().ok())
+        .collect()
+}
+
+fn sdk_encryption(encryption: &Encryption) -> EncryptionConfiguration {
+    let (kind, key) = match encryption {
+        Encryption::Aes256 => (EncryptionType::Aes256, None),
+        Encryption::Kms { kms_key } => (EncryptionType::Kms, kms_key.clone()),
+    };
+    EncryptionConfiguration::builder()
+        .encryption_type(kind)
+        .set_kms_key(key)
+        .build()
+        .expect("the encryption type, the one required field, is set")
+}

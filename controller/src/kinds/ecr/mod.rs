@@ -1,0 +1,64 @@
+//! `EcrRepository`: scanning, tag mutability, lifecycle policy, tags; encryption checked.
+
+mod apply;
+mod observe;
+mod plan;
+
+use afu9_spec::ecr::EcrRepositorySpec;
+use afu9_spec::tags::Tags;
+use afu9_spec::{DesiredState, Resource};
+
+use crate::aws::{Aws, AwsError};
+use crate::engine::{ManagedKind, ResourcePlan};
+
+pub use apply::EcrOp;
+
+/// The ECR repository kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EcrRepositories;
+
+/// A repository as it is in AWS, in the manifest's vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcrRepositoryObserved {
+    /// The repository ARN (tagging needs it).
+    pub arn: String,
+    /// Scan on push.
+    pub scan_on_push: bool,
+    /// `MUTABLE`, `IMMUTABLE`, or whatever else ECR reports.
+    pub tag_mutability: String,
+    /// `AES256` or `KMS` (ECR also has `KMS_DSSE`).
+    pub encryption_type: String,
+    /// The KMS key ARN, for KMS encryption.
+    pub kms_key: Option<String>,
+    /// The lifecycle policy text as ECR returned it; `None` when there is none or when the
+    /// manifest does not manage it (it is then not read).
+    pub lifecycle_policy: Option<String>,
+    /// All tags, including ones the controller does not manage.
+    pub tags: Tags,
+}
+
+impl ManagedKind for EcrRepositories {
+    const KIND: &'static str = "EcrRepository";
+    type Spec = EcrRepositorySpec;
+    type Observed = EcrRepositoryObserved;
+
+    fn resources(state: &DesiredState) -> &[Resource<Self::Spec>] {
+        &state.ecr_repositories
+    }
+
+    fn observe<'a>(
+        &'a self,
+        aws: &'a Aws,
+        want: &'a [Resource<Self::Spec>],
+    ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
+        observe::observe(&aws.ecr, want)
+    }
+
+    fn plan(
+        state: &DesiredState,
+        want: &Resource<Self::Spec>,
+        have: Option<&Self::Observed>,
+    ) -> ResourcePlan {
+        plan::plan(state, want, have)
+    }
+}

@@ -1,0 +1,3 @@
+//! The resource kinds: each observes its AWS resources, plans purely, and applies ops.
+
+pub mod ecr;

@@ -1,0 +1,12 @@
+//! afu9-posture's controller: observes AWS, diffs it against the desired state, plans and
+//! applies the changes. The CLI (`afu9ctl`) is a thin edge over this library.
+//!
+//! Flow of one pass: [`afu9_spec::load_paths`] → [`engine::check_target`] →
+//! [`engine::Engine::plan`] (observe + pure diff per kind) → [`render`] →
+//! [`engine::Engine::apply`] (exactly the plan's operations).
+
+pub mod aws;
+pub mod diff;
+pub mod engine;
+pub mod kinds;
+pub mod render;

@@ -1,0 +1,60 @@
+//! Plan and apply output: text for a terminal, Markdown for a pull request, JSON for machines.
+
+pub mod json;
+pub mod markdown;
+pub mod text;
+
+use serde_json::Value;
+
+/// The output formats of `plan` and `apply`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable, coloured on a terminal.
+    #[default]
+    Text,
+    /// A pull-request comment.
+    Markdown,
+    /// Machine-readable.
+    Json,
+}
+
+/// A value as one line: strings quoted, documents as compact JSON, absence as `(none)`.
+pub(crate) fn inline(value: Option<&Value>) -> String {
+    value.map_or_else(|| "(none)".to_owned(), Value::to_string)
+}
+
+/// Whether a change is best shown as a line diff: both sides present, one a document.
+/// An added or removed document reads better on one line.
+pub(crate) fn is_document(before: Option<&Value>, after: Option<&Value>) -> bool {
+    let structured = |v: &Value| v.is_object() || v.is_array();
+    matches!((before, after), (Some(b), Some(a)) if structured(b) || structured(a))
+}
+
+/// A unified line diff of two values pretty-printed as JSON, `-`/`+`/` ` prefixed.
+pub(crate) fn document_diff(before: Option<&Value>, after: Option<&Value>) -> Vec<(char, String)> {
+    let pretty = |v: Option<&Value>| v.map(|v| serde_json::to_string_pretty(v).unwrap_or_default()).unwrap_or_default();
+    let (old, new) = (pretty(before), pretty(after));
+    similar::TextDiff::from_lines(&old, &new)
+        .iter_all_changes()
+        .map(|change| {
+            let sign = match change.tag() {
+                similar::ChangeTag::Delete => '-',
+                similar::ChangeTag::Insert => '+',
+                similar::ChangeTag::Equal => ' ',
+            };
+            (sign, change.value().trim_end_matches('\n').to_owned())
+        })
+        .collect()
+}
+
+/// `+` for an added field, `-` for a removed one, `~` for a changed one.
+pub(crate) fn change_sign(before: Option<&Value>, after: Option<&Value>) -> char {
+    match (before, after) {
+        (None, _) => '+',
+        (_, None) => '-',
+        _ => '~',
+    }
+}
+
+#[cfg(test)]
+mod tests;

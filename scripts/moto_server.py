@@ -1,0 +1,47 @@
+"""Runs moto's AWS emulator on 127.0.0.1 until it is killed or its parent process dies.
+
+Prints `listening on 127.0.0.1:PORT` once the server answers on /moto-api/, so that a caller
+that asked for port 0 learns which free port it got without racing anyone for it.
+"""
+
+import argparse
+import os
+import time
+import urllib.request
+
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
+
+
+def wait_until_ready(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    args = parser.parse_args()
+
+    parent = os.getppid()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
+    server.start()
+    _, port = server.get_host_and_port()
+    wait_until_ready(port)
+    print(f"listening on 127.0.0.1:{port}", flush=True)
+
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

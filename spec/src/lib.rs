@@ -1,0 +1,21 @@
+//! The afu9-posture desired-state language.
+//!
+//! Manifests are Kubernetes-style YAML documents (`apiVersion`, `kind`, `metadata`, `spec`).
+//! This crate turns files into a validated [`DesiredState`]: it parses ([`load`]), checks
+//! references, uniqueness and guardrails ([`validate`]), and describes every kind as a JSON
+//! Schema ([`schema`]). It does no I/O beyond reading files and knows nothing about AWS SDKs.
+
+pub mod ecr;
+pub mod error;
+pub mod load;
+pub mod meta;
+pub mod posture;
+pub mod schema;
+pub mod state;
+pub mod tags;
+pub mod validate;
+
+pub use error::{ManifestError, ManifestErrors, SourceLocation};
+pub use load::load_paths;
+pub use meta::{ApiVersion, ManagementPolicy, Metadata};
+pub use state::{DesiredState, Resource};

@@ -1,0 +1,346 @@
+//! Reading manifests: files and directories, multi-document YAML, errors with file:line:column.
+//!
+//! Each document is parsed twice: first leniently for its `kind` (and the location of its name),
+//! then strictly into that kind's type, which rejects unknown fields, wrong types and bad enum
+//! values. Documents are cut apart at `---` lines before parsing, and each is padded with the
+//! lines that precede it so that the parser's line numbers are the file's.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_saphyr::Spanned;
+
+use crate::ecr::EcrRepositorySpec;
+use crate::error::{ManifestError, ManifestErrors, SourceLocation};
+use crate::meta::Document;
+use crate::posture::PostureSpec;
+use crate::state::{DesiredState, Resource};
+use crate::validate;
+
+/// The kinds a manifest may have, in the order `validate` reports them.
+pub const KINDS: &[&str] = &["Posture", "EcrRepository"];
+
+/// The largest manifest file we read, a guard against feeding the loader something that is
+/// not a manifest.
+const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Loads and validates every manifest under `paths` (files, or directories searched
+/// recursively for `*.yaml` and `*.yml` in name order). Returns every problem found.
+pub fn load_paths(paths: &[PathBuf]) -> Result<DesiredState, ManifestErrors> {
+    let mut errors = Vec::new();
+    let mut files = Vec::new();
+    for path in paths {
+        collect_files(path, &mut files, &mut errors);
+    }
+    let mut parsed = ParsedDocuments::default();
+    for file in &files {
+        match read_manifest_file(file) {
+            Ok(text) => parse_file(file, &text, &mut parsed, &mut errors),
+            Err(err) => errors.push(err),
+        }
+    }
+    if files.is_empty() && errors.is_empty() {
+        errors.push(
+            ManifestError::new(
+                SourceLocation::new(paths.first().cloned().unwrap_or_default(), 0, 0),
+                "no manifest files (*.yaml, *.yml) found",
+            )
+            .hint("pass a manifest file or directory with -f"),
+        );
+    }
+    let state = validate::assemble(parsed, &mut errors);
+    if errors.is_empty() {
+        Ok(state)
+    } else {
+        Err(ManifestErrors(errors))
+    }
+}
+
+/// Loads manifests from YAML text, as if read from a file named `file` (for tests and tools).
+pub fn load_str(file: &Path, text: &str) -> Result<DesiredState, ManifestErrors> {
+    let mut errors = Vec::new();
+    let mut parsed = ParsedDocuments::default();
+    parse_file(file, text, &mut parsed, &mut errors);
+    let state = validate::assemble(parsed, &mut errors);
+    if errors.is_empty() {
+        Ok(state)
+    } else {
+        Err(ManifestErrors(errors))
+    }
+}
+
+/// Documents that parsed, by kind, before cross-document validation.
+#[derive(Debug, Default)]
+pub(crate) struct ParsedDocuments {
+    pub postures: Vec<Resource<PostureSpec>>,
+    pub ecr_repositories: Vec<Resource<EcrRepositorySpec>>,
+}
+
+fn collect_files(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<ManifestError>) {
+    let location = || SourceLocation::new(path, 0, 0);
+    let Ok(meta) = fs::metadata(path) else {
+        errors.push(ManifestError::new(location(), "no such file or directory"));
+        return;
+    };
+    if meta.is_file() {
+        files.push(path.to_path_buf());
+        return;
+    }
+    let entries = match fs::read_dir(path) {
+        Ok(entries) => entries,
+        Err(err) => {
+            errors.push(ManifestError::new(location(), format!("cannot read directory: {err}")));
+            return;
+        }
+    };
+    let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    children.sort();
+    for child in children {
+        if child.is_dir() {
+            collect_files(&child, files, errors);
+        } else if child
+            .extension()
+            .is_some_and(|ext| ext == "yaml" || ext == "yml")
+        {
+            files.push(child);
+        }
+    }
+}
+
+fn read_manifest_file(file: &Path) -> Result<String, ManifestError> {
+    let location = SourceLocation::new(file, 0, 0);
+    let size = fs::metadata(file)
+        .map_err(|err| ManifestError::new(location.clone(), format!("cannot read: {err}")))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(ManifestError::new(
+            location,
+            format!("file is {size} bytes, larger than the {MAX_FILE_BYTES} bytes a manifest may be"),
+        ));
+    }
+    let bytes = fs::read(file)
+        .map_err(|err| ManifestError::new(location.clone(), format!("cannot read: {err}")))?;
+    String::from_utf8(bytes)
+        .map_err(|_| ManifestError::new(location, "file is not valid UTF-8"))
+}
+
+/// One YAML document cut out of a file, padded so that its line numbers are the file's.
+struct RawDocument {
+    first_line: u64,
+    text: String,
+}
+
+/// Splits YAML text at document markers (`---` and `...` at column 1).
+fn split_documents(text: &str) -> Vec<RawDocument> {
+    let mut documents = Vec::new();
+    let mut current = String::new();
+    let mut first_line = 1;
+    let mut has_content = false;
+    for (index, line) in text.lines().enumerate() {
+        let number = index as u64 + 1;
+        let is_start = line == "---" || line.starts_with("--- ") || line.starts_with("---\t");
+        let is_end = line == "..." || line.starts_with("... ");
+        if is_start || is_end {
+            if has_content {
+                documents.push(RawDocument {
+                    first_line,
+                    text: std::mem::take(&mut current),
+                });
+            }
+            current = "\n".repeat(index + 1);
+            has_content = false;
+            first_line = number + 1;
+            if is_start && line.len() > 3 {
+                // Content after `--- ` belongs to the new document; keep its columns.
+                current.pop();
+                current.push_str("   ");
+                current.push_str(&line[3..]);
+                current.push('\n');
+                has_content |= is_content(&line[3..]);
+                first_line = number;
+            }
+            continue;
+        }
+        if !has_content && is_content(line) {
+            first_line = number;
+        }
+        has_content |= is_content(line);
+        current.push_str(line);
+        current.push('\n');
+    }
+    if has_content {
+        documents.push(RawDocument {
+            first_line,
+            text: current,
+        });
+    }
+    documents
+}
+
+fn is_content(line: &str) -> bool {
+    let trimmed = line.trim();
+    !trimmed.is_empty() && !trimmed.starts_with('#') && !trimmed.starts_with('%')
+}
+
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        strict_booleans: true,
+        with_snippet: false,
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        budget: serde_saphyr::budget! {
+            max_depth: 64,
+            max_aliases: 256,
+            max_nodes: 100_000,
+            max_total_scalar_bytes: 4 * 1024 * 1024,
+        },
+    }
+}
+
+/// What the lenient first parse learns about a document.
+#[derive(Deserialize)]
+struct Header {
+    #[serde(default)]
+    kind: Option<Spanned<String>>,
+    #[serde(default)]
+    metadata: Option<HeaderMetadata>,
+}
+
+#[derive(Deserialize)]
+struct HeaderMetadata {
+    #[serde(default)]
+    name: Option<Spanned<String>>,
+}
+
+fn parse_file(
+    file: &Path,
+    text: &str,
+    parsed: &mut ParsedDocuments,
+    errors: &mut Vec<ManifestError>,
+) {
+    for document in split_documents(text) {
+        let start = SourceLocation::new(file, document.first_line, 1);
+        let header: Header = match serde_saphyr::from_str_with_options(&document.text, yaml_options()) {
+            Ok(header) => header,
+            Err(err) => {
+                errors.push(yaml_error(file, &start, &err));
+                continue;
+            }
+        };
+        let Some(kind) = header.kind else {
+            errors.push(
+                ManifestError::new(start, "document has no `kind`")
+                    .field("kind")
+                    .hint(format!("add `kind:` with one of {}", KINDS.join(", "))),
+            );
+            continue;
+        };
+        let name_location = header
+            .metadata
+            .and_then(|m| m.name)
+            .map_or(start.clone(), |name| spanned_location(file, &name, &start));
+        let kind_location = spanned_location(file, &kind, &start);
+        match kind.value.as_str() {
+            "Posture" => parse_typed(file, &document, &start, name_location, errors)
+                .map(|r| parsed.postures.push(r)),
+            "EcrRepository" => parse_typed(file, &document, &start, name_location, errors)
+                .map(|r| parsed.ecr_repositories.push(r)),
+            other => {
+                errors.push(
+                    ManifestError::new(kind_location, format!("unknown kind `{other}`"))
+                        .field("kind")
+                        .hint(format!("known kinds: {}", KINDS.join(", "))),
+                );
+                None
+            }
+        };
+    }
+}
+
+fn parse_typed<S: DeserializeOwned>(
+    file: &Path,
+    document: &RawDocument,
+    start: &SourceLocation,
+    name_location: SourceLocation,
+    errors: &mut Vec<ManifestError>,
+) -> Option<Resource<S>> {
+    match serde_saphyr::from_str_with_options::<Document<S>>(&document.text, yaml_options()) {
+        Ok(doc) => Some(Resource {
+            metadata: doc.metadata,
+            spec: doc.spec,
+            source: name_location,
+        }),
+        Err(err) => {
+            errors.push(yaml_error(file, start, &err));
+            None
+        }
+    }
+}
+
+fn spanned_location<T>(file: &Path, spanned: &Spanned<T>, fallback: &SourceLocation) -> SourceLocation {
+    let at = spanned.referenced;
+    if at.line() == 0 {
+        fallback.clone()
+    } else {
+        SourceLocation::new(file, at.line(), at.column())
+    }
+}
+
+/// Turns a parser error into ours: its location (or the document's), and its message with
+/// the location prefix the parser adds taken off.
+fn yaml_error(file: &Path, start: &SourceLocation, err: &serde_saphyr::Error) -> ManifestError {
+    let location = err
+        .location()
+        .filter(|at| at.line() > 0)
+        .map_or_else(|| start.clone(), |at| SourceLocation::new(file, at.line(), at.column()));
+    let mut message = err.without_snippet().to_string();
+    if let Some(stripped) = strip_location_suffix(&message) {
+        message = stripped;
+    }
+    let hint = hint_for(&message);
+    let error = ManifestError::new(location, message);
+    match hint {
+        Some(hint) => error.hint(hint),
+        None => error,
+    }
+}
+
+/// The parser ends messages with ` at line L, column C`; we print the location first instead.
+fn strip_location_suffix(message: &str) -> Option<String> {
+    let index = message.rfind(" at line ")?;
+    Some(message[..index].to_owned())
+}
+
+fn hint_for(message: &str) -> Option<String> {
+    if message.contains("duplicate") {
+        Some("each key may appear once in a mapping".to_owned())
+    } else if message.contains("unknown field") {
+        Some("check the spelling against `afu9ctl schema`".to_owned())
+    } else if message.contains("unknown variant") {
+        Some("use one of the values listed".to_owned())
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_keeps_file_line_numbers() {
+        let text = "# header comment\n---\nkind: A\n---\n\nkind: B\n...\n";
+        let docs = split_documents(text);
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].first_line, 3);
+        assert_eq!(docs[0].text.lines().nth(2), Some("kind: A"));
+        assert_eq!(docs[1].first_line, 6);
+        assert_eq!(docs[1].text.lines().nth(5), Some("kind: B"));
+    }
+
+    #[test]
+    fn comment_only_documents_are_skipped() {
+        assert!(split_documents("# nothing\n---\n# still nothing\n").is_empty());
+    }
+}

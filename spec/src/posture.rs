@@ -1,0 +1,33 @@
+//! The `Posture` document: settings that apply to the whole desired state.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::meta::ManagementPolicy;
+
+/// Account-wide settings: which account and region the desired state is for, default tags,
+/// tags to leave alone, and the default management policy. At most one per desired state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PostureSpec {
+    /// The 12-digit AWS account this desired state is for. When set, the controller asks STS
+    /// who it is and refuses to act on any other account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// The region this desired state is for (`eu-central-1`). When set, running against
+    /// another region is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Tags added to every resource that carries tags; a manifest's own tags win.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub default_tags: BTreeMap<String, String>,
+    /// Tag keys the controller never adds, changes or removes, for tags that other tooling
+    /// manages. A trailing `*` matches any suffix (`org:*`). `aws:` tags are always ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore_tags: Vec<String>,
+    /// The management policy of resources that do not set their own.
+    #[serde(default)]
+    pub management_policy: ManagementPolicy,
+}

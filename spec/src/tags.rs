@@ -1,0 +1,60 @@
+//! Tags: the controller's ownership tag and which live tags it leaves alone.
+
+use std::collections::BTreeMap;
+
+/// A resource's tags, key → value, in a stable order.
+pub type Tags = BTreeMap<String, String>;
+
+/// The tag key that marks a resource as created and owned by afu9-posture.
+pub const MANAGED_BY_KEY: &str = "managed-by";
+/// The value of [`MANAGED_BY_KEY`] on resources afu9-posture owns.
+pub const MANAGED_BY_VALUE: &str = "afu9-posture";
+
+/// Decides which tag keys the controller manages. `aws:` system tags are never managed;
+/// neither are keys matching the posture's ignore patterns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TagPolicy {
+    ignore: Vec<String>,
+}
+
+impl TagPolicy {
+    /// A policy that ignores `aws:` tags and keys matching `patterns` (a trailing `*` is a
+    /// prefix match, anything else an exact match).
+    pub fn new(patterns: &[String]) -> Self {
+        Self {
+            ignore: patterns.to_vec(),
+        }
+    }
+
+    /// Whether the controller manages the tag `key`.
+    pub fn manages(&self, key: &str) -> bool {
+        !key.starts_with("aws:")
+            && !self.ignore.iter().any(|pattern| match pattern.strip_suffix('*') {
+                Some(prefix) => key.starts_with(prefix),
+                None => key == pattern,
+            })
+    }
+
+    /// The managed subset of `tags`.
+    pub fn managed(&self, tags: &Tags) -> Tags {
+        tags.iter()
+            .filter(|(key, _)| self.manages(key))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aws_tags_and_ignore_patterns_are_not_managed() {
+        let policy = TagPolicy::new(&["org:*".to_owned(), "cost-center".to_owned()]);
+        assert!(!policy.manages("aws:cloudformation:stack-name"));
+        assert!(!policy.manages("org:owner"));
+        assert!(!policy.manages("cost-center"));
+        assert!(policy.manages("cost-center-2"));
+        assert!(policy.manages("project"));
+    }
+}
