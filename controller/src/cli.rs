@@ -23,7 +23,12 @@ pub const EXIT_DRIFT: u8 = 2;
 #[command(name = "afu9ctl", version, about, long_about = None)]
 struct Cli {
     /// Manifest file or directory (searched recursively for *.yaml, *.yml); repeatable.
-    #[arg(short = 'f', long = "file", global = true, default_value = "desired-state")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        global = true,
+        default_value = "desired-state"
+    )]
     files: Vec<PathBuf>,
     /// Send every AWS call to this endpoint (a local emulator).
     #[arg(long, global = true, env = "AWS_ENDPOINT_URL")]
@@ -90,8 +95,12 @@ pub fn run() -> anyhow::Result<ExitCode> {
                 ExitCode::from(EXIT_ERROR)
             }
         }),
-        Command::Plan(args) => with_state(&cli, async |state: &DesiredState| plan(&cli, state, args).await),
-        Command::Apply(args) => with_state(&cli, async |state: &DesiredState| apply(&cli, state, args.output).await),
+        Command::Plan(args) => with_state(&cli, async |state: &DesiredState| {
+            plan(&cli, state, args).await
+        }),
+        Command::Apply(args) => with_state(&cli, async |state: &DesiredState| {
+            apply(&cli, state, args.output).await
+        }),
     }
 }
 
@@ -150,11 +159,13 @@ async fn apply(cli: &Cli, state: &DesiredState, output: OutputFormat) -> anyhow:
         OutputFormat::Markdown => render::markdown::apply(&report),
         OutputFormat::Json => render::json::apply(&plan, &report),
     });
-    Ok(ExitCode::from(if plan.has_errors() || report.failed() > 0 {
-        EXIT_ERROR
-    } else {
-        EXIT_OK
-    }))
+    Ok(ExitCode::from(
+        if plan.has_errors() || report.failed() > 0 {
+            EXIT_ERROR
+        } else {
+            EXIT_OK
+        },
+    ))
 }
 
 fn render_plan(plan: &Plan, output: OutputFormat) -> String {

@@ -9,6 +9,7 @@ pub mod ecr;
 pub mod error;
 pub mod load;
 pub mod meta;
+pub mod policy_doc;
 pub mod posture;
 pub mod schema;
 pub mod state;

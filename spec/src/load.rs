@@ -1,4 +1,5 @@
-//! Reading manifests: files and directories, multi-document YAML, errors with file:line:column.
+//! Reading manifests: files and directories, multi-document YAML, errors with
+//! `file:line:column`.
 //!
 //! Each document is parsed twice: first leniently for its `kind` (and the location of its name),
 //! then strictly into that kind's type, which rejects unknown fields, wrong types and bad enum
@@ -36,9 +37,8 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<DesiredState, ManifestErrors> {
     }
     let mut parsed = ParsedDocuments::default();
     for file in &files {
-        match read_manifest_file(file) {
-            Ok(text) => parse_file(file, &text, &mut parsed, &mut errors),
-            Err(err) => errors.push(err),
+        if let Some(text) = read_manifest_file(file, &mut errors) {
+            parse_file(file, &text, &mut parsed, &mut errors);
         }
     }
     if files.is_empty() && errors.is_empty() {
@@ -91,7 +91,10 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Manifes
     let entries = match fs::read_dir(path) {
         Ok(entries) => entries,
         Err(err) => {
-            errors.push(ManifestError::new(location(), format!("cannot read directory: {err}")));
+            errors.push(ManifestError::new(
+                location(),
+                format!("cannot read directory: {err}"),
+            ));
             return;
         }
     };
@@ -109,21 +112,33 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Manifes
     }
 }
 
-fn read_manifest_file(file: &Path) -> Result<String, ManifestError> {
-    let location = SourceLocation::new(file, 0, 0);
-    let size = fs::metadata(file)
-        .map_err(|err| ManifestError::new(location.clone(), format!("cannot read: {err}")))?
-        .len();
+/// Reads a manifest file as UTF-8 text, or adds why it cannot be read to `errors`.
+fn read_manifest_file(file: &Path, errors: &mut Vec<ManifestError>) -> Option<String> {
+    let fail = |message: String| ManifestError::new(SourceLocation::new(file, 0, 0), message);
+    let size = match fs::metadata(file) {
+        Ok(meta) => meta.len(),
+        Err(err) => {
+            errors.push(fail(format!("cannot read: {err}")));
+            return None;
+        }
+    };
     if size > MAX_FILE_BYTES {
-        return Err(ManifestError::new(
-            location,
-            format!("file is {size} bytes, larger than the {MAX_FILE_BYTES} bytes a manifest may be"),
-        ));
+        errors.push(fail(format!(
+            "file is {size} bytes, larger than the {MAX_FILE_BYTES} bytes a manifest may be"
+        )));
+        return None;
     }
-    let bytes = fs::read(file)
-        .map_err(|err| ManifestError::new(location.clone(), format!("cannot read: {err}")))?;
-    String::from_utf8(bytes)
-        .map_err(|_| ManifestError::new(location, "file is not valid UTF-8"))
+    match fs::read(file).map(String::from_utf8) {
+        Ok(Ok(text)) => Some(text),
+        Ok(Err(_)) => {
+            errors.push(fail("file is not valid UTF-8".to_owned()));
+            None
+        }
+        Err(err) => {
+            errors.push(fail(format!("cannot read: {err}")));
+            None
+        }
+    }
 }
 
 /// One YAML document cut out of a file, padded so that its line numbers are the file's.
@@ -221,13 +236,14 @@ fn parse_file(
 ) {
     for document in split_documents(text) {
         let start = SourceLocation::new(file, document.first_line, 1);
-        let header: Header = match serde_saphyr::from_str_with_options(&document.text, yaml_options()) {
-            Ok(header) => header,
-            Err(err) => {
-                errors.push(yaml_error(file, &start, &err));
-                continue;
-            }
-        };
+        let header: Header =
+            match serde_saphyr::from_str_with_options(&document.text, yaml_options()) {
+                Ok(header) => header,
+                Err(err) => {
+                    errors.push(yaml_error(file, &start, &err));
+                    continue;
+                }
+            };
         let Some(kind) = header.kind else {
             errors.push(
                 ManifestError::new(start, "document has no `kind`")
@@ -278,7 +294,11 @@ fn parse_typed<S: DeserializeOwned>(
     }
 }
 
-fn spanned_location<T>(file: &Path, spanned: &Spanned<T>, fallback: &SourceLocation) -> SourceLocation {
+fn spanned_location<T>(
+    file: &Path,
+    spanned: &Spanned<T>,
+    fallback: &SourceLocation,
+) -> SourceLocation {
     let at = spanned.referenced;
     if at.line() == 0 {
         fallback.clone()
@@ -290,10 +310,10 @@ fn spanned_location<T>(file: &Path, spanned: &Spanned<T>, fallback: &SourceLocat
 /// Turns a parser error into ours: its location (or the document's), and its message with
 /// the location prefix the parser adds taken off.
 fn yaml_error(file: &Path, start: &SourceLocation, err: &serde_saphyr::Error) -> ManifestError {
-    let location = err
-        .location()
-        .filter(|at| at.line() > 0)
-        .map_or_else(|| start.clone(), |at| SourceLocation::new(file, at.line(), at.column()));
+    let location = err.location().filter(|at| at.line() > 0).map_or_else(
+        || start.clone(),
+        |at| SourceLocation::new(file, at.line(), at.column()),
+    );
     let mut message = err.without_snippet().to_string();
     if let Some(stripped) = strip_location_suffix(&message) {
         message = stripped;

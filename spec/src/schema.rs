@@ -24,10 +24,8 @@ pub fn manifest_schema() -> Schema {
         kind_branch::<PostureSpec>(&mut generator, "Posture"),
         kind_branch::<EcrRepositorySpec>(&mut generator, "EcrRepository"),
     ];
-    let definitions: serde_json::Map<String, Value> = generator
-        .take_definitions(true)
-        .into_iter()
-        .collect();
+    let definitions: serde_json::Map<String, Value> =
+        generator.take_definitions(true).into_iter().collect();
     json_schema!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "afu9-posture manifest",
@@ -66,7 +64,11 @@ mod tests {
         let branches = schema["oneOf"].as_array().expect("oneOf");
         let kinds: Vec<&str> = branches
             .iter()
-            .map(|b| b["properties"]["kind"]["const"].as_str().expect("kind const"))
+            .map(|b| {
+                b["properties"]["kind"]["const"]
+                    .as_str()
+                    .expect("kind const")
+            })
             .collect();
         assert_eq!(kinds, crate::load::KINDS);
     }

@@ -29,10 +29,13 @@ impl TagPolicy {
     /// Whether the controller manages the tag `key`.
     pub fn manages(&self, key: &str) -> bool {
         !key.starts_with("aws:")
-            && !self.ignore.iter().any(|pattern| match pattern.strip_suffix('*') {
-                Some(prefix) => key.starts_with(prefix),
-                None => key == pattern,
-            })
+            && !self
+                .ignore
+                .iter()
+                .any(|pattern| match pattern.strip_suffix('*') {
+                    Some(prefix) => key.starts_with(prefix),
+                    None => key == pattern,
+                })
     }
 
     /// The managed subset of `tags`.

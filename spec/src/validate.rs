@@ -71,7 +71,12 @@ fn check_posture(posture: &Resource<crate::posture::PostureSpec>, errors: &mut V
             ..at().field("spec.accountId").rule("AFU9-POSTURE-002")
         });
     }
-    check_tags_at(&posture.source, "spec.defaultTags", &posture.spec.default_tags, errors);
+    check_tags_at(
+        &posture.source,
+        "spec.defaultTags",
+        &posture.spec.default_tags,
+        errors,
+    );
     if let Some(region) = &posture.spec.region
         && !is_region(region)
     {
@@ -101,9 +106,12 @@ fn is_repository_name(name: &str) -> bool {
     (2..=256).contains(&name.len())
         && name.split('/').all(|component| {
             !component.is_empty()
-                && component
-                    .split(['.', '_', '-'])
-                    .all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+                && component.split(['.', '_', '-']).all(|word| {
+                    !word.is_empty()
+                        && word
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                })
         })
 }
 
@@ -146,8 +154,12 @@ fn check_lifecycle(
     const FIELD: &str = "spec.lifecyclePolicy";
     match (&policy.keep_last, &policy.rules) {
         (Some(_), Some(_)) | (None, None) => errors.push(
-            error(FIELD, "AFU9-ECR-002", "set exactly one of keepLast and rules".to_owned())
-                .hint("keepLast: 10 keeps the newest ten images"),
+            error(
+                FIELD,
+                "AFU9-ECR-002",
+                "set exactly one of keepLast and rules".to_owned(),
+            )
+            .hint("keepLast: 10 keeps the newest ten images"),
         ),
         (Some(0), None) => errors.push(error(
             "spec.lifecyclePolicy.keepLast",
@@ -158,7 +170,11 @@ fn check_lifecycle(
     }
     let Some(rules) = &policy.rules else { return };
     if rules.is_empty() {
-        errors.push(error("spec.lifecyclePolicy.rules", "AFU9-ECR-002", "rules must not be empty".to_owned()));
+        errors.push(error(
+            "spec.lifecyclePolicy.rules",
+            "AFU9-ECR-002",
+            "rules must not be empty".to_owned(),
+        ));
     }
     let mut priorities = BTreeMap::new();
     for (index, rule) in rules.iter().enumerate() {
@@ -167,27 +183,37 @@ fn check_lifecycle(
             errors.push(error(
                 &field(".rulePriority"),
                 "AFU9-ECR-004",
-                format!("rulePriority {} is also used by rules[{first}]", rule.rule_priority),
+                format!(
+                    "rulePriority {} is also used by rules[{first}]",
+                    rule.rule_priority
+                ),
             ));
         }
         let selection = &rule.selection;
         if selection.count_number == 0 {
-            errors.push(error(&field(".selection.countNumber"), "AFU9-ECR-003", "countNumber must be at least 1".to_owned()));
+            errors.push(error(
+                &field(".selection.countNumber"),
+                "AFU9-ECR-003",
+                "countNumber must be at least 1".to_owned(),
+            ));
         }
         let since_pushed = selection.count_type == CountType::SinceImagePushed;
         if since_pushed != selection.count_unit.is_some() {
             errors.push(error(
                 &field(".selection.countUnit"),
                 "AFU9-ECR-005",
-                "countUnit is required with countType sinceImagePushed and not allowed otherwise".to_owned(),
+                "countUnit is required with countType sinceImagePushed and not allowed otherwise"
+                    .to_owned(),
             ));
         }
-        let has_filters = !selection.tag_prefix_list.is_empty() || !selection.tag_pattern_list.is_empty();
+        let has_filters =
+            !selection.tag_prefix_list.is_empty() || !selection.tag_pattern_list.is_empty();
         if has_filters != (selection.tag_status == TagStatus::Tagged) {
             errors.push(error(
                 &field(".selection.tagStatus"),
                 "AFU9-ECR-006",
-                "tagStatus tagged needs tagPrefixList or tagPatternList, and only it may have them".to_owned(),
+                "tagStatus tagged needs tagPrefixList or tagPatternList, and only it may have them"
+                    .to_owned(),
             ));
         }
     }

@@ -1,1 +1,217 @@
-//! x
+//! Test harness for afu9-posture: a local AWS emulator (moto) per test, SDK clients pointed
+//! at it for injecting drift, and a call trap that proves a command made no AWS call.
+//!
+//! The emulator is installed on first use by `scripts/ensure-emulator` into the project's
+//! virtualenv. A test that cannot start it fails loudly; nothing is skipped.
+//!
+//! Every function here panics, with the reason, when the emulator or the machine does not
+//! cooperate: that is how a test harness fails.
+#![allow(clippy::missing_panics_doc)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+
+/// The region every test uses.
+pub const REGION: &str = "eu-central-1";
+/// The account moto answers for by default.
+pub const ACCOUNT_ID: &str = "123456789012";
+
+/// The repository's root directory.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The emulator's python, installing it the first time (once per test process).
+fn emulator_python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let script = repo_root().join("scripts/ensure-emulator");
+        let output = Command::new(&script)
+            .stderr(Stdio::inherit())
+            .output()
+            .unwrap_or_else(|err| panic!("cannot run {}: {err}", script.display()));
+        assert!(
+            output.status.success(),
+            "{} failed ({}): the AWS emulator could not be installed",
+            script.display(),
+            output.status
+        );
+        PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
+    })
+}
+
+/// A moto server on 127.0.0.1 with a free port, killed when dropped.
+pub struct Emulator {
+    child: Child,
+    port: u16,
+}
+
+impl Emulator {
+    /// Starts a fresh emulator and waits until it answers. Panics with the reason if it
+    /// cannot: an emulator-backed test must never pass without one.
+    pub fn start() -> Self {
+        let mut child = Command::new(emulator_python())
+            .arg(repo_root().join("scripts/moto_server.py"))
+            .args(["--port", "0"])
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start the AWS emulator (scripts/moto_server.py)");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("cannot read the emulator's address");
+        let port = line
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| {
+                let _ = child.kill();
+                panic!("the AWS emulator did not start: it printed {line:?}")
+            });
+        Self { child, port }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Wipes all emulated state.
+    pub fn reset(&self) {
+        let status = http_post(self.port, "/moto-api/reset", "");
+        assert_eq!(status, 200, "emulator reset failed");
+    }
+
+    /// Sends a JSON document to moto's configuration API (`/moto-api/config`).
+    pub fn configure(&self, json: &str) {
+        let status = http_post(self.port, "/moto-api/config", json);
+        assert_eq!(status, 200, "emulator configuration failed");
+    }
+
+    /// Environment for a child process (the CLI) to talk to this emulator with test
+    /// credentials and no local AWS profile.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        let mut env = test_credentials_env();
+        env.push(("AWS_ENDPOINT_URL", self.endpoint()));
+        env
+    }
+
+    /// An SDK configuration pointed at this emulator.
+    pub fn sdk_config(&self) -> SdkConfig {
+        sdk_config_for(&self.endpoint())
+    }
+
+    /// An ECR client for injecting and checking state.
+    pub fn ecr(&self) -> aws_sdk_ecr::Client {
+        aws_sdk_ecr::Client::new(&self.sdk_config())
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Test credentials, region, and no shared config or instance metadata.
+pub fn test_credentials_env() -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+        ("AWS_REGION", REGION.to_owned()),
+        ("AWS_CONFIG_FILE", "/dev/null".to_owned()),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_owned()),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
+        ("NO_COLOR", "1".to_owned()),
+    ]
+}
+
+/// An SDK configuration with test credentials for `endpoint`.
+pub fn sdk_config_for(endpoint: &str) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new(REGION))
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(Credentials::new(
+                "test",
+                "test",
+                None,
+                None,
+                "afu9-tests",
+            )),
+        )
+        .build()
+}
+
+fn http_post(port: u16, path: &str, body: &str) -> u16 {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("emulator is not listening");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("set timeout");
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("cannot send to the emulator");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A listener that accepts and counts connections and answers none: point a command's AWS
+/// endpoint at it to prove the command made no AWS call.
+pub struct CallTrap {
+    port: u16,
+    connections: Arc<AtomicUsize>,
+}
+
+impl CallTrap {
+    /// Listens on a free port on 127.0.0.1.
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("cannot bind the call trap");
+        let port = listener.local_addr().expect("local addr").port();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&connections);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                counter.fetch_add(1, Ordering::SeqCst);
+                drop(stream);
+            }
+        });
+        Self { port, connections }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// How many connections were made to it.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}

@@ -1,6 +1,6 @@
 //! Counts every HTTP attempt the SDK makes, by service, operation and outcome.
 //!
-//! An SDK interceptor, so it sees retries too: the figure is what CloudTrail and the
+//! An SDK interceptor, so it sees retries too: the figure is what `CloudTrail` and the
 //! throttling budget see, not what the code believes it asked for.
 
 use std::collections::BTreeMap;
@@ -33,7 +33,9 @@ pub struct CallCounter {
 
 impl fmt::Debug for CallCounter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CallCounter").field("total", &self.total()).finish()
+        f.debug_struct("CallCounter")
+            .field("total", &self.total())
+            .finish()
     }
 }
 

@@ -57,7 +57,11 @@ const THROTTLING_CODES: &[&str] = &[
 impl AwsError {
     /// Classifies an SDK error. `what` says what was being done to which resource
     /// (`observe ecr repositories`), `operation` names the AWS call.
-    pub fn from_sdk<E>(what: impl Into<String>, operation: &'static str, err: &SdkError<E, Response>) -> Self
+    pub fn from_sdk<E>(
+        what: impl Into<String>,
+        operation: &'static str,
+        err: &SdkError<E, Response>,
+    ) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
@@ -75,7 +79,11 @@ impl AwsError {
                 None,
                 format!("cannot reach AWS: {}", dispatch_reason(failure)),
             ),
-            SdkError::ResponseError(_) => (ErrorClass::Transient, None, "unreadable response".to_owned()),
+            SdkError::ResponseError(_) => (
+                ErrorClass::Transient,
+                None,
+                "unreadable response".to_owned(),
+            ),
             other => (ErrorClass::Terminal, None, error_chain(other)),
         };
         Self {
@@ -132,10 +140,22 @@ mod tests {
 
     #[test]
     fn throttling_codes_and_statuses_classify() {
-        assert_eq!(classify_code(Some("ThrottlingException"), 400), ErrorClass::Throttled);
-        assert_eq!(classify_code(Some("RequestLimitExceeded"), 503), ErrorClass::Throttled);
+        assert_eq!(
+            classify_code(Some("ThrottlingException"), 400),
+            ErrorClass::Throttled
+        );
+        assert_eq!(
+            classify_code(Some("RequestLimitExceeded"), 503),
+            ErrorClass::Throttled
+        );
         assert_eq!(classify_code(None, 429), ErrorClass::Throttled);
-        assert_eq!(classify_code(Some("InternalError"), 500), ErrorClass::Transient);
-        assert_eq!(classify_code(Some("AccessDeniedException"), 400), ErrorClass::Terminal);
+        assert_eq!(
+            classify_code(Some("InternalError"), 500),
+            ErrorClass::Transient
+        );
+        assert_eq!(
+            classify_code(Some("AccessDeniedException"), 400),
+            ErrorClass::Terminal
+        );
     }
 }

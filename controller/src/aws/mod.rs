@@ -53,15 +53,19 @@ impl Aws {
         if let Some(region) = &settings.region {
             loader = loader.region(Region::new(region.clone()));
         }
-        let config = loader.load().await;
+        Self::from_config(&loader.load().await)
+    }
+
+    /// Builds the clients from an SDK configuration made elsewhere (tests, tools).
+    pub fn from_config(config: &aws_config::SdkConfig) -> Self {
         let calls = CallCounter::default();
         let ecr = aws_sdk_ecr::Client::from_conf(
-            aws_sdk_ecr::config::Builder::from(&config)
+            aws_sdk_ecr::config::Builder::from(config)
                 .interceptor(calls.clone())
                 .build(),
         );
         let sts = aws_sdk_sts::Client::from_conf(
-            aws_sdk_sts::config::Builder::from(&config)
+            aws_sdk_sts::config::Builder::from(config)
                 .interceptor(calls.clone())
                 .build(),
         );
@@ -73,7 +77,7 @@ impl Aws {
         }
     }
 
-    /// The account the credentials belong to (STS GetCallerIdentity).
+    /// The account the credentials belong to (STS `GetCallerIdentity`).
     pub async fn account_id(&self) -> Result<String, AwsError> {
         let identity = self
             .sts

@@ -31,12 +31,31 @@ mod tests {
     #[test]
     fn unmanaged_fields_never_differ() {
         let mut changes = Vec::new();
-        assert!(!compare_field(&mut changes, "spec.scanOnPush", None::<bool>, true));
-        assert!(!compare_field(&mut changes, "spec.scanOnPush", Some(true), true));
-        assert!(compare_field(&mut changes, "spec.scanOnPush", Some(true), false));
+        assert!(!compare_field(
+            &mut changes,
+            "spec.scanOnPush",
+            None::<bool>,
+            true
+        ));
+        assert!(!compare_field(
+            &mut changes,
+            "spec.scanOnPush",
+            Some(true),
+            true
+        ));
+        assert!(compare_field(
+            &mut changes,
+            "spec.scanOnPush",
+            Some(true),
+            false
+        ));
         assert_eq!(
             changes,
-            vec![Change::new("spec.scanOnPush", Some(false.into()), Some(true.into()))]
+            vec![Change::new(
+                "spec.scanOnPush",
+                Some(false.into()),
+                Some(true.into())
+            )]
         );
     }
 }

@@ -23,7 +23,12 @@ impl TagDiff {
 
 /// Compares the managed tags of `want` and `have`, adding one change per differing key
 /// (`spec.tags.<key>`) to `changes`.
-pub fn diff_tags(want: &Tags, have: &Tags, policy: &TagPolicy, changes: &mut Vec<Change>) -> TagDiff {
+pub fn diff_tags(
+    want: &Tags,
+    have: &Tags,
+    policy: &TagPolicy,
+    changes: &mut Vec<Change>,
+) -> TagDiff {
     let want = policy.managed(want);
     let have = policy.managed(have);
     let mut diff = TagDiff::default();
@@ -56,14 +61,23 @@ mod tests {
     use super::*;
 
     fn tags(pairs: &[(&str, &str)]) -> Tags {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
     fn adds_changes_and_removes_but_leaves_ignored_tags() {
         let policy = TagPolicy::new(&["org:*".to_owned()]);
         let want = tags(&[("project", "afu9"), ("team", "platform")]);
-        let have = tags(&[("project", "afu9"), ("team", "ops"), ("old", "x"), ("org:owner", "y"), ("aws:cf", "z")]);
+        let have = tags(&[
+            ("project", "afu9"),
+            ("team", "ops"),
+            ("old", "x"),
+            ("org:owner", "y"),
+            ("aws:cf", "z"),
+        ]);
         let mut changes = Vec::new();
         let diff = diff_tags(&want, &have, &policy, &mut changes);
         assert_eq!(diff.set, tags(&[("team", "platform")]));

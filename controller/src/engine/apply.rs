@@ -66,8 +66,12 @@ pub(super) async fn execute(aws: &Aws, plan: &Plan) -> ApplyReport {
             let outcome = op.execute(aws).await;
             let failed = outcome.is_err();
             match &outcome {
-                Ok(done) => tracing::info!(kind = resource.kind, name = %resource.name, call = op.call(), ?done, "applied"),
-                Err(err) => tracing::warn!(kind = resource.kind, name = %resource.name, call = op.call(), class = ?err.class, "{err}"),
+                Ok(done) => {
+                    tracing::info!(kind = resource.kind, name = %resource.name, call = op.call(), ?done, "applied");
+                }
+                Err(err) => {
+                    tracing::warn!(kind = resource.kind, name = %resource.name, call = op.call(), class = ?err.class, "{err}");
+                }
             }
             result.ops.push(OpResult {
                 call: op.call(),

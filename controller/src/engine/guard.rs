@@ -9,7 +9,9 @@ use crate::aws::{Aws, AwsError};
 #[derive(Debug, thiserror::Error)]
 pub enum GuardError {
     /// The credentials belong to another account.
-    #[error("refusing to act: the desired state is for account {want}, but the credentials are for account {have}")]
+    #[error(
+        "refusing to act: the desired state is for account {want}, but the credentials are for account {have}"
+    )]
     WrongAccount {
         /// The posture's account.
         want: String,
@@ -17,7 +19,9 @@ pub enum GuardError {
         have: String,
     },
     /// The clients talk to another region.
-    #[error("refusing to act: the desired state is for region {want}, but the AWS region in use is {have}")]
+    #[error(
+        "refusing to act: the desired state is for region {want}, but the AWS region in use is {have}"
+    )]
     WrongRegion {
         /// The posture's region.
         want: String,

@@ -20,14 +20,22 @@ pub fn plan(plan: &Plan) -> String {
         "**{} to create, {} to update, {} to replace, {} blocked, {} in sync, {} errors.**\n",
         s.create, s.update, s.replace, s.blocked, s.noop, s.error
     );
-    let drifted: Vec<_> = plan.resources.iter().filter(|r| r.action != Action::Noop).collect();
+    let drifted: Vec<_> = plan
+        .resources
+        .iter()
+        .filter(|r| r.action != Action::Noop)
+        .collect();
     if drifted.is_empty() {
         out.push_str("No changes. The account matches the desired state.\n");
         return out;
     }
     out.push_str("| Kind | Name | Action | Changes |\n|---|---|---|---|\n");
     for resource in &drifted {
-        let observe = if resource.policy == ManagementPolicy::Observe { " (observe only)" } else { "" };
+        let observe = if resource.policy == ManagementPolicy::Observe {
+            " (observe only)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
             "| {} | `{}` | **{}**{observe} | {} |",
@@ -66,7 +74,10 @@ fn write_changes(out: &mut String, resource: &crate::engine::ResourcePlan) {
             let (before, after) = if change.sensitive {
                 ("(sensitive)".to_owned(), "(sensitive)".to_owned())
             } else {
-                (inline(change.before.as_ref()), inline(change.after.as_ref()))
+                (
+                    inline(change.before.as_ref()),
+                    inline(change.after.as_ref()),
+                )
             };
             let _ = writeln!(
                 out,
@@ -90,7 +101,9 @@ fn write_changes(out: &mut String, resource: &crate::engine::ResourcePlan) {
 
 /// What an apply did, as Markdown.
 pub fn apply(report: &ApplyReport) -> String {
-    let mut out = String::from("### afu9-posture apply\n\n| Kind | Name | Call | Outcome |\n|---|---|---|---|\n");
+    let mut out = String::from(
+        "### afu9-posture apply\n\n| Kind | Name | Call | Outcome |\n|---|---|---|---|\n",
+    );
     for resource in &report.resources {
         for op in &resource.ops {
             let outcome = match &op.result {
@@ -98,9 +111,21 @@ pub fn apply(report: &ApplyReport) -> String {
                 Ok(OpOutcome::AlreadyDone(note)) => format!("already done: {note}"),
                 Err(err) => format!("**failed**: {err}"),
             };
-            let _ = writeln!(out, "| {} | `{}` | {} | {} |", resource.kind, cell(&resource.name), op.call, cell(&outcome));
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} |",
+                resource.kind,
+                cell(&resource.name),
+                op.call,
+                cell(&outcome)
+            );
         }
     }
-    let _ = writeln!(out, "\n**{} operations succeeded, {} failed.**", report.succeeded(), report.failed());
+    let _ = writeln!(
+        out,
+        "\n**{} operations succeeded, {} failed.**",
+        report.succeeded(),
+        report.failed()
+    );
     out
 }

@@ -32,7 +32,10 @@ pub(crate) fn is_document(before: Option<&Value>, after: Option<&Value>) -> bool
 
 /// A unified line diff of two values pretty-printed as JSON, `-`/`+`/` ` prefixed.
 pub(crate) fn document_diff(before: Option<&Value>, after: Option<&Value>) -> Vec<(char, String)> {
-    let pretty = |v: Option<&Value>| v.map(|v| serde_json::to_string_pretty(v).unwrap_or_default()).unwrap_or_default();
+    let pretty = |v: Option<&Value>| {
+        v.map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+            .unwrap_or_default()
+    };
     let (old, new) = (pretty(before), pretty(after));
     similar::TextDiff::from_lines(&old, &new)
         .iter_all_changes()

@@ -46,7 +46,10 @@ pub fn plan(plan: &Plan) -> String {
         s.create, s.update, s.replace, s.blocked, s.noop, s.error
     );
     if !plan.has_drift() && !plan.has_errors() {
-        let _ = writeln!(out, "{GREEN}No changes. The account matches the desired state.{GREEN:#}");
+        let _ = writeln!(
+            out,
+            "{GREEN}No changes. The account matches the desired state.{GREEN:#}"
+        );
     }
     out
 }
@@ -72,7 +75,11 @@ fn resource_block(out: &mut String, resource: &ResourcePlan) {
         let sign = change_sign(before, after);
         let sign_style = sign_style(sign);
         if change.sensitive {
-            let _ = writeln!(out, "  {sign_style}{sign}{sign_style:#} {}: (sensitive value)", change.path);
+            let _ = writeln!(
+                out,
+                "  {sign_style}{sign}{sign_style:#} {}: (sensitive value)",
+                change.path
+            );
         } else if is_document(before, after) {
             let _ = writeln!(out, "  {sign_style}{sign}{sign_style:#} {}:", change.path);
             for (line_sign, line) in document_diff(before, after) {
@@ -89,7 +96,12 @@ fn resource_block(out: &mut String, resource: &ResourcePlan) {
             );
         } else {
             let shown = if sign == '+' { after } else { before };
-            let _ = writeln!(out, "  {sign_style}{sign}{sign_style:#} {}: {}", change.path, inline(shown));
+            let _ = writeln!(
+                out,
+                "  {sign_style}{sign}{sign_style:#} {}: {}",
+                change.path,
+                inline(shown)
+            );
         }
     }
     out.push('\n');
@@ -105,13 +117,21 @@ pub fn apply(report: &ApplyReport) -> String {
     for resource in &report.resources {
         for op in &resource.ops {
             let _ = match &op.result {
-                Ok(OpOutcome::Done) => writeln!(out, "{GREEN}✓{GREEN:#} {} {}: {}", resource.kind, resource.name, op.call),
+                Ok(OpOutcome::Done) => writeln!(
+                    out,
+                    "{GREEN}✓{GREEN:#} {} {}: {}",
+                    resource.kind, resource.name, op.call
+                ),
                 Ok(OpOutcome::AlreadyDone(note)) => writeln!(
                     out,
                     "{GREEN}✓{GREEN:#} {} {}: {} {DIM}({note}){DIM:#}",
                     resource.kind, resource.name, op.call
                 ),
-                Err(err) => writeln!(out, "{RED}✗{RED:#} {} {}: {}: {err}", resource.kind, resource.name, op.call),
+                Err(err) => writeln!(
+                    out,
+                    "{RED}✗{RED:#} {} {}: {}: {err}",
+                    resource.kind, resource.name, op.call
+                ),
             };
         }
         if resource.skipped > 0 {

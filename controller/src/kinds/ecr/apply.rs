@@ -90,7 +90,9 @@ impl EcrOp {
             | Self::PutImageScanningConfiguration { name, .. }
             | Self::PutImageTagMutability { name, .. }
             | Self::PutLifecyclePolicy { name, .. } => format!("update ecr repository {name}"),
-            Self::TagResource { arn, .. } | Self::UntagResource { arn, .. } => format!("tag ecr repository {arn}"),
+            Self::TagResource { arn, .. } | Self::UntagResource { arn, .. } => {
+                format!("tag ecr repository {arn}")
+            }
         }
     }
 
@@ -105,7 +107,9 @@ impl EcrOp {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        result.map(|_| OpOutcome::Done).map_err(|err| self.error(&err))
+        result
+            .map(|_| OpOutcome::Done)
+            .map_err(|err| self.error(&err))
     }
 
     async fn run(&self, ecr: &aws_sdk_ecr::Client) -> Result<OpOutcome, AwsError> {
@@ -123,11 +127,14 @@ impl EcrOp {
                     .set_tags(Some(sdk_tags(tags)));
                 if let Some(scan) = scan_on_push {
                     request = request.image_scanning_configuration(
-                        ImageScanningConfiguration::builder().scan_on_push(*scan).build(),
+                        ImageScanningConfiguration::builder()
+                            .scan_on_push(*scan)
+                            .build(),
                     );
                 }
                 if let Some(mutability) = tag_mutability {
-                    request = request.image_tag_mutability(ImageTagMutability::from(mutability.as_str()));
+                    request =
+                        request.image_tag_mutability(ImageTagMutability::from(mutability.as_str()));
                 }
                 if let Some(encryption) = encryption {
                     request = request.encryption_configuration(sdk_encryption(encryption));
@@ -146,38 +153,45 @@ impl EcrOp {
                     }
                 }
             }
-            Self::PutImageScanningConfiguration { name, scan_on_push } => self.done(ecr
-                .put_image_scanning_configuration()
-                .repository_name(name)
-                .image_scanning_configuration(
-                    ImageScanningConfiguration::builder().scan_on_push(*scan_on_push).build(),
-                )
-                .send()
-                .await),
-            Self::PutImageTagMutability { name, mutability } => self.done(ecr
-                .put_image_tag_mutability()
-                .repository_name(name)
-                .image_tag_mutability(ImageTagMutability::from(mutability.as_str()))
-                .send()
-                .await),
-            Self::PutLifecyclePolicy { name, text } => self.done(ecr
-                .put_lifecycle_policy()
-                .repository_name(name)
-                .lifecycle_policy_text(text)
-                .send()
-                .await),
-            Self::TagResource { arn, tags } => self.done(ecr
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(sdk_tags(tags)))
-                .send()
-                .await),
-            Self::UntagResource { arn, keys } => self.done(ecr
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(keys.clone()))
-                .send()
-                .await),
+            Self::PutImageScanningConfiguration { name, scan_on_push } => self.done(
+                ecr.put_image_scanning_configuration()
+                    .repository_name(name)
+                    .image_scanning_configuration(
+                        ImageScanningConfiguration::builder()
+                            .scan_on_push(*scan_on_push)
+                            .build(),
+                    )
+                    .send()
+                    .await,
+            ),
+            Self::PutImageTagMutability { name, mutability } => self.done(
+                ecr.put_image_tag_mutability()
+                    .repository_name(name)
+                    .image_tag_mutability(ImageTagMutability::from(mutability.as_str()))
+                    .send()
+                    .await,
+            ),
+            Self::PutLifecyclePolicy { name, text } => self.done(
+                ecr.put_lifecycle_policy()
+                    .repository_name(name)
+                    .lifecycle_policy_text(text)
+                    .send()
+                    .await,
+            ),
+            Self::TagResource { arn, tags } => self.done(
+                ecr.tag_resource()
+                    .resource_arn(arn)
+                    .set_tags(Some(sdk_tags(tags)))
+                    .send()
+                    .await,
+            ),
+            Self::UntagResource { arn, keys } => self.done(
+                ecr.untag_resource()
+                    .resource_arn(arn)
+                    .set_tag_keys(Some(keys.clone()))
+                    .send()
+                    .await,
+            ),
         }
     }
 }

@@ -1,8 +1,8 @@
-//! Reading repositories: one paginated DescribeRepositories for all of them, then per
-//! managed repository ListTagsForResource and (only when the manifest manages it)
-//! GetLifecyclePolicy, a few at a time.
+//! Reading repositories: one paginated `DescribeRepositories` for all of them, then per
+//! managed repository `ListTagsForResource` and (only when the manifest manages it)
+//! `GetLifecyclePolicy`, a few at a time.
 //!
-//! DescribeRepositories by name would fail as a whole when one repository is missing, so the
+//! `DescribeRepositories` by name would fail as a whole when one repository is missing, so the
 //! registry is listed instead (1,000 repositories a page: one call for almost any account).
 
 use std::collections::HashMap;
@@ -27,7 +27,9 @@ pub(super) async fn observe(
     let live = list_repositories(ecr).await?;
     let mut observed = Vec::with_capacity(want.len());
     for chunk in want.chunks(CONCURRENCY) {
-        let reads = chunk.iter().map(|resource| observe_one(ecr, resource, live.get(resource.name())));
+        let reads = chunk
+            .iter()
+            .map(|resource| observe_one(ecr, resource, live.get(resource.name())));
         observed.extend(try_join_all(reads).await?);
     }
     Ok(observed)
@@ -52,7 +54,9 @@ async fn list_repositories(ecr: &Client) -> Result<HashMap<String, Repository>, 
         .send();
     let mut repositories = HashMap::new();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|err| AwsError::from_sdk("list ecr repositories", "DescribeRepositories", &err))?;
+        let page = page.map_err(|err| {
+            AwsError::from_sdk("list ecr repositories", "DescribeRepositories", &err)
+        })?;
         for repository in page.repositories.unwrap_or_default() {
             if let Some(name) = repository.repository_name.clone() {
                 repositories.insert(name, repository);
@@ -82,10 +86,12 @@ async fn read_details(
         .map(|tag| (tag.key, tag.value))
         .collect::<Tags>();
     let lifecycle_policy = if resource.spec.lifecycle_policy.is_some() {
-        read_lifecycle_policy(ecr, name).await.map_err(|err| AwsError {
-            resource: what(),
-            ..err
-        })?
+        read_lifecycle_policy(ecr, name)
+            .await
+            .map_err(|err| AwsError {
+                resource: what(),
+                ..err
+            })?
     } else {
         None
     };
@@ -100,7 +106,10 @@ async fn read_details(
             .image_tag_mutability
             .as_ref()
             .map_or_else(|| "MUTABLE".to_owned(), |m| m.as_str().to_owned()),
-        encryption_type: encryption.map_or_else(|| "AES256".to_owned(), |e| e.encryption_type.as_str().to_owned()),
+        encryption_type: encryption.map_or_else(
+            || "AES256".to_owned(),
+            |e| e.encryption_type.as_str().to_owned(),
+        ),
         kms_key: encryption.and_then(|e| e.kms_key.clone()),
         lifecycle_policy,
         tags,
@@ -108,7 +117,12 @@ async fn read_details(
 }
 
 async fn read_lifecycle_policy(ecr: &Client, name: &str) -> Result<Option<String>, AwsError> {
-    match ecr.get_lifecycle_policy().repository_name(name).send().await {
+    match ecr
+        .get_lifecycle_policy()
+        .repository_name(name)
+        .send()
+        .await
+    {
         Ok(output) => Ok(output.lifecycle_policy_text),
         Err(err) => {
             let err = AwsError::from_sdk(name, "GetLifecyclePolicy", &err);

@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 
 use super::EcrRepositoryObserved;
 use super::apply::EcrOp;
+use crate::diff::compare_field;
 use crate::diff::json::sorted_keys;
 use crate::diff::tags::diff_tags;
-use crate::diff::compare_field;
 use crate::engine::{Action, Change, Operation, ResourcePlan};
 
 const KIND: &str = "EcrRepository";
@@ -47,17 +47,33 @@ fn plan_create(state: &DesiredState, want: &Resource<EcrRepositorySpec>, plan: &
         add(&mut plan.changes, "spec.scanOnPush", scan.into());
     }
     if let Some(mutability) = spec.tag_mutability {
-        add(&mut plan.changes, "spec.tagMutability", mutability.as_str().into());
+        add(
+            &mut plan.changes,
+            "spec.tagMutability",
+            mutability.as_str().into(),
+        );
     }
     if let Some(encryption) = &spec.encryption {
-        add(&mut plan.changes, "spec.encryption", encryption_value(encryption));
+        add(
+            &mut plan.changes,
+            "spec.encryption",
+            encryption_value(encryption),
+        );
     }
     let lifecycle = spec.lifecycle_policy.as_ref().map(lifecycle_document);
     if let Some(document) = &lifecycle {
-        add(&mut plan.changes, "spec.lifecyclePolicy", canonical_lifecycle(document));
+        add(
+            &mut plan.changes,
+            "spec.lifecyclePolicy",
+            canonical_lifecycle(document),
+        );
     }
     for (key, value) in &state.tag_policy().managed(&tags) {
-        add(&mut plan.changes, &format!("spec.tags.{key}"), value.as_str().into());
+        add(
+            &mut plan.changes,
+            &format!("spec.tags.{key}"),
+            value.as_str().into(),
+        );
     }
     plan.action = Action::Create;
     plan.ops.push(Box::new(EcrOp::CreateRepository {
@@ -84,7 +100,12 @@ fn plan_update(
     let spec = &want.spec;
     let name = || want.name().to_owned();
     let mut ops: Vec<Box<dyn Operation>> = Vec::new();
-    if compare_field(&mut plan.changes, "spec.scanOnPush", spec.scan_on_push, have.scan_on_push) {
+    if compare_field(
+        &mut plan.changes,
+        "spec.scanOnPush",
+        spec.scan_on_push,
+        have.scan_on_push,
+    ) {
         ops.push(Box::new(EcrOp::PutImageScanningConfiguration {
             name: name(),
             scan_on_push: spec.scan_on_push.unwrap_or_default(),
@@ -98,16 +119,21 @@ fn plan_update(
             have.tag_mutability.clone(),
         )
     {
-        ops.push(Box::new(EcrOp::PutImageTagMutability { name: name(), mutability }));
+        ops.push(Box::new(EcrOp::PutImageTagMutability {
+            name: name(),
+            mutability,
+        }));
     }
     if let Some(policy) = &spec.lifecycle_policy {
         let document = lifecycle_document(policy);
         let wanted = canonical_lifecycle(&document);
         let live = have.lifecycle_policy.as_deref().map(|text| {
-            serde_json::from_str::<Value>(text).map_or_else(|_| Value::from(text), |v| canonical_lifecycle(&v))
+            serde_json::from_str::<Value>(text)
+                .map_or_else(|_| Value::from(text), |v| canonical_lifecycle(&v))
         });
         if live.as_ref() != Some(&wanted) {
-            plan.changes.push(Change::new("spec.lifecyclePolicy", live, Some(wanted)));
+            plan.changes
+                .push(Change::new("spec.lifecyclePolicy", live, Some(wanted)));
             ops.push(Box::new(EcrOp::PutLifecyclePolicy {
                 name: name(),
                 text: document.to_string(),
@@ -118,12 +144,23 @@ fn plan_update(
         .encryption
         .as_ref()
         .and_then(|encryption| encryption_drift(encryption, have, &mut plan.changes));
-    let tags = diff_tags(&state.desired_tags(&spec.tags), &have.tags, &state.tag_policy(), &mut plan.changes);
+    let tags = diff_tags(
+        &state.desired_tags(&spec.tags),
+        &have.tags,
+        &state.tag_policy(),
+        &mut plan.changes,
+    );
     if !tags.set.is_empty() {
-        ops.push(Box::new(EcrOp::TagResource { arn: have.arn.clone(), tags: tags.set }));
+        ops.push(Box::new(EcrOp::TagResource {
+            arn: have.arn.clone(),
+            tags: tags.set,
+        }));
     }
     if !tags.remove.is_empty() {
-        ops.push(Box::new(EcrOp::UntagResource { arn: have.arn.clone(), keys: tags.remove }));
+        ops.push(Box::new(EcrOp::UntagResource {
+            arn: have.arn.clone(),
+            keys: tags.remove,
+        }));
     }
     let owned = have.tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE);
     if !owned && !want.metadata.adopt {
@@ -144,14 +181,18 @@ fn plan_update(
 }
 
 /// Adds the encryption change, if any, and says why it cannot be applied.
-fn encryption_drift(want: &Encryption, have: &EcrRepositoryObserved, changes: &mut Vec<Change>) -> Option<String> {
+fn encryption_drift(
+    want: &Encryption,
+    have: &EcrRepositoryObserved,
+    changes: &mut Vec<Change>,
+) -> Option<String> {
     let differs = match want {
         Encryption::Aes256 => have.encryption_type != "AES256",
         Encryption::Kms { kms_key } => {
             have.encryption_type != "KMS"
-                || kms_key
-                    .as_deref()
-                    .is_some_and(|key| key.starts_with("arn:") && have.kms_key.as_deref() != Some(key))
+                || kms_key.as_deref().is_some_and(|key| {
+                    key.starts_with("arn:") && have.kms_key.as_deref() != Some(key)
+                })
         }
     };
     if !differs {
@@ -161,7 +202,11 @@ fn encryption_drift(want: &Encryption, have: &EcrRepositoryObserved, changes: &m
         Some(key) => json!({"type": have.encryption_type, "kmsKey": key}),
         None => json!({"type": have.encryption_type}),
     };
-    changes.push(Change::new("spec.encryption", Some(live), Some(encryption_value(want))));
+    changes.push(Change::new(
+        "spec.encryption",
+        Some(live),
+        Some(encryption_value(want)),
+    ));
     Some(
         "encryption can only be chosen when a repository is created; afu9-posture never deletes \
          a repository to change it (recreate it by hand, or change the manifest)"

@@ -21,7 +21,10 @@ spec:
 ";
 
 fn owned_tags(extra: &[(&str, &str)]) -> Tags {
-    let mut tags: Tags = extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let mut tags: Tags = extra
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     tags.insert(MANAGED_BY_KEY.to_owned(), MANAGED_BY_VALUE.to_owned());
     tags
 }
@@ -61,7 +64,13 @@ fn missing_repository_is_created_with_everything_in_order() {
     assert_eq!(calls(&plan), ["CreateRepository", "PutLifecyclePolicy"]);
     assert_eq!(
         paths(&plan),
-        ["spec.scanOnPush", "spec.tagMutability", "spec.lifecyclePolicy", "spec.tags.managed-by", "spec.tags.project"]
+        [
+            "spec.scanOnPush",
+            "spec.tagMutability",
+            "spec.lifecyclePolicy",
+            "spec.tags.managed-by",
+            "spec.tags.project"
+        ]
     );
 }
 
@@ -103,7 +112,11 @@ spec:
       {"rulePriority":2,"selection":{"tagStatus":"tagged","tagPrefixList":["a","b"],"countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}},
       {"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":7},"action":{"type":"expire"}}]}"#;
     let plan = plan_for(yaml, Some(&in_sync(live)));
-    assert!(!paths(&plan).contains(&"spec.lifecyclePolicy"), "{:?}", plan.changes);
+    assert!(
+        !paths(&plan).contains(&"spec.lifecyclePolicy"),
+        "{:?}",
+        plan.changes
+    );
 }
 
 #[test]
@@ -121,16 +134,29 @@ fn every_drifted_field_is_named_and_fixed() {
     have.lifecycle_policy = None;
     have.tags.insert("project".to_owned(), "other".to_owned());
     have.tags.insert("stray".to_owned(), "x".to_owned());
-    have.tags.insert("aws:cloudformation:stack-name".to_owned(), "s".to_owned());
+    have.tags
+        .insert("aws:cloudformation:stack-name".to_owned(), "s".to_owned());
     let plan = plan_for(REPO, Some(&have));
     assert_eq!(plan.action, Action::Update);
     assert_eq!(
         paths(&plan),
-        ["spec.scanOnPush", "spec.tagMutability", "spec.lifecyclePolicy", "spec.tags.project", "spec.tags.stray"]
+        [
+            "spec.scanOnPush",
+            "spec.tagMutability",
+            "spec.lifecyclePolicy",
+            "spec.tags.project",
+            "spec.tags.stray"
+        ]
     );
     assert_eq!(
         calls(&plan),
-        ["PutImageScanningConfiguration", "PutImageTagMutability", "PutLifecyclePolicy", "TagResource", "UntagResource"]
+        [
+            "PutImageScanningConfiguration",
+            "PutImageTagMutability",
+            "PutLifecyclePolicy",
+            "TagResource",
+            "UntagResource"
+        ]
     );
     assert_eq!(plan.changes[0].before, Some(false.into()));
     assert_eq!(plan.changes[0].after, Some(true.into()));
@@ -157,20 +183,34 @@ fn a_repository_we_did_not_create_is_blocked_unless_adopted() {
     assert!(plan.ops.is_empty());
     assert!(plan.reason.as_deref().unwrap_or_default().contains("adopt"));
 
-    let adopted = REPO.replace("metadata: {name: afu9/control-center}", "metadata: {name: afu9/control-center, adopt: true}");
+    let adopted = REPO.replace(
+        "metadata: {name: afu9/control-center}",
+        "metadata: {name: afu9/control-center, adopt: true}",
+    );
     let plan = plan_for(&adopted, Some(&have));
     assert_eq!(plan.action, Action::Update);
-    assert_eq!(calls(&plan), ["PutImageScanningConfiguration", "TagResource"]);
+    assert_eq!(
+        calls(&plan),
+        ["PutImageScanningConfiguration", "TagResource"]
+    );
 }
 
 #[test]
 fn different_encryption_is_blocked_but_other_fields_are_still_fixed() {
-    let yaml = REPO.replace("  tagMutability: IMMUTABLE\n", "  tagMutability: IMMUTABLE\n  encryption: {type: KMS}\n");
+    let yaml = REPO.replace(
+        "  tagMutability: IMMUTABLE\n",
+        "  tagMutability: IMMUTABLE\n  encryption: {type: KMS}\n",
+    );
     let mut have = in_sync(KEEP_10);
     have.scan_on_push = false;
     let plan = plan_for(&yaml, Some(&have));
     assert_eq!(plan.action, Action::Blocked);
-    assert!(plan.reason.as_deref().unwrap_or_default().contains("created"));
+    assert!(
+        plan.reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("created")
+    );
     assert_eq!(paths(&plan), ["spec.scanOnPush", "spec.encryption"]);
     assert_eq!(calls(&plan), ["PutImageScanningConfiguration"]);
 }

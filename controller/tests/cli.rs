@@ -1,0 +1,206 @@
+//! `afu9ctl` as a user runs it: exit codes, output formats, manifest errors, guards.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use afu9_e2e::{CallTrap, Emulator, repo_root, test_credentials_env};
+use serde_json::Value;
+
+fn afu9ctl(env: &[(&'static str, String)], args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_afu9ctl"))
+        .current_dir(repo_root())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .args(args)
+        .output()
+        .expect("cannot run afu9ctl")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn invalid_fixtures() -> Vec<PathBuf> {
+    let dir = repo_root().join("tests/fixtures/invalid");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("fixtures dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "the invalid-manifest corpus is missing");
+    files
+}
+
+/// `# expect-at: L:C` and `# expect: text` from a fixture's header.
+fn expectations(file: &Path) -> (String, String) {
+    let content = std::fs::read_to_string(file).expect("fixture");
+    let header = |key: &str| {
+        content
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_else(|| panic!("{} has no `{key}` line", file.display()))
+    };
+    (header("# expect-at:"), header("# expect:"))
+}
+
+#[test]
+fn every_invalid_manifest_names_file_line_and_column_and_makes_no_aws_call() {
+    let trap = CallTrap::start();
+    let mut env = test_credentials_env();
+    env.push(("AWS_ENDPOINT_URL", trap.endpoint()));
+    for file in invalid_fixtures() {
+        let relative = file.strip_prefix(repo_root()).expect("inside the repo");
+        let shown = relative.to_string_lossy();
+        let (at, message) = expectations(&file);
+        for command in ["plan", "apply"] {
+            let output = afu9ctl(&env, &[command, "-f", &shown]);
+            let stderr = text(&output.stderr);
+            assert_eq!(
+                output.status.code(),
+                Some(1),
+                "{shown} ({command}): {stderr}"
+            );
+            assert!(
+                stderr.contains(&format!("{shown}:{at}")),
+                "{shown} ({command}): expected location {shown}:{at} in:\n{stderr}"
+            );
+            assert!(
+                stderr.contains(&message),
+                "{shown}: expected `{message}` in:\n{stderr}"
+            );
+        }
+        let validate = afu9ctl(&env, &["validate", "-f", &shown]);
+        assert_eq!(
+            validate.status.code(),
+            Some(1),
+            "{shown}: validate accepted it"
+        );
+    }
+    assert_eq!(
+        trap.connections(),
+        0,
+        "an invalid desired state reached AWS"
+    );
+}
+
+#[test]
+fn the_afu9_desired_state_is_valid() {
+    let output = afu9ctl(&[], &["validate"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).starts_with("valid:"));
+}
+
+#[test]
+fn the_committed_schema_is_the_generated_one() {
+    let output = afu9ctl(&[], &["schema"]);
+    assert_eq!(output.status.code(), Some(0));
+    let committed = std::fs::read_to_string(repo_root().join("desired-state/schema.json"))
+        .expect("committed schema");
+    assert!(
+        text(&output.stdout) == committed,
+        "desired-state/schema.json is stale: run `afu9ctl schema > desired-state/schema.json`"
+    );
+}
+
+#[test]
+fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
+    let emulator = Emulator::start();
+    let env = emulator.env();
+
+    let plan = afu9ctl(&env, &["plan", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(2), "{}", text(&plan.stderr));
+    assert!(text(&plan.stdout).contains("EcrRepository afu9/control-center: create"));
+
+    let json = afu9ctl(&env, &["plan", "-o", "json"]);
+    assert_eq!(json.status.code(), Some(0), "{}", text(&json.stderr));
+    let value: Value = serde_json::from_slice(&json.stdout).expect("plan -o json is JSON");
+    assert_eq!(value["formatVersion"], 1);
+    assert_eq!(value["summary"]["create"], 4);
+    let resources = value["resources"].as_array().expect("resources");
+    assert_eq!(resources.len(), 4);
+    for resource in resources {
+        assert_eq!(resource["kind"], "EcrRepository");
+        assert_eq!(resource["action"], "create");
+        let paths: Vec<&str> = resource["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .map(|c| c["path"].as_str().expect("path"))
+            .collect();
+        assert!(paths.contains(&"spec.tagMutability"), "{paths:?}");
+        assert!(
+            resource["changes"][0].get("before").is_some()
+                && resource["changes"][0].get("after").is_some()
+        );
+    }
+
+    let markdown = afu9ctl(&env, &["plan", "-o", "markdown"]);
+    assert!(text(&markdown.stdout).contains("| EcrRepository | `afu9/mcp-github` | **create** |"));
+
+    let apply = afu9ctl(&env, &["apply"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
+    assert!(
+        text(&apply.stdout).contains("8 operations succeeded, 0 failed"),
+        "{}",
+        text(&apply.stdout)
+    );
+
+    let again = afu9ctl(&env, &["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
+    assert!(text(&again.stdout).contains("No changes."));
+    let apply_again = afu9ctl(&env, &["apply", "-o", "json"]);
+    let value: Value = serde_json::from_slice(&apply_again.stdout).expect("apply -o json is JSON");
+    assert_eq!(value["apply"]["succeeded"], 0);
+}
+
+fn write_manifests(dir: &Path, posture_spec: &str) -> String {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    let file = dir.join("state.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "apiVersion: posture.afu9.io/v1alpha1\nkind: Posture\nmetadata: {{name: t}}\nspec: {posture_spec}\n---\n\
+             apiVersion: posture.afu9.io/v1alpha1\nkind: EcrRepository\nmetadata: {{name: afu9/guarded}}\nspec: {{scanOnPush: true}}\n"
+        ),
+    )
+    .expect("write");
+    file.to_string_lossy().into_owned()
+}
+
+#[tokio::test]
+async fn the_account_and_region_guards_refuse_before_any_write() {
+    let emulator = Emulator::start();
+    let dir = std::env::temp_dir().join(format!("afu9-guard-{}", std::process::id()));
+    for (spec, reason) in [
+        ("{accountId: \"111111111111\"}", "account 111111111111"),
+        ("{region: us-east-1}", "region us-east-1"),
+    ] {
+        let file = write_manifests(&dir, spec);
+        let output = afu9ctl(&emulator.env(), &["apply", "-f", &file]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("refusing to act") && stderr.contains(reason),
+            "{stderr}"
+        );
+    }
+    let repositories = emulator
+        .ecr()
+        .describe_repositories()
+        .send()
+        .await
+        .expect("describe")
+        .repositories
+        .unwrap_or_default();
+    assert!(
+        repositories.is_empty(),
+        "a guarded apply wrote to the account"
+    );
+
+    let file = write_manifests(&dir, "{accountId: \"123456789012\", region: eu-central-1}");
+    let output = afu9ctl(&emulator.env(), &["apply", "-f", &file]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
