@@ -36,7 +36,7 @@ struct Cli {
     /// AWS region; defaults to the Posture document's, then to the SDK's configuration.
     #[arg(long, global = true, env = "AWS_REGION")]
     region: Option<String>,
-    /// Log format on stderr (the level comes from RUST_LOG, default `warn`).
+    /// Log format on stderr (the level comes from `RUST_LOG`, default `warn`).
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
     #[command(subcommand)]
