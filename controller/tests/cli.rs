@@ -39,8 +39,10 @@ fn expectations(file: &Path) -> (String, String) {
         content
             .lines()
             .find_map(|l| l.strip_prefix(key))
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_else(|| panic!("{} has no `{key}` line", file.display()))
+            .map_or_else(
+                || panic!("{} has no `{key}` line", file.display()),
+                |v| v.trim().to_owned(),
+            )
     };
     (header("# expect-at:"), header("# expect:"))
 }
