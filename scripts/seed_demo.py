@@ -4,7 +4,9 @@
   someone made its tags mutable, turned scanning off, deleted its lifecycle policy, changed a
   tag and added another;
 - afu9/mcp-github exists with a lifecycle policy that keeps 30 images instead of 10;
-- afu9/mcp-deploy and afu9/mcp-observability do not exist yet.
+- afu9/mcp-deploy and afu9/mcp-observability do not exist yet;
+- afu9-task-role exists with AdministratorAccess attached and none of its inline policies;
+  afu9-task-execution-role does not exist yet.
 """
 
 import json
@@ -40,4 +42,26 @@ keep_30 = {
     ]
 }
 ecr.put_lifecycle_policy(repositoryName="afu9/mcp-github", lifecyclePolicyText=json.dumps(keep_30))
-print("seeded: 2 drifted repositories, 2 missing")
+iam = boto3.client(
+    "iam", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"]
+)
+trust = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+iam.create_role(
+    RoleName="afu9-task-role",
+    AssumeRolePolicyDocument=json.dumps(trust),
+    Description="Assumed by the AFU-9 containers at run time",
+    Tags=[owned, {"Key": "project", "Value": "afu9"}],
+)
+iam.attach_role_policy(
+    RoleName="afu9-task-role", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
+)
+print("seeded: 2 drifted repositories, 2 missing; 1 over-privileged role, 1 missing")

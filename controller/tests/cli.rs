@@ -119,11 +119,30 @@ fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     assert_eq!(json.status.code(), Some(0), "{}", text(&json.stderr));
     let value: Value = serde_json::from_slice(&json.stdout).expect("plan -o json is JSON");
     assert_eq!(value["formatVersion"], 1);
-    assert_eq!(value["summary"]["create"], 4);
     let resources = value["resources"].as_array().expect("resources");
-    assert_eq!(resources.len(), 4);
+    let kinds: Vec<(&str, &str)> = resources
+        .iter()
+        .map(|r| {
+            (
+                r["kind"].as_str().expect("kind"),
+                r["name"].as_str().expect("name"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("IamRole", "afu9-task-execution-role"),
+            ("IamRole", "afu9-task-role"),
+            ("EcrRepository", "afu9/control-center"),
+            ("EcrRepository", "afu9/mcp-github"),
+            ("EcrRepository", "afu9/mcp-deploy"),
+            ("EcrRepository", "afu9/mcp-observability"),
+        ],
+        "every resource, in apply order"
+    );
+    assert_eq!(value["summary"]["create"], 6);
     for resource in resources {
-        assert_eq!(resource["kind"], "EcrRepository");
         assert_eq!(resource["action"], "create");
         let paths: Vec<&str> = resource["changes"]
             .as_array()
@@ -131,7 +150,12 @@ fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
             .iter()
             .map(|c| c["path"].as_str().expect("path"))
             .collect();
-        assert!(paths.contains(&"spec.tagMutability"), "{paths:?}");
+        let expected = if resource["kind"] == "IamRole" {
+            "spec.trustPolicy"
+        } else {
+            "spec.tagMutability"
+        };
+        assert!(paths.contains(&expected), "{paths:?}");
         assert!(
             resource["changes"][0].get("before").is_some()
                 && resource["changes"][0].get("after").is_some()
@@ -144,7 +168,7 @@ fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let apply = afu9ctl(&env, &["apply"]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
     assert!(
-        text(&apply.stdout).contains("8 operations succeeded, 0 failed"),
+        text(&apply.stdout).contains("15 operations succeeded, 0 failed"),
         "{}",
         text(&apply.stdout)
     );

@@ -7,6 +7,7 @@
 
 pub mod ecr;
 pub mod error;
+pub mod iam;
 pub mod load;
 pub mod meta;
 pub mod policy_doc;

@@ -15,13 +15,14 @@ use serde_saphyr::Spanned;
 
 use crate::ecr::EcrRepositorySpec;
 use crate::error::{ManifestError, ManifestErrors, SourceLocation};
+use crate::iam::{IamPolicySpec, IamRoleSpec};
 use crate::meta::Document;
 use crate::posture::PostureSpec;
 use crate::state::{DesiredState, Resource};
 use crate::validate;
 
 /// The kinds a manifest may have, in the order `validate` reports them.
-pub const KINDS: &[&str] = &["Posture", "EcrRepository"];
+pub const KINDS: &[&str] = &["Posture", "EcrRepository", "IamPolicy", "IamRole"];
 
 /// The largest manifest file we read, a guard against feeding the loader something that is
 /// not a manifest.
@@ -76,6 +77,8 @@ pub fn load_str(file: &Path, text: &str) -> Result<DesiredState, ManifestErrors>
 pub(crate) struct ParsedDocuments {
     pub postures: Vec<Resource<PostureSpec>>,
     pub ecr_repositories: Vec<Resource<EcrRepositorySpec>>,
+    pub iam_policies: Vec<Resource<IamPolicySpec>>,
+    pub iam_roles: Vec<Resource<IamRoleSpec>>,
 }
 
 fn collect_files(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<ManifestError>) {
@@ -262,6 +265,10 @@ fn parse_file(
                 .map(|r| parsed.postures.push(r)),
             "EcrRepository" => parse_typed(file, &document, &start, name_location, errors)
                 .map(|r| parsed.ecr_repositories.push(r)),
+            "IamPolicy" => parse_typed(file, &document, &start, name_location, errors)
+                .map(|r| parsed.iam_policies.push(r)),
+            "IamRole" => parse_typed(file, &document, &start, name_location, errors)
+                .map(|r| parsed.iam_roles.push(r)),
             other => {
                 errors.push(
                     ManifestError::new(kind_location, format!("unknown kind `{other}`"))

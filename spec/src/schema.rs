@@ -7,6 +7,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::{Value, json};
 
 use crate::ecr::EcrRepositorySpec;
+use crate::iam::{IamPolicySpec, IamRoleSpec};
 use crate::meta::Document;
 use crate::posture::PostureSpec;
 
@@ -23,6 +24,8 @@ pub fn manifest_schema() -> Schema {
     let branches = vec![
         kind_branch::<PostureSpec>(&mut generator, "Posture"),
         kind_branch::<EcrRepositorySpec>(&mut generator, "EcrRepository"),
+        kind_branch::<IamPolicySpec>(&mut generator, "IamPolicy"),
+        kind_branch::<IamRoleSpec>(&mut generator, "IamRole"),
     ];
     let definitions: serde_json::Map<String, Value> =
         generator.take_definitions(true).into_iter().collect();

@@ -2,6 +2,7 @@
 
 use crate::ecr::EcrRepositorySpec;
 use crate::error::SourceLocation;
+use crate::iam::{IamPolicySpec, IamRoleSpec};
 use crate::meta::{ManagementPolicy, Metadata};
 use crate::posture::PostureSpec;
 use crate::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, TagPolicy, Tags};
@@ -31,6 +32,10 @@ pub struct DesiredState {
     pub posture: PostureSpec,
     /// `EcrRepository` manifests, in file order.
     pub ecr_repositories: Vec<Resource<EcrRepositorySpec>>,
+    /// `IamPolicy` manifests, in file order.
+    pub iam_policies: Vec<Resource<IamPolicySpec>>,
+    /// `IamRole` manifests, in file order.
+    pub iam_roles: Vec<Resource<IamRoleSpec>>,
 }
 
 impl DesiredState {
@@ -57,7 +62,7 @@ impl DesiredState {
 
     /// How many resources the desired state names.
     pub fn len(&self) -> usize {
-        self.ecr_repositories.len()
+        self.ecr_repositories.len() + self.iam_policies.len() + self.iam_roles.len()
     }
 
     /// Whether the desired state names no resource.

@@ -122,6 +122,11 @@ impl Emulator {
     pub fn ecr(&self) -> aws_sdk_ecr::Client {
         aws_sdk_ecr::Client::new(&self.sdk_config())
     }
+
+    /// An IAM client for injecting and checking state.
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.sdk_config())
+    }
 }
 
 impl Drop for Emulator {

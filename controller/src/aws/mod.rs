@@ -3,11 +3,13 @@
 pub mod calls;
 pub mod error;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use tokio::sync::OnceCell;
 
 pub use calls::{CallCounter, CallKey};
 pub use error::{AwsError, ErrorClass};
@@ -26,8 +28,12 @@ pub struct AwsSettings {
 pub struct Aws {
     /// Elastic Container Registry.
     pub ecr: aws_sdk_ecr::Client,
+    /// Identity and Access Management.
+    pub iam: aws_sdk_iam::Client,
     /// Security Token Service (the account guard).
     pub sts: aws_sdk_sts::Client,
+    /// Who the credentials belong to, asked at most once.
+    identity: Arc<OnceCell<Identity>>,
     /// Every HTTP attempt made by the clients above.
     pub calls: CallCounter,
     /// The region the clients talk to, if known.
@@ -64,6 +70,11 @@ impl Aws {
                 .interceptor(calls.clone())
                 .build(),
         );
+        let iam = aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::config::Builder::from(config)
+                .interceptor(calls.clone())
+                .build(),
+        );
         let sts = aws_sdk_sts::Client::from_conf(
             aws_sdk_sts::config::Builder::from(config)
                 .interceptor(calls.clone())
@@ -71,26 +82,40 @@ impl Aws {
         );
         Self {
             ecr,
+            iam,
             sts,
+            identity: Arc::default(),
             calls,
             region: config.region().map(ToString::to_string),
         }
     }
 
-    /// The account the credentials belong to (STS `GetCallerIdentity`).
-    pub async fn account_id(&self) -> Result<String, AwsError> {
-        let identity = self
-            .sts
-            .get_caller_identity()
-            .send()
+    /// The account and partition the credentials belong to (STS `GetCallerIdentity`, asked
+    /// once per `Aws` value).
+    pub async fn identity(&self) -> Result<&Identity, AwsError> {
+        self.identity
+            .get_or_try_init(|| async {
+                let output = self.sts.get_caller_identity().send().await.map_err(|err| {
+                    AwsError::from_sdk("read caller identity", "GetCallerIdentity", &err)
+                })?;
+                let account = output.account.unwrap_or_default();
+                let partition = output
+                    .arn
+                    .as_deref()
+                    .and_then(|arn| arn.split(':').nth(1))
+                    .unwrap_or("aws")
+                    .to_owned();
+                Ok(Identity { account, partition })
+            })
             .await
-            .map_err(|err| AwsError::from_sdk("caller identity", "GetCallerIdentity", &err))?;
-        identity.account.ok_or_else(|| AwsError {
-            resource: "caller identity".to_owned(),
-            operation: "GetCallerIdentity",
-            class: ErrorClass::Terminal,
-            code: None,
-            message: "response has no account id".to_owned(),
-        })
     }
+}
+
+/// The account and partition AWS calls act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The 12-digit account id.
+    pub account: String,
+    /// `aws`, `aws-cn`, `aws-us-gov`.
+    pub partition: String,
 }

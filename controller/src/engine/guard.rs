@@ -51,11 +51,11 @@ pub async fn check_target(aws: &Aws, state: &DesiredState) -> Result<(), GuardEr
         });
     }
     if let Some(want) = &state.posture.account_id {
-        let have = aws.account_id().await?;
-        if &have != want {
+        let have = &aws.identity().await?.account;
+        if have != want {
             return Err(GuardError::WrongAccount {
                 want: want.clone(),
-                have,
+                have: have.clone(),
             });
         }
     }

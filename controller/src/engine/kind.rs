@@ -6,12 +6,26 @@ use std::pin::Pin;
 use afu9_spec::{DesiredState, ManagementPolicy, Resource};
 
 use super::plan::{Action, ResourcePlan};
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, AwsError, Identity};
+
+/// What a kind's pure `plan` may consult besides the two sides it compares.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanContext<'a> {
+    /// The whole desired state (posture defaults, other manifests).
+    pub state: &'a DesiredState,
+    /// The caller's account and partition, for kinds whose `needs_identity` said so.
+    pub identity: Option<&'a Identity>,
+}
 
 /// One AWS resource kind. `observe` does I/O; `plan` is pure.
 pub trait ManagedKind: Send + Sync + 'static {
     /// The manifest kind (`EcrRepository`).
     const KIND: &'static str;
+    /// Whether `plan` needs the caller's account (to build ARNs) for `state`; it is then
+    /// read once per pass.
+    fn needs_identity(_state: &DesiredState) -> bool {
+        false
+    }
     /// The desired configuration, from the spec crate.
     type Spec: Sync + 'static;
     /// The live configuration in the spec's vocabulary; no SDK types.
@@ -30,7 +44,7 @@ pub trait ManagedKind: Send + Sync + 'static {
 
     /// Compares one resource and decides the operations that converge it.
     fn plan(
-        state: &DesiredState,
+        cx: &PlanContext<'_>,
         want: &Resource<Self::Spec>,
         have: Option<&Self::Observed>,
     ) -> ResourcePlan;
@@ -63,12 +77,21 @@ impl<K: ManagedKind> ErasedKind for K {
             if want.is_empty() {
                 return Vec::new();
             }
+            let identity = if K::needs_identity(state) {
+                match aws.identity().await {
+                    Ok(identity) => Some(identity),
+                    Err(err) => return failed::<K>(state, want, &err),
+                }
+            } else {
+                None
+            };
+            let cx = PlanContext { state, identity };
             match self.observe(aws, want).await {
                 Ok(observed) => want
                     .iter()
                     .zip(observed.iter().map(Option::as_ref))
                     .map(|(resource, have)| {
-                        let mut plan = K::plan(state, resource, have);
+                        let mut plan = K::plan(&cx, resource, have);
                         plan.policy = state.management_policy(&resource.metadata);
                         if plan.policy == ManagementPolicy::Observe {
                             plan.ops.clear();
@@ -76,20 +99,28 @@ impl<K: ManagedKind> ErasedKind for K {
                         plan
                     })
                     .collect(),
-                Err(err) => want
-                    .iter()
-                    .map(|resource| ResourcePlan {
-                        kind: K::KIND,
-                        name: resource.name().to_owned(),
-                        action: Action::Error,
-                        reason: Some(err.to_string()),
-                        changes: Vec::new(),
-                        ops: Vec::new(),
-                        policy: state.management_policy(&resource.metadata),
-                        source: resource.source.clone(),
-                    })
-                    .collect(),
+                Err(err) => failed::<K>(state, want, &err),
             }
         })
     }
+}
+
+/// Every resource of a kind that could not be observed, as `error` entries.
+fn failed<K: ManagedKind>(
+    state: &DesiredState,
+    want: &[Resource<K::Spec>],
+    err: &AwsError,
+) -> Vec<ResourcePlan> {
+    want.iter()
+        .map(|resource| ResourcePlan {
+            kind: K::KIND,
+            name: resource.name().to_owned(),
+            action: Action::Error,
+            reason: Some(err.to_string()),
+            changes: Vec::new(),
+            ops: Vec::new(),
+            policy: state.management_policy(&resource.metadata),
+            source: resource.source.clone(),
+        })
+        .collect()
 }

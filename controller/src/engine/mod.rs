@@ -8,7 +8,7 @@ pub mod plan;
 
 pub use apply::{ApplyReport, OpResult, ResourceResult};
 pub use guard::{GuardError, check_target};
-pub use kind::{ErasedKind, ManagedKind};
+pub use kind::{ErasedKind, ManagedKind, PlanContext};
 pub use plan::{Action, Change, OpFuture, OpOutcome, Operation, Plan, ResourcePlan, Summary};
 
 use afu9_spec::DesiredState;
@@ -29,7 +29,11 @@ impl Engine {
 
     /// Every kind this release manages.
     pub fn standard() -> Self {
-        Self::new(vec![Box::new(crate::kinds::ecr::EcrRepositories)])
+        Self::new(vec![
+            Box::new(crate::kinds::iam::policy::IamPolicies),
+            Box::new(crate::kinds::iam::role::IamRoles::default()),
+            Box::new(crate::kinds::ecr::EcrRepositories),
+        ])
     }
 
     /// Observes every resource of the desired state and computes what would change.

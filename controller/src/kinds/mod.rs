@@ -1,3 +1,4 @@
 //! The resource kinds: each observes its AWS resources, plans purely, and applies ops.
 
 pub mod ecr;
+pub mod iam;

@@ -9,7 +9,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, ResourcePlan};
+use crate::engine::{ManagedKind, PlanContext, ResourcePlan};
 
 pub use apply::EcrOp;
 
@@ -55,10 +55,10 @@ impl ManagedKind for EcrRepositories {
     }
 
     fn plan(
-        state: &DesiredState,
+        cx: &PlanContext<'_>,
         want: &Resource<Self::Spec>,
         have: Option<&Self::Observed>,
     ) -> ResourcePlan {
-        plan::plan(state, want, have)
+        plan::plan(cx.state, want, have)
     }
 }

@@ -1,0 +1,150 @@
+//! IAM managed-policy write calls, one `PolicyOp` each, all idempotent.
+
+use afu9_spec::tags::Tags;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use crate::aws::{Aws, AwsError};
+use crate::engine::{OpFuture, OpOutcome, Operation};
+use crate::kinds::iam::{gone_is_done, sdk_tags};
+
+/// One IAM managed-policy call with its arguments fixed at plan time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyOp {
+    /// Create the policy with its document and tags.
+    CreatePolicy {
+        /// Policy name.
+        name: String,
+        /// Path.
+        path: String,
+        /// Description.
+        description: Option<String>,
+        /// Document JSON, as written.
+        document: String,
+        /// Every tag, the ownership tag included.
+        tags: Tags,
+    },
+    /// Delete a non-default version to make room (IAM keeps five).
+    DeletePolicyVersion {
+        /// Policy ARN.
+        arn: String,
+        /// Version id.
+        version: String,
+    },
+    /// Store the document as the new default version.
+    CreatePolicyVersion {
+        /// Policy ARN.
+        arn: String,
+        /// Document JSON, as written.
+        document: String,
+    },
+    /// Add or overwrite tags.
+    TagPolicy {
+        /// Policy ARN.
+        arn: String,
+        /// Tags to set.
+        tags: Tags,
+    },
+    /// Remove tags.
+    UntagPolicy {
+        /// Policy ARN.
+        arn: String,
+        /// Keys to remove.
+        keys: Vec<String>,
+    },
+}
+
+impl Operation for PolicyOp {
+    fn call(&self) -> &'static str {
+        match self {
+            Self::CreatePolicy { .. } => "CreatePolicy",
+            Self::DeletePolicyVersion { .. } => "DeletePolicyVersion",
+            Self::CreatePolicyVersion { .. } => "CreatePolicyVersion",
+            Self::TagPolicy { .. } => "TagPolicy",
+            Self::UntagPolicy { .. } => "UntagPolicy",
+        }
+    }
+
+    fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
+        Box::pin(self.run(&aws.iam))
+    }
+}
+
+impl PolicyOp {
+    fn subject(&self) -> String {
+        match self {
+            Self::CreatePolicy { name, .. } => format!("create iam policy {name}"),
+            Self::DeletePolicyVersion { arn, .. }
+            | Self::CreatePolicyVersion { arn, .. }
+            | Self::TagPolicy { arn, .. }
+            | Self::UntagPolicy { arn, .. } => format!("update iam policy {arn}"),
+        }
+    }
+
+    fn done<T, E>(&self, result: Result<T, SdkError<E, Response>>) -> Result<OpOutcome, AwsError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        result
+            .map(|_| OpOutcome::Done)
+            .map_err(|err| AwsError::from_sdk(self.subject(), self.call(), &err))
+    }
+
+    async fn run(&self, iam: &aws_sdk_iam::Client) -> Result<OpOutcome, AwsError> {
+        match self {
+            Self::CreatePolicy {
+                name,
+                path,
+                description,
+                document,
+                tags,
+            } => match self.done(
+                iam.create_policy()
+                    .policy_name(name)
+                    .path(path)
+                    .set_description(description.clone())
+                    .policy_document(document)
+                    .set_tags(Some(sdk_tags(tags)))
+                    .send()
+                    .await,
+            ) {
+                Err(err) if err.is_code("EntityAlreadyExists") => Ok(OpOutcome::AlreadyDone(
+                    "the policy already exists; the next pass reconciles it".to_owned(),
+                )),
+                other => other,
+            },
+            Self::DeletePolicyVersion { arn, version } => gone_is_done(
+                self.done(
+                    iam.delete_policy_version()
+                        .policy_arn(arn)
+                        .version_id(version)
+                        .send()
+                        .await,
+                ),
+            ),
+            Self::CreatePolicyVersion { arn, document } => self.done(
+                iam.create_policy_version()
+                    .policy_arn(arn)
+                    .policy_document(document)
+                    .set_as_default(true)
+                    .send()
+                    .await,
+            ),
+            Self::TagPolicy { arn, tags } => self.done(
+                iam.tag_policy()
+                    .policy_arn(arn)
+                    .set_tags(Some(sdk_tags(tags)))
+                    .send()
+                    .await,
+            ),
+            Self::UntagPolicy { arn, keys } => self.done(
+                iam.untag_policy()
+                    .policy_arn(arn)
+                    .set_tag_keys(Some(keys.clone()))
+                    .send()
+                    .await,
+            ),
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! `IamPolicy`: a customer-managed policy whose default version carries the manifest's
+//! document. A changed document becomes a new default version; at IAM's five-version limit
+//! the oldest non-default version is deleted first.
+
+mod apply;
+mod observe;
+mod plan;
+
+use afu9_spec::iam::IamPolicySpec;
+use afu9_spec::tags::Tags;
+use afu9_spec::{DesiredState, Resource};
+use serde_json::Value;
+
+use crate::aws::{Aws, AwsError};
+use crate::engine::{ManagedKind, PlanContext, ResourcePlan};
+
+pub use apply::PolicyOp;
+
+/// IAM allows this many versions of a managed policy.
+pub const MAX_VERSIONS: usize = 5;
+
+/// The customer-managed IAM policy kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IamPolicies;
+
+/// One stored version of a policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyVersion {
+    /// `v1`, `v2`, ...
+    pub id: String,
+    /// Whether it is the version in force.
+    pub is_default: bool,
+    /// Creation time, seconds since the epoch (orders versions).
+    pub created: i64,
+}
+
+/// A policy as it is in IAM.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IamPolicyObserved {
+    /// The policy ARN.
+    pub arn: String,
+    /// The description.
+    pub description: Option<String>,
+    /// The default version's document, decoded.
+    pub document: Value,
+    /// Every stored version.
+    pub versions: Vec<PolicyVersion>,
+    /// All tags.
+    pub tags: Tags,
+}
+
+impl ManagedKind for IamPolicies {
+    const KIND: &'static str = "IamPolicy";
+    type Spec = IamPolicySpec;
+    type Observed = IamPolicyObserved;
+
+    /// A customer-managed policy's ARN contains the account.
+    fn needs_identity(_state: &DesiredState) -> bool {
+        true
+    }
+
+    fn resources(state: &DesiredState) -> &[Resource<Self::Spec>] {
+        &state.iam_policies
+    }
+
+    fn observe<'a>(
+        &'a self,
+        aws: &'a Aws,
+        want: &'a [Resource<Self::Spec>],
+    ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
+        observe::observe(aws, want)
+    }
+
+    fn plan(
+        cx: &PlanContext<'_>,
+        want: &Resource<Self::Spec>,
+        have: Option<&Self::Observed>,
+    ) -> ResourcePlan {
+        plan::plan(cx, want, have)
+    }
+}

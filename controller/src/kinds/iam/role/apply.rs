@@ -1,0 +1,310 @@
+//! IAM role write calls, one `RoleOp` each, all idempotent.
+
+use afu9_spec::tags::Tags;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use crate::aws::{Aws, AwsError};
+use crate::engine::{OpFuture, OpOutcome, Operation};
+use crate::kinds::iam::{call, gone_is_done, sdk_tags};
+
+/// One IAM role call with its arguments fixed at plan time. Documents are sent as the
+/// manifest wrote them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleOp {
+    /// Create the role with its trust policy, settings and tags.
+    CreateRole(NewRole),
+    /// Set or change the permissions boundary.
+    PutRolePermissionsBoundary {
+        /// Role name.
+        role: String,
+        /// Boundary policy ARN.
+        arn: String,
+    },
+    /// Remove the permissions boundary.
+    DeleteRolePermissionsBoundary {
+        /// Role name.
+        role: String,
+    },
+    /// Detach a managed policy.
+    DetachRolePolicy {
+        /// Role name.
+        role: String,
+        /// Policy ARN.
+        arn: String,
+    },
+    /// Delete an inline policy.
+    DeleteRolePolicy {
+        /// Role name.
+        role: String,
+        /// Inline policy name.
+        policy: String,
+    },
+    /// Create or replace an inline policy.
+    PutRolePolicy {
+        /// Role name.
+        role: String,
+        /// Inline policy name.
+        policy: String,
+        /// Policy JSON.
+        document: String,
+        /// Whether the role was created earlier in this apply.
+        after_create: bool,
+    },
+    /// Replace the trust policy.
+    UpdateAssumeRolePolicy {
+        /// Role name.
+        role: String,
+        /// Trust policy JSON.
+        document: String,
+    },
+    /// Set description and session length.
+    UpdateRole {
+        /// Role name.
+        role: String,
+        /// Description (empty clears it).
+        description: String,
+        /// Session length in seconds.
+        max_session_duration: i32,
+    },
+    /// Attach a managed policy.
+    AttachRolePolicy {
+        /// Role name.
+        role: String,
+        /// Policy ARN.
+        arn: String,
+        /// Whether the role was created earlier in this apply.
+        after_create: bool,
+    },
+    /// Add or overwrite tags.
+    TagRole {
+        /// Role name.
+        role: String,
+        /// Tags to set.
+        tags: Tags,
+    },
+    /// Remove tags.
+    UntagRole {
+        /// Role name.
+        role: String,
+        /// Keys to remove.
+        keys: Vec<String>,
+    },
+}
+
+/// Everything `CreateRole` sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRole {
+    /// Role name.
+    pub role: String,
+    /// Path.
+    pub path: String,
+    /// Trust policy JSON.
+    pub trust_policy: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Session length in seconds.
+    pub max_session_duration: i32,
+    /// Permissions boundary ARN.
+    pub permissions_boundary: Option<String>,
+    /// Every tag, the ownership tag included.
+    pub tags: Tags,
+}
+
+impl Operation for RoleOp {
+    fn call(&self) -> &'static str {
+        match self {
+            Self::CreateRole(_) => "CreateRole",
+            Self::PutRolePermissionsBoundary { .. } => "PutRolePermissionsBoundary",
+            Self::DeleteRolePermissionsBoundary { .. } => "DeleteRolePermissionsBoundary",
+            Self::DetachRolePolicy { .. } => "DetachRolePolicy",
+            Self::DeleteRolePolicy { .. } => "DeleteRolePolicy",
+            Self::PutRolePolicy { .. } => "PutRolePolicy",
+            Self::UpdateAssumeRolePolicy { .. } => "UpdateAssumeRolePolicy",
+            Self::UpdateRole { .. } => "UpdateRole",
+            Self::AttachRolePolicy { .. } => "AttachRolePolicy",
+            Self::TagRole { .. } => "TagRole",
+            Self::UntagRole { .. } => "UntagRole",
+        }
+    }
+
+    fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
+        Box::pin(self.run(&aws.iam))
+    }
+}
+
+impl RoleOp {
+    fn role(&self) -> &str {
+        match self {
+            Self::CreateRole(NewRole { role, .. })
+            | Self::PutRolePermissionsBoundary { role, .. }
+            | Self::DeleteRolePermissionsBoundary { role }
+            | Self::DetachRolePolicy { role, .. }
+            | Self::DeleteRolePolicy { role, .. }
+            | Self::PutRolePolicy { role, .. }
+            | Self::UpdateAssumeRolePolicy { role, .. }
+            | Self::UpdateRole { role, .. }
+            | Self::AttachRolePolicy { role, .. }
+            | Self::TagRole { role, .. }
+            | Self::UntagRole { role, .. } => role,
+        }
+    }
+
+    fn done<T, E>(&self, result: Result<T, SdkError<E, Response>>) -> Result<OpOutcome, AwsError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        result.map(|_| OpOutcome::Done).map_err(|err| {
+            AwsError::from_sdk(
+                format!("update iam role {}", self.role()),
+                self.call(),
+                &err,
+            )
+        })
+    }
+
+    async fn create(
+        &self,
+        iam: &aws_sdk_iam::Client,
+        new: &NewRole,
+    ) -> Result<OpOutcome, AwsError> {
+        let NewRole {
+            role,
+            path,
+            trust_policy,
+            description,
+            max_session_duration,
+            permissions_boundary,
+            tags,
+        } = new;
+        let result = self.done(
+            iam.create_role()
+                .role_name(role)
+                .path(path)
+                .assume_role_policy_document(trust_policy)
+                .set_description(description.clone())
+                .max_session_duration(*max_session_duration)
+                .set_permissions_boundary(permissions_boundary.clone())
+                .set_tags(Some(sdk_tags(tags)))
+                .send()
+                .await,
+        );
+        match result {
+            Err(err) if err.is_code("EntityAlreadyExists") => Ok(OpOutcome::AlreadyDone(
+                "the role already exists; the next pass reconciles it".to_owned(),
+            )),
+            other => other,
+        }
+    }
+
+    /// The removals; "already gone" is handled by the caller.
+    async fn remove(&self, iam: &aws_sdk_iam::Client) -> Result<OpOutcome, AwsError> {
+        match self {
+            Self::DeleteRolePermissionsBoundary { role } => self.done(
+                iam.delete_role_permissions_boundary()
+                    .role_name(role)
+                    .send()
+                    .await,
+            ),
+            Self::DetachRolePolicy { role, arn } => self.done(
+                iam.detach_role_policy()
+                    .role_name(role)
+                    .policy_arn(arn)
+                    .send()
+                    .await,
+            ),
+            Self::DeleteRolePolicy { role, policy } => self.done(
+                iam.delete_role_policy()
+                    .role_name(role)
+                    .policy_name(policy)
+                    .send()
+                    .await,
+            ),
+            _ => unreachable!("remove is called for removals only"),
+        }
+    }
+
+    async fn run(&self, iam: &aws_sdk_iam::Client) -> Result<OpOutcome, AwsError> {
+        match self {
+            Self::CreateRole(new) => self.create(iam, new).await,
+            Self::PutRolePermissionsBoundary { role, arn } => self.done(
+                iam.put_role_permissions_boundary()
+                    .role_name(role)
+                    .permissions_boundary(arn)
+                    .send()
+                    .await,
+            ),
+            Self::DeleteRolePermissionsBoundary { .. }
+            | Self::DetachRolePolicy { .. }
+            | Self::DeleteRolePolicy { .. } => gone_is_done(self.remove(iam).await),
+            Self::PutRolePolicy {
+                role,
+                policy,
+                document,
+                after_create,
+            } => {
+                call(*after_create, || async {
+                    self.done(
+                        iam.put_role_policy()
+                            .role_name(role)
+                            .policy_name(policy)
+                            .policy_document(document)
+                            .send()
+                            .await,
+                    )
+                })
+                .await
+            }
+            Self::UpdateAssumeRolePolicy { role, document } => self.done(
+                iam.update_assume_role_policy()
+                    .role_name(role)
+                    .policy_document(document)
+                    .send()
+                    .await,
+            ),
+            Self::UpdateRole {
+                role,
+                description,
+                max_session_duration,
+            } => self.done(
+                iam.update_role()
+                    .role_name(role)
+                    .description(description)
+                    .max_session_duration(*max_session_duration)
+                    .send()
+                    .await,
+            ),
+            Self::AttachRolePolicy {
+                role,
+                arn,
+                after_create,
+            } => {
+                call(*after_create, || async {
+                    self.done(
+                        iam.attach_role_policy()
+                            .role_name(role)
+                            .policy_arn(arn)
+                            .send()
+                            .await,
+                    )
+                })
+                .await
+            }
+            Self::TagRole { role, tags } => self.done(
+                iam.tag_role()
+                    .role_name(role)
+                    .set_tags(Some(sdk_tags(tags)))
+                    .send()
+                    .await,
+            ),
+            Self::UntagRole { role, keys } => self.done(
+                iam.untag_role()
+                    .role_name(role)
+                    .set_tag_keys(Some(keys.clone()))
+                    .send()
+                    .await,
+            ),
+        }
+    }
+}

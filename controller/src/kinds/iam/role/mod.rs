@@ -1,0 +1,84 @@
+//! `IamRole`: a role owned whole — trust policy, inline policies, attached managed
+//! policies, description, session length, permissions boundary, tags.
+
+mod apply;
+mod observe;
+mod plan;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use afu9_spec::iam::IamRoleSpec;
+use afu9_spec::tags::Tags;
+use afu9_spec::{DesiredState, Resource};
+use serde_json::Value;
+
+use crate::aws::{Aws, AwsError};
+use crate::engine::{ManagedKind, PlanContext, ResourcePlan};
+
+pub use apply::RoleOp;
+pub use observe::ReadStrategy;
+
+/// The IAM role kind, with the read strategy it uses.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IamRoles {
+    /// How roles are read; `Auto` picks by the number of managed roles.
+    pub strategy: ReadStrategy,
+}
+
+/// A role as it is in IAM, in the manifest's vocabulary (documents decoded, not canonical).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IamRoleObserved {
+    /// The role's path.
+    pub path: String,
+    /// The description; `None` when empty.
+    pub description: Option<String>,
+    /// Maximum session duration in seconds.
+    pub max_session_duration: i32,
+    /// The trust policy, decoded.
+    pub trust_policy: Value,
+    /// The permissions boundary's ARN.
+    pub permissions_boundary: Option<String>,
+    /// Inline policies, name → decoded document.
+    pub inline_policies: BTreeMap<String, Value>,
+    /// Attached managed policy ARNs.
+    pub managed_policies: BTreeSet<String>,
+    /// All tags.
+    pub tags: Tags,
+}
+
+impl ManagedKind for IamRoles {
+    const KIND: &'static str = "IamRole";
+    type Spec = IamRoleSpec;
+    type Observed = IamRoleObserved;
+
+    /// Only references to `IamPolicy` manifests by name need the account to become ARNs.
+    fn needs_identity(state: &DesiredState) -> bool {
+        state.iam_roles.iter().any(|role| {
+            let spec = &role.spec;
+            spec.managed_policies
+                .iter()
+                .chain(&spec.permissions_boundary)
+                .any(|r| !r.starts_with("arn:"))
+        })
+    }
+
+    fn resources(state: &DesiredState) -> &[Resource<Self::Spec>] {
+        &state.iam_roles
+    }
+
+    fn observe<'a>(
+        &'a self,
+        aws: &'a Aws,
+        want: &'a [Resource<Self::Spec>],
+    ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
+        observe::observe(&aws.iam, want, self.strategy)
+    }
+
+    fn plan(
+        cx: &PlanContext<'_>,
+        want: &Resource<Self::Spec>,
+        have: Option<&Self::Observed>,
+    ) -> ResourcePlan {
+        plan::plan(cx, want, have)
+    }
+}

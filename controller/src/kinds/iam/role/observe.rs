@@ -1,0 +1,219 @@
+//! Reading roles, two ways:
+//!
+//! - per role: `GetRole`, `ListRolePolicies`, `GetRolePolicy` per inline policy,
+//!   `ListAttachedRolePolicies` — 3 + (inline policies) calls a role, independent of how many
+//!   other roles the account has;
+//! - account details: one paginated `GetAccountAuthorizationDetails` (roles, their inline
+//!   documents, attachments, boundary, tags) plus one paginated `ListRoles` (description and
+//!   session length, which the former lacks) — 2 calls for up to 1,000 roles in the account,
+//!   whatever the number managed, but each response carries every role of the account.
+//!
+//! `Auto` uses per-role reads for one managed role and account details from two on: from two
+//! roles on, account details always make fewer calls (2 against 8 or more), and per-role
+//! reads are only faster when the account holds many roles the desired state does not manage
+//! (docs/ARCHITECTURE.md has the measurements).
+
+use std::collections::HashMap;
+
+use afu9_spec::Resource;
+use afu9_spec::iam::IamRoleSpec;
+use aws_sdk_iam::Client;
+use aws_sdk_iam::types::EntityType;
+use futures_util::future::try_join_all;
+
+use super::IamRoleObserved;
+use crate::aws::AwsError;
+use crate::kinds::iam::decode;
+
+/// How many roles are read at once with per-role reads (IAM's throttling limits are low).
+const CONCURRENCY: usize = 4;
+
+/// How IAM roles are read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReadStrategy {
+    /// Per-role reads for one managed role, account details for more.
+    #[default]
+    Auto,
+    /// `GetRole` and friends for each role.
+    PerRole,
+    /// `GetAccountAuthorizationDetails` + `ListRoles` for all roles at once.
+    AccountDetails,
+}
+
+impl ReadStrategy {
+    /// The strategy used for `roles` managed roles.
+    #[must_use]
+    pub fn resolve(self, roles: usize) -> Self {
+        match self {
+            Self::Auto if roles >= 2 => Self::AccountDetails,
+            Self::Auto => Self::PerRole,
+            chosen => chosen,
+        }
+    }
+}
+
+pub(super) async fn observe(
+    iam: &Client,
+    want: &[Resource<IamRoleSpec>],
+    strategy: ReadStrategy,
+) -> Result<Vec<Option<IamRoleObserved>>, AwsError> {
+    if strategy.resolve(want.len()) == ReadStrategy::AccountDetails {
+        let mut all = read_account_details(iam).await?;
+        return Ok(want.iter().map(|role| all.remove(role.name())).collect());
+    }
+    let mut observed = Vec::with_capacity(want.len());
+    for chunk in want.chunks(CONCURRENCY) {
+        observed.extend(try_join_all(chunk.iter().map(|role| read_role(iam, role.name()))).await?);
+    }
+    Ok(observed)
+}
+
+async fn read_role(iam: &Client, name: &str) -> Result<Option<IamRoleObserved>, AwsError> {
+    let what = || format!("observe iam role {name}");
+    let role = match iam.get_role().role_name(name).send().await {
+        Ok(output) => output.role,
+        Err(err) => {
+            let err = AwsError::from_sdk(what(), "GetRole", &err);
+            return if err.is_code("NoSuchEntity") {
+                Ok(None)
+            } else {
+                Err(err)
+            };
+        }
+    };
+    let Some(role) = role else { return Ok(None) };
+    let mut inline_names = Vec::new();
+    let mut pages = iam
+        .list_role_policies()
+        .role_name(name)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        inline_names.extend(
+            page.map_err(|err| AwsError::from_sdk(what(), "ListRolePolicies", &err))?
+                .policy_names,
+        );
+    }
+    let mut inline_policies = std::collections::BTreeMap::new();
+    for policy in inline_names {
+        let output = iam
+            .get_role_policy()
+            .role_name(name)
+            .policy_name(&policy)
+            .send()
+            .await
+            .map_err(|err| AwsError::from_sdk(what(), "GetRolePolicy", &err))?;
+        inline_policies.insert(
+            policy,
+            decode(&what(), "GetRolePolicy", &output.policy_document)?,
+        );
+    }
+    let mut managed_policies = std::collections::BTreeSet::new();
+    let mut pages = iam
+        .list_attached_role_policies()
+        .role_name(name)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page =
+            page.map_err(|err| AwsError::from_sdk(what(), "ListAttachedRolePolicies", &err))?;
+        managed_policies.extend(
+            page.attached_policies
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|p| p.policy_arn),
+        );
+    }
+    Ok(Some(IamRoleObserved {
+        trust_policy: decode(
+            &what(),
+            "GetRole",
+            role.assume_role_policy_document.as_deref().unwrap_or("{}"),
+        )?,
+        path: role.path,
+        description: role.description.filter(|d| !d.is_empty()),
+        max_session_duration: role
+            .max_session_duration
+            .unwrap_or(afu9_spec::iam::DEFAULT_MAX_SESSION_DURATION),
+        permissions_boundary: role
+            .permissions_boundary
+            .and_then(|b| b.permissions_boundary_arn),
+        inline_policies,
+        managed_policies,
+        tags: role
+            .tags
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| (t.key, t.value))
+            .collect(),
+    }))
+}
+
+async fn read_account_details(iam: &Client) -> Result<HashMap<String, IamRoleObserved>, AwsError> {
+    let what = "observe iam roles";
+    let mut roles = HashMap::new();
+    let mut pages = iam
+        .get_account_authorization_details()
+        .filter(EntityType::Role)
+        .max_items(1000)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page =
+            page.map_err(|err| AwsError::from_sdk(what, "GetAccountAuthorizationDetails", &err))?;
+        for role in page.role_detail_list.unwrap_or_default() {
+            let Some(name) = role.role_name else { continue };
+            let mut inline_policies = std::collections::BTreeMap::new();
+            for policy in role.role_policy_list.unwrap_or_default() {
+                if let (Some(policy_name), Some(document)) =
+                    (policy.policy_name, policy.policy_document)
+                {
+                    inline_policies.insert(
+                        policy_name,
+                        decode(what, "GetAccountAuthorizationDetails", &document)?,
+                    );
+                }
+            }
+            let observed = IamRoleObserved {
+                path: role.path.unwrap_or_else(|| "/".to_owned()),
+                description: None,
+                max_session_duration: afu9_spec::iam::DEFAULT_MAX_SESSION_DURATION,
+                trust_policy: decode(
+                    what,
+                    "GetAccountAuthorizationDetails",
+                    role.assume_role_policy_document.as_deref().unwrap_or("{}"),
+                )?,
+                permissions_boundary: role
+                    .permissions_boundary
+                    .and_then(|b| b.permissions_boundary_arn),
+                inline_policies,
+                managed_policies: role
+                    .attached_managed_policies
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|p| p.policy_arn)
+                    .collect(),
+                tags: role
+                    .tags
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|t| (t.key, t.value))
+                    .collect(),
+            };
+            roles.insert(name, observed);
+        }
+    }
+    let mut pages = iam.list_roles().max_items(1000).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|err| AwsError::from_sdk(what, "ListRoles", &err))?;
+        for role in page.roles {
+            if let Some(observed) = roles.get_mut(&role.role_name) {
+                observed.description = role.description.filter(|d| !d.is_empty());
+                observed.max_session_duration = role
+                    .max_session_duration
+                    .unwrap_or(afu9_spec::iam::DEFAULT_MAX_SESSION_DURATION);
+            }
+        }
+    }
+    Ok(roles)
+}

@@ -1,0 +1,162 @@
+use std::path::Path;
+
+use afu9_spec::load::load_str;
+use afu9_spec::tags::Tags;
+use serde_json::json;
+
+use super::*;
+use crate::aws::Identity;
+
+const ROLE: &str = r#"
+apiVersion: posture.afu9.io/v1alpha1
+kind: IamRole
+metadata: {name: afu9-task-role}
+spec:
+  description: runs the tasks
+  trustPolicy: {service: ecs-tasks.amazonaws.com}
+  managedPolicies: [arn:aws:iam::aws:policy/ReadOnlyAccess, afu9-extra]
+  permissionsBoundary: arn:aws:iam::aws:policy/PowerUserAccess
+  inlinePolicies:
+    read: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: s3:GetObject, Resource: "*"}]}
+---
+apiVersion: posture.afu9.io/v1alpha1
+kind: IamPolicy
+metadata: {name: afu9-extra}
+spec:
+  path: /afu9/
+  document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: sqs:SendMessage, Resource: "*"}]}
+"#;
+
+const EXTRA_ARN: &str = "arn:aws:iam::123456789012:policy/afu9/afu9-extra";
+
+fn identity() -> Identity {
+    Identity {
+        account: "123456789012".to_owned(),
+        partition: "aws".to_owned(),
+    }
+}
+
+fn plan_for(yaml: &str, have: Option<&IamRoleObserved>) -> ResourcePlan {
+    let state = load_str(Path::new("t.yaml"), yaml).expect("valid");
+    let identity = identity();
+    let cx = PlanContext {
+        state: &state,
+        identity: Some(&identity),
+    };
+    plan(&cx, &state.iam_roles[0], have)
+}
+
+fn in_sync() -> IamRoleObserved {
+    let mut tags = Tags::new();
+    tags.insert(MANAGED_BY_KEY.to_owned(), MANAGED_BY_VALUE.to_owned());
+    IamRoleObserved {
+        path: "/".to_owned(),
+        description: Some("runs the tasks".to_owned()),
+        max_session_duration: 3600,
+        trust_policy: json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}}),
+        permissions_boundary: Some("arn:aws:iam::aws:policy/PowerUserAccess".to_owned()),
+        inline_policies: [(
+            "read".to_owned(),
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:getobject"], "Resource": "*"}]}),
+        )]
+        .into(),
+        managed_policies: ["arn:aws:iam::aws:policy/ReadOnlyAccess".to_owned(), EXTRA_ARN.to_owned()].into(),
+        tags,
+    }
+}
+
+fn calls(plan: &ResourcePlan) -> Vec<&str> {
+    plan.ops.iter().map(|op| op.call()).collect()
+}
+
+#[test]
+fn a_role_as_wanted_is_in_sync() {
+    let plan = plan_for(ROLE, Some(&in_sync()));
+    assert_eq!(plan.action, Action::Noop, "{:?}", plan.changes);
+}
+
+#[test]
+fn a_missing_role_is_created_whole_with_policy_names_resolved() {
+    let plan = plan_for(ROLE, None);
+    assert_eq!(plan.action, Action::Create);
+    assert_eq!(
+        calls(&plan),
+        [
+            "CreateRole",
+            "PutRolePolicy",
+            "AttachRolePolicy",
+            "AttachRolePolicy"
+        ]
+    );
+    assert!(
+        plan.changes
+            .iter()
+            .any(|c| c.after == Some(EXTRA_ARN.into()))
+    );
+}
+
+#[test]
+fn privileges_are_removed_before_they_are_granted_and_the_boundary_loosened_last() {
+    let yaml = ROLE.replace(
+        "  permissionsBoundary: arn:aws:iam::aws:policy/PowerUserAccess\n",
+        "",
+    );
+    let mut have = in_sync();
+    have.managed_policies.remove(EXTRA_ARN);
+    have.managed_policies
+        .insert("arn:aws:iam::aws:policy/AdministratorAccess".to_owned());
+    have.inline_policies.insert(
+        "extra".to_owned(),
+        json!({"Version": "2012-10-17", "Statement": []}),
+    );
+    have.inline_policies.remove("read");
+    let plan = plan_for(&yaml, Some(&have));
+    assert_eq!(
+        calls(&plan),
+        [
+            "DetachRolePolicy",
+            "DeleteRolePolicy",
+            "AttachRolePolicy",
+            "PutRolePolicy",
+            "DeleteRolePermissionsBoundary"
+        ]
+    );
+}
+
+#[test]
+fn a_new_boundary_is_put_first() {
+    let mut have = in_sync();
+    have.permissions_boundary = None;
+    have.description = None;
+    let plan = plan_for(ROLE, Some(&have));
+    assert_eq!(calls(&plan), ["PutRolePermissionsBoundary", "UpdateRole"]);
+}
+
+#[test]
+fn a_deleted_principal_is_reported_with_its_unique_id() {
+    let mut have = in_sync();
+    have.trust_policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "AROAEXAMPLEEXAMPLE1234"}, "Action": "sts:AssumeRole"}]});
+    let plan = plan_for(ROLE, Some(&have));
+    assert_eq!(plan.action, Action::Update);
+    assert_eq!(calls(&plan), ["UpdateAssumeRolePolicy"]);
+    let reason = plan.reason.unwrap_or_default();
+    assert!(
+        reason.contains("AROAEXAMPLEEXAMPLE1234") && reason.contains("deleted"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_role_we_did_not_create_is_blocked_and_a_different_path_too() {
+    let mut have = in_sync();
+    have.tags.clear();
+    let plan = plan_for(ROLE, Some(&have));
+    assert_eq!(plan.action, Action::Blocked);
+    assert!(plan.ops.is_empty());
+
+    let mut have = in_sync();
+    have.path = "/legacy/".to_owned();
+    let plan = plan_for(ROLE, Some(&have));
+    assert_eq!(plan.action, Action::Blocked);
+    assert!(plan.reason.unwrap_or_default().contains("path"));
+}

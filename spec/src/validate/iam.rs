@@ -1,0 +1,247 @@
+//! Rules for `IamRole` and `IamPolicy` manifests: names, paths, documents, references.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::{check_name, check_tags, check_unique};
+use crate::error::ManifestError;
+use crate::iam::{IamPolicySpec, IamRoleSpec};
+use crate::policy_doc;
+use crate::state::Resource;
+
+pub(super) fn check(
+    policies: &[Resource<IamPolicySpec>],
+    roles: &[Resource<IamRoleSpec>],
+    errors: &mut Vec<ManifestError>,
+) {
+    check_unique("IamPolicy", policies, errors);
+    check_unique("IamRole", roles, errors);
+    let policy_names: BTreeSet<&str> = policies.iter().map(Resource::name).collect();
+    for policy in policies {
+        check_name(policy, errors);
+        let error = rule_error(policy);
+        if !is_iam_name(policy.name(), 128) {
+            errors.push(name_error(
+                &error,
+                "AFU9-IAM-010",
+                policy.name(),
+                "policy",
+                128,
+            ));
+        }
+        check_path(policy.spec.path.as_deref(), &error, errors);
+        check_document(&policy.spec.document, "spec.document", &error, errors);
+        check_tags(&policy.source, &policy.spec.tags, errors);
+    }
+    for role in roles {
+        check_name(role, errors);
+        check_role(role, &policy_names, errors);
+        check_tags(&role.source, &role.spec.tags, errors);
+    }
+}
+
+type RuleError<'a> = Box<dyn Fn(&str, &'static str, String) -> ManifestError + 'a>;
+
+fn rule_error<S>(resource: &Resource<S>) -> RuleError<'_> {
+    Box::new(move |field: &str, rule: &'static str, message: String| {
+        ManifestError::new(resource.source.clone(), message)
+            .field(field)
+            .rule(rule)
+    })
+}
+
+fn name_error(
+    error: &RuleError<'_>,
+    rule: &'static str,
+    name: &str,
+    what: &str,
+    max: usize,
+) -> ManifestError {
+    error(
+        "metadata.name",
+        rule,
+        format!("`{name}` is not a valid IAM {what} name"),
+    )
+    .hint(format!("1-{max} letters, digits and + = , . @ _ -"))
+}
+
+fn check_role(
+    role: &Resource<IamRoleSpec>,
+    policy_names: &BTreeSet<&str>,
+    errors: &mut Vec<ManifestError>,
+) {
+    let spec = &role.spec;
+    let error = rule_error(role);
+    if !is_iam_name(role.name(), 64) {
+        errors.push(name_error(&error, "AFU9-IAM-001", role.name(), "role", 64));
+    }
+    check_path(spec.path.as_deref(), &error, errors);
+    if let Some(duration) = spec.max_session_duration
+        && !(3600..=43200).contains(&duration)
+    {
+        errors.push(error(
+            "spec.maxSessionDuration",
+            "AFU9-IAM-003",
+            format!("{duration} is not between 3600 and 43200 seconds"),
+        ));
+    }
+    if spec
+        .trust_policy
+        .as_object()
+        .is_some_and(|m| m.contains_key("service"))
+        && spec.trusted_services().is_none()
+    {
+        errors.push(
+            error(
+                "spec.trustPolicy",
+                "AFU9-IAM-004",
+                "the shorthand takes only `service`, a name or a list of names".to_owned(),
+            )
+            .hint("trustPolicy: {service: ecs-tasks.amazonaws.com}"),
+        );
+    } else {
+        check_document(&spec.trust_document(), "spec.trustPolicy", &error, errors);
+    }
+    for (name, document) in &spec.inline_policies {
+        let field = format!("spec.inlinePolicies.{name}");
+        if !is_iam_name(name, 128) {
+            errors.push(error(
+                &field,
+                "AFU9-IAM-005",
+                format!("`{name}` is not a valid inline policy name"),
+            ));
+        }
+        check_document(document, &field, &error, errors);
+    }
+    let mut seen = BTreeSet::new();
+    for (index, reference) in spec.managed_policies.iter().enumerate() {
+        let field = format!("spec.managedPolicies[{index}]");
+        if !seen.insert(reference) {
+            errors.push(error(
+                &field,
+                "AFU9-IAM-009",
+                format!("`{reference}` is listed twice"),
+            ));
+        }
+        check_policy_reference(reference, &field, policy_names, &error, errors);
+    }
+    if let Some(boundary) = &spec.permissions_boundary {
+        check_policy_reference(
+            boundary,
+            "spec.permissionsBoundary",
+            policy_names,
+            &error,
+            errors,
+        );
+    }
+}
+
+fn check_policy_reference(
+    reference: &str,
+    field: &str,
+    policy_names: &BTreeSet<&str>,
+    error: &RuleError<'_>,
+    errors: &mut Vec<ManifestError>,
+) {
+    if reference.starts_with("arn:") {
+        if !is_policy_arn(reference) {
+            errors.push(
+                error(
+                    field,
+                    "AFU9-IAM-007",
+                    format!("`{reference}` is not an IAM policy ARN"),
+                )
+                .hint("arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/PATH/NAME"),
+            );
+        }
+    } else if !policy_names.contains(reference) {
+        errors.push(
+            error(
+                field,
+                "AFU9-IAM-007",
+                format!("`{reference}` names no IamPolicy manifest"),
+            )
+            .hint("use a policy ARN, or the metadata.name of an IamPolicy in the desired state"),
+        );
+    }
+}
+
+fn check_document(
+    document: &Value,
+    field: &str,
+    error: &RuleError<'_>,
+    errors: &mut Vec<ManifestError>,
+) {
+    for problem in policy_doc::validate(document) {
+        errors.push(error(
+            field,
+            "AFU9-IAM-006",
+            format!("not a valid IAM policy document: {problem}"),
+        ));
+    }
+}
+
+fn check_path(path: Option<&str>, error: &RuleError<'_>, errors: &mut Vec<ManifestError>) {
+    if let Some(path) = path
+        && !(path.starts_with('/')
+            && path.ends_with('/')
+            && path.len() <= 512
+            && path.bytes().all(|b| (0x21..=0x7e).contains(&b)))
+    {
+        errors.push(
+            error(
+                "spec.path",
+                "AFU9-IAM-002",
+                format!("`{path}` is not a valid IAM path"),
+            )
+            .hint("a path starts and ends with `/`, e.g. /afu9/"),
+        );
+    }
+}
+
+/// IAM names: 1 to `max` characters of letters, digits and `+=,.@_-`.
+fn is_iam_name(name: &str, max: usize) -> bool {
+    (1..=max).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+}
+
+/// `arn:<partition>:iam::<aws|12 digits>:policy/<path/>name`.
+fn is_policy_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [_, partition, service, region, account, resource] = parts.as_slice() else {
+        return false;
+    };
+    partition.starts_with("aws")
+        && *service == "iam"
+        && region.is_empty()
+        && (*account == "aws"
+            || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())))
+        && resource
+            .strip_prefix("policy/")
+            .and_then(|rest| rest.rsplit('/').next())
+            .is_some_and(|name| is_iam_name(name, 128))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_arns() {
+        assert!(is_iam_name("afu9-task-role", 64));
+        assert!(!is_iam_name("afu9 task role", 64));
+        assert!(!is_iam_name(&"a".repeat(65), 64));
+        assert!(is_policy_arn(
+            "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+        ));
+        assert!(is_policy_arn(
+            "arn:aws:iam::123456789012:policy/afu9/secrets-read"
+        ));
+        assert!(!is_policy_arn("arn:aws:iam::123:policy/x"));
+        assert!(!is_policy_arn("arn:aws:s3:::bucket"));
+        assert!(!is_policy_arn("arn:aws:iam::aws:role/x"));
+    }
+}
