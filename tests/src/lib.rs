@@ -123,6 +123,26 @@ impl Emulator {
         aws_sdk_ecr::Client::new(&self.sdk_config())
     }
 
+    /// An EC2 client for injecting and checking state.
+    pub fn ec2(&self) -> aws_sdk_ec2::Client {
+        aws_sdk_ec2::Client::new(&self.sdk_config())
+    }
+
+    /// An ECS client for injecting and checking state.
+    pub fn ecs(&self) -> aws_sdk_ecs::Client {
+        aws_sdk_ecs::Client::new(&self.sdk_config())
+    }
+
+    /// A Lambda client (rotation functions must exist for Secrets Manager).
+    pub fn lambda(&self) -> aws_sdk_lambda::Client {
+        aws_sdk_lambda::Client::new(&self.sdk_config())
+    }
+
+    /// A Secrets Manager client for injecting and checking state.
+    pub fn secretsmanager(&self) -> aws_sdk_secretsmanager::Client {
+        aws_sdk_secretsmanager::Client::new(&self.sdk_config())
+    }
+
     /// An IAM client for injecting and checking state.
     pub fn iam(&self) -> aws_sdk_iam::Client {
         aws_sdk_iam::Client::new(&self.sdk_config())

@@ -26,8 +26,14 @@ pub struct AwsSettings {
 /// The AWS clients of one controller process, sharing one configuration and one call counter.
 #[derive(Debug, Clone)]
 pub struct Aws {
+    /// EC2 (security groups, VPC look-ups).
+    pub ec2: aws_sdk_ec2::Client,
     /// Elastic Container Registry.
     pub ecr: aws_sdk_ecr::Client,
+    /// Elastic Container Service.
+    pub ecs: aws_sdk_ecs::Client,
+    /// Secrets Manager (configuration only; values are never read).
+    pub secretsmanager: aws_sdk_secretsmanager::Client,
     /// Identity and Access Management.
     pub iam: aws_sdk_iam::Client,
     /// Security Token Service (the account guard).
@@ -65,6 +71,21 @@ impl Aws {
     /// Builds the clients from an SDK configuration made elsewhere (tests, tools).
     pub fn from_config(config: &aws_config::SdkConfig) -> Self {
         let calls = CallCounter::default();
+        let ec2 = aws_sdk_ec2::Client::from_conf(
+            aws_sdk_ec2::config::Builder::from(config)
+                .interceptor(calls.clone())
+                .build(),
+        );
+        let ecs = aws_sdk_ecs::Client::from_conf(
+            aws_sdk_ecs::config::Builder::from(config)
+                .interceptor(calls.clone())
+                .build(),
+        );
+        let secretsmanager = aws_sdk_secretsmanager::Client::from_conf(
+            aws_sdk_secretsmanager::config::Builder::from(config)
+                .interceptor(calls.clone())
+                .build(),
+        );
         let ecr = aws_sdk_ecr::Client::from_conf(
             aws_sdk_ecr::config::Builder::from(config)
                 .interceptor(calls.clone())
@@ -81,7 +102,10 @@ impl Aws {
                 .build(),
         );
         Self {
+            ec2,
             ecr,
+            ecs,
+            secretsmanager,
             iam,
             sts,
             identity: Arc::default(),
