@@ -106,10 +106,32 @@ fn the_committed_schema_is_the_generated_one() {
     );
 }
 
-#[test]
-fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
+#[tokio::test]
+async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let emulator = Emulator::start();
     let env = emulator.env();
+    // The security groups live in a VPC the desired state does not manage.
+    let ec2 = emulator.ec2();
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.9.0.0/16")
+        .send()
+        .await
+        .expect("vpc")
+        .vpc
+        .and_then(|v| v.vpc_id)
+        .expect("id");
+    ec2.create_tags()
+        .resources(vpc)
+        .tags(
+            aws_sdk_ec2::types::Tag::builder()
+                .key("Name")
+                .value("afu9-vpc")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("tag");
 
     let plan = afu9ctl(&env, &["plan", "--detailed-exitcode"]);
     assert_eq!(plan.status.code(), Some(2), "{}", text(&plan.stderr));
@@ -138,10 +160,13 @@ fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
             ("EcrRepository", "afu9/mcp-github"),
             ("EcrRepository", "afu9/mcp-deploy"),
             ("EcrRepository", "afu9/mcp-observability"),
+            ("SecurityGroup", "afu9-alb"),
+            ("SecurityGroup", "afu9-ecs"),
+            ("SecurityGroup", "afu9-rds"),
         ],
         "every resource, in apply order"
     );
-    assert_eq!(value["summary"]["create"], 6);
+    assert_eq!(value["summary"]["create"], 9);
     for resource in resources {
         assert_eq!(resource["action"], "create");
         let paths: Vec<&str> = resource["changes"]
@@ -150,10 +175,10 @@ fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
             .iter()
             .map(|c| c["path"].as_str().expect("path"))
             .collect();
-        let expected = if resource["kind"] == "IamRole" {
-            "spec.trustPolicy"
-        } else {
-            "spec.tagMutability"
+        let expected = match resource["kind"].as_str() {
+            Some("IamRole") => "spec.trustPolicy",
+            Some("SecurityGroup") => "spec.ingress",
+            _ => "spec.tagMutability",
         };
         assert!(paths.contains(&expected), "{paths:?}");
         assert!(
@@ -168,7 +193,7 @@ fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let apply = afu9ctl(&env, &["apply"]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
     assert!(
-        text(&apply.stdout).contains("15 operations succeeded, 0 failed"),
+        text(&apply.stdout).contains("26 operations succeeded, 0 failed"),
         "{}",
         text(&apply.stdout)
     );

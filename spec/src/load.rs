@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_saphyr::Spanned;
 
+use crate::ec2::SecurityGroupSpec;
 use crate::ecr::EcrRepositorySpec;
 use crate::error::{ManifestError, ManifestErrors, SourceLocation};
 use crate::iam::{IamPolicySpec, IamRoleSpec};
@@ -22,7 +23,13 @@ use crate::state::{DesiredState, Resource};
 use crate::validate;
 
 /// The kinds a manifest may have, in the order `validate` reports them.
-pub const KINDS: &[&str] = &["Posture", "EcrRepository", "IamPolicy", "IamRole"];
+pub const KINDS: &[&str] = &[
+    "Posture",
+    "EcrRepository",
+    "IamPolicy",
+    "IamRole",
+    "SecurityGroup",
+];
 
 /// The largest manifest file we read, a guard against feeding the loader something that is
 /// not a manifest.
@@ -79,6 +86,7 @@ pub(crate) struct ParsedDocuments {
     pub ecr_repositories: Vec<Resource<EcrRepositorySpec>>,
     pub iam_policies: Vec<Resource<IamPolicySpec>>,
     pub iam_roles: Vec<Resource<IamRoleSpec>>,
+    pub security_groups: Vec<Resource<SecurityGroupSpec>>,
 }
 
 fn collect_files(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<ManifestError>) {
@@ -269,6 +277,8 @@ fn parse_file(
                 .map(|r| parsed.iam_policies.push(r)),
             "IamRole" => parse_typed(file, &document, &start, name_location, errors)
                 .map(|r| parsed.iam_roles.push(r)),
+            "SecurityGroup" => parse_typed(file, &document, &start, name_location, errors)
+                .map(|r| parsed.security_groups.push(r)),
             other => {
                 errors.push(
                     ManifestError::new(kind_location, format!("unknown kind `{other}`"))

@@ -6,6 +6,7 @@
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::{Value, json};
 
+use crate::ec2::SecurityGroupSpec;
 use crate::ecr::EcrRepositorySpec;
 use crate::iam::{IamPolicySpec, IamRoleSpec};
 use crate::meta::Document;
@@ -26,6 +27,7 @@ pub fn manifest_schema() -> Schema {
         kind_branch::<EcrRepositorySpec>(&mut generator, "EcrRepository"),
         kind_branch::<IamPolicySpec>(&mut generator, "IamPolicy"),
         kind_branch::<IamRoleSpec>(&mut generator, "IamRole"),
+        kind_branch::<SecurityGroupSpec>(&mut generator, "SecurityGroup"),
     ];
     let definitions: serde_json::Map<String, Value> =
         generator.take_definitions(true).into_iter().collect();

@@ -1,5 +1,6 @@
 //! The validated desired state: what the controller converges the account to.
 
+use crate::ec2::SecurityGroupSpec;
 use crate::ecr::EcrRepositorySpec;
 use crate::error::SourceLocation;
 use crate::iam::{IamPolicySpec, IamRoleSpec};
@@ -36,6 +37,8 @@ pub struct DesiredState {
     pub iam_policies: Vec<Resource<IamPolicySpec>>,
     /// `IamRole` manifests, in file order.
     pub iam_roles: Vec<Resource<IamRoleSpec>>,
+    /// `SecurityGroup` manifests, in file order.
+    pub security_groups: Vec<Resource<SecurityGroupSpec>>,
 }
 
 impl DesiredState {
@@ -62,7 +65,10 @@ impl DesiredState {
 
     /// How many resources the desired state names.
     pub fn len(&self) -> usize {
-        self.ecr_repositories.len() + self.iam_policies.len() + self.iam_roles.len()
+        self.ecr_repositories.len()
+            + self.iam_policies.len()
+            + self.iam_roles.len()
+            + self.security_groups.len()
     }
 
     /// Whether the desired state names no resource.
