@@ -113,14 +113,11 @@ fn failed<K: ManagedKind>(
 ) -> Vec<ResourcePlan> {
     want.iter()
         .map(|resource| ResourcePlan {
-            kind: K::KIND,
-            name: resource.name().to_owned(),
             action: Action::Error,
             reason: Some(err.to_string()),
-            changes: Vec::new(),
-            ops: Vec::new(),
             policy: state.management_policy(&resource.metadata),
-            source: resource.source.clone(),
+            error_class: Some(err.class),
+            ..ResourcePlan::new(K::KIND, resource.name(), &resource.source)
         })
         .collect()
 }

@@ -8,7 +8,7 @@ use afu9_spec::{ManagementPolicy, SourceLocation};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, AwsError, ErrorClass};
 
 /// What the plan does to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -123,9 +123,27 @@ pub struct ResourcePlan {
     pub policy: ManagementPolicy,
     /// Where the resource is declared.
     pub source: SourceLocation,
+    /// For `error`: how the observation failed.
+    pub error_class: Option<ErrorClass>,
 }
 
 impl ResourcePlan {
+    /// An in-sync plan for the resource `name` of `kind` declared at `source`; kinds fill in
+    /// the action, changes and operations.
+    pub fn new(kind: &'static str, name: &str, source: &SourceLocation) -> Self {
+        Self {
+            kind,
+            name: name.to_owned(),
+            action: Action::Noop,
+            reason: None,
+            changes: Vec::new(),
+            ops: Vec::new(),
+            policy: ManagementPolicy::Enforce,
+            source: source.clone(),
+            error_class: None,
+        }
+    }
+
     /// Whether the live resource differs from the manifest.
     pub fn is_drift(&self) -> bool {
         !matches!(self.action, Action::Noop | Action::Error)

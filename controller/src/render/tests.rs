@@ -12,17 +12,17 @@ use crate::kinds::ecr::EcrOp;
 
 fn resource(name: &str, action: Action, changes: Vec<Change>, ops: Vec<EcrOp>) -> ResourcePlan {
     ResourcePlan {
-        kind: "EcrRepository",
-        name: name.to_owned(),
         action,
-        reason: None,
         changes,
         ops: ops
             .into_iter()
             .map(|op| Box::new(op) as Box<dyn crate::engine::Operation>)
             .collect(),
-        policy: ManagementPolicy::Enforce,
-        source: SourceLocation::new("desired-state/ecr.yaml", 7, 9),
+        ..ResourcePlan::new(
+            "EcrRepository",
+            name,
+            &SourceLocation::new("desired-state/ecr.yaml", 7, 9),
+        )
     }
 }
 

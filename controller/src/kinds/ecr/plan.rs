@@ -2,7 +2,7 @@
 
 use afu9_spec::ecr::{EcrRepositorySpec, Encryption, LifecyclePolicy};
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
-use afu9_spec::{DesiredState, ManagementPolicy, Resource};
+use afu9_spec::{DesiredState, Resource};
 use serde_json::{Value, json};
 
 use super::EcrRepositoryObserved;
@@ -19,16 +19,7 @@ pub(super) fn plan(
     want: &Resource<EcrRepositorySpec>,
     have: Option<&EcrRepositoryObserved>,
 ) -> ResourcePlan {
-    let mut plan = ResourcePlan {
-        kind: KIND,
-        name: want.name().to_owned(),
-        action: Action::Noop,
-        reason: None,
-        changes: Vec::new(),
-        ops: Vec::new(),
-        policy: ManagementPolicy::Enforce,
-        source: want.source.clone(),
-    };
+    let mut plan = ResourcePlan::new(KIND, want.name(), &want.source);
     match have {
         None => plan_create(state, want, &mut plan),
         Some(have) => plan_update(state, want, have, &mut plan),

@@ -4,12 +4,12 @@
 
 use std::collections::HashMap;
 
+use afu9_spec::Resource;
 use afu9_spec::ec2::{RulePeer, SecurityGroupSpec};
 use afu9_spec::sg_rules::{
     AtomicRule, DescribedRule, Direction, Peer, Ports, Protocol, diff_rules,
 };
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
-use afu9_spec::{ManagementPolicy, Resource};
 use serde_json::Value;
 
 use super::apply::{GroupRef, PlannedRule, SgOp};
@@ -22,16 +22,7 @@ pub(super) fn plan(
     want: &Resource<SecurityGroupSpec>,
     have: Option<&SecurityGroupObserved>,
 ) -> ResourcePlan {
-    let mut plan = ResourcePlan {
-        kind: "SecurityGroup",
-        name: want.name().to_owned(),
-        action: Action::Noop,
-        reason: None,
-        changes: Vec::new(),
-        ops: Vec::new(),
-        policy: ManagementPolicy::Enforce,
-        source: want.source.clone(),
-    };
+    let mut plan = ResourcePlan::new("SecurityGroup", want.name(), &want.source);
     let Some(have) = have else { return plan };
     let vpc = match &have.vpc {
         Ok(vpc) => vpc.clone(),

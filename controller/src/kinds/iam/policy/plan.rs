@@ -1,9 +1,9 @@
 //! The pure part of the policy kind.
 
+use afu9_spec::Resource;
 use afu9_spec::iam::IamPolicySpec;
 use afu9_spec::policy_doc;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
-use afu9_spec::{ManagementPolicy, Resource};
 use serde_json::Value;
 
 use super::apply::PolicyOp;
@@ -17,16 +17,7 @@ pub(super) fn plan(
     want: &Resource<IamPolicySpec>,
     have: Option<&IamPolicyObserved>,
 ) -> ResourcePlan {
-    let mut plan = ResourcePlan {
-        kind: "IamPolicy",
-        name: want.name().to_owned(),
-        action: Action::Noop,
-        reason: None,
-        changes: Vec::new(),
-        ops: Vec::new(),
-        policy: ManagementPolicy::Enforce,
-        source: want.source.clone(),
-    };
+    let mut plan = ResourcePlan::new("IamPolicy", want.name(), &want.source);
     let spec = &want.spec;
     let tags = cx.state.desired_tags(&spec.tags);
     let Some(have) = have else {

@@ -5,10 +5,10 @@
 
 use std::collections::BTreeSet;
 
+use afu9_spec::Resource;
 use afu9_spec::iam::{DEFAULT_MAX_SESSION_DURATION, IamRoleSpec};
 use afu9_spec::policy_doc;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
-use afu9_spec::{ManagementPolicy, Resource};
 use serde_json::Value;
 
 use super::IamRoleObserved;
@@ -24,16 +24,7 @@ pub(super) fn plan(
     want: &Resource<IamRoleSpec>,
     have: Option<&IamRoleObserved>,
 ) -> ResourcePlan {
-    let mut plan = ResourcePlan {
-        kind: KIND,
-        name: want.name().to_owned(),
-        action: Action::Noop,
-        reason: None,
-        changes: Vec::new(),
-        ops: Vec::new(),
-        policy: ManagementPolicy::Enforce,
-        source: want.source.clone(),
-    };
+    let mut plan = ResourcePlan::new(KIND, want.name(), &want.source);
     let wanted = Wanted::new(cx, want);
     match have {
         None => plan_create(&wanted, &mut plan),
