@@ -6,6 +6,7 @@
 //! Schema ([`schema`]). It does no I/O beyond reading files and knows nothing about AWS SDKs.
 
 pub mod ecr;
+pub mod ecs;
 pub mod error;
 pub mod iam;
 pub mod load;
@@ -13,6 +14,7 @@ pub mod meta;
 pub mod policy_doc;
 pub mod posture;
 pub mod schema;
+pub mod secrets;
 pub mod state;
 pub mod tags;
 pub mod validate;

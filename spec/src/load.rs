@@ -14,15 +14,24 @@ use serde::de::DeserializeOwned;
 use serde_saphyr::Spanned;
 
 use crate::ecr::EcrRepositorySpec;
+use crate::ecs::EcsTaskDefinitionSpec;
 use crate::error::{ManifestError, ManifestErrors, SourceLocation};
 use crate::iam::{IamPolicySpec, IamRoleSpec};
 use crate::meta::Document;
 use crate::posture::PostureSpec;
+use crate::secrets::SecretSpec;
 use crate::state::{DesiredState, Resource};
 use crate::validate;
 
 /// The kinds a manifest may have, in the order `validate` reports them.
-pub const KINDS: &[&str] = &["Posture", "EcrRepository", "IamPolicy", "IamRole"];
+pub const KINDS: &[&str] = &[
+    "Posture",
+    "EcrRepository",
+    "IamPolicy",
+    "IamRole",
+    "Secret",
+    "EcsTaskDefinition",
+];
 
 /// The largest manifest file we read, a guard against feeding the loader something that is
 /// not a manifest.
@@ -79,6 +88,8 @@ pub(crate) struct ParsedDocuments {
     pub ecr_repositories: Vec<Resource<EcrRepositorySpec>>,
     pub iam_policies: Vec<Resource<IamPolicySpec>>,
     pub iam_roles: Vec<Resource<IamRoleSpec>>,
+    pub secrets: Vec<Resource<SecretSpec>>,
+    pub ecs_task_definitions: Vec<Resource<EcsTaskDefinitionSpec>>,
 }
 
 fn collect_files(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<ManifestError>) {
@@ -269,6 +280,10 @@ fn parse_file(
                 .map(|r| parsed.iam_policies.push(r)),
             "IamRole" => parse_typed(file, &document, &start, name_location, errors)
                 .map(|r| parsed.iam_roles.push(r)),
+            "Secret" => parse_typed(file, &document, &start, name_location, errors)
+                .map(|r| parsed.secrets.push(r)),
+            "EcsTaskDefinition" => parse_typed(file, &document, &start, name_location, errors)
+                .map(|r| parsed.ecs_task_definitions.push(r)),
             other => {
                 errors.push(
                     ManifestError::new(kind_location, format!("unknown kind `{other}`"))

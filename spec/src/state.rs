@@ -1,10 +1,12 @@
 //! The validated desired state: what the controller converges the account to.
 
 use crate::ecr::EcrRepositorySpec;
+use crate::ecs::EcsTaskDefinitionSpec;
 use crate::error::SourceLocation;
 use crate::iam::{IamPolicySpec, IamRoleSpec};
 use crate::meta::{ManagementPolicy, Metadata};
 use crate::posture::PostureSpec;
+use crate::secrets::SecretSpec;
 use crate::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, TagPolicy, Tags};
 
 /// One managed resource: its metadata, its spec and where it was declared.
@@ -36,6 +38,10 @@ pub struct DesiredState {
     pub iam_policies: Vec<Resource<IamPolicySpec>>,
     /// `IamRole` manifests, in file order.
     pub iam_roles: Vec<Resource<IamRoleSpec>>,
+    /// `Secret` manifests, in file order.
+    pub secrets: Vec<Resource<SecretSpec>>,
+    /// `EcsTaskDefinition` manifests, in file order.
+    pub ecs_task_definitions: Vec<Resource<EcsTaskDefinitionSpec>>,
 }
 
 impl DesiredState {
@@ -62,7 +68,11 @@ impl DesiredState {
 
     /// How many resources the desired state names.
     pub fn len(&self) -> usize {
-        self.ecr_repositories.len() + self.iam_policies.len() + self.iam_roles.len()
+        self.ecr_repositories.len()
+            + self.iam_policies.len()
+            + self.iam_roles.len()
+            + self.secrets.len()
+            + self.ecs_task_definitions.len()
     }
 
     /// Whether the desired state names no resource.
