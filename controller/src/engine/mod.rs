@@ -32,6 +32,7 @@ impl Engine {
         Self::new(vec![
             Box::new(crate::kinds::iam::policy::IamPolicies),
             Box::new(crate::kinds::iam::role::IamRoles::default()),
+            Box::new(crate::kinds::secrets::Secrets::default()),
             Box::new(crate::kinds::ecr::EcrRepositories),
         ])
     }

@@ -2,3 +2,4 @@
 
 pub mod ecr;
 pub mod iam;
+pub mod secrets;
