@@ -40,6 +40,10 @@ pub struct EcsTaskDefinitionSpec {
     /// (`valueFrom`); a plain environment variable holding one of their names is drift.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub secrets_from: Vec<String>,
+    /// Plain environment variables whose names look like secrets (`CACHE_KEY_PREFIX`) but
+    /// are not: they are not reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_plain_env: Vec<String>,
     /// Services to roll to the hardened revision: each must run the family's latest ACTIVE
     /// revision.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

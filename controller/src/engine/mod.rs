@@ -34,6 +34,7 @@ impl Engine {
             Box::new(crate::kinds::iam::role::IamRoles::default()),
             Box::new(crate::kinds::secrets::Secrets::default()),
             Box::new(crate::kinds::ecr::EcrRepositories),
+            Box::new(crate::kinds::ecs::EcsTaskDefinitions),
         ])
     }
 
