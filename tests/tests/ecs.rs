@@ -18,7 +18,7 @@ const FAMILY: &str = "afu9-control-center";
 
 fn manifests(family_spec: &str) -> String {
     format!(
-        r#"
+        r"
 apiVersion: posture.afu9.io/v1alpha1
 kind: IamRole
 metadata: {{name: afu9-task-role}}
@@ -38,7 +38,7 @@ apiVersion: posture.afu9.io/v1alpha1
 kind: EcsTaskDefinition
 metadata: {{name: {FAMILY}}}
 spec: {family_spec}
-"#
+"
     )
 }
 
