@@ -42,34 +42,8 @@ fn lambda_arn(name: &str) -> String {
 
 /// Rotation Lambdas exist (moto needs them for `RotateSecret`), invoked as stubs.
 async fn create_lambdas(emulator: &Emulator, names: &[&str]) {
-    emulator.configure(r#"{"lambda": {"use_docker": false}}"#);
-    let role = emulator
-        .iam()
-        .create_role()
-        .role_name("afu9-rotation-lambda")
-        .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[]}"#)
-        .send()
-        .await
-        .expect("lambda role")
-        .role
-        .expect("role")
-        .arn;
     for name in names {
-        emulator
-            .lambda()
-            .create_function()
-            .function_name(*name)
-            .runtime(aws_sdk_lambda::types::Runtime::Python312)
-            .role(&role)
-            .handler("index.handler")
-            .code(
-                aws_sdk_lambda::types::FunctionCode::builder()
-                    .zip_file(aws_sdk_lambda::primitives::Blob::new(b"stub".to_vec()))
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("create lambda");
+        emulator.create_stub_lambda(name).await;
     }
 }
 
