@@ -7,6 +7,9 @@
 - afu9/mcp-deploy and afu9/mcp-observability do not exist yet;
 - afu9-task-role exists with AdministratorAccess attached and none of its inline policies;
   afu9-task-execution-role does not exist yet;
+- the VPC tagged Name=afu9-vpc exists (afu9-posture does not manage VPCs); in it afu9-ecs
+  exists with SSH open to the internet and AWS's allow-all egress; afu9-alb and afu9-rds
+  do not exist yet;
 - the three AFU-9 secrets exist as their owners created them, with (dummy) values and without
   the managed-by tag (the manifests adopt them); nobody turned rotation on for afu9/database;
   its rotation Lambda exists;
@@ -73,6 +76,28 @@ iam.create_role(
 iam.attach_role_policy(
     RoleName="afu9-task-role", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"
 )
+ec2 = boto3.client(
+    "ec2", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"]
+)
+vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "afu9-vpc"}])
+ecs_group = ec2.create_security_group(
+    GroupName="afu9-ecs",
+    Description="AFU-9 ECS tasks",
+    VpcId=vpc,
+    TagSpecifications=[{"ResourceType": "security-group", "Tags": [owned]}],
+)["GroupId"]
+ec2.authorize_security_group_ingress(
+    GroupId=ecs_group,
+    IpPermissions=[
+        {
+            "IpProtocol": "tcp",
+            "FromPort": 22,
+            "ToPort": 22,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "debugging"}],
+        }
+    ],
+)
 
 # Secrets Manager rotation needs the Lambda to exist; moto invokes it as a stub without Docker.
 request = urllib.request.Request(
@@ -137,6 +162,7 @@ ecs.register_task_definition(
     ],
 )
 print(
-    "seeded: 2 drifted repositories, 2 missing; 1 over-privileged role, 1 missing; "
-    "3 secrets without rotation settings; 1 task definition running as root, privileged"
+    "seeded: 2 drifted repositories, 2 missing; 1 over-privileged role, 1 missing;"
+    " 1 security group with SSH open to the internet, 2 missing;"
+    " 3 secrets without rotation settings; 1 task definition running as root, privileged"
 )

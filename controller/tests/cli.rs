@@ -143,6 +143,28 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let emulator = Emulator::start();
     seed_what_owners_create(&emulator).await;
     let env = emulator.env();
+    // The security groups live in a VPC the desired state does not manage.
+    let ec2 = emulator.ec2();
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.9.0.0/16")
+        .send()
+        .await
+        .expect("vpc")
+        .vpc
+        .and_then(|v| v.vpc_id)
+        .expect("id");
+    ec2.create_tags()
+        .resources(vpc)
+        .tags(
+            aws_sdk_ec2::types::Tag::builder()
+                .key("Name")
+                .value("afu9-vpc")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("tag");
 
     let plan = afu9ctl(&env, &["plan", "--detailed-exitcode"]);
     assert_eq!(plan.status.code(), Some(2), "{}", text(&plan.stderr));
@@ -175,11 +197,14 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
             ("EcrRepository", "afu9/mcp-github", "create"),
             ("EcrRepository", "afu9/mcp-deploy", "create"),
             ("EcrRepository", "afu9/mcp-observability", "create"),
+            ("SecurityGroup", "afu9-alb", "create"),
+            ("SecurityGroup", "afu9-ecs", "create"),
+            ("SecurityGroup", "afu9-rds", "create"),
             ("EcsTaskDefinition", "afu9-control-center", "replace"),
         ],
         "every resource, in apply order"
     );
-    assert_eq!(value["summary"]["create"], 6);
+    assert_eq!(value["summary"]["create"], 9);
     assert_eq!(value["summary"]["update"], 3);
     assert_eq!(value["summary"]["replace"], 1);
     for resource in resources {
@@ -192,6 +217,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
         let expected = match resource["kind"].as_str() {
             Some("IamRole") => "spec.trustPolicy",
             Some("Secret") => "spec.tags.managed-by",
+            Some("SecurityGroup") => "spec.ingress",
             Some("EcsTaskDefinition") => "spec.containers.web.user",
             _ => "spec.tagMutability",
         };
@@ -208,7 +234,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let apply = afu9ctl(&env, &["apply"]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
     assert!(
-        text(&apply.stdout).contains("23 operations succeeded, 0 failed"),
+        text(&apply.stdout).contains("34 operations succeeded, 0 failed"),
         "{}",
         text(&apply.stdout)
     );

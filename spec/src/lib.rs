@@ -5,6 +5,7 @@
 //! references, uniqueness and guardrails ([`validate`]), and describes every kind as a JSON
 //! Schema ([`schema`]). It does no I/O beyond reading files and knows nothing about AWS SDKs.
 
+pub mod ec2;
 pub mod ecr;
 pub mod ecs;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod policy_doc;
 pub mod posture;
 pub mod schema;
 pub mod secrets;
+pub mod sg_rules;
 pub mod state;
 pub mod tags;
 pub mod validate;

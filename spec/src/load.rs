@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_saphyr::Spanned;
 
+use crate::ec2::SecurityGroupSpec;
 use crate::ecr::EcrRepositorySpec;
 use crate::ecs::EcsTaskDefinitionSpec;
 use crate::error::{ManifestError, ManifestErrors, SourceLocation};
@@ -29,6 +30,7 @@ pub const KINDS: &[&str] = &[
     "EcrRepository",
     "IamPolicy",
     "IamRole",
+    "SecurityGroup",
     "Secret",
     "EcsTaskDefinition",
 ];
@@ -88,6 +90,7 @@ pub(crate) struct ParsedDocuments {
     pub ecr_repositories: Vec<Resource<EcrRepositorySpec>>,
     pub iam_policies: Vec<Resource<IamPolicySpec>>,
     pub iam_roles: Vec<Resource<IamRoleSpec>>,
+    pub security_groups: Vec<Resource<SecurityGroupSpec>>,
     pub secrets: Vec<Resource<SecretSpec>>,
     pub ecs_task_definitions: Vec<Resource<EcsTaskDefinitionSpec>>,
 }
@@ -280,6 +283,8 @@ fn parse_file(
                 .map(|r| parsed.iam_policies.push(r)),
             "IamRole" => parse_typed(file, &document, &start, name_location, errors)
                 .map(|r| parsed.iam_roles.push(r)),
+            "SecurityGroup" => parse_typed(file, &document, &start, name_location, errors)
+                .map(|r| parsed.security_groups.push(r)),
             "Secret" => parse_typed(file, &document, &start, name_location, errors)
                 .map(|r| parsed.secrets.push(r)),
             "EcsTaskDefinition" => parse_typed(file, &document, &start, name_location, errors)

@@ -6,6 +6,7 @@
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::{Value, json};
 
+use crate::ec2::SecurityGroupSpec;
 use crate::ecr::EcrRepositorySpec;
 use crate::ecs::EcsTaskDefinitionSpec;
 use crate::iam::{IamPolicySpec, IamRoleSpec};
@@ -28,6 +29,7 @@ pub fn manifest_schema() -> Schema {
         kind_branch::<EcrRepositorySpec>(&mut generator, "EcrRepository"),
         kind_branch::<IamPolicySpec>(&mut generator, "IamPolicy"),
         kind_branch::<IamRoleSpec>(&mut generator, "IamRole"),
+        kind_branch::<SecurityGroupSpec>(&mut generator, "SecurityGroup"),
         kind_branch::<SecretSpec>(&mut generator, "Secret"),
         kind_branch::<EcsTaskDefinitionSpec>(&mut generator, "EcsTaskDefinition"),
     ];

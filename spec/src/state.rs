@@ -1,5 +1,6 @@
 //! The validated desired state: what the controller converges the account to.
 
+use crate::ec2::SecurityGroupSpec;
 use crate::ecr::EcrRepositorySpec;
 use crate::ecs::EcsTaskDefinitionSpec;
 use crate::error::SourceLocation;
@@ -38,6 +39,8 @@ pub struct DesiredState {
     pub iam_policies: Vec<Resource<IamPolicySpec>>,
     /// `IamRole` manifests, in file order.
     pub iam_roles: Vec<Resource<IamRoleSpec>>,
+    /// `SecurityGroup` manifests, in file order.
+    pub security_groups: Vec<Resource<SecurityGroupSpec>>,
     /// `Secret` manifests, in file order.
     pub secrets: Vec<Resource<SecretSpec>>,
     /// `EcsTaskDefinition` manifests, in file order.
@@ -71,6 +74,7 @@ impl DesiredState {
         self.ecr_repositories.len()
             + self.iam_policies.len()
             + self.iam_roles.len()
+            + self.security_groups.len()
             + self.secrets.len()
             + self.ecs_task_definitions.len()
     }

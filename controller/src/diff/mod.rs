@@ -1,7 +1,6 @@
 //! Pure comparison helpers shared by the kinds. No AWS SDK types here.
 
 pub mod json;
-pub mod sg_rules;
 pub mod tags;
 
 use serde_json::Value;

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::plan::{OpOutcome, Plan};
+use super::plan::{OpOutcome, Phase, Plan};
 use crate::aws::{Aws, AwsError};
 
 /// What happened to one operation.
@@ -54,37 +54,47 @@ impl ApplyReport {
 }
 
 pub(super) async fn execute(aws: &Aws, plan: &Plan) -> ApplyReport {
-    let mut report = ApplyReport::default();
-    for resource in plan.resources.iter().filter(|r| !r.ops.is_empty()) {
-        let mut result = ResourceResult {
+    let mut results: Vec<ResourceResult> = plan
+        .resources
+        .iter()
+        .map(|resource| ResourceResult {
             kind: resource.kind,
             name: resource.name.clone(),
             ops: Vec::new(),
             skipped: 0,
-        };
-        for (index, op) in resource.ops.iter().enumerate() {
-            let outcome = op.execute(aws).await;
-            let failed = outcome.is_err();
-            match &outcome {
-                Ok(done) => {
-                    tracing::info!(kind = resource.kind, name = %resource.name, call = op.call(), ?done, "applied");
+        })
+        .collect();
+    let mut failed = vec![false; plan.resources.len()];
+    for phase in [Phase::Create, Phase::Converge] {
+        for (index, resource) in plan.resources.iter().enumerate() {
+            for op in resource.ops.iter().filter(|op| op.phase() == phase) {
+                if failed[index] {
+                    results[index].skipped += 1;
+                    continue;
                 }
-                Err(err) => {
-                    tracing::warn!(kind = resource.kind, name = %resource.name, call = op.call(), class = ?err.class, "{err}");
+                let outcome = op.execute(aws).await;
+                match &outcome {
+                    Ok(done) => {
+                        tracing::info!(kind = resource.kind, name = %resource.name, call = op.call(), ?done, "applied");
+                    }
+                    Err(err) => {
+                        failed[index] = true;
+                        tracing::warn!(kind = resource.kind, name = %resource.name, call = op.call(), class = ?err.class, "{err}");
+                    }
                 }
-            }
-            result.ops.push(OpResult {
-                call: op.call(),
-                result: outcome,
-            });
-            if failed {
-                result.skipped = resource.ops.len() - index - 1;
-                break;
+                results[index].ops.push(OpResult {
+                    call: op.call(),
+                    result: outcome,
+                });
             }
         }
-        report.resources.push(result);
     }
-    report
+    ApplyReport {
+        resources: results
+            .into_iter()
+            .filter(|r| !r.ops.is_empty() || r.skipped > 0)
+            .collect(),
+    }
 }
 
 fn serialize_result<S: serde::Serializer>(

@@ -9,7 +9,9 @@ pub mod plan;
 pub use apply::{ApplyReport, OpResult, ResourceResult};
 pub use guard::{GuardError, check_target};
 pub use kind::{ErasedKind, ManagedKind, PlanContext};
-pub use plan::{Action, Change, OpFuture, OpOutcome, Operation, Plan, ResourcePlan, Summary};
+pub use plan::{
+    Action, Change, OpFuture, OpOutcome, Operation, Phase, Plan, ResourcePlan, Summary,
+};
 
 use afu9_spec::DesiredState;
 
@@ -34,6 +36,7 @@ impl Engine {
             Box::new(crate::kinds::iam::role::IamRoles::default()),
             Box::new(crate::kinds::secrets::Secrets::default()),
             Box::new(crate::kinds::ecr::EcrRepositories),
+            Box::new(crate::kinds::sg::SecurityGroups),
             Box::new(crate::kinds::ecs::EcsTaskDefinitions),
         ])
     }
@@ -48,8 +51,9 @@ impl Engine {
         Plan { resources }
     }
 
-    /// Executes the operations of `plan`, resource by resource in plan order. A failed
-    /// operation stops the rest of its resource; other resources go on.
+    /// Executes the operations of `plan`: first every resource's `Create`-phase operations,
+    /// then every resource's others, each sweep in plan order. A failed operation stops the
+    /// rest of its resource; other resources go on.
     pub async fn apply(&self, aws: &Aws, plan: &Plan) -> ApplyReport {
         apply::execute(aws, plan).await
     }

@@ -82,10 +82,24 @@ pub enum OpOutcome {
 /// A boxed future of an operation's result.
 pub type OpFuture<'a> = Pin<Box<dyn Future<Output = Result<OpOutcome, AwsError>> + Send + 'a>>;
 
+/// When an operation runs within an apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    /// Creating (or replacing) resources, for every resource before anything else, so that
+    /// resources can refer to each other (security groups that reference one another).
+    Create,
+    /// Everything else, resource by resource.
+    Converge,
+}
+
 /// One AWS write call with all its arguments decided at plan time. Idempotent.
 pub trait Operation: fmt::Debug + Send + Sync {
     /// The AWS operation it calls (`PutImageTagMutability`).
     fn call(&self) -> &'static str;
+    /// When it runs; most operations converge an existing resource.
+    fn phase(&self) -> Phase {
+        Phase::Converge
+    }
     /// Performs the call.
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a>;
 }

@@ -4,3 +4,4 @@ pub mod ecr;
 pub mod ecs;
 pub mod iam;
 pub mod secrets;
+pub mod sg;

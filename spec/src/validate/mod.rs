@@ -8,6 +8,7 @@ use crate::load::ParsedDocuments;
 use crate::state::{DesiredState, Resource};
 use crate::tags::{MANAGED_BY_KEY, Tags};
 
+mod ec2;
 mod ecr;
 mod ecs;
 mod iam;
@@ -45,6 +46,8 @@ pub(crate) fn assemble(parsed: ParsedDocuments, errors: &mut Vec<ManifestError>)
     state.ecr_repositories = parsed.ecr_repositories;
     state.iam_policies = parsed.iam_policies;
     state.iam_roles = parsed.iam_roles;
+    ec2::check(&parsed.security_groups, errors);
+    state.security_groups = parsed.security_groups;
     state.secrets = parsed.secrets;
     state.ecs_task_definitions = parsed.ecs_task_definitions;
     state

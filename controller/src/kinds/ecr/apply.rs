@@ -11,7 +11,7 @@ use aws_smithy_runtime_api::http::Response;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{OpFuture, OpOutcome, Operation};
+use crate::engine::{OpFuture, OpOutcome, Operation, Phase};
 
 /// One ECR call with its arguments fixed at plan time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +75,13 @@ impl Operation for EcrOp {
             Self::PutLifecyclePolicy { .. } => "PutLifecyclePolicy",
             Self::TagResource { .. } => "TagResource",
             Self::UntagResource { .. } => "UntagResource",
+        }
+    }
+
+    fn phase(&self) -> Phase {
+        match self {
+            Self::CreateRepository { .. } => Phase::Create,
+            _ => Phase::Converge,
         }
     }
 

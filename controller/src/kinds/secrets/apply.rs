@@ -10,7 +10,7 @@ use aws_smithy_runtime_api::http::Response;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{OpFuture, OpOutcome, Operation};
+use crate::engine::{OpFuture, OpOutcome, Operation, Phase};
 
 /// One Secrets Manager call with its arguments fixed at plan time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +74,13 @@ impl Operation for SecretOp {
             Self::CancelRotateSecret { .. } => "CancelRotateSecret",
             Self::TagResource { .. } => "TagResource",
             Self::UntagResource { .. } => "UntagResource",
+        }
+    }
+
+    fn phase(&self) -> Phase {
+        match self {
+            Self::CreateSecret { .. } => Phase::Create,
+            _ => Phase::Converge,
         }
     }
 

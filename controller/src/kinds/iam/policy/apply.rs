@@ -6,7 +6,7 @@ use aws_smithy_runtime_api::http::Response;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{OpFuture, OpOutcome, Operation};
+use crate::engine::{OpFuture, OpOutcome, Operation, Phase};
 use crate::kinds::iam::{gone_is_done, sdk_tags};
 
 /// One IAM managed-policy call with its arguments fixed at plan time.
@@ -63,6 +63,13 @@ impl Operation for PolicyOp {
             Self::CreatePolicyVersion { .. } => "CreatePolicyVersion",
             Self::TagPolicy { .. } => "TagPolicy",
             Self::UntagPolicy { .. } => "UntagPolicy",
+        }
+    }
+
+    fn phase(&self) -> Phase {
+        match self {
+            Self::CreatePolicy { .. } => Phase::Create,
+            _ => Phase::Converge,
         }
     }
 

@@ -6,7 +6,7 @@ use aws_smithy_runtime_api::http::Response;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{OpFuture, OpOutcome, Operation};
+use crate::engine::{OpFuture, OpOutcome, Operation, Phase};
 use crate::kinds::iam::{call, gone_is_done, sdk_tags};
 
 /// One IAM role call with its arguments fixed at plan time. Documents are sent as the
@@ -129,6 +129,13 @@ impl Operation for RoleOp {
         }
     }
 
+    fn phase(&self) -> Phase {
+        match self {
+            Self::CreateRole(_) => Phase::Create,
+            _ => Phase::Converge,
+        }
+    }
+
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
         Box::pin(self.run(&aws.iam))
     }
@@ -198,33 +205,6 @@ impl RoleOp {
         }
     }
 
-    /// The removals; "already gone" is handled by the caller.
-    async fn remove(&self, iam: &aws_sdk_iam::Client) -> Result<OpOutcome, AwsError> {
-        match self {
-            Self::DeleteRolePermissionsBoundary { role } => self.done(
-                iam.delete_role_permissions_boundary()
-                    .role_name(role)
-                    .send()
-                    .await,
-            ),
-            Self::DetachRolePolicy { role, arn } => self.done(
-                iam.detach_role_policy()
-                    .role_name(role)
-                    .policy_arn(arn)
-                    .send()
-                    .await,
-            ),
-            Self::DeleteRolePolicy { role, policy } => self.done(
-                iam.delete_role_policy()
-                    .role_name(role)
-                    .policy_name(policy)
-                    .send()
-                    .await,
-            ),
-            _ => unreachable!("remove is called for removals only"),
-        }
-    }
-
     async fn run(&self, iam: &aws_sdk_iam::Client) -> Result<OpOutcome, AwsError> {
         match self {
             Self::CreateRole(new) => self.create(iam, new).await,
@@ -235,9 +215,18 @@ impl RoleOp {
                     .send()
                     .await,
             ),
-            Self::DeleteRolePermissionsBoundary { .. }
-            | Self::DetachRolePolicy { .. }
-            | Self::DeleteRolePolicy { .. } => gone_is_done(self.remove(iam).await),
+            Self::DeleteRolePermissionsBoundary { role } => {
+                let request = iam.delete_role_permissions_boundary().role_name(role);
+                gone_is_done(self.done(request.send().await))
+            }
+            Self::DetachRolePolicy { role, arn } => {
+                let request = iam.detach_role_policy().role_name(role).policy_arn(arn);
+                gone_is_done(self.done(request.send().await))
+            }
+            Self::DeleteRolePolicy { role, policy } => {
+                let request = iam.delete_role_policy().role_name(role).policy_name(policy);
+                gone_is_done(self.done(request.send().await))
+            }
             Self::PutRolePolicy {
                 role,
                 policy,

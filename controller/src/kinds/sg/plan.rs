@@ -1,0 +1,333 @@
+//! The pure part of the security-group kind: desired rules resolved against the managed
+//! groups that exist, compared with the live rules as sets, ordered revoke → redescribe →
+//! authorize so that a group never allows more on the way than at either end.
+
+use std::collections::HashMap;
+
+use afu9_spec::ec2::{RulePeer, SecurityGroupSpec};
+use afu9_spec::sg_rules::{
+    AtomicRule, DescribedRule, Direction, Peer, Ports, Protocol, diff_rules,
+};
+use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
+use afu9_spec::{ManagementPolicy, Resource};
+use serde_json::Value;
+
+use super::apply::{GroupRef, PlannedRule, SgOp};
+use super::{LiveGroup, SecurityGroupObserved};
+use crate::diff::tags::diff_tags;
+use crate::engine::{Action, Change, Operation, PlanContext, ResourcePlan};
+
+pub(super) fn plan(
+    cx: &PlanContext<'_>,
+    want: &Resource<SecurityGroupSpec>,
+    have: Option<&SecurityGroupObserved>,
+) -> ResourcePlan {
+    let mut plan = ResourcePlan {
+        kind: "SecurityGroup",
+        name: want.name().to_owned(),
+        action: Action::Noop,
+        reason: None,
+        changes: Vec::new(),
+        ops: Vec::new(),
+        policy: ManagementPolicy::Enforce,
+        source: want.source.clone(),
+    };
+    let Some(have) = have else { return plan };
+    let vpc = match &have.vpc {
+        Ok(vpc) => vpc.clone(),
+        Err(reason) => {
+            plan.action = Action::Blocked;
+            plan.reason = Some(format!("{reason}; the VPC is not managed by afu9-posture"));
+            return plan;
+        }
+    };
+    let rules = desired_rules(want, have);
+    let tags = cx.state.desired_tags(&want.spec.tags);
+    let mut ops: Vec<SgOp> = Vec::new();
+    match &have.group {
+        None => {
+            plan.action = Action::Create;
+            create(want, &vpc, tags, &rules, &mut plan.changes, &mut ops);
+        }
+        Some(group) if group.description != want.spec.description => {
+            plan.changes.push(Change::new(
+                "spec.description",
+                Some(group.description.as_str().into()),
+                Some(want.spec.description.as_str().into()),
+            ));
+            if want.spec.allow_replacement {
+                plan.action = Action::Replace;
+                plan.reason = Some(
+                    "a security group's description cannot change: the group is deleted and created again \
+                     (allowReplacement), which gives it a new id; AWS refuses while anything uses it"
+                        .to_owned(),
+                );
+                ops.push(SgOp::DeleteSecurityGroup {
+                    group_id: group.id.clone(),
+                });
+                create(want, &vpc, tags, &rules, &mut plan.changes, &mut ops);
+            } else {
+                plan.action = Action::Blocked;
+                plan.reason = Some(
+                    "a security group's description cannot change in place; set allowReplacement: true to \
+                     delete and recreate the group, or change the manifest"
+                        .to_owned(),
+                );
+                converge(cx, want, group, &rules, &mut plan.changes, &mut ops);
+            }
+        }
+        Some(group) => converge(cx, want, group, &rules, &mut plan.changes, &mut ops),
+    }
+    if let Some(group) = &have.group {
+        let owned = group.tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE);
+        if !owned && !want.metadata.adopt {
+            plan.action = Action::Blocked;
+            plan.reason = Some(format!(
+                "security group exists but was not created by afu9-posture (no {MANAGED_BY_KEY}: {MANAGED_BY_VALUE} \
+                 tag); set metadata.adopt: true to take it over"
+            ));
+            return plan;
+        }
+        if plan.action == Action::Noop && !plan.changes.is_empty() {
+            plan.action = Action::Update;
+        }
+    }
+    plan.ops = ops
+        .into_iter()
+        .map(|op| Box::new(op) as Box<dyn Operation>)
+        .collect();
+    plan
+}
+
+/// The manifest's rules: those whose peer is known, atomic; those that reference a managed
+/// group that does not exist yet, pending until apply creates it.
+struct DesiredRules {
+    known: Vec<DescribedRule>,
+    pending: Vec<PlannedRule>,
+}
+
+fn desired_rules(want: &Resource<SecurityGroupSpec>, have: &SecurityGroupObserved) -> DesiredRules {
+    let mut rules = DesiredRules {
+        known: Vec::new(),
+        pending: Vec::new(),
+    };
+    let spec = &want.spec;
+    for (direction, list) in [
+        (Direction::Ingress, &spec.ingress),
+        (Direction::Egress, &spec.egress),
+    ] {
+        // Validation has parsed every rule already; one that fails here cannot happen.
+        for canonical in list
+            .iter()
+            .filter_map(|rule| rule.canonical(direction).ok())
+        {
+            let peer = match &canonical.peer {
+                RulePeer::Resolved(peer) => Some(peer.clone()),
+                RulePeer::Managed(name) => have
+                    .group_ids
+                    .get(name)
+                    .map(|id| Peer::group(id, None, None)),
+            };
+            match (peer, &canonical.peer) {
+                (Some(peer), _) => rules.known.extend(canonical.with_peer(peer).ok()),
+                (None, RulePeer::Managed(name)) => rules.pending.push(PlannedRule::PeerGroup {
+                    vpc: have.group_vpcs.get(name).cloned().unwrap_or_default(),
+                    group: name.clone(),
+                    rule: canonical.clone(),
+                }),
+                (None, RulePeer::Resolved(_)) => {}
+            }
+        }
+    }
+    rules
+}
+
+/// The allow-all egress rule EC2 gives every new group.
+fn default_egress() -> DescribedRule {
+    let rule = AtomicRule {
+        direction: Direction::Egress,
+        protocol: Protocol::All,
+        ports: Ports::All,
+        peer: Peer::Ipv4("0.0.0.0/0".to_owned()),
+    };
+    DescribedRule::new(rule, None)
+}
+
+fn rule_path(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Ingress => "spec.ingress",
+        Direction::Egress => "spec.egress",
+    }
+}
+
+fn create(
+    want: &Resource<SecurityGroupSpec>,
+    vpc: &str,
+    tags: afu9_spec::tags::Tags,
+    rules: &DesiredRules,
+    changes: &mut Vec<Change>,
+    ops: &mut Vec<SgOp>,
+) {
+    let group = GroupRef::Named {
+        name: want.name().to_owned(),
+        vpc: vpc.to_owned(),
+    };
+    changes.push(Change::new(
+        "spec.description",
+        None,
+        Some(want.spec.description.as_str().into()),
+    ));
+    for (key, value) in &tags {
+        changes.push(Change::new(
+            format!("spec.tags.{key}"),
+            None,
+            Some(value.as_str().into()),
+        ));
+    }
+    ops.push(SgOp::CreateSecurityGroup {
+        name: want.name().to_owned(),
+        description: want.spec.description.clone(),
+        vpc: vpc.to_owned(),
+        tags,
+    });
+    let default = default_egress();
+    if !rules.known.iter().any(|r| r.rule == default.rule) {
+        ops.push(SgOp::RevokeByPermission {
+            group: group.clone(),
+            rules: vec![default],
+        });
+    }
+    let planned: Vec<PlannedRule> = rules
+        .known
+        .iter()
+        .filter(|r| r.rule != default_egress().rule)
+        .cloned()
+        .map(PlannedRule::Known)
+        .chain(rules.pending.iter().cloned())
+        .collect();
+    authorize(&group, &planned, changes, ops);
+}
+
+fn converge(
+    cx: &PlanContext<'_>,
+    want: &Resource<SecurityGroupSpec>,
+    group: &LiveGroup,
+    rules: &DesiredRules,
+    changes: &mut Vec<Change>,
+    ops: &mut Vec<SgOp>,
+) {
+    let have: Vec<DescribedRule> = group.rules.iter().map(|r| r.rule.clone()).collect();
+    let diff = diff_rules(&rules.known, &have);
+    let ids: HashMap<&AtomicRule, &str> = group
+        .rules
+        .iter()
+        .map(|r| (&r.rule.rule, r.id.as_str()))
+        .collect();
+    for direction in [Direction::Ingress, Direction::Egress] {
+        let revoked: Vec<String> = diff
+            .remove
+            .iter()
+            .filter(|r| r.direction == direction)
+            .filter_map(|r| {
+                changes.push(Change::new(
+                    rule_path(direction),
+                    Some(r.to_string().into()),
+                    None,
+                ));
+                ids.get(r).map(|id| (*id).to_owned())
+            })
+            .collect();
+        if !revoked.is_empty() {
+            ops.push(SgOp::RevokeByIds {
+                group_id: group.id.clone(),
+                direction,
+                rule_ids: revoked,
+            });
+        }
+    }
+    for direction in [Direction::Ingress, Direction::Egress] {
+        let redescribed: Vec<DescribedRule> = diff
+            .redescribe
+            .iter()
+            .filter(|r| r.rule.direction == direction)
+            .cloned()
+            .collect();
+        for rule in &redescribed {
+            let before = have
+                .iter()
+                .find(|h| h.rule == rule.rule)
+                .map(|h| Value::from(h.to_string()));
+            changes.push(Change::new(
+                rule_path(direction),
+                before,
+                Some(rule.to_string().into()),
+            ));
+        }
+        if !redescribed.is_empty() {
+            ops.push(SgOp::UpdateDescriptions {
+                group_id: group.id.clone(),
+                direction,
+                rules: redescribed,
+            });
+        }
+    }
+    let planned: Vec<PlannedRule> = diff
+        .add
+        .iter()
+        .cloned()
+        .map(PlannedRule::Known)
+        .chain(rules.pending.iter().cloned())
+        .collect();
+    authorize(&GroupRef::Id(group.id.clone()), &planned, changes, ops);
+    let tags = diff_tags(
+        &cx.state.desired_tags(&want.spec.tags),
+        &group.tags,
+        &cx.state.tag_policy(),
+        changes,
+    );
+    if !tags.set.is_empty() {
+        ops.push(SgOp::CreateTags {
+            group_id: group.id.clone(),
+            tags: tags.set,
+        });
+    }
+    if !tags.remove.is_empty() {
+        ops.push(SgOp::DeleteTags {
+            group_id: group.id.clone(),
+            keys: tags.remove,
+        });
+    }
+}
+
+/// One authorize call per direction for `rules`, with a change per rule.
+fn authorize(
+    group: &GroupRef,
+    rules: &[PlannedRule],
+    changes: &mut Vec<Change>,
+    ops: &mut Vec<SgOp>,
+) {
+    for direction in [Direction::Ingress, Direction::Egress] {
+        let batch: Vec<PlannedRule> = rules
+            .iter()
+            .filter(|r| r.direction() == direction)
+            .cloned()
+            .collect();
+        for rule in &batch {
+            changes.push(Change::new(
+                rule_path(direction),
+                None,
+                Some(rule.to_string().into()),
+            ));
+        }
+        if !batch.is_empty() {
+            ops.push(SgOp::Authorize {
+                group: group.clone(),
+                direction,
+                rules: batch,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
