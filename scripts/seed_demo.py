@@ -9,11 +9,20 @@
   afu9-task-execution-role does not exist yet;
 - the VPC tagged Name=afu9-vpc exists (afu9-posture does not manage VPCs); in it afu9-ecs
   exists with SSH open to the internet and AWS's allow-all egress; afu9-alb and afu9-rds
-  do not exist yet.
+  do not exist yet;
+- the three AFU-9 secrets exist as their owners created them, with (dummy) values and without
+  the managed-by tag (the manifests adopt them); nobody turned rotation on for afu9/database;
+  its rotation Lambda exists;
+- the afu9-control-center task definition's latest revision runs its web container as root,
+  privileged, with a writable root filesystem and no log configuration, under the wrong task
+  role.
 """
 
+import io
 import json
 import os
+import urllib.request
+import zipfile
 
 import boto3
 
@@ -89,7 +98,71 @@ ec2.authorize_security_group_ingress(
         }
     ],
 )
+
+# Secrets Manager rotation needs the Lambda to exist; moto invokes it as a stub without Docker.
+request = urllib.request.Request(
+    os.environ["AWS_ENDPOINT_URL"] + "/moto-api/config",
+    data=json.dumps({"lambda": {"use_docker": False}}).encode(),
+    headers={"Content-Type": "application/json"},
+    method="POST",
+)
+urllib.request.urlopen(request).close()
+lambda_role = iam.create_role(
+    RoleName="afu9-rotate-db-password-role", AssumeRolePolicyDocument=json.dumps(trust)
+)["Role"]["Arn"]
+code = io.BytesIO()
+with zipfile.ZipFile(code, "w") as archive:
+    archive.writestr("index.py", "def handler(event, context):\n    return None\n")
+boto3.client(
+    "lambda", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"]
+).create_function(
+    FunctionName="afu9-rotate-db-password",
+    Runtime="python3.12",
+    Role=lambda_role,
+    Handler="index.handler",
+    Code={"ZipFile": code.getvalue()},
+)
+
+secrets = boto3.client(
+    "secretsmanager",
+    endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+    region_name=os.environ["AWS_REGION"],
+)
+for name in ("afu9/database", "afu9/github", "afu9/llm"):
+    # The owner stores the value; afu9-posture never reads or writes one.
+    secrets.create_secret(Name=name, SecretString="dummy-value-for-the-demo")
+
+ecs = boto3.client(
+    "ecs", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"]
+)
+ecs.register_task_definition(
+    family="afu9-control-center",
+    networkMode="awsvpc",
+    requiresCompatibilities=["FARGATE"],
+    cpu="512",
+    memory="1024",
+    taskRoleArn="arn:aws:iam::123456789012:role/afu9-legacy-admin",
+    executionRoleArn="arn:aws:iam::123456789012:role/afu9-task-execution-role",
+    containerDefinitions=[
+        {
+            "name": "web",
+            "image": "registry.example/afu9/control-center:1",
+            "user": "root",
+            "privileged": True,
+            "readonlyRootFilesystem": False,
+            "portMappings": [{"containerPort": 8080}],
+            "environment": [{"name": "PORT", "value": "8080"}],
+            "secrets": [
+                {
+                    "name": "DATABASE_PASSWORD",
+                    "valueFrom": "arn:aws:secretsmanager:eu-central-1:123456789012:secret:afu9/database",
+                }
+            ],
+        }
+    ],
+)
 print(
     "seeded: 2 drifted repositories, 2 missing; 1 over-privileged role, 1 missing;"
-    " 1 security group with SSH open to the internet, 2 missing"
+    " 1 security group with SSH open to the internet, 2 missing;"
+    " 3 secrets without rotation settings; 1 task definition running as root, privileged"
 )

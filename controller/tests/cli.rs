@@ -106,9 +106,42 @@ fn the_committed_schema_is_the_generated_one() {
     );
 }
 
+/// What only the owners of the AFU-9 secrets and task definitions create: the secrets with
+/// their values, the rotation Lambda, and a first task-definition revision (running as root).
+async fn seed_what_owners_create(emulator: &Emulator) {
+    emulator.create_stub_lambda("afu9-rotate-db-password").await;
+    let secrets = emulator.secretsmanager();
+    for name in ["afu9/database", "afu9/github", "afu9/llm"] {
+        secrets
+            .create_secret()
+            .name(name)
+            .secret_string("dummy-value-set-by-the-owner")
+            .send()
+            .await
+            .expect("seed secret");
+    }
+    emulator
+        .ecs()
+        .register_task_definition()
+        .family("afu9-control-center")
+        .network_mode(aws_sdk_ecs::types::NetworkMode::Awsvpc)
+        .cpu("512")
+        .memory("1024")
+        .container_definitions(
+            aws_sdk_ecs::types::ContainerDefinition::builder()
+                .name("web")
+                .image("registry.example/afu9/control-center:1")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("seed task definition");
+}
+
 #[tokio::test]
 async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let emulator = Emulator::start();
+    seed_what_owners_create(&emulator).await;
     let env = emulator.env();
     // The security groups live in a VPC the desired state does not manage.
     let ec2 = emulator.ec2();
@@ -142,33 +175,39 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let value: Value = serde_json::from_slice(&json.stdout).expect("plan -o json is JSON");
     assert_eq!(value["formatVersion"], 1);
     let resources = value["resources"].as_array().expect("resources");
-    let kinds: Vec<(&str, &str)> = resources
+    let kinds: Vec<(&str, &str, &str)> = resources
         .iter()
         .map(|r| {
             (
                 r["kind"].as_str().expect("kind"),
                 r["name"].as_str().expect("name"),
+                r["action"].as_str().expect("action"),
             )
         })
         .collect();
     assert_eq!(
         kinds,
         [
-            ("IamRole", "afu9-task-execution-role"),
-            ("IamRole", "afu9-task-role"),
-            ("EcrRepository", "afu9/control-center"),
-            ("EcrRepository", "afu9/mcp-github"),
-            ("EcrRepository", "afu9/mcp-deploy"),
-            ("EcrRepository", "afu9/mcp-observability"),
-            ("SecurityGroup", "afu9-alb"),
-            ("SecurityGroup", "afu9-ecs"),
-            ("SecurityGroup", "afu9-rds"),
+            ("IamRole", "afu9-task-execution-role", "create"),
+            ("IamRole", "afu9-task-role", "create"),
+            ("Secret", "afu9/database", "update"),
+            ("Secret", "afu9/github", "update"),
+            ("Secret", "afu9/llm", "update"),
+            ("EcrRepository", "afu9/control-center", "create"),
+            ("EcrRepository", "afu9/mcp-github", "create"),
+            ("EcrRepository", "afu9/mcp-deploy", "create"),
+            ("EcrRepository", "afu9/mcp-observability", "create"),
+            ("SecurityGroup", "afu9-alb", "create"),
+            ("SecurityGroup", "afu9-ecs", "create"),
+            ("SecurityGroup", "afu9-rds", "create"),
+            ("EcsTaskDefinition", "afu9-control-center", "replace"),
         ],
         "every resource, in apply order"
     );
     assert_eq!(value["summary"]["create"], 9);
+    assert_eq!(value["summary"]["update"], 3);
+    assert_eq!(value["summary"]["replace"], 1);
     for resource in resources {
-        assert_eq!(resource["action"], "create");
         let paths: Vec<&str> = resource["changes"]
             .as_array()
             .expect("changes")
@@ -177,7 +216,9 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
             .collect();
         let expected = match resource["kind"].as_str() {
             Some("IamRole") => "spec.trustPolicy",
+            Some("Secret") => "spec.tags.managed-by",
             Some("SecurityGroup") => "spec.ingress",
+            Some("EcsTaskDefinition") => "spec.containers.web.user",
             _ => "spec.tagMutability",
         };
         assert!(paths.contains(&expected), "{paths:?}");
@@ -193,7 +234,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let apply = afu9ctl(&env, &["apply"]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
     assert!(
-        text(&apply.stdout).contains("26 operations succeeded, 0 failed"),
+        text(&apply.stdout).contains("34 operations succeeded, 0 failed"),
         "{}",
         text(&apply.stdout)
     );

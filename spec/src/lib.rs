@@ -7,6 +7,7 @@
 
 pub mod ec2;
 pub mod ecr;
+pub mod ecs;
 pub mod error;
 pub mod iam;
 pub mod load;
@@ -14,6 +15,7 @@ pub mod meta;
 pub mod policy_doc;
 pub mod posture;
 pub mod schema;
+pub mod secrets;
 pub mod sg_rules;
 pub mod state;
 pub mod tags;

@@ -15,10 +15,12 @@ use serde_saphyr::Spanned;
 
 use crate::ec2::SecurityGroupSpec;
 use crate::ecr::EcrRepositorySpec;
+use crate::ecs::EcsTaskDefinitionSpec;
 use crate::error::{ManifestError, ManifestErrors, SourceLocation};
 use crate::iam::{IamPolicySpec, IamRoleSpec};
 use crate::meta::Document;
 use crate::posture::PostureSpec;
+use crate::secrets::SecretSpec;
 use crate::state::{DesiredState, Resource};
 use crate::validate;
 
@@ -29,6 +31,8 @@ pub const KINDS: &[&str] = &[
     "IamPolicy",
     "IamRole",
     "SecurityGroup",
+    "Secret",
+    "EcsTaskDefinition",
 ];
 
 /// The largest manifest file we read, a guard against feeding the loader something that is
@@ -87,6 +91,8 @@ pub(crate) struct ParsedDocuments {
     pub iam_policies: Vec<Resource<IamPolicySpec>>,
     pub iam_roles: Vec<Resource<IamRoleSpec>>,
     pub security_groups: Vec<Resource<SecurityGroupSpec>>,
+    pub secrets: Vec<Resource<SecretSpec>>,
+    pub ecs_task_definitions: Vec<Resource<EcsTaskDefinitionSpec>>,
 }
 
 fn collect_files(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<ManifestError>) {
@@ -279,6 +285,10 @@ fn parse_file(
                 .map(|r| parsed.iam_roles.push(r)),
             "SecurityGroup" => parse_typed(file, &document, &start, name_location, errors)
                 .map(|r| parsed.security_groups.push(r)),
+            "Secret" => parse_typed(file, &document, &start, name_location, errors)
+                .map(|r| parsed.secrets.push(r)),
+            "EcsTaskDefinition" => parse_typed(file, &document, &start, name_location, errors)
+                .map(|r| parsed.ecs_task_definitions.push(r)),
             other => {
                 errors.push(
                     ManifestError::new(kind_location, format!("unknown kind `{other}`"))

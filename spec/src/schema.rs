@@ -8,9 +8,11 @@ use serde_json::{Value, json};
 
 use crate::ec2::SecurityGroupSpec;
 use crate::ecr::EcrRepositorySpec;
+use crate::ecs::EcsTaskDefinitionSpec;
 use crate::iam::{IamPolicySpec, IamRoleSpec};
 use crate::meta::Document;
 use crate::posture::PostureSpec;
+use crate::secrets::SecretSpec;
 
 /// The schema of one manifest document of any kind, as pretty-printed JSON.
 pub fn manifest_schema_json() -> String {
@@ -28,6 +30,8 @@ pub fn manifest_schema() -> Schema {
         kind_branch::<IamPolicySpec>(&mut generator, "IamPolicy"),
         kind_branch::<IamRoleSpec>(&mut generator, "IamRole"),
         kind_branch::<SecurityGroupSpec>(&mut generator, "SecurityGroup"),
+        kind_branch::<SecretSpec>(&mut generator, "Secret"),
+        kind_branch::<EcsTaskDefinitionSpec>(&mut generator, "EcsTaskDefinition"),
     ];
     let definitions: serde_json::Map<String, Value> =
         generator.take_definitions(true).into_iter().collect();

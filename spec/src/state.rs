@@ -2,10 +2,12 @@
 
 use crate::ec2::SecurityGroupSpec;
 use crate::ecr::EcrRepositorySpec;
+use crate::ecs::EcsTaskDefinitionSpec;
 use crate::error::SourceLocation;
 use crate::iam::{IamPolicySpec, IamRoleSpec};
 use crate::meta::{ManagementPolicy, Metadata};
 use crate::posture::PostureSpec;
+use crate::secrets::SecretSpec;
 use crate::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, TagPolicy, Tags};
 
 /// One managed resource: its metadata, its spec and where it was declared.
@@ -39,6 +41,10 @@ pub struct DesiredState {
     pub iam_roles: Vec<Resource<IamRoleSpec>>,
     /// `SecurityGroup` manifests, in file order.
     pub security_groups: Vec<Resource<SecurityGroupSpec>>,
+    /// `Secret` manifests, in file order.
+    pub secrets: Vec<Resource<SecretSpec>>,
+    /// `EcsTaskDefinition` manifests, in file order.
+    pub ecs_task_definitions: Vec<Resource<EcsTaskDefinitionSpec>>,
 }
 
 impl DesiredState {
@@ -69,6 +75,8 @@ impl DesiredState {
             + self.iam_policies.len()
             + self.iam_roles.len()
             + self.security_groups.len()
+            + self.secrets.len()
+            + self.ecs_task_definitions.len()
     }
 
     /// Whether the desired state names no resource.

@@ -102,7 +102,10 @@ impl Emulator {
     /// Sends a JSON document to moto's configuration API (`/moto-api/config`).
     pub fn configure(&self, json: &str) {
         let status = http_post(self.port, "/moto-api/config", json);
-        assert_eq!(status, 200, "emulator configuration failed");
+        assert!(
+            (200..300).contains(&status),
+            "emulator configuration failed ({status})"
+        );
     }
 
     /// Environment for a child process (the CLI) to talk to this emulator with test
@@ -136,6 +139,39 @@ impl Emulator {
     /// A Lambda client (rotation functions must exist for Secrets Manager).
     pub fn lambda(&self) -> aws_sdk_lambda::Client {
         aws_sdk_lambda::Client::new(&self.sdk_config())
+    }
+
+    /// Creates a Lambda function named `name` that moto invokes as a stub (no Docker), as
+    /// Secrets Manager rotation needs one to exist, and returns its ARN.
+    pub async fn create_stub_lambda(&self, name: &str) -> String {
+        self.configure(r#"{"lambda": {"use_docker": false}}"#);
+        let role = self
+            .iam()
+            .create_role()
+            .role_name(format!("{name}-role"))
+            .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[]}"#)
+            .send()
+            .await
+            .expect("create the Lambda's role")
+            .role
+            .expect("role")
+            .arn;
+        self.lambda()
+            .create_function()
+            .function_name(name)
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .role(role)
+            .handler("index.handler")
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(aws_sdk_lambda::primitives::Blob::new(b"stub".to_vec()))
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("create the Lambda function")
+            .function_arn
+            .expect("function ARN")
     }
 
     /// A Secrets Manager client for injecting and checking state.

@@ -34,8 +34,10 @@ impl Engine {
         Self::new(vec![
             Box::new(crate::kinds::iam::policy::IamPolicies),
             Box::new(crate::kinds::iam::role::IamRoles::default()),
+            Box::new(crate::kinds::secrets::Secrets::default()),
             Box::new(crate::kinds::ecr::EcrRepositories),
             Box::new(crate::kinds::sg::SecurityGroups),
+            Box::new(crate::kinds::ecs::EcsTaskDefinitions),
         ])
     }
 

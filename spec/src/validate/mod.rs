@@ -10,7 +10,9 @@ use crate::tags::{MANAGED_BY_KEY, Tags};
 
 mod ec2;
 mod ecr;
+mod ecs;
 mod iam;
+mod secrets;
 
 /// Builds the desired state from parsed documents, adding every rule violation to `errors`.
 pub(crate) fn assemble(parsed: ParsedDocuments, errors: &mut Vec<ManifestError>) -> DesiredState {
@@ -34,11 +36,20 @@ pub(crate) fn assemble(parsed: ParsedDocuments, errors: &mut Vec<ManifestError>)
         check_tags(&repository.source, &repository.spec.tags, errors);
     }
     iam::check(&parsed.iam_policies, &parsed.iam_roles, errors);
+    secrets::check(&parsed.secrets, errors);
+    ecs::check(
+        &parsed.ecs_task_definitions,
+        &parsed.iam_roles,
+        &parsed.secrets,
+        errors,
+    );
     state.ecr_repositories = parsed.ecr_repositories;
     state.iam_policies = parsed.iam_policies;
     state.iam_roles = parsed.iam_roles;
     ec2::check(&parsed.security_groups, errors);
     state.security_groups = parsed.security_groups;
+    state.secrets = parsed.secrets;
+    state.ecs_task_definitions = parsed.ecs_task_definitions;
     state
 }
 
@@ -61,6 +72,18 @@ pub(crate) fn check_unique<S>(
             );
         }
     }
+}
+
+/// Builds errors for one resource: `error(field, rule, message)`.
+pub(crate) type RuleError<'a> = Box<dyn Fn(&str, &'static str, String) -> ManifestError + 'a>;
+
+/// The error builder of `resource`: located at its name, naming a field and a rule.
+pub(crate) fn rule_error<S>(resource: &Resource<S>) -> RuleError<'_> {
+    Box::new(move |field: &str, rule: &'static str, message: String| {
+        ManifestError::new(resource.source.clone(), message)
+            .field(field)
+            .rule(rule)
+    })
 }
 
 pub(crate) fn check_name<S>(resource: &Resource<S>, errors: &mut Vec<ManifestError>) {

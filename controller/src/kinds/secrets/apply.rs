@@ -1,0 +1,205 @@
+//! Secrets Manager write calls, one `SecretOp` each, all idempotent. None of them carries a
+//! value: a secret is created empty and its value is its owner's business.
+
+use afu9_spec::secrets::Schedule;
+use afu9_spec::tags::Tags;
+use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::types::{RotationRulesType, Tag};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use crate::aws::{Aws, AwsError};
+use crate::engine::{OpFuture, OpOutcome, Operation, Phase};
+
+/// One Secrets Manager call with its arguments fixed at plan time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretOp {
+    /// Create the secret without a value, with its settings and tags.
+    CreateSecret {
+        /// Secret name.
+        name: String,
+        /// Description, if managed.
+        description: Option<String>,
+        /// KMS key, if managed.
+        kms_key: Option<String>,
+        /// Every tag, the ownership tag included.
+        tags: Tags,
+    },
+    /// Change the description and/or KMS key (never the value).
+    UpdateSecret {
+        /// Secret ARN.
+        arn: String,
+        /// New description, when it changes.
+        description: Option<String>,
+        /// New KMS key, when it changes.
+        kms_key: Option<String>,
+    },
+    /// Turn automatic rotation on, or change its Lambda or schedule, without rotating now.
+    RotateSecret {
+        /// Secret ARN.
+        arn: String,
+        /// Rotation Lambda ARN.
+        lambda: String,
+        /// Schedule; `Days` is sent as `AutomaticallyAfterDays`.
+        schedule: Schedule,
+    },
+    /// Turn automatic rotation off.
+    CancelRotateSecret {
+        /// Secret ARN.
+        arn: String,
+    },
+    /// Add or overwrite tags.
+    TagResource {
+        /// Secret ARN.
+        arn: String,
+        /// Tags to set.
+        tags: Tags,
+    },
+    /// Remove tags.
+    UntagResource {
+        /// Secret ARN.
+        arn: String,
+        /// Keys to remove.
+        keys: Vec<String>,
+    },
+}
+
+impl Operation for SecretOp {
+    fn call(&self) -> &'static str {
+        match self {
+            Self::CreateSecret { .. } => "CreateSecret",
+            Self::UpdateSecret { .. } => "UpdateSecret",
+            Self::RotateSecret { .. } => "RotateSecret",
+            Self::CancelRotateSecret { .. } => "CancelRotateSecret",
+            Self::TagResource { .. } => "TagResource",
+            Self::UntagResource { .. } => "UntagResource",
+        }
+    }
+
+    fn phase(&self) -> Phase {
+        match self {
+            Self::CreateSecret { .. } => Phase::Create,
+            _ => Phase::Converge,
+        }
+    }
+
+    fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
+        Box::pin(self.run(&aws.secretsmanager))
+    }
+}
+
+impl SecretOp {
+    fn subject(&self) -> String {
+        match self {
+            Self::CreateSecret { name, .. } => format!("create secret {name}"),
+            Self::UpdateSecret { arn, .. }
+            | Self::RotateSecret { arn, .. }
+            | Self::CancelRotateSecret { arn }
+            | Self::TagResource { arn, .. }
+            | Self::UntagResource { arn, .. } => format!("update secret {arn}"),
+        }
+    }
+
+    fn done<T, E>(&self, result: Result<T, SdkError<E, Response>>) -> Result<OpOutcome, AwsError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        result
+            .map(|_| OpOutcome::Done)
+            .map_err(|err| AwsError::from_sdk(self.subject(), self.call(), &err))
+    }
+
+    async fn run(&self, client: &Client) -> Result<OpOutcome, AwsError> {
+        match self {
+            Self::CreateSecret {
+                name,
+                description,
+                kms_key,
+                tags,
+            } => {
+                let result = self.done(
+                    client
+                        .create_secret()
+                        .name(name)
+                        .set_description(description.clone())
+                        .set_kms_key_id(kms_key.clone())
+                        .set_tags(Some(sdk_tags(tags)))
+                        .send()
+                        .await,
+                );
+                match result {
+                    Err(err) if err.is_code("ResourceExistsException") => {
+                        Ok(OpOutcome::AlreadyDone(
+                            "the secret already exists; the next pass reconciles its settings"
+                                .to_owned(),
+                        ))
+                    }
+                    other => other,
+                }
+            }
+            Self::UpdateSecret {
+                arn,
+                description,
+                kms_key,
+            } => self.done(
+                client
+                    .update_secret()
+                    .secret_id(arn)
+                    .set_description(description.clone())
+                    .set_kms_key_id(kms_key.clone())
+                    .send()
+                    .await,
+            ),
+            Self::RotateSecret {
+                arn,
+                lambda,
+                schedule,
+            } => {
+                let rules = match schedule {
+                    Schedule::Days(days) => {
+                        RotationRulesType::builder().automatically_after_days(*days)
+                    }
+                    Schedule::Expression(expression) => {
+                        RotationRulesType::builder().schedule_expression(expression)
+                    }
+                };
+                self.done(
+                    client
+                        .rotate_secret()
+                        .secret_id(arn)
+                        .rotation_lambda_arn(lambda)
+                        .rotation_rules(rules.build())
+                        .rotate_immediately(false)
+                        .send()
+                        .await,
+                )
+            }
+            Self::CancelRotateSecret { arn } => {
+                self.done(client.cancel_rotate_secret().secret_id(arn).send().await)
+            }
+            Self::TagResource { arn, tags } => self.done(
+                client
+                    .tag_resource()
+                    .secret_id(arn)
+                    .set_tags(Some(sdk_tags(tags)))
+                    .send()
+                    .await,
+            ),
+            Self::UntagResource { arn, keys } => self.done(
+                client
+                    .untag_resource()
+                    .secret_id(arn)
+                    .set_tag_keys(Some(keys.clone()))
+                    .send()
+                    .await,
+            ),
+        }
+    }
+}
+
+fn sdk_tags(tags: &Tags) -> Vec<Tag> {
+    tags.iter()
+        .map(|(key, value)| Tag::builder().key(key).value(value).build())
+        .collect()
+}
