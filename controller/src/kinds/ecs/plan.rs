@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use afu9_spec::ecs::{ALL_CONTAINERS, ContainerContract, EcsTaskDefinitionSpec};
-use afu9_spec::{DesiredState, ManagementPolicy, Resource};
+use afu9_spec::{DesiredState, Resource};
 use serde_json::{Value, json};
 
 use super::apply::EcsOp;
@@ -60,16 +60,7 @@ pub(super) fn plan(
     want: &Resource<EcsTaskDefinitionSpec>,
     have: Option<&TaskDefinitionObserved>,
 ) -> ResourcePlan {
-    let mut plan = ResourcePlan {
-        kind: KIND,
-        name: want.name().to_owned(),
-        action: Action::Noop,
-        reason: None,
-        changes: Vec::new(),
-        ops: Vec::new(),
-        policy: ManagementPolicy::Enforce,
-        source: want.source.clone(),
-    };
+    let mut plan = ResourcePlan::new(KIND, want.name(), &want.source);
     let Some(have) = have else {
         plan.action = Action::Blocked;
         plan.reason = Some(

@@ -7,7 +7,7 @@
 
 use afu9_spec::secrets::{Rotation, Schedule, SecretSpec};
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
-use afu9_spec::{DesiredState, ManagementPolicy, Resource};
+use afu9_spec::{DesiredState, Resource};
 use serde_json::{Value, json};
 
 use super::SecretObserved;
@@ -23,16 +23,7 @@ pub(super) fn plan(
     want: &Resource<SecretSpec>,
     have: Option<&SecretObserved>,
 ) -> ResourcePlan {
-    let mut plan = ResourcePlan {
-        kind: KIND,
-        name: want.name().to_owned(),
-        action: Action::Noop,
-        reason: None,
-        changes: Vec::new(),
-        ops: Vec::new(),
-        policy: ManagementPolicy::Enforce,
-        source: want.source.clone(),
-    };
+    let mut plan = ResourcePlan::new(KIND, want.name(), &want.source);
     match have {
         None => plan_missing(state, want, &mut plan),
         Some(have) => match have.deletion_date {
