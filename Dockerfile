@@ -18,4 +18,5 @@ WORKDIR /desired-state
 # 65532 is distroless's `nonroot` user.
 USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/afu9ctl"]
-CMD ["plan", "-f", "/desired-state"]
+# As an ECS service: reconcile continuously; health checks and Prometheus scrape port 8080.
+CMD ["run", "-f", "/desired-state", "--listen", "0.0.0.0:8080", "--log-format", "json"]

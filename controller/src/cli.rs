@@ -1,15 +1,21 @@
 //! The command line: parse, load the desired state, run one command, choose the exit code.
 
+use std::fmt::Write as _;
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use afu9_controller::aws::{Aws, AwsSettings};
+use afu9_controller::daemon::{AuditLog, Reconciler, RunOptions, Shared, serve};
 use afu9_controller::engine::{Engine, Plan, check_target};
 use afu9_controller::render::{self, OutputFormat};
 use afu9_spec::DesiredState;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use tokio_util::sync::CancellationToken;
 
 /// Exit code: success, or in sync with `--detailed-exitcode`.
 pub const EXIT_OK: u8 = 0;
@@ -59,6 +65,64 @@ enum Command {
     Plan(PlanArgs),
     /// Change the account to match the desired state, then report what was done.
     Apply(OutputArgs),
+    /// Reconcile continuously, as a service: reload on change, status, metrics, audit trail.
+    Run(RunArgs),
+    /// Show the resource status a running controller serves.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Time between passes (e.g. 30s, 5m, 1h); each pass is jittered by ±10 %.
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    interval: Duration,
+    /// Address of /healthz, /readyz, /metrics and /status.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Change nothing in a pass that would change more resources than this.
+    #[arg(long)]
+    max_changes: Option<usize>,
+    /// Plan and report only; never write.
+    #[arg(long)]
+    observe_only: bool,
+    /// Also append the audit trail (one JSON line per AWS write) to this file.
+    #[arg(long)]
+    audit_file: Option<PathBuf>,
+    /// How often the manifest files are checked for changes.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    reload_every: Duration,
+    /// Longest wait for the write in flight after SIGTERM before exiting anyway.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    shutdown_timeout: Duration,
+}
+
+#[derive(Debug, Args)]
+struct StatusArgs {
+    /// The running controller's address.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    server: SocketAddr,
+    /// Print the raw JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `500ms`, `30s`, `5m`, `1h`.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 30s or 5m"))?;
+    let millis = match unit {
+        "ms" => 1,
+        "s" | "" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(format!("`{text}`: the unit is one of ms, s, m, h")),
+    };
+    Ok(Duration::from_millis(number.saturating_mul(millis)))
 }
 
 #[derive(Debug, Args)]
@@ -79,7 +143,12 @@ struct PlanArgs {
 
 pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
-    init_logging(cli.log_format);
+    let default_level = if matches!(cli.command, Command::Run(_)) {
+        "info"
+    } else {
+        "warn"
+    };
+    init_logging(cli.log_format, default_level);
     match &cli.command {
         Command::Schema => {
             print(&afu9_spec::schema::manifest_schema_json());
@@ -101,6 +170,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Apply(args) => with_state(&cli, async |state: &DesiredState| {
             apply(&cli, state, args.output).await
         }),
+        Command::Run(args) => run_daemon(&cli, args),
+        Command::Status(args) => status(args),
     }
 }
 
@@ -184,9 +255,9 @@ fn print(text: &str) {
     let _ = stdout.flush();
 }
 
-fn init_logging(format: LogFormat) {
+fn init_logging(format: LogFormat, default_level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -194,4 +265,157 @@ fn init_logging(format: LogFormat) {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
+}
+
+/// Runs the reconcile loop and the HTTP endpoints until SIGTERM or SIGINT; a second signal
+/// exits at once.
+fn run_daemon(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let shutdown = CancellationToken::new();
+        tokio::spawn(watch_signals(shutdown.clone()));
+        // The region may come from the Posture document; an invalid desired state at start
+        // leaves it to the flag, the environment and the SDK's chain.
+        let posture_region = afu9_spec::load_paths(&cli.files)
+            .ok()
+            .and_then(|s| s.posture.region);
+        let settings = AwsSettings {
+            endpoint_url: cli.endpoint_url.clone(),
+            region: cli.region.clone().or(posture_region),
+        };
+        let aws = Aws::connect(&settings).await;
+        let shared = Arc::new(Shared::default());
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        tracing::info!(listen = %args.listen, "serving /healthz /readyz /metrics /status");
+        let server = tokio::spawn(serve(listener, Arc::clone(&shared), shutdown.clone()));
+        let audit =
+            AuditLog::open(args.audit_file.as_deref()).context("cannot open the audit file")?;
+        let options = RunOptions {
+            paths: cli.files.clone(),
+            interval: args.interval,
+            reload_every: args.reload_every,
+            max_changes: args.max_changes,
+            observe_only: args.observe_only,
+        };
+        let reconciler = Reconciler::new(options, aws, Engine::standard(), shared, audit);
+        let looping = tokio::spawn(reconciler.run(shutdown.clone()));
+        shutdown.cancelled().await;
+        let stopped = tokio::time::timeout(args.shutdown_timeout, async {
+            let _ = looping.await;
+            let _ = server.await;
+        })
+        .await;
+        Ok(if let Ok(()) = stopped {
+            tracing::info!("stopped");
+            ExitCode::from(EXIT_OK)
+        } else {
+            tracing::error!(
+                "did not stop within {:?}; exiting anyway",
+                args.shutdown_timeout
+            );
+            ExitCode::from(EXIT_ERROR)
+        })
+    })
+}
+
+async fn watch_signals(shutdown: CancellationToken) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+        tracing::error!("cannot listen for SIGTERM");
+        return;
+    };
+    let next = async {
+        tokio::select! {
+            _ = terminate.recv() => "SIGTERM",
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+        }
+    };
+    let first = next.await;
+    tracing::info!("{first}: finishing the AWS call in flight, then stopping");
+    shutdown.cancel();
+    let again = async {
+        tokio::select! {
+            _ = terminate.recv() => "SIGTERM",
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+        }
+    };
+    let second = again.await;
+    tracing::warn!("second {second}: exiting now");
+    std::process::exit(130);
+}
+
+/// Prints a running controller's `/status`.
+fn status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
+    let body = http_get(args.server, "/status")
+        .with_context(|| format!("cannot read the status from {}", args.server))?;
+    if args.json {
+        print(&body);
+        return Ok(ExitCode::from(EXIT_OK));
+    }
+    let value: serde_json::Value = serde_json::from_str(&body).context("the status is not JSON")?;
+    let mut out = format!(
+        "revision {}  passes {}  ready {}\n",
+        value["revision"].as_str().unwrap_or("-"),
+        value["passes"],
+        value["ready"]
+    );
+    let _ = writeln!(
+        out,
+        "{:<20} {:<32} {:<7} {:<7} {:<8} {:<9} REASON",
+        "KIND", "NAME", "SYNCED", "READY", "DRIFTED", "TERMINAL"
+    );
+    for resource in value["resources"].as_array().into_iter().flatten() {
+        let condition = |kind: &str| {
+            resource["conditions"]
+                .as_array()
+                .and_then(|c| c.iter().find(|c| c["type"] == kind))
+                .and_then(|c| c["status"].as_str())
+                .unwrap_or("-")
+                .to_owned()
+        };
+        let reason = resource["conditions"][0]["reason"].as_str().unwrap_or("");
+        let _ = writeln!(
+            out,
+            "{:<20} {:<32} {:<7} {:<7} {:<8} {:<9} {reason}",
+            resource["kind"].as_str().unwrap_or(""),
+            resource["name"].as_str().unwrap_or(""),
+            condition("Synced"),
+            condition("Ready"),
+            condition("Drifted"),
+            condition("Terminal"),
+        );
+    }
+    print(&out);
+    Ok(ExitCode::from(if value["ready"] == true {
+        EXIT_OK
+    } else {
+        EXIT_ERROR
+    }))
+}
+
+/// A plain HTTP/1.1 GET to the controller on `addr` (a local or in-cluster address).
+fn http_get(addr: SocketAddr, path: &str) -> anyhow::Result<String> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .context("malformed HTTP response")?;
+    anyhow::ensure!(
+        head.starts_with("HTTP/1.1 200"),
+        "{}",
+        head.lines().next().unwrap_or_default()
+    );
+    Ok(body.to_owned())
 }

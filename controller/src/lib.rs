@@ -6,6 +6,7 @@
 //! [`engine::Engine::apply`] (exactly the plan's operations).
 
 pub mod aws;
+pub mod daemon;
 pub mod diff;
 pub mod engine;
 pub mod kinds;

@@ -122,10 +122,11 @@ pub fn deleted_principals(doc: &Value) -> Vec<String> {
                 continue;
             };
             for value in types.values().flat_map(as_list) {
-                if let Some(text) = value.as_str() {
-                    if is_unique_id(text) && !found.iter().any(|seen| seen == text) {
-                        found.push(text.to_owned());
-                    }
+                if let Some(text) = value.as_str()
+                    && is_unique_id(text)
+                    && !found.iter().any(|seen| seen == text)
+                {
+                    found.push(text.to_owned());
                 }
             }
         }
@@ -144,10 +145,10 @@ pub fn validate(doc: &Value) -> Vec<String> {
         problems.push("the policy document must be a JSON object".to_owned());
         return problems;
     };
-    if let Some(version) = map.get("Version") {
-        if !matches!(version.as_str(), Some("2012-10-17" | "2008-10-17")) {
-            problems.push("Version must be 2012-10-17 or 2008-10-17".to_owned());
-        }
+    if let Some(version) = map.get("Version")
+        && !matches!(version.as_str(), Some("2012-10-17" | "2008-10-17"))
+    {
+        problems.push("Version must be 2012-10-17 or 2008-10-17".to_owned());
     }
     let statements: Vec<&Value> = match map.get("Statement") {
         None => {

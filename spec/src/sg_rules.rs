@@ -376,16 +376,16 @@ pub fn parse_peer(s: &str, own_account: Option<&str>) -> Result<Peer, RuleError>
         }
         return Ok(Peer::PrefixList(s.to_owned()));
     }
-    if let Some((account, group_id)) = s.split_once('/') {
-        if group_id.starts_with("sg-") {
-            if account.is_empty() || !account.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(bad("the account of account/sg-... is digits"));
-            }
-            if !valid_id(group_id, "sg-") {
-                return Err(bad("a group id is sg- followed by letters and digits"));
-            }
-            return Ok(Peer::group(group_id, Some(account), own_account));
+    if let Some((account, group_id)) = s.split_once('/')
+        && group_id.starts_with("sg-")
+    {
+        if account.is_empty() || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("the account of account/sg-... is digits"));
         }
+        if !valid_id(group_id, "sg-") {
+            return Err(bad("a group id is sg- followed by letters and digits"));
+        }
+        return Ok(Peer::group(group_id, Some(account), own_account));
     }
     parse_cidr(s)
 }

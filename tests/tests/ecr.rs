@@ -65,6 +65,12 @@ fn changes_of<'a>(plan: &'a Plan, name: &str) -> (Action, Vec<&'a str>) {
         .iter()
         .find(|r| r.name == name)
         .unwrap_or_else(|| panic!("{name} is not in the plan"));
+    assert_ne!(
+        resource.action,
+        Action::Error,
+        "{name}: {:?}",
+        resource.reason
+    );
     (
         resource.action,
         resource.changes.iter().map(|c| c.path.as_str()).collect(),

@@ -53,7 +53,11 @@ impl ApplyReport {
     }
 }
 
-pub(super) async fn execute(aws: &Aws, plan: &Plan) -> ApplyReport {
+pub(super) async fn execute(
+    aws: &Aws,
+    plan: &Plan,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> ApplyReport {
     let mut results: Vec<ResourceResult> = plan
         .resources
         .iter()
@@ -68,7 +72,7 @@ pub(super) async fn execute(aws: &Aws, plan: &Plan) -> ApplyReport {
     for phase in [Phase::Create, Phase::Converge] {
         for (index, resource) in plan.resources.iter().enumerate() {
             for op in resource.ops.iter().filter(|op| op.phase() == phase) {
-                if failed[index] {
+                if failed[index] || stop() {
                     results[index].skipped += 1;
                     continue;
                 }

@@ -55,6 +55,17 @@ impl Engine {
     /// then every resource's others, each sweep in plan order. A failed operation stops the
     /// rest of its resource; other resources go on.
     pub async fn apply(&self, aws: &Aws, plan: &Plan) -> ApplyReport {
-        apply::execute(aws, plan).await
+        apply::execute(aws, plan, &|| false).await
+    }
+
+    /// Like [`Engine::apply`], but starts no further operation once `stop` says so (the
+    /// one in flight finishes); the rest are counted as skipped.
+    pub async fn apply_until(
+        &self,
+        aws: &Aws,
+        plan: &Plan,
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> ApplyReport {
+        apply::execute(aws, plan, stop).await
     }
 }
