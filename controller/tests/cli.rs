@@ -1,5 +1,6 @@
 //! `afu9ctl` as a user runs it: exit codes, output formats, manifest errors, guards.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -294,5 +295,32 @@ async fn the_account_and_region_guards_refuse_before_any_write() {
     let file = write_manifests(&dir, "{accountId: \"123456789012\", region: eu-central-1}");
     let output = afu9ctl(&emulator.env(), &["apply", "-f", &file]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_huge_manifest_is_refused_before_it_is_parsed_and_makes_no_aws_call() {
+    let trap = CallTrap::start();
+    let mut env = test_credentials_env();
+    env.push(("AWS_ENDPOINT_URL", trap.endpoint()));
+    let dir = std::env::temp_dir().join(format!("afu9-huge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("huge.yaml");
+    let mut manifest = String::from(
+        "apiVersion: posture.afu9.io/v1alpha1\nkind: EcrRepository\nmetadata: {name: afu9/huge}\nspec:\n  tags:\n",
+    );
+    while manifest.len() < 5 * 1024 * 1024 {
+        let _ = writeln!(manifest, "    key-{}: value", manifest.len());
+    }
+    std::fs::write(&file, manifest).expect("write");
+    let shown = file.to_string_lossy().into_owned();
+    let output = afu9ctl(&env, &["plan", "-f", &shown]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{shown}: file is")) && stderr.contains("larger than"),
+        "{stderr}"
+    );
+    assert_eq!(trap.connections(), 0);
     let _ = std::fs::remove_dir_all(&dir);
 }

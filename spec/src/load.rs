@@ -366,6 +366,12 @@ fn hint_for(message: &str) -> Option<String> {
         Some("check the spelling against `afu9ctl schema`".to_owned())
     } else if message.contains("unknown variant") {
         Some("use one of the values listed".to_owned())
+    } else if message.contains("budget breached") {
+        Some("the document is too large or too deeply nested once aliases are expanded (at most 64 levels and 100,000 nodes); is it an alias bomb?".to_owned())
+    } else if message.contains("expected mapping") {
+        Some("a mapping (key: value) belongs here; a manifest is a mapping with apiVersion, kind, metadata and spec".to_owned())
+    } else if message.starts_with("invalid i") || message.starts_with("invalid u") {
+        Some("a whole number belongs here".to_owned())
     } else {
         None
     }

@@ -8,6 +8,9 @@
 //! cooperate: that is how a test harness fails.
 #![allow(clippy::missing_panics_doc)]
 
+pub mod fault_proxy;
+pub mod inventory;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -93,6 +96,27 @@ impl Emulator {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// The emulator's port on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Seeds the account as the demo does (`scripts/seed_demo.py`): the VPC, the secrets
+    /// with dummy values, the rotation Lambda and a task-definition family the AFU-9 posture
+    /// needs, plus drift and missing resources for the controller to fix.
+    pub fn seed_afu9_demo(&self) {
+        let output = Command::new(emulator_python())
+            .arg(repo_root().join("scripts/seed_demo.py"))
+            .envs(self.env())
+            .output()
+            .expect("cannot run scripts/seed_demo.py");
+        assert!(
+            output.status.success(),
+            "seeding failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
     /// Wipes all emulated state.
     pub fn reset(&self) {
         let status = http_post(self.port, "/moto-api/reset", "");
@@ -111,9 +135,7 @@ impl Emulator {
     /// Environment for a child process (the CLI) to talk to this emulator with test
     /// credentials and no local AWS profile.
     pub fn env(&self) -> Vec<(&'static str, String)> {
-        let mut env = test_credentials_env();
-        env.push(("AWS_ENDPOINT_URL", self.endpoint()));
-        env
+        env_for(&self.endpoint())
     }
 
     /// An SDK configuration pointed at this emulator.
@@ -190,6 +212,14 @@ impl Drop for Emulator {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Environment for a child process to talk to `endpoint` (the emulator, or a proxy in front
+/// of it) with test credentials.
+pub fn env_for(endpoint: &str) -> Vec<(&'static str, String)> {
+    let mut env = test_credentials_env();
+    env.push(("AWS_ENDPOINT_URL", endpoint.to_owned()));
+    env
 }
 
 /// Test credentials, region, and no shared config or instance metadata.

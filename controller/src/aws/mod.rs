@@ -9,10 +9,59 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
 use tokio::sync::OnceCell;
 
 pub use calls::{CallCounter, CallKey};
 pub use error::{AwsError, ErrorClass};
+
+/// What every client gets: retries, timeouts, one shared retry quota, the call counter.
+///
+/// Retries are the SDK's standard mode (4 attempts, exponential backoff with jitter from
+/// 250 ms to 10 s) for throttling, 5xx and transient network errors. The retry quota (a token
+/// bucket shared by all clients: a retry costs 5 tokens of 500) protects AWS in a brownout by
+/// stopping retries when most calls fail; it refills at 10 tokens a second, so that retries
+/// come back between passes instead of only through successes.
+struct ClientPolicy {
+    retry: RetryConfig,
+    timeouts: TimeoutConfig,
+    partition: RetryPartition,
+    calls: CallCounter,
+}
+
+impl ClientPolicy {
+    fn new() -> Self {
+        Self {
+            retry: RetryConfig::standard()
+                .with_max_attempts(4)
+                .with_initial_backoff(Duration::from_millis(250))
+                .with_max_backoff(Duration::from_secs(10)),
+            timeouts: TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(30))
+                .operation_timeout(Duration::from_secs(120))
+                .build(),
+            partition: RetryPartition::custom("afu9-posture")
+                .token_bucket(TokenBucket::builder().refill_rate(10.0).build())
+                .build(),
+            calls: CallCounter::default(),
+        }
+    }
+}
+
+/// A client of `$sdk` from `$config` with the policy's retries, timeouts, quota and counter.
+macro_rules! client {
+    ($sdk:ident, $config:expr, $policy:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($config)
+                .retry_config($policy.retry.clone())
+                .timeout_config($policy.timeouts.clone())
+                .retry_partition($policy.partition.clone())
+                .interceptor($policy.calls.clone())
+                .build(),
+        )
+    };
+}
 
 /// Where to reach AWS: overrides of the SDK's standard configuration chain.
 #[derive(Debug, Clone, Default)]
@@ -50,15 +99,7 @@ impl Aws {
     /// Builds the clients from the SDK's standard chain (environment, profile, container
     /// credentials), with `settings` on top. Makes no network call for static credentials.
     pub async fn connect(settings: &AwsSettings) -> Self {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::standard().with_max_attempts(4))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(30))
-                    .operation_timeout(Duration::from_secs(120))
-                    .build(),
-            );
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
         if let Some(url) = &settings.endpoint_url {
             loader = loader.endpoint_url(url);
         }
@@ -68,48 +109,19 @@ impl Aws {
         Self::from_config(&loader.load().await)
     }
 
-    /// Builds the clients from an SDK configuration made elsewhere (tests, tools).
+    /// Builds the clients from an SDK configuration made elsewhere (tests, tools), with the
+    /// controller's retry, timeout and call-counting policy on every client.
     pub fn from_config(config: &aws_config::SdkConfig) -> Self {
-        let calls = CallCounter::default();
-        let ec2 = aws_sdk_ec2::Client::from_conf(
-            aws_sdk_ec2::config::Builder::from(config)
-                .interceptor(calls.clone())
-                .build(),
-        );
-        let ecs = aws_sdk_ecs::Client::from_conf(
-            aws_sdk_ecs::config::Builder::from(config)
-                .interceptor(calls.clone())
-                .build(),
-        );
-        let secretsmanager = aws_sdk_secretsmanager::Client::from_conf(
-            aws_sdk_secretsmanager::config::Builder::from(config)
-                .interceptor(calls.clone())
-                .build(),
-        );
-        let ecr = aws_sdk_ecr::Client::from_conf(
-            aws_sdk_ecr::config::Builder::from(config)
-                .interceptor(calls.clone())
-                .build(),
-        );
-        let iam = aws_sdk_iam::Client::from_conf(
-            aws_sdk_iam::config::Builder::from(config)
-                .interceptor(calls.clone())
-                .build(),
-        );
-        let sts = aws_sdk_sts::Client::from_conf(
-            aws_sdk_sts::config::Builder::from(config)
-                .interceptor(calls.clone())
-                .build(),
-        );
+        let policy = ClientPolicy::new();
         Self {
-            ec2,
-            ecr,
-            ecs,
-            secretsmanager,
-            iam,
-            sts,
+            ec2: client!(aws_sdk_ec2, config, policy),
+            ecr: client!(aws_sdk_ecr, config, policy),
+            ecs: client!(aws_sdk_ecs, config, policy),
+            secretsmanager: client!(aws_sdk_secretsmanager, config, policy),
+            iam: client!(aws_sdk_iam, config, policy),
+            sts: client!(aws_sdk_sts, config, policy),
             identity: Arc::default(),
-            calls,
+            calls: policy.calls,
             region: config.region().map(ToString::to_string),
         }
     }

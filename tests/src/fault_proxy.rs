@@ -1,0 +1,364 @@
+//! A fault-injecting HTTP proxy between the SDK and the emulator.
+//!
+//! It reads each request, learns its service (from the `SigV4` credential scope) and its
+//! operation (`X-Amz-Target` for the JSON protocols, `Action=` for the query protocols), and,
+//! as configured, answers it with a throttling error in that protocol's own shape, a 5xx, a
+//! dropped connection, added latency, or an access-denied error — or forwards it and then
+//! fails it anyway (the write happened, the caller saw an error). Every request is recorded.
+//! One request per connection (`Connection: close`); the SDK reconnects as it would.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::Duration;
+
+/// What the proxy does to requests.
+#[derive(Debug, Clone, Default)]
+pub struct FaultConfig {
+    /// Fraction of requests answered with a throttling error.
+    pub throttle: f64,
+    /// Fraction answered with a 500 or 503.
+    pub server_error: f64,
+    /// Fraction whose connection is closed without an answer.
+    pub drop: f64,
+    /// Fraction of write requests forwarded, then answered with a 500 anyway.
+    pub fail_after_write: f64,
+    /// Delay added to every request.
+    pub latency: Duration,
+    /// Services (`secretsmanager`, `iam`, ...) whose every call is denied.
+    pub deny_services: Vec<String>,
+}
+
+/// What happened to one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Forwarded and answered normally.
+    None,
+    /// Answered with a throttling error.
+    Throttled,
+    /// Answered with a 5xx.
+    ServerError,
+    /// Connection closed without an answer.
+    Dropped,
+    /// Forwarded (so it took effect), then answered with a 500.
+    FailedAfterWrite,
+    /// Answered with an access-denied error.
+    Denied,
+}
+
+/// One recorded request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// The signing name of the service (`ecr`, `iam`, `ec2`, `secretsmanager`, `ecs`, `sts`).
+    pub service: String,
+    /// The operation (`DescribeRepositories`).
+    pub operation: String,
+    /// What the proxy did.
+    pub fault: Fault,
+}
+
+impl Record {
+    /// Whether the operation reads rather than writes.
+    pub fn is_read(&self) -> bool {
+        is_read(&self.operation)
+    }
+}
+
+struct State {
+    config: FaultConfig,
+    rng: fastrand::Rng,
+    records: Vec<Record>,
+}
+
+/// The proxy, listening on 127.0.0.1 until the test process ends.
+pub struct FaultProxy {
+    port: u16,
+    state: Arc<Mutex<State>>,
+}
+
+impl FaultProxy {
+    /// Starts a proxy in front of `upstream` (`127.0.0.1:PORT` of the emulator) with faults
+    /// drawn from a generator seeded with `seed`, so that a failing run can be replayed.
+    pub fn start(upstream: u16, seed: u64) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("cannot bind the fault proxy");
+        let port = listener.local_addr().expect("addr").port();
+        let state = Arc::new(Mutex::new(State {
+            config: FaultConfig::default(),
+            rng: fastrand::Rng::with_seed(seed),
+            records: Vec::new(),
+        }));
+        let shared = Arc::clone(&state);
+        thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let state = Arc::clone(&shared);
+                thread::spawn(move || handle(client, upstream, &state));
+            }
+        });
+        Self { port, state }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Replaces the fault configuration.
+    pub fn configure(&self, config: FaultConfig) {
+        self.lock().config = config;
+    }
+
+    /// Every request so far.
+    pub fn records(&self) -> Vec<Record> {
+        self.lock().records.clone()
+    }
+
+    /// Forgets the records so far.
+    pub fn clear_records(&self) {
+        self.lock().records.clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn is_read(operation: &str) -> bool {
+    ["Describe", "List", "Get"]
+        .iter()
+        .any(|prefix| operation.starts_with(prefix))
+}
+
+/// A request as read from the client.
+struct Request {
+    head: String,
+    body: Vec<u8>,
+    service: String,
+    operation: String,
+}
+
+fn read_request(client: &TcpStream) -> Option<Request> {
+    let mut reader = BufReader::new(client.try_clone().ok()?);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let end = line == "\r\n";
+        head.push_str(&line);
+        if end {
+            break;
+        }
+    }
+    let header = |name: &str| {
+        head.lines().find_map(|l| {
+            let (key, value) = l.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_owned())
+        })
+    };
+    let length: usize = header("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    let service = header("authorization")
+        .and_then(|auth| {
+            auth.split("Credential=")
+                .nth(1)
+                .and_then(|c| c.split('/').nth(3))
+                .map(ToOwned::to_owned)
+        })
+        .unwrap_or_default();
+    let operation = header("x-amz-target")
+        .and_then(|t| t.rsplit('.').next().map(ToOwned::to_owned))
+        .or_else(|| {
+            String::from_utf8_lossy(&body)
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("Action=").map(ToOwned::to_owned))
+        })
+        .unwrap_or_default();
+    Some(Request {
+        head,
+        body,
+        service,
+        operation,
+    })
+}
+
+fn handle(client: TcpStream, upstream: u16, state: &Mutex<State>) {
+    let Some(request) = read_request(&client) else {
+        return;
+    };
+    let (fault, latency) = {
+        let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+        let config = state.config.clone();
+        let fault = if config.deny_services.contains(&request.service) {
+            Fault::Denied
+        } else {
+            let draw = state.rng.f64();
+            let write = !is_read(&request.operation);
+            if draw < config.throttle {
+                Fault::Throttled
+            } else if draw < config.throttle + config.server_error {
+                Fault::ServerError
+            } else if draw < config.throttle + config.server_error + config.drop {
+                Fault::Dropped
+            } else if write && state.rng.f64() < config.fail_after_write {
+                Fault::FailedAfterWrite
+            } else {
+                Fault::None
+            }
+        };
+        state.records.push(Record {
+            service: request.service.clone(),
+            operation: request.operation.clone(),
+            fault,
+        });
+        (fault, config.latency)
+    };
+    if !latency.is_zero() {
+        thread::sleep(latency);
+    }
+    let mut client = client;
+    let answer = match fault {
+        Fault::None => forward(&request, upstream),
+        Fault::FailedAfterWrite => {
+            let _ = forward(&request, upstream);
+            Some(server_error(&request.service))
+        }
+        Fault::Throttled => Some(throttling(&request.service)),
+        Fault::ServerError => Some(server_error(&request.service)),
+        Fault::Denied => Some(denied(&request.service)),
+        Fault::Dropped => None,
+    };
+    if let Some(answer) = answer {
+        let _ = client.write_all(&answer);
+    }
+    let _ = client.shutdown(Shutdown::Both);
+}
+
+/// Sends the request to the emulator with `Connection: close` and returns its whole answer.
+fn forward(request: &Request, upstream: u16) -> Option<Vec<u8>> {
+    let mut server = TcpStream::connect(("127.0.0.1", upstream)).ok()?;
+    let mut head = String::new();
+    for line in request.head.lines() {
+        if !line.is_empty() && !line.to_ascii_lowercase().starts_with("connection:") {
+            head.push_str(line);
+            head.push_str("\r\n");
+        }
+    }
+    server.write_all(head.as_bytes()).ok()?;
+    server.write_all(b"Connection: close\r\n\r\n").ok()?;
+    server.write_all(&request.body).ok()?;
+    let mut answer = Vec::new();
+    server.read_to_end(&mut answer).ok()?;
+    Some(answer)
+}
+
+/// The protocol family of a service: how its errors look.
+enum Protocol {
+    /// IAM, STS: `<ErrorResponse><Error>…`.
+    Query,
+    /// EC2: `<Response><Errors><Error>…`.
+    Ec2,
+    /// ECR, Secrets Manager, ECS: JSON with `__type`.
+    Json,
+}
+
+fn protocol(service: &str) -> Protocol {
+    match service {
+        "iam" | "sts" => Protocol::Query,
+        "ec2" => Protocol::Ec2,
+        _ => Protocol::Json,
+    }
+}
+
+fn response(status: &str, content_type: &str, extra: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+fn error(service: &str, status: &str, code: &str, message: &str) -> Vec<u8> {
+    match protocol(service) {
+        Protocol::Query => response(
+            status,
+            "text/xml",
+            "",
+            &format!(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+            ),
+        ),
+        Protocol::Ec2 => response(
+            status,
+            "text/xml",
+            "",
+            &format!(
+                "<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>fault-proxy</RequestID></Response>"
+            ),
+        ),
+        Protocol::Json => response(
+            status,
+            "application/x-amz-json-1.1",
+            &format!("x-amzn-ErrorType: {code}\r\nx-amzn-RequestId: fault-proxy\r\n"),
+            &format!("{{\"__type\":\"{code}\",\"message\":\"{message}\"}}"),
+        ),
+    }
+}
+
+fn throttling(service: &str) -> Vec<u8> {
+    match protocol(service) {
+        Protocol::Query => error(service, "400 Bad Request", "Throttling", "Rate exceeded"),
+        Protocol::Ec2 => error(
+            service,
+            "503 Service Unavailable",
+            "RequestLimitExceeded",
+            "Request limit exceeded.",
+        ),
+        Protocol::Json => error(
+            service,
+            "400 Bad Request",
+            "ThrottlingException",
+            "Rate exceeded",
+        ),
+    }
+}
+
+fn server_error(service: &str) -> Vec<u8> {
+    match protocol(service) {
+        Protocol::Json => error(
+            service,
+            "500 Internal Server Error",
+            "ServiceUnavailableException",
+            "injected fault",
+        ),
+        _ => error(
+            service,
+            "500 Internal Server Error",
+            "InternalFailure",
+            "injected fault",
+        ),
+    }
+}
+
+fn denied(service: &str) -> Vec<u8> {
+    match protocol(service) {
+        Protocol::Json => error(
+            service,
+            "400 Bad Request",
+            "AccessDeniedException",
+            "injected: not authorized",
+        ),
+        _ => error(
+            service,
+            "403 Forbidden",
+            "AccessDenied",
+            "injected: not authorized",
+        ),
+    }
+}
