@@ -10,7 +10,7 @@ pub use apply::{ApplyReport, OpResult, ResourceResult};
 pub use guard::{GuardError, check_target};
 pub use kind::{ErasedKind, ManagedKind, PlanContext};
 pub use plan::{
-    Action, Change, OpFuture, OpOutcome, Operation, Phase, Plan, ResourcePlan, Summary,
+    Action, Change, OpFuture, OpOutcome, Operation, Phase, Plan, ResourcePlan, Summary, WriteCall,
 };
 
 use afu9_spec::DesiredState;

@@ -8,6 +8,10 @@ use afu9_spec::{ManagementPolicy, SourceLocation};
 use serde::Serialize;
 use serde_json::Value;
 
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
 use crate::aws::{Aws, AwsError, ErrorClass};
 
 /// What the plan does to one resource.
@@ -102,6 +106,31 @@ pub trait Operation: fmt::Debug + Send + Sync {
     }
     /// Performs the call.
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a>;
+}
+
+/// An operation that is one AWS SDK call: says what it acts on, and turns the SDK's answer
+/// into an outcome or a classified error naming that subject and the call.
+pub trait WriteCall: Operation {
+    /// What the call acts on, for errors (`update ecr repository afu9/x`).
+    fn subject(&self) -> String;
+
+    /// The classified error of a failed call.
+    fn error<E>(&self, err: &SdkError<E, Response>) -> AwsError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        AwsError::from_sdk(self.subject(), self.call(), err)
+    }
+
+    /// `Done`, or the classified error.
+    fn done<T, E>(&self, result: Result<T, SdkError<E, Response>>) -> Result<OpOutcome, AwsError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        result
+            .map(|_| OpOutcome::Done)
+            .map_err(|err| self.error(&err))
+    }
 }
 
 /// The plan for one resource.

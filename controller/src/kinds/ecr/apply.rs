@@ -6,12 +6,8 @@ use aws_sdk_ecr::types::{
     EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability, Tag,
 };
 
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_runtime_api::http::Response;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-
 use crate::aws::{Aws, AwsError};
-use crate::engine::{OpFuture, OpOutcome, Operation, Phase};
+use crate::engine::{OpFuture, OpOutcome, Operation, Phase, WriteCall};
 
 /// One ECR call with its arguments fixed at plan time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +86,7 @@ impl Operation for EcrOp {
     }
 }
 
-impl EcrOp {
+impl WriteCall for EcrOp {
     fn subject(&self) -> String {
         match self {
             Self::CreateRepository { name, .. }
@@ -102,23 +98,9 @@ impl EcrOp {
             }
         }
     }
+}
 
-    fn error<E>(&self, err: &SdkError<E, Response>) -> AwsError
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-    {
-        AwsError::from_sdk(self.subject(), self.call(), err)
-    }
-
-    fn done<T, E>(&self, result: Result<T, SdkError<E, Response>>) -> Result<OpOutcome, AwsError>
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-    {
-        result
-            .map(|_| OpOutcome::Done)
-            .map_err(|err| self.error(&err))
-    }
-
+impl EcrOp {
     async fn run(&self, ecr: &aws_sdk_ecr::Client) -> Result<OpOutcome, AwsError> {
         match self {
             Self::CreateRepository {

@@ -1,7 +1,6 @@
 //! The pure part of the ECR kind: compare a manifest with a live repository, decide ops.
 
 use afu9_spec::ecr::{EcrRepositorySpec, Encryption, LifecyclePolicy};
-use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use afu9_spec::{DesiredState, Resource};
 use serde_json::{Value, json};
 
@@ -10,6 +9,7 @@ use super::apply::EcrOp;
 use crate::diff::compare_field;
 use crate::diff::json::sorted_keys;
 use crate::diff::tags::diff_tags;
+use crate::diff::unowned_reason;
 use crate::engine::{Action, Change, Operation, ResourcePlan};
 
 const KIND: &str = "EcrRepository";
@@ -153,13 +153,9 @@ fn plan_update(
             keys: tags.remove,
         }));
     }
-    let owned = have.tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE);
-    if !owned && !want.metadata.adopt {
+    if let Some(reason) = unowned_reason("repository", &have.tags, want.metadata.adopt) {
         plan.action = Action::Blocked;
-        plan.reason = Some(format!(
-            "repository exists but was not created by afu9-posture (no {MANAGED_BY_KEY}: {MANAGED_BY_VALUE} tag); \
-             set metadata.adopt: true to take it over"
-        ));
+        plan.reason = Some(reason);
         return;
     }
     plan.ops = ops;

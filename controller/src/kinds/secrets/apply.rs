@@ -5,12 +5,9 @@ use afu9_spec::secrets::Schedule;
 use afu9_spec::tags::Tags;
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::types::{RotationRulesType, Tag};
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_runtime_api::http::Response;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{OpFuture, OpOutcome, Operation, Phase};
+use crate::engine::{OpFuture, OpOutcome, Operation, Phase, WriteCall};
 
 /// One Secrets Manager call with its arguments fixed at plan time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +86,7 @@ impl Operation for SecretOp {
     }
 }
 
-impl SecretOp {
+impl WriteCall for SecretOp {
     fn subject(&self) -> String {
         match self {
             Self::CreateSecret { name, .. } => format!("create secret {name}"),
@@ -100,16 +97,9 @@ impl SecretOp {
             | Self::UntagResource { arn, .. } => format!("update secret {arn}"),
         }
     }
+}
 
-    fn done<T, E>(&self, result: Result<T, SdkError<E, Response>>) -> Result<OpOutcome, AwsError>
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-    {
-        result
-            .map(|_| OpOutcome::Done)
-            .map_err(|err| AwsError::from_sdk(self.subject(), self.call(), &err))
-    }
-
+impl SecretOp {
     async fn run(&self, client: &Client) -> Result<OpOutcome, AwsError> {
         match self {
             Self::CreateSecret {

@@ -6,13 +6,13 @@
 //! `blocked` with the date it fell due.
 
 use afu9_spec::secrets::{Rotation, Schedule, SecretSpec};
-use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use afu9_spec::{DesiredState, Resource};
 use serde_json::{Value, json};
 
 use super::SecretObserved;
 use super::apply::SecretOp;
 use crate::diff::tags::diff_tags;
+use crate::diff::unowned_reason;
 use crate::engine::{Action, Change, ResourcePlan};
 
 const KIND: &str = "Secret";
@@ -118,13 +118,9 @@ fn plan_update(
             keys: tags.remove,
         });
     }
-    let owned = have.tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE);
-    if !owned && !want.metadata.adopt {
+    if let Some(reason) = unowned_reason("secret", &have.tags, want.metadata.adopt) {
         plan.action = Action::Blocked;
-        plan.reason = Some(format!(
-            "secret exists but is not managed by afu9-posture (no {MANAGED_BY_KEY}: \
-             {MANAGED_BY_VALUE} tag); set metadata.adopt: true to manage its configuration"
-        ));
+        plan.reason = Some(reason);
         return;
     }
     plan.ops = ops

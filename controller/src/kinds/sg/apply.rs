@@ -14,13 +14,10 @@ use aws_sdk_ec2::types::{
     Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType, Tag, TagSpecification,
     UserIdGroupPair,
 };
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_runtime_api::http::Response;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use backon::{ExponentialBuilder, Retryable};
 
 use crate::aws::{Aws, AwsError, ErrorClass};
-use crate::engine::{OpFuture, OpOutcome, Operation, Phase};
+use crate::engine::{OpFuture, OpOutcome, Operation, Phase, WriteCall};
 
 /// The group an operation acts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,23 +184,13 @@ impl Operation for SgOp {
     }
 }
 
+impl WriteCall for SgOp {
+    fn subject(&self) -> String {
+        "update security group".to_owned()
+    }
+}
+
 impl SgOp {
-    fn error<E>(&self, err: &SdkError<E, Response>) -> AwsError
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-    {
-        AwsError::from_sdk("update security group", self.call(), err)
-    }
-
-    fn done<T, E>(&self, result: Result<T, SdkError<E, Response>>) -> Result<OpOutcome, AwsError>
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-    {
-        result
-            .map(|_| OpOutcome::Done)
-            .map_err(|err| self.error(&err))
-    }
-
     async fn run(&self, ec2: &Client) -> Result<OpOutcome, AwsError> {
         match self {
             Self::CreateSecurityGroup {

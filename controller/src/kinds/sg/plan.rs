@@ -9,12 +9,12 @@ use afu9_spec::ec2::{RulePeer, SecurityGroupSpec};
 use afu9_spec::sg_rules::{
     AtomicRule, DescribedRule, Direction, Peer, Ports, Protocol, diff_rules,
 };
-use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use serde_json::Value;
 
 use super::apply::{GroupRef, PlannedRule, SgOp};
 use super::{LiveGroup, SecurityGroupObserved};
 use crate::diff::tags::diff_tags;
+use crate::diff::unowned_reason;
 use crate::engine::{Action, Change, Operation, PlanContext, ResourcePlan};
 
 pub(super) fn plan(
@@ -70,13 +70,9 @@ pub(super) fn plan(
         Some(group) => converge(cx, want, group, &rules, &mut plan.changes, &mut ops),
     }
     if let Some(group) = &have.group {
-        let owned = group.tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE);
-        if !owned && !want.metadata.adopt {
+        if let Some(reason) = unowned_reason("security group", &group.tags, want.metadata.adopt) {
             plan.action = Action::Blocked;
-            plan.reason = Some(format!(
-                "security group exists but was not created by afu9-posture (no {MANAGED_BY_KEY}: {MANAGED_BY_VALUE} \
-                 tag); set metadata.adopt: true to take it over"
-            ));
+            plan.reason = Some(reason);
             return plan;
         }
         if plan.action == Action::Noop && !plan.changes.is_empty() {

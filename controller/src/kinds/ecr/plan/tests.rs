@@ -3,6 +3,8 @@ use std::path::Path;
 use afu9_spec::load::load_str;
 use afu9_spec::tags::Tags;
 
+use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
+
 use super::*;
 
 fn state(yaml: &str) -> DesiredState {

@@ -1,12 +1,9 @@
 //! IAM managed-policy write calls, one `PolicyOp` each, all idempotent.
 
 use afu9_spec::tags::Tags;
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_runtime_api::http::Response;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{OpFuture, OpOutcome, Operation, Phase};
+use crate::engine::{OpFuture, OpOutcome, Operation, Phase, WriteCall};
 use crate::kinds::iam::{gone_is_done, sdk_tags};
 
 /// One IAM managed-policy call with its arguments fixed at plan time.
@@ -78,7 +75,7 @@ impl Operation for PolicyOp {
     }
 }
 
-impl PolicyOp {
+impl WriteCall for PolicyOp {
     fn subject(&self) -> String {
         match self {
             Self::CreatePolicy { name, .. } => format!("create iam policy {name}"),
@@ -88,16 +85,9 @@ impl PolicyOp {
             | Self::UntagPolicy { arn, .. } => format!("update iam policy {arn}"),
         }
     }
+}
 
-    fn done<T, E>(&self, result: Result<T, SdkError<E, Response>>) -> Result<OpOutcome, AwsError>
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-    {
-        result
-            .map(|_| OpOutcome::Done)
-            .map_err(|err| AwsError::from_sdk(self.subject(), self.call(), &err))
-    }
-
+impl PolicyOp {
     async fn run(&self, iam: &aws_sdk_iam::Client) -> Result<OpOutcome, AwsError> {
         match self {
             Self::CreatePolicy {

@@ -3,12 +3,12 @@
 use afu9_spec::Resource;
 use afu9_spec::iam::IamPolicySpec;
 use afu9_spec::policy_doc;
-use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use serde_json::Value;
 
 use super::apply::PolicyOp;
 use super::{IamPolicyObserved, MAX_VERSIONS};
 use crate::diff::tags::diff_tags;
+use crate::diff::unowned_reason;
 use crate::engine::{Action, Change, Operation, PlanContext, ResourcePlan};
 use crate::kinds::iam::document_change;
 
@@ -66,13 +66,9 @@ pub(super) fn plan(
             keys: tag_diff.remove,
         }));
     }
-    let owned = have.tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE);
-    if !owned && !want.metadata.adopt {
+    if let Some(reason) = unowned_reason("policy", &have.tags, want.metadata.adopt) {
         plan.action = Action::Blocked;
-        plan.reason = Some(format!(
-            "policy exists but was not created by afu9-posture (no {MANAGED_BY_KEY}: {MANAGED_BY_VALUE} tag); \
-             set metadata.adopt: true to take it over"
-        ));
+        plan.reason = Some(reason);
         return plan;
     }
     plan.ops = ops;

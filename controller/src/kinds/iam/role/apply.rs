@@ -1,12 +1,9 @@
 //! IAM role write calls, one `RoleOp` each, all idempotent.
 
 use afu9_spec::tags::Tags;
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_runtime_api::http::Response;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{OpFuture, OpOutcome, Operation, Phase};
+use crate::engine::{OpFuture, OpOutcome, Operation, Phase, WriteCall};
 use crate::kinds::iam::{call, gone_is_done, sdk_tags};
 
 /// One IAM role call with its arguments fixed at plan time. Documents are sent as the
@@ -141,6 +138,12 @@ impl Operation for RoleOp {
     }
 }
 
+impl WriteCall for RoleOp {
+    fn subject(&self) -> String {
+        format!("update iam role {}", self.role())
+    }
+}
+
 impl RoleOp {
     fn role(&self) -> &str {
         match self {
@@ -156,19 +159,6 @@ impl RoleOp {
             | Self::TagRole { role, .. }
             | Self::UntagRole { role, .. } => role,
         }
-    }
-
-    fn done<T, E>(&self, result: Result<T, SdkError<E, Response>>) -> Result<OpOutcome, AwsError>
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-    {
-        result.map(|_| OpOutcome::Done).map_err(|err| {
-            AwsError::from_sdk(
-                format!("update iam role {}", self.role()),
-                self.call(),
-                &err,
-            )
-        })
     }
 
     async fn create(

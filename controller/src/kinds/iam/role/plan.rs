@@ -8,12 +8,12 @@ use std::collections::BTreeSet;
 use afu9_spec::Resource;
 use afu9_spec::iam::{DEFAULT_MAX_SESSION_DURATION, IamRoleSpec};
 use afu9_spec::policy_doc;
-use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use serde_json::Value;
 
 use super::IamRoleObserved;
 use super::apply::{NewRole, RoleOp};
 use crate::diff::tags::diff_tags;
+use crate::diff::unowned_reason;
 use crate::engine::{Action, Change, PlanContext, ResourcePlan};
 use crate::kinds::iam::{document_change, policy_arn};
 
@@ -302,13 +302,9 @@ fn grant(
 /// The verdict: blocked when not ours or the path differs, update when anything differs;
 /// a deleted principal in the live trust policy is explained in the reason.
 fn decide(want: &Wanted<'_>, have: &IamRoleObserved, plan: &mut ResourcePlan, ops: Vec<RoleOp>) {
-    let owned = have.tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE);
-    if !owned && !want.adopt {
+    if let Some(reason) = unowned_reason("role", &have.tags, want.adopt) {
         plan.action = Action::Blocked;
-        plan.reason = Some(format!(
-            "role exists but was not created by afu9-posture (no {MANAGED_BY_KEY}: {MANAGED_BY_VALUE} tag); \
-             set metadata.adopt: true to take it over"
-        ));
+        plan.reason = Some(reason);
         return;
     }
     if have.path != want.path() {

@@ -5,6 +5,8 @@ use afu9_spec::DesiredState;
 use afu9_spec::load::load_str;
 use afu9_spec::sg_rules::{AtomicRule, DescribedRule, Direction, Peer, Ports, Protocol};
 
+use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
+
 use super::*;
 use crate::kinds::sg::{LiveGroup, LiveRule};
 

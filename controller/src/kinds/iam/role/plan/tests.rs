@@ -4,6 +4,8 @@ use afu9_spec::load::load_str;
 use afu9_spec::tags::Tags;
 use serde_json::json;
 
+use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
+
 use super::*;
 use crate::aws::Identity;
 
