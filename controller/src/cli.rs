@@ -207,6 +207,7 @@ async fn connect(cli: &Cli, state: &DesiredState) -> anyhow::Result<Aws> {
 async fn plan(cli: &Cli, state: &DesiredState, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let aws = connect(cli, state).await?;
     let plan = Engine::standard().plan(&aws, state).await;
+    log_calls(&aws);
     print(&render_plan(&plan, args.output.output));
     Ok(ExitCode::from(if plan.has_errors() {
         EXIT_ERROR
@@ -225,6 +226,7 @@ async fn apply(cli: &Cli, state: &DesiredState, output: OutputFormat) -> anyhow:
         print(&render_plan(&plan, output));
     }
     let report = engine.apply(&aws, &plan).await;
+    log_calls(&aws);
     print(&match output {
         OutputFormat::Text => render::text::apply(&report),
         OutputFormat::Markdown => render::markdown::apply(&report),
@@ -237,6 +239,17 @@ async fn apply(cli: &Cli, state: &DesiredState, output: OutputFormat) -> anyhow:
             EXIT_OK
         },
     ))
+}
+
+/// Logs the AWS calls the command made, by `Service.Operation` (target `afu9ctl::calls`,
+/// level info; shown with `RUST_LOG=afu9ctl::calls=info`, read by `scripts/bench`).
+fn log_calls(aws: &Aws) {
+    tracing::info!(
+        target: "afu9ctl::calls",
+        total = aws.calls.total(),
+        calls = %serde_json::to_string(&aws.calls.by_operation()).unwrap_or_default(),
+        "aws calls"
+    );
 }
 
 fn render_plan(plan: &Plan, output: OutputFormat) -> String {

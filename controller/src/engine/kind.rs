@@ -21,6 +21,9 @@ pub struct PlanContext<'a> {
 pub trait ManagedKind: Send + Sync + 'static {
     /// The manifest kind (`EcrRepository`).
     const KIND: &'static str;
+    /// The AWS service its reads go to (`ECR`): the engine observes one kind of a service
+    /// at a time, so a kind's own concurrency bound is the service's.
+    const SERVICE: &'static str;
     /// Whether `plan` needs the caller's account (to build ARNs) for `state`; it is then
     /// read once per pass.
     fn needs_identity(_state: &DesiredState) -> bool {
@@ -54,6 +57,8 @@ pub trait ManagedKind: Send + Sync + 'static {
 pub trait ErasedKind: Send + Sync {
     /// The manifest kind.
     fn kind(&self) -> &'static str;
+    /// The AWS service its reads go to.
+    fn service(&self) -> &'static str;
     /// Observes and plans every resource of this kind in `state`.
     fn plan<'a>(
         &'a self,
@@ -65,6 +70,10 @@ pub trait ErasedKind: Send + Sync {
 impl<K: ManagedKind> ErasedKind for K {
     fn kind(&self) -> &'static str {
         K::KIND
+    }
+
+    fn service(&self) -> &'static str {
+        K::SERVICE
     }
 
     fn plan<'a>(

@@ -14,6 +14,7 @@ pub use plan::{
 };
 
 use afu9_spec::DesiredState;
+use futures_util::future::join_all;
 
 use crate::aws::Aws;
 
@@ -43,12 +44,40 @@ impl Engine {
 
     /// Observes every resource of the desired state and computes what would change.
     /// An observation failure becomes an `error` entry for the resources it concerns.
+    ///
+    /// Services are observed at the same time, the kinds of one service one after another
+    /// (so each service sees at most the concurrency of one kind's reads); the plan lists
+    /// resources in registry order whatever finished first.
     pub async fn plan(&self, aws: &Aws, state: &DesiredState) -> Plan {
-        let mut resources = Vec::with_capacity(state.len());
-        for kind in &self.kinds {
-            resources.extend(kind.plan(aws, state).await);
+        let lanes = self.service_lanes().into_iter().map(|lane| async move {
+            let mut planned = Vec::with_capacity(lane.len());
+            for index in lane {
+                planned.push((index, self.kinds[index].plan(aws, state).await));
+            }
+            planned
+        });
+        let mut by_kind: Vec<(usize, Vec<ResourcePlan>)> =
+            join_all(lanes).await.into_iter().flatten().collect();
+        by_kind.sort_by_key(|(index, _)| *index);
+        Plan {
+            resources: by_kind.into_iter().flat_map(|(_, plans)| plans).collect(),
         }
-        Plan { resources }
+    }
+
+    /// The kinds' indices grouped by service, in registry order within a service and by
+    /// each service's first kind across services.
+    fn service_lanes(&self) -> Vec<Vec<usize>> {
+        let mut lanes: Vec<(&'static str, Vec<usize>)> = Vec::new();
+        for (index, kind) in self.kinds.iter().enumerate() {
+            match lanes
+                .iter_mut()
+                .find(|(service, _)| *service == kind.service())
+            {
+                Some((_, lane)) => lane.push(index),
+                None => lanes.push((kind.service(), vec![index])),
+            }
+        }
+        lanes.into_iter().map(|(_, lane)| lane).collect()
     }
 
     /// Executes the operations of `plan`: first every resource's `Create`-phase operations,
@@ -69,3 +98,6 @@ impl Engine {
         apply::execute(aws, plan, stop).await
     }
 }
+
+#[cfg(test)]
+mod tests;

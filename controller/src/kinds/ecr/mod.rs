@@ -39,6 +39,7 @@ pub struct EcrRepositoryObserved {
 
 impl ManagedKind for EcrRepositories {
     const KIND: &'static str = "EcrRepository";
+    const SERVICE: &'static str = "ECR";
     type Spec = EcrRepositorySpec;
     type Observed = EcrRepositoryObserved;
 

@@ -12,12 +12,12 @@ use afu9_spec::ecr::EcrRepositorySpec;
 use afu9_spec::tags::Tags;
 use aws_sdk_ecr::Client;
 use aws_sdk_ecr::types::Repository;
-use futures_util::future::try_join_all;
+use futures_util::{StreamExt as _, TryStreamExt as _, stream};
 
 use super::EcrRepositoryObserved;
 use crate::aws::AwsError;
 
-/// How many per-repository reads run at once.
+/// How many per-repository reads run at once (the limit ECR sees from a pass).
 const CONCURRENCY: usize = 8;
 
 pub(super) async fn observe(
@@ -25,14 +25,17 @@ pub(super) async fn observe(
     want: &[Resource<EcrRepositorySpec>],
 ) -> Result<Vec<Option<EcrRepositoryObserved>>, AwsError> {
     let live = list_repositories(ecr).await?;
-    let mut observed = Vec::with_capacity(want.len());
-    for chunk in want.chunks(CONCURRENCY) {
-        let reads = chunk
-            .iter()
-            .map(|resource| observe_one(ecr, resource, live.get(resource.name())));
-        observed.extend(try_join_all(reads).await?);
-    }
-    Ok(observed)
+    // A window of reads, not batches: a slow read holds up only its own slot.
+    // Collected first: with a closure in the stream's type rustc cannot prove the future
+    // `Send` for every lifetime (rust-lang/rust#100013). The futures are lazy.
+    let reads: Vec<_> = want
+        .iter()
+        .map(|resource| observe_one(ecr, resource, live.get(resource.name())))
+        .collect();
+    stream::iter(reads)
+        .buffered(CONCURRENCY)
+        .try_collect()
+        .await
 }
 
 async fn observe_one(

@@ -157,6 +157,7 @@ pub struct LogFix {
 
 impl ManagedKind for EcsTaskDefinitions {
     const KIND: &'static str = "EcsTaskDefinition";
+    const SERVICE: &'static str = "ECS";
     type Spec = EcsTaskDefinitionSpec;
     type Observed = TaskDefinitionObserved;
 

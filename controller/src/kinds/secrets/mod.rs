@@ -61,6 +61,7 @@ pub struct SecretObserved {
 
 impl ManagedKind for Secrets {
     const KIND: &'static str = "Secret";
+    const SERVICE: &'static str = "Secrets Manager";
     type Spec = SecretSpec;
     type Observed = SecretObserved;
 

@@ -1,12 +1,18 @@
-//! Reading secrets: `ListSecrets` filtered by the managed names (ten names a filter, 100
-//! secrets a page: one call for the AFU-9 posture), then `ListSecretVersionIds` only for
-//! manually rotated secrets with `maxAgeDays`, to date their current value.
+//! Reading secrets: one paginated `ListSecrets` filtered by the managed names (100 secrets a
+//! page: one call for the AFU-9 posture), then `ListSecretVersionIds` only for manually
+//! rotated secrets with `maxAgeDays`, to date their current value.
+//!
+//! A name filter takes at most ten values, each matching names by prefix. Up to ten managed
+//! secrets are listed by their exact names; more are listed by at most ten common prefixes
+//! of their names (`afu9/db-` for `afu9/db-1`…`afu9/db-250`), so a pass costs one call per
+//! 100 secrets matched rather than one per ten managed; secrets that merely share a prefix
+//! are dropped. Managed names with no common prefix at all fall back to listing every secret.
 //!
 //! `ListSecrets` carries everything else (description, KMS key, rotation, tags, dates). Its
 //! `LastChangedDate` is no measure of a value's age: any configuration change (a tag) moves
 //! it. The creation date of the `AWSCURRENT` version is. Neither call returns a value.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use afu9_spec::Resource;
@@ -28,11 +34,9 @@ pub(super) async fn observe(
     let observed_at = now
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let names: Vec<&str> = want.iter().map(Resource::name).collect();
+    let names: HashSet<&str> = want.iter().map(Resource::name).collect();
     let mut live = HashMap::new();
-    for chunk in names.chunks(NAMES_PER_FILTER) {
-        list_secrets(client, chunk, &mut live).await?;
-    }
+    list_secrets(client, &name_prefixes(&names), &names, &mut live).await?;
     let mut observed = Vec::with_capacity(want.len());
     for resource in want {
         let Some(entry) = live.remove(resource.name()) else {
@@ -53,20 +57,66 @@ pub(super) async fn observe(
     Ok(observed)
 }
 
-/// Adds the secrets named `names` (exactly; the filter matches prefixes) to `live`, those
-/// scheduled for deletion included.
+/// At most [`NAMES_PER_FILTER`] name prefixes that together match every name in `names`:
+/// the names themselves when they are few enough; otherwise, in name order, the two
+/// neighbours with the longest common prefix are merged into it until few enough remain.
+/// Empty when the names share no prefix (list every secret).
+pub(super) fn name_prefixes(names: &HashSet<&str>) -> Vec<String> {
+    let mut prefixes: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    prefixes.sort_unstable();
+    // common[i]: the common prefix length of prefixes i and i + 1.
+    let mut common: Vec<usize> = prefixes
+        .windows(2)
+        .map(|pair| common_prefix_len(&pair[0], &pair[1]))
+        .collect();
+    while prefixes.len() > NAMES_PER_FILTER {
+        let (at, len) = common
+            .iter()
+            .copied()
+            .enumerate()
+            .max_by_key(|&(at, len)| (len, std::cmp::Reverse(at)))
+            .unwrap_or((0, 0));
+        if len == 0 {
+            return Vec::new();
+        }
+        prefixes[at].truncate(len);
+        prefixes.remove(at + 1);
+        common.remove(at);
+        if at > 0 {
+            common[at - 1] = common_prefix_len(&prefixes[at - 1], &prefixes[at]);
+        }
+        if at < common.len() {
+            common[at] = common_prefix_len(&prefixes[at], &prefixes[at + 1]);
+        }
+    }
+    prefixes
+}
+
+/// The length in bytes of the longest common prefix of `a` and `b`, on a char boundary.
+fn common_prefix_len(a: &str, b: &str) -> usize {
+    a.char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or_else(|| a.len().min(b.len()), |((at, _), _)| at)
+}
+
+/// Adds the secrets named in `names` to `live`, those scheduled for deletion included,
+/// listing those whose names start with one of `prefixes` (every secret when empty).
 async fn list_secrets(
     client: &Client,
-    names: &[&str],
+    prefixes: &[String],
+    names: &HashSet<&str>,
     live: &mut HashMap<String, SecretListEntry>,
 ) -> Result<(), AwsError> {
-    let filter = Filter::builder()
-        .key(FilterNameStringType::Name)
-        .set_values(Some(names.iter().map(|n| (*n).to_owned()).collect()))
-        .build();
+    let filter = (!prefixes.is_empty()).then(|| {
+        Filter::builder()
+            .key(FilterNameStringType::Name)
+            .set_values(Some(prefixes.to_vec()))
+            .build()
+    });
     let mut pages = client
         .list_secrets()
-        .filters(filter)
+        .set_filters(filter.map(|f| vec![f]))
         .include_planned_deletion(true)
         .max_results(100)
         .into_paginator()
@@ -75,7 +125,7 @@ async fn list_secrets(
         let page = page.map_err(|err| AwsError::from_sdk("list secrets", "ListSecrets", &err))?;
         for entry in page.secret_list.unwrap_or_default() {
             if let Some(name) = entry.name.clone()
-                && names.contains(&name.as_str())
+                && names.contains(name.as_str())
             {
                 live.insert(name, entry);
             }
@@ -144,5 +194,58 @@ fn from_entry(entry: SecretListEntry, observed_at: i64) -> SecretObserved {
             .into_iter()
             .filter_map(|tag| Some((tag.key?, tag.value.unwrap_or_default())))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::{NAMES_PER_FILTER, name_prefixes};
+
+    fn prefixes(names: &[&str]) -> Vec<String> {
+        name_prefixes(&names.iter().copied().collect::<HashSet<_>>())
+    }
+
+    #[test]
+    fn up_to_ten_names_are_listed_by_their_exact_names() {
+        assert_eq!(
+            prefixes(&["afu9/llm", "afu9/database", "afu9/github"]),
+            ["afu9/database", "afu9/github", "afu9/llm"]
+        );
+    }
+
+    #[test]
+    fn more_names_are_covered_by_at_most_ten_longest_common_prefixes() {
+        let mut names: Vec<String> = (0..250).map(|i| format!("bench/secret-{i:04}")).collect();
+        names.extend(["afu9/database", "afu9/github", "afu9/llm"].map(str::to_owned));
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let found = prefixes(&names);
+        assert!(found.len() <= NAMES_PER_FILTER, "{found:?}");
+        for name in &names {
+            assert!(
+                found.iter().any(|p| name.starts_with(p.as_str())),
+                "{name}: {found:?}"
+            );
+        }
+        // The AFU-9 secrets keep their own prefix rather than one shared with the rest.
+        assert!(found.iter().any(|p| p.starts_with("afu9/")), "{found:?}");
+        assert!(found.iter().all(|p| !p.is_empty() && p != "b"), "{found:?}");
+    }
+
+    #[test]
+    fn names_without_a_common_prefix_list_everything() {
+        let names: Vec<String> = ('a'..='l').map(|c| format!("{c}-secret")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        assert!(prefixes(&names).is_empty());
+    }
+
+    #[test]
+    fn prefixes_end_on_a_char_boundary() {
+        let names: Vec<String> = (0..11).map(|i| format!("é{i}x")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        for prefix in prefixes(&names) {
+            assert!(names.iter().any(|n| n.starts_with(prefix.as_str())));
+        }
     }
 }

@@ -6,6 +6,7 @@ mod observe;
 mod plan;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use afu9_spec::ec2::SecurityGroupSpec;
 use afu9_spec::sg_rules::DescribedRule;
@@ -29,10 +30,11 @@ pub struct SecurityGroupObserved {
     pub vpc: Result<String, String>,
     /// The group, when it exists.
     pub group: Option<LiveGroup>,
-    /// Every managed group that exists: manifest name → group id.
-    pub group_ids: BTreeMap<String, String>,
-    /// Every managed group whose VPC resolved: manifest name → VPC id.
-    pub group_vpcs: BTreeMap<String, String>,
+    /// Every managed group that exists: manifest name → group id (one map shared by all
+    /// groups of a pass: a copy per group would grow with the square of their number).
+    pub group_ids: Arc<BTreeMap<String, String>>,
+    /// Every managed group whose VPC resolved: manifest name → VPC id (shared likewise).
+    pub group_vpcs: Arc<BTreeMap<String, String>>,
 }
 
 /// A security group as it is in EC2.
@@ -59,6 +61,7 @@ pub struct LiveRule {
 
 impl ManagedKind for SecurityGroups {
     const KIND: &'static str = "SecurityGroup";
+    const SERVICE: &'static str = "EC2";
     type Spec = SecurityGroupSpec;
     type Observed = SecurityGroupObserved;
 

@@ -4,6 +4,7 @@
 //! 200 values).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use afu9_spec::Resource;
 use afu9_spec::ec2::{SecurityGroupSpec, VpcRef};
@@ -37,15 +38,18 @@ pub(super) async fn observe(
     }
     let ids: Vec<String> = found.values().filter_map(|g| g.group_id.clone()).collect();
     let mut rules = describe_rules(ec2, &ids).await?;
-    let group_ids: BTreeMap<String, String> = found
-        .iter()
-        .filter_map(|(name, g)| Some(((*name).to_owned(), g.group_id.clone()?)))
-        .collect();
-    let group_vpcs: BTreeMap<String, String> = want
-        .iter()
-        .zip(&vpcs)
-        .filter_map(|(resource, vpc)| Some((resource.name().to_owned(), vpc.clone().ok()?)))
-        .collect();
+    let group_ids: Arc<BTreeMap<String, String>> = Arc::new(
+        found
+            .iter()
+            .filter_map(|(name, g)| Some(((*name).to_owned(), g.group_id.clone()?)))
+            .collect(),
+    );
+    let group_vpcs: Arc<BTreeMap<String, String>> = Arc::new(
+        want.iter()
+            .zip(&vpcs)
+            .filter_map(|(resource, vpc)| Some((resource.name().to_owned(), vpc.clone().ok()?)))
+            .collect(),
+    );
     Ok(want
         .iter()
         .zip(vpcs)
@@ -56,8 +60,8 @@ pub(super) async fn observe(
             Some(SecurityGroupObserved {
                 vpc,
                 group,
-                group_ids: group_ids.clone(),
-                group_vpcs: group_vpcs.clone(),
+                group_ids: Arc::clone(&group_ids),
+                group_vpcs: Arc::clone(&group_vpcs),
             })
         })
         .collect())

@@ -51,6 +51,7 @@ pub struct IamPolicyObserved {
 
 impl ManagedKind for IamPolicies {
     const KIND: &'static str = "IamPolicy";
+    const SERVICE: &'static str = "IAM";
     type Spec = IamPolicySpec;
     type Observed = IamPolicyObserved;
 

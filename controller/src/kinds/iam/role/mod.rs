@@ -48,6 +48,7 @@ pub struct IamRoleObserved {
 
 impl ManagedKind for IamRoles {
     const KIND: &'static str = "IamRole";
+    const SERVICE: &'static str = "IAM";
     type Spec = IamRoleSpec;
     type Observed = IamRoleObserved;
 

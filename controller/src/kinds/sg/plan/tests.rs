@@ -48,15 +48,18 @@ fn observed(group: Option<LiveGroup>, ids: &[(&str, &str)]) -> SecurityGroupObse
     SecurityGroupObserved {
         vpc: Ok("vpc-1".to_owned()),
         group,
-        group_ids: ids
-            .iter()
-            .map(|(n, i)| ((*n).to_owned(), (*i).to_owned()))
-            .collect(),
-        group_vpcs: [
-            ("web".to_owned(), "vpc-1".to_owned()),
-            ("db".to_owned(), "vpc-1".to_owned()),
-        ]
-        .into(),
+        group_ids: std::sync::Arc::new(
+            ids.iter()
+                .map(|(n, i)| ((*n).to_owned(), (*i).to_owned()))
+                .collect(),
+        ),
+        group_vpcs: std::sync::Arc::new(
+            [
+                ("web".to_owned(), "vpc-1".to_owned()),
+                ("db".to_owned(), "vpc-1".to_owned()),
+            ]
+            .into(),
+        ),
     }
 }
 

@@ -1,0 +1,105 @@
+//! The engine's plan: services observed at the same time, the kinds of one service one after
+//! another, resources in registry order whatever finished first.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use afu9_spec::ecr::EcrRepositorySpec;
+use afu9_spec::{DesiredState, Resource};
+use aws_config::{BehaviorVersion, SdkConfig};
+
+use super::{Engine, ManagedKind, PlanContext, ResourcePlan};
+use crate::aws::{Aws, AwsError};
+
+/// `(kind, started)`: `true` when an observation starts, `false` when it ends.
+type Log = Arc<Mutex<Vec<(&'static str, bool)>>>;
+
+/// (kind, service, how long its observation takes in ms)
+const FAKES: [(&str, &str, u64); 3] = [("A", "S1", 60), ("B", "S2", 10), ("C", "S1", 10)];
+
+struct Fake<const N: usize> {
+    log: Log,
+}
+
+impl<const N: usize> ManagedKind for Fake<N> {
+    const KIND: &'static str = FAKES[N].0;
+    const SERVICE: &'static str = FAKES[N].1;
+    type Spec = EcrRepositorySpec;
+    type Observed = ();
+
+    fn resources(state: &DesiredState) -> &[Resource<Self::Spec>] {
+        &state.ecr_repositories
+    }
+
+    async fn observe(
+        &self,
+        _aws: &Aws,
+        want: &[Resource<Self::Spec>],
+    ) -> Result<Vec<Option<()>>, AwsError> {
+        self.log.lock().unwrap().push((Self::KIND, true));
+        tokio::time::sleep(Duration::from_millis(FAKES[N].2)).await;
+        self.log.lock().unwrap().push((Self::KIND, false));
+        Ok(vec![Some(()); want.len()])
+    }
+
+    fn plan(
+        _cx: &PlanContext<'_>,
+        want: &Resource<Self::Spec>,
+        _have: Option<&()>,
+    ) -> ResourcePlan {
+        ResourcePlan::new(Self::KIND, want.name(), &want.source)
+    }
+}
+
+fn position(log: &[(&str, bool)], kind: &str, started: bool) -> usize {
+    log.iter()
+        .position(|entry| *entry == (kind, started))
+        .unwrap_or_else(|| panic!("{kind} {started} not in {log:?}"))
+}
+
+#[tokio::test]
+async fn services_are_observed_at_once_a_service_s_kinds_in_turn_and_planned_in_registry_order() {
+    let state = afu9_spec::load::load_str(
+        Path::new("test.yaml"),
+        "apiVersion: posture.afu9.io/v1alpha1\nkind: EcrRepository\nmetadata: {name: one}\nspec: {}\n",
+    )
+    .expect("valid manifest");
+    let log = Log::default();
+    let engine = Engine::new(vec![
+        Box::new(Fake::<0> {
+            log: Arc::clone(&log),
+        }),
+        Box::new(Fake::<1> {
+            log: Arc::clone(&log),
+        }),
+        Box::new(Fake::<2> {
+            log: Arc::clone(&log),
+        }),
+    ]);
+    let aws = Aws::from_config(
+        &SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .build(),
+    );
+
+    let plan = engine.plan(&aws, &state).await;
+
+    let kinds: Vec<&str> = plan.resources.iter().map(|r| r.kind).collect();
+    assert_eq!(kinds, ["A", "B", "C"]);
+    let log = log.lock().unwrap().clone();
+    // B (another service) starts while A runs and ends first; C (A's service) waits for A.
+    assert!(
+        position(&log, "B", true) < position(&log, "A", false),
+        "{log:?}"
+    );
+    assert!(
+        position(&log, "B", false) < position(&log, "A", false),
+        "{log:?}"
+    );
+    assert!(
+        position(&log, "A", false) < position(&log, "C", true),
+        "{log:?}"
+    );
+    assert_eq!(aws.calls.total(), 0);
+}

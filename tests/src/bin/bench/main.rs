@@ -1,0 +1,178 @@
+//! `bench`: what a pass of afu9-posture costs — AWS API calls by service and operation, wall
+//! time and peak RSS of `afu9ctl` — for the AFU-9 posture and for generated postures of N
+//! resources, in three scenarios: `plan` in steady state, `plan` with about 10 % drift
+//! injected through the SDK, and `apply` from empty. With an `ansible-playbook` (environment
+//! `AFU9_ANSIBLE_PLAYBOOK`), the AFU-9 posture is also run as an Ansible playbook in
+//! `--check --diff` mode against the same emulator, as the peer baseline.
+//!
+//! Run it through `scripts/bench`, which builds `afu9ctl` next to this binary and installs
+//! the emulator and Ansible. Usage: `bench [--sizes 10,100,1000] [--out results.json]
+//! [--max-runs N]`; `bench --manifests N` prints the generated posture of N resources.
+
+mod ansible;
+mod measure;
+mod posture;
+mod report;
+
+use std::path::{Path, PathBuf};
+
+use afu9_e2e::Emulator;
+use measure::Sample;
+use posture::Posture;
+use report::{Results, Scenario};
+
+struct Options {
+    sizes: Vec<usize>,
+    out: PathBuf,
+    max_runs: usize,
+    ansible: Option<PathBuf>,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        sizes: vec![10, 100, 1000],
+        out: PathBuf::from("target/bench/results.json"),
+        max_runs: usize::MAX,
+        ansible: std::env::var_os("AFU9_ANSIBLE_PLAYBOOK").map(PathBuf::from),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let value = args.next().unwrap_or_else(|| usage(&arg));
+        match arg.as_str() {
+            "--sizes" => {
+                options.sizes = value
+                    .split(',')
+                    .map(|n| n.trim().parse().unwrap_or_else(|_| usage(&arg)))
+                    .collect();
+            }
+            "--out" => options.out = PathBuf::from(value),
+            "--manifests" => {
+                let n = value.parse().unwrap_or_else(|_| usage(&arg));
+                print!("{}", posture::generate(n));
+                std::process::exit(0);
+            }
+            "--max-runs" => options.max_runs = value.parse().unwrap_or_else(|_| usage(&arg)),
+            _ => usage(&arg),
+        }
+    }
+    options
+}
+
+fn usage(arg: &str) -> ! {
+    eprintln!(
+        "bad argument {arg}\nusage: bench [--sizes 10,100,1000] [--out PATH] [--max-runs N] | bench --manifests N"
+    );
+    std::process::exit(2)
+}
+
+/// How many runs of (plan, apply) a posture gets: fewer as it grows, at most `max`.
+fn runs(posture: Posture, max: usize) -> (usize, usize) {
+    let (plan, apply) = match posture.resources() {
+        n if n <= 20 => (7, 3),
+        n if n <= 200 => (5, 3),
+        _ => (3, 1),
+    };
+    (plan.min(max), apply.min(max))
+}
+
+fn main() {
+    let options = options();
+    let afu9ctl = std::env::current_exe()
+        .expect("own path")
+        .with_file_name("afu9ctl");
+    assert!(
+        afu9ctl.exists(),
+        "{} is missing: build it first (scripts/bench does)",
+        afu9ctl.display()
+    );
+    assert!(
+        Path::new(measure::TIME).exists(),
+        "{} is missing: install GNU time (Debian package `time`; scripts/bench does)",
+        measure::TIME
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let emulator = Emulator::start();
+    let workdir = std::env::temp_dir().join(format!("afu9-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&workdir).expect("work dir");
+    let mut results = Results::new(&afu9ctl);
+    let postures =
+        std::iter::once(Posture::Afu9).chain(options.sizes.iter().map(|&n| Posture::Generated(n)));
+    for posture in postures {
+        let manifests = posture.manifests(&workdir);
+        let (plan_runs, apply_runs) = runs(posture, options.max_runs);
+        eprintln!(
+            "== {} ({} resources): apply x{apply_runs}, plan x{plan_runs}",
+            posture.label(),
+            posture.resources()
+        );
+        let apply = (0..apply_runs)
+            .map(|_| {
+                emulator.reset();
+                runtime.block_on(posture.seed(&emulator));
+                expect(
+                    measure::afu9ctl(&afu9ctl, &emulator, &manifests, &["apply", "-o", "json"]),
+                    0,
+                    posture,
+                    "apply from empty",
+                )
+            })
+            .collect();
+        results.push(Scenario::new(posture, "apply from empty", apply, None));
+        let plan = ["plan", "-o", "json", "--detailed-exitcode"];
+        let steady = (0..plan_runs)
+            .map(|_| {
+                expect(
+                    measure::afu9ctl(&afu9ctl, &emulator, &manifests, &plan),
+                    0,
+                    posture,
+                    "steady plan",
+                )
+            })
+            .collect();
+        results.push(Scenario::new(posture, "plan, steady state", steady, None));
+        if posture == Posture::Afu9
+            && let Some(playbook) = &options.ansible
+        {
+            eprintln!("== ansible-playbook --check --diff (AFU-9) x{plan_runs}");
+            results.ansible = Some(ansible::run(playbook, &emulator, plan_runs));
+        }
+        let drifted = runtime.block_on(posture.drift(&emulator));
+        let drift = (0..plan_runs)
+            .map(|_| {
+                expect(
+                    measure::afu9ctl(&afu9ctl, &emulator, &manifests, &plan),
+                    2,
+                    posture,
+                    "drift plan",
+                )
+            })
+            .collect();
+        results.push(Scenario::new(
+            posture,
+            "plan, 10 % drift",
+            drift,
+            Some(drifted),
+        ));
+    }
+    let _ = std::fs::remove_dir_all(&workdir);
+    print!("{}", results.table());
+    results.write(&options.out);
+    eprintln!("results written to {}", options.out.display());
+}
+
+/// The sample, if `afu9ctl` exited as the scenario requires: a steady plan that is not in
+/// sync, or a failed apply, would make the figures meaningless.
+fn expect(sample: Sample, exit: i32, posture: Posture, scenario: &str) -> Sample {
+    assert_eq!(
+        sample.exit,
+        exit,
+        "{} {scenario}: afu9ctl exited {} (expected {exit}); calls {:?}",
+        posture.label(),
+        sample.exit,
+        sample.calls
+    );
+    sample
+}

@@ -1,0 +1,189 @@
+//! The results: a table for people, JSON for tools, and the machine they came from.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::ansible::AnsibleRuns;
+use crate::measure::{Sample, by_service, median};
+use crate::posture::Posture;
+
+/// One scenario of one posture.
+#[derive(Debug, Serialize)]
+pub struct Scenario {
+    /// `afu9`, `n=100`.
+    pub posture: String,
+    /// Managed resources.
+    pub resources: usize,
+    /// `plan, steady state`, `plan, 10 % drift`, `apply from empty`.
+    pub name: &'static str,
+    /// Resources changed out of band (drift only).
+    pub drifted: Option<usize>,
+    /// Median wall time, seconds.
+    pub median_wall_s: f64,
+    /// The highest peak RSS of the runs, KiB.
+    pub max_rss_kib: u64,
+    /// Calls of the first run by `Service.Operation`.
+    pub calls: BTreeMap<String, u64>,
+    /// Calls of the first run by service.
+    pub calls_by_service: BTreeMap<String, u64>,
+    /// Whether the runs made different numbers of calls.
+    pub calls_vary: bool,
+    /// Every run.
+    pub runs: Vec<Sample>,
+}
+
+impl Scenario {
+    /// Summarises the runs of a scenario.
+    pub fn new(
+        posture: Posture,
+        scenario: &'static str,
+        runs: Vec<Sample>,
+        drifted: Option<usize>,
+    ) -> Self {
+        let walls: Vec<f64> = runs.iter().map(|r| r.wall_s).collect();
+        let calls = runs.first().map(|r| r.calls.clone()).unwrap_or_default();
+        Self {
+            posture: posture.label(),
+            resources: posture.resources(),
+            name: scenario,
+            drifted,
+            median_wall_s: median(&walls),
+            max_rss_kib: runs.iter().map(|r| r.max_rss_kib).max().unwrap_or(0),
+            calls_by_service: by_service(&calls),
+            calls_vary: runs.iter().any(|r| r.calls != calls),
+            calls,
+            runs,
+        }
+    }
+
+    fn total_calls(&self) -> u64 {
+        self.calls.values().sum()
+    }
+}
+
+/// Everything one bench run measured.
+#[derive(Debug, Serialize)]
+pub struct Results {
+    /// The machine: `nproc`, memory, CPU model.
+    pub machine: BTreeMap<&'static str, String>,
+    /// The `afu9ctl` binary measured.
+    pub afu9ctl: String,
+    /// Every scenario.
+    pub scenarios: Vec<Scenario>,
+    /// The Ansible baseline, if it ran.
+    pub ansible: Option<AnsibleRuns>,
+    /// Ansible's median `--check` time over afu9ctl's median steady-state plan (AFU-9).
+    pub ansible_ratio: Option<f64>,
+}
+
+impl Results {
+    /// Empty results for `afu9ctl`.
+    pub fn new(afu9ctl: &Path) -> Self {
+        Self {
+            machine: machine(),
+            afu9ctl: afu9ctl.display().to_string(),
+            scenarios: Vec::new(),
+            ansible: None,
+            ansible_ratio: None,
+        }
+    }
+
+    /// Adds a scenario.
+    pub fn push(&mut self, scenario: Scenario) {
+        self.scenarios.push(scenario);
+    }
+
+    fn ratio(&self) -> Option<(f64, f64, f64)> {
+        let ansible = median(&self.ansible.as_ref()?.wall_s);
+        let ours = self
+            .scenarios
+            .iter()
+            .find(|s| s.posture == "afu9" && s.name == "plan, steady state")?
+            .median_wall_s;
+        Some((ansible, ours, ansible / ours))
+    }
+
+    /// The table people read.
+    pub fn table(&self) -> String {
+        let mut out = String::from(
+            "\n| posture | resources | scenario | calls | calls by service | median wall | peak RSS |\n| --- | ---: | --- | ---: | --- | ---: | ---: |\n",
+        );
+        for s in &self.scenarios {
+            let services = s
+                .calls_by_service
+                .iter()
+                .map(|(service, n)| format!("{service} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let _ = writeln!(
+                out,
+                "| {} | {} | {}{} | {}{} | {services} | {:.3} s | {:.1} MiB |",
+                s.posture,
+                s.resources,
+                s.name,
+                s.drifted
+                    .map(|d| format!(" ({d} drifted)"))
+                    .unwrap_or_default(),
+                s.total_calls(),
+                if s.calls_vary { " (varies)" } else { "" },
+                s.median_wall_s,
+                kib_to_mib(s.max_rss_kib),
+            );
+        }
+        if let Some((ansible, ours, ratio)) = self.ratio() {
+            let _ = writeln!(
+                out,
+                "\nAnsible --check --diff (AFU-9): median {ansible:.2} s; afu9ctl steady plan {ours:.3} s; ratio {ratio:.0}x ({})",
+                self.ansible.as_ref().map_or("", |a| a.recap.as_str())
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\nmachine: {}",
+            self.machine
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        out
+    }
+
+    /// Writes the JSON to `path`, creating its directory.
+    pub fn write(&mut self, path: &Path) {
+        self.ansible_ratio = self.ratio().map(|(_, _, ratio)| ratio);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("create the results directory");
+        }
+        let json = serde_json::to_string_pretty(self).expect("results serialise");
+        std::fs::write(path, json + "\n").expect("write the results");
+    }
+}
+
+fn kib_to_mib(kib: u64) -> f64 {
+    f64::from(u32::try_from(kib).unwrap_or(u32::MAX)) / 1024.0
+}
+
+fn machine() -> BTreeMap<&'static str, String> {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let field = |text: &str, name: &str| {
+        text.lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.split_once(':'))
+            .map(|(_, value)| value.trim().to_owned())
+            .unwrap_or_default()
+    };
+    BTreeMap::from([
+        (
+            "nproc",
+            std::thread::available_parallelism().map_or_else(|_| "?".to_owned(), |n| n.to_string()),
+        ),
+        ("cpu", field(&cpuinfo, "model name")),
+        ("memory", field(&meminfo, "MemTotal")),
+        ("os", std::env::consts::OS.to_owned()),
+    ])
+}
