@@ -41,13 +41,22 @@ fn topic_arn() -> String {
 }
 
 /// The change paths of `name` in `plan` (of any kind), with its action and reason.
-fn changes_of<'a>(plan: &'a Plan, kind: &str, name: &str) -> (Action, Vec<&'a str>, Option<&'a str>) {
+fn changes_of<'a>(
+    plan: &'a Plan,
+    kind: &str,
+    name: &str,
+) -> (Action, Vec<&'a str>, Option<&'a str>) {
     let resource = plan
         .resources
         .iter()
         .find(|r| r.kind == kind && r.name == name)
         .unwrap_or_else(|| panic!("{kind} {name} is not in the plan"));
-    assert_ne!(resource.action, Action::Error, "{name}: {:?}", resource.reason);
+    assert_ne!(
+        resource.action,
+        Action::Error,
+        "{name}: {:?}",
+        resource.reason
+    );
     (
         resource.action,
         resource.changes.iter().map(|c| c.path.as_str()).collect(),
@@ -65,7 +74,12 @@ fn drifted(plan: &Plan) -> Vec<String> {
 
 /// Seeds the prerequisites, applies the audit posture from nothing, checks the next plan is
 /// empty, and returns the keys.
-async fn converged(emulator: &Emulator, engine: &Engine, aws: &Aws, state: &DesiredState) -> AuditKeys {
+async fn converged(
+    emulator: &Emulator,
+    engine: &Engine,
+    aws: &Aws,
+    state: &DesiredState,
+) -> AuditKeys {
     let keys = seed_audit_prerequisites(emulator).await;
     let plan = engine.plan(aws, state).await;
     assert_eq!(plan.summary().create, 14, "{:?}", drifted(&plan));
@@ -88,8 +102,7 @@ async fn filter_pattern(emulator: &Emulator, name: &str) -> String {
         .metric_filters
         .unwrap_or_default()
         .into_iter()
-        .filter(|f| f.filter_name.as_deref() == Some(name))
-        .last()
+        .rfind(|f| f.filter_name.as_deref() == Some(name))
         .and_then(|f| f.filter_pattern)
         .unwrap_or_default()
 }
@@ -135,16 +148,17 @@ async fn weaken_alarm(emulator: &Emulator, name: &str) {
         .expect("weaken the alarm");
 }
 
-#[tokio::test]
-async fn every_drift_is_planned_field_by_field_fixed_by_one_apply_and_gone() {
-    let emulator = Emulator::start();
-    let state = desired(&audit_text());
-    let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = engine();
-    converged(&emulator, &engine, &aws, &state).await;
-
+/// Every drift the issue names, out of band: logging stopped, validation off, the trail
+/// single-region, read events dropped, the filter pattern edited, the alarm threshold raised
+/// and its actions removed, the topic's encryption removed.
+async fn inject_every_drift(emulator: &Emulator) {
     let cloudtrail = emulator.cloudtrail();
-    cloudtrail.stop_logging().name(TRAIL).send().await.expect("stop logging");
+    cloudtrail
+        .stop_logging()
+        .name(TRAIL)
+        .send()
+        .await
+        .expect("stop logging");
     cloudtrail
         .update_trail()
         .name(TRAIL)
@@ -165,8 +179,8 @@ async fn every_drift_is_planned_field_by_field_fixed_by_one_apply_and_gone() {
         .send()
         .await
         .expect("drop read events");
-    put_filter(&emulator, "{ $.eventName = GetSecretValue }").await;
-    weaken_alarm(&emulator, FILTER).await;
+    put_filter(emulator, "{ $.eventName = GetSecretValue }").await;
+    weaken_alarm(emulator, FILTER).await;
     emulator
         .sns()
         .set_topic_attributes()
@@ -176,27 +190,11 @@ async fn every_drift_is_planned_field_by_field_fixed_by_one_apply_and_gone() {
         .send()
         .await
         .expect("remove encryption");
+}
 
-    let plan = engine.plan(&aws, &state).await;
-    let (action, paths, _) = changes_of(&plan, "CloudTrail", TRAIL);
-    assert_eq!(action, Action::Update);
-    assert_eq!(
-        paths,
-        ["spec.multiRegion", "spec.logFileValidation", "spec.managementEvents", "spec.logging"]
-    );
-    let (action, paths, _) = changes_of(&plan, "LogMetricFilter", FILTER);
-    assert_eq!((action, paths), (Action::Update, vec!["spec.pattern"]));
-    let (action, paths, _) = changes_of(&plan, "MetricAlarm", FILTER);
-    assert_eq!(action, Action::Update);
-    assert_eq!(paths, ["spec.threshold", "spec.alarmActions"]);
-    let (action, paths, _) = changes_of(&plan, "SnsTopic", TOPIC);
-    assert_eq!((action, paths), (Action::Update, vec!["spec.kmsKey"]));
-    assert_eq!(drifted(&plan).len(), 4, "{:?}", drifted(&plan));
-
-    let report = engine.apply(&aws, &plan).await;
-    assert_eq!(report.failed(), 0, "{report:?}");
-
-    // The account itself, read without the controller.
+/// The account itself, read without the controller, is as the manifests say.
+async fn assert_account_converged(emulator: &Emulator) {
+    let cloudtrail = emulator.cloudtrail();
     let trail = cloudtrail
         .get_trail()
         .name(TRAIL)
@@ -207,9 +205,14 @@ async fn every_drift_is_planned_field_by_field_fixed_by_one_apply_and_gone() {
         .expect("trail");
     assert_eq!(trail.is_multi_region_trail, Some(true));
     assert_eq!(trail.log_file_validation_enabled, Some(true));
-    let status = cloudtrail.get_trail_status().name(TRAIL).send().await.expect("status");
+    let status = cloudtrail
+        .get_trail_status()
+        .name(TRAIL)
+        .send()
+        .await
+        .expect("status");
     assert_eq!(status.is_logging, Some(true));
-    assert_eq!(filter_pattern(&emulator, FILTER).await, GUIDE_PATTERN);
+    assert_eq!(filter_pattern(emulator, FILTER).await, GUIDE_PATTERN);
     let alarm = emulator
         .cloudwatch()
         .describe_alarms()
@@ -231,7 +234,47 @@ async fn every_drift_is_planned_field_by_field_fixed_by_one_apply_and_gone() {
         .expect("attributes")
         .attributes
         .unwrap_or_default();
-    assert_eq!(attributes.get("KmsMasterKeyId").map(String::as_str), Some("alias/afu9-alerts"));
+    assert_eq!(
+        attributes.get("KmsMasterKeyId").map(String::as_str),
+        Some("alias/afu9-alerts")
+    );
+}
+
+#[tokio::test]
+async fn every_drift_is_planned_field_by_field_fixed_by_one_apply_and_gone() {
+    let emulator = Emulator::start();
+    let state = desired(&audit_text());
+    let aws = Aws::from_config(&emulator.sdk_config());
+    let engine = engine();
+    converged(&emulator, &engine, &aws, &state).await;
+
+    inject_every_drift(&emulator).await;
+
+    let plan = engine.plan(&aws, &state).await;
+    let (action, paths, _) = changes_of(&plan, "CloudTrail", TRAIL);
+    assert_eq!(action, Action::Update);
+    assert_eq!(
+        paths,
+        [
+            "spec.multiRegion",
+            "spec.logFileValidation",
+            "spec.managementEvents",
+            "spec.logging"
+        ]
+    );
+    let (action, paths, _) = changes_of(&plan, "LogMetricFilter", FILTER);
+    assert_eq!((action, paths), (Action::Update, vec!["spec.pattern"]));
+    let (action, paths, _) = changes_of(&plan, "MetricAlarm", FILTER);
+    assert_eq!(action, Action::Update);
+    assert_eq!(paths, ["spec.threshold", "spec.alarmActions"]);
+    let (action, paths, _) = changes_of(&plan, "SnsTopic", TOPIC);
+    assert_eq!((action, paths), (Action::Update, vec!["spec.kmsKey"]));
+    assert_eq!(drifted(&plan).len(), 4, "{:?}", drifted(&plan));
+
+    let report = engine.apply(&aws, &plan).await;
+    assert_eq!(report.failed(), 0, "{report:?}");
+
+    assert_account_converged(&emulator).await;
 
     let again = engine.plan(&aws, &state).await;
     assert!(drifted(&again).is_empty(), "{:?}", drifted(&again));
@@ -268,7 +311,9 @@ async fn equivalent_spellings_stay_quiet() {
         .set_topic_attributes()
         .topic_arn(topic_arn())
         .attribute_name("KmsMasterKeyId")
-        .attribute_value(format!("arn:aws:kms:{REGION}:{ACCOUNT_ID}:alias/afu9-alerts"))
+        .attribute_value(format!(
+            "arn:aws:kms:{REGION}:{ACCOUNT_ID}:alias/afu9-alerts"
+        ))
         .send()
         .await
         .expect("key as alias ARN");
@@ -324,10 +369,10 @@ async fn a_missing_bucket_or_log_group_is_blocked_with_its_reason() {
     assert!(reason.is_some_and(|r| r.contains(LOG_GROUP)), "{reason:?}");
 }
 
-#[tokio::test]
-async fn resources_afu9_posture_does_not_own_are_left_alone() {
-    let emulator = Emulator::start();
-    seed_audit_prerequisites(&emulator).await;
+/// A trail, topic and alarm of the manifests' names that someone else created (no
+/// ownership tag), and a filter on the trail's log group that no manifest names.
+async fn seed_unowned(emulator: &Emulator) {
+    seed_audit_prerequisites(emulator).await;
     let cloudtrail = emulator.cloudtrail();
     cloudtrail
         .create_trail()
@@ -343,7 +388,7 @@ async fn resources_afu9_posture_does_not_own_are_left_alone() {
         .send()
         .await
         .expect("someone else's topic");
-    weaken_alarm(&emulator, FILTER).await;
+    weaken_alarm(emulator, FILTER).await;
     // A filter on the same log group that no manifest names.
     emulator
         .logs()
@@ -362,23 +407,35 @@ async fn resources_afu9_posture_does_not_own_are_left_alone() {
         .send()
         .await
         .expect("other filter");
-    let state = desired(&audit_text());
-    let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = engine();
+}
 
-    let plan = engine.plan(&aws, &state).await;
-    for (kind, name) in [("CloudTrail", TRAIL), ("SnsTopic", TOPIC), ("MetricAlarm", FILTER)] {
-        let (action, _, reason) = changes_of(&plan, kind, name);
-        assert_eq!(action, Action::Blocked, "{kind} {name}");
-        assert!(reason.is_some_and(|r| r.contains("not created by afu9-posture")), "{reason:?}");
-    }
-    let report = engine.apply(&aws, &plan).await;
-    assert_eq!(report.failed(), 0, "{report:?}");
-
-    let trail = cloudtrail.get_trail().name(TRAIL).send().await.expect("trail").trail.expect("trail");
-    assert_eq!(trail.log_file_validation_enabled, Some(false), "an unowned trail was changed");
-    let status = cloudtrail.get_trail_status().name(TRAIL).send().await.expect("status");
-    assert_eq!(status.is_logging, Some(false), "an unowned trail was started");
+/// Nothing that [`seed_unowned`] created was changed.
+async fn assert_unowned_untouched(emulator: &Emulator) {
+    let cloudtrail = emulator.cloudtrail();
+    let trail = cloudtrail
+        .get_trail()
+        .name(TRAIL)
+        .send()
+        .await
+        .expect("trail")
+        .trail
+        .expect("trail");
+    assert_eq!(
+        trail.log_file_validation_enabled,
+        Some(false),
+        "an unowned trail was changed"
+    );
+    let status = cloudtrail
+        .get_trail_status()
+        .name(TRAIL)
+        .send()
+        .await
+        .expect("status");
+    assert_eq!(
+        status.is_logging,
+        Some(false),
+        "an unowned trail was started"
+    );
     let attributes = emulator
         .sns()
         .get_topic_attributes()
@@ -388,7 +445,10 @@ async fn resources_afu9_posture_does_not_own_are_left_alone() {
         .expect("attributes")
         .attributes
         .unwrap_or_default();
-    assert!(!attributes.contains_key("KmsMasterKeyId"), "an unowned topic was changed");
+    assert!(
+        !attributes.contains_key("KmsMasterKeyId"),
+        "an unowned topic was changed"
+    );
     let alarm = emulator
         .cloudwatch()
         .describe_alarms()
@@ -400,7 +460,37 @@ async fn resources_afu9_posture_does_not_own_are_left_alone() {
         .unwrap_or_default()
         .remove(0);
     assert_eq!(alarm.threshold, Some(50.0), "an unowned alarm was changed");
-    assert_eq!(filter_pattern(&emulator, "someone-elses-filter").await, "ERROR");
+    assert_eq!(
+        filter_pattern(emulator, "someone-elses-filter").await,
+        "ERROR"
+    );
+}
+
+#[tokio::test]
+async fn resources_afu9_posture_does_not_own_are_left_alone() {
+    let emulator = Emulator::start();
+    seed_unowned(&emulator).await;
+    let state = desired(&audit_text());
+    let aws = Aws::from_config(&emulator.sdk_config());
+    let engine = engine();
+
+    let plan = engine.plan(&aws, &state).await;
+    for (kind, name) in [
+        ("CloudTrail", TRAIL),
+        ("SnsTopic", TOPIC),
+        ("MetricAlarm", FILTER),
+    ] {
+        let (action, _, reason) = changes_of(&plan, kind, name);
+        assert_eq!(action, Action::Blocked, "{kind} {name}");
+        assert!(
+            reason.is_some_and(|r| r.contains("not created by afu9-posture")),
+            "{reason:?}"
+        );
+    }
+    let report = engine.apply(&aws, &plan).await;
+    assert_eq!(report.failed(), 0, "{report:?}");
+
+    assert_unowned_untouched(&emulator).await;
 }
 
 #[tokio::test]
@@ -408,7 +498,13 @@ async fn a_steady_state_plan_makes_few_calls_per_kind() {
     let emulator = Emulator::start();
     let state = desired(&audit_text());
     let engine = engine();
-    converged(&emulator, &engine, &Aws::from_config(&emulator.sdk_config()), &state).await;
+    converged(
+        &emulator,
+        &engine,
+        &Aws::from_config(&emulator.sdk_config()),
+        &state,
+    )
+    .await;
 
     let counting = Aws::from_config(&emulator.sdk_config());
     let plan = engine.plan(&counting, &state).await;

@@ -87,13 +87,21 @@ impl ManagedKind for CloudTrails {
             live: |have| have.trail.as_ref().map(|trail| &trail.tags),
             tag: |_, have, tags| {
                 Box::new(TrailOp::AddTags {
-                    arn: have.trail.as_ref().map(|t| t.arn.clone()).unwrap_or_default(),
+                    arn: have
+                        .trail
+                        .as_ref()
+                        .map(|t| t.arn.clone())
+                        .unwrap_or_default(),
                     tags,
                 })
             },
             untag: |_, have, keys| {
                 Box::new(TrailOp::RemoveTags {
-                    arn: have.trail.as_ref().map(|t| t.arn.clone()).unwrap_or_default(),
+                    arn: have
+                        .trail
+                        .as_ref()
+                        .map(|t| t.arn.clone())
+                        .unwrap_or_default(),
                     keys,
                 })
             },

@@ -28,7 +28,8 @@ pub(super) async fn observe(
         trail.tags = tags.get(&trail.arn).cloned().unwrap_or_default();
     }
     let details = windowed(
-        want.iter().map(|resource| observe_one(aws, resource, trails.get(resource.name()))),
+        want.iter()
+            .map(|resource| observe_one(aws, resource, trails.get(resource.name()))),
         CONCURRENCY,
     )
     .await?;
@@ -190,8 +191,8 @@ fn management_events(
     }
     for selector in advanced {
         let field = |name: &str| selector.field_selectors.iter().find(|f| f.field == name);
-        let management = field("eventCategory")
-            .is_some_and(|f| f.equals().iter().any(|v| v == "Management"));
+        let management =
+            field("eventCategory").is_some_and(|f| f.equals().iter().any(|v| v == "Management"));
         if !management {
             continue;
         }
@@ -231,7 +232,11 @@ pub(crate) async fn log_group_arn(aws: &Aws, name: &str) -> Result<Option<String
         .send()
         .await
         .map_err(|err| {
-            AwsError::from_sdk(format!("observe log group {name}"), "DescribeLogGroups", &err)
+            AwsError::from_sdk(
+                format!("observe log group {name}"),
+                "DescribeLogGroups",
+                &err,
+            )
         })?;
     Ok(output
         .log_groups

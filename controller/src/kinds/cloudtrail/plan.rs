@@ -42,9 +42,9 @@ fn role_arn(cx: &PlanContext<'_>, role: &str) -> String {
     if role.starts_with("arn:") {
         return role.to_owned();
     }
-    let (partition, account) = cx
-        .identity
-        .map_or(("aws", ""), |id| (id.partition.as_str(), id.account.as_str()));
+    let (partition, account) = cx.identity.map_or(("aws", ""), |id| {
+        (id.partition.as_str(), id.account.as_str())
+    });
     format!("arn:{partition}:iam::{account}:role/{role}")
 }
 
@@ -55,7 +55,10 @@ fn missing_bucket(bucket: &str) -> String {
 }
 
 fn delivery_value(logs: Option<&CloudWatchLogsDelivery>) -> Value {
-    logs.map_or(Value::Null, |logs| json!({"logGroup": logs.log_group, "role": logs.role}))
+    logs.map_or(
+        Value::Null,
+        |logs| json!({"logGroup": logs.log_group, "role": logs.role}),
+    )
 }
 
 fn events_value(read: bool, write: bool) -> Value {
@@ -90,10 +93,16 @@ fn plan_create(
         add("spec.kmsKey", key.as_str().into());
     }
     if spec.cloud_watch_logs.is_some() {
-        add("spec.cloudWatchLogs", delivery_value(spec.cloud_watch_logs.as_ref()));
+        add(
+            "spec.cloudWatchLogs",
+            delivery_value(spec.cloud_watch_logs.as_ref()),
+        );
     }
     let events = spec.management_events;
-    add("spec.managementEvents", events_value(events.read, events.write));
+    add(
+        "spec.managementEvents",
+        events_value(events.read, events.write),
+    );
     add("spec.logging", spec.logging.into());
     let name = want.name().to_owned();
     delta.op(TrailOp::CreateTrail {
@@ -152,7 +161,11 @@ fn plan_update(
         settings.s3_key_prefix = Some(spec.s3_key_prefix.clone().unwrap_or_default());
     }
     if trail.multi_region != spec.multi_region {
-        delta.change(flag("spec.multiRegion", trail.multi_region, spec.multi_region));
+        delta.change(flag(
+            "spec.multiRegion",
+            trail.multi_region,
+            spec.multi_region,
+        ));
         settings.multi_region = Some(spec.multi_region);
     }
     if trail.log_file_validation != spec.log_file_validation {
@@ -175,7 +188,9 @@ fn plan_update(
     let name = trail.arn.clone();
     if !spec.logging && trail.logging {
         delta.change(flag("spec.logging", true, false));
-        delta.op(TrailOp::StopLogging { trail: name.clone() });
+        delta.op(TrailOp::StopLogging {
+            trail: name.clone(),
+        });
     }
     if settings != TrailSettings::default() {
         delta.op(TrailOp::UpdateTrail {
@@ -187,7 +202,10 @@ fn plan_update(
     if trail.management_events != (events.read, events.write) {
         delta.change(Change::new(
             "spec.managementEvents",
-            Some(events_value(trail.management_events.0, trail.management_events.1)),
+            Some(events_value(
+                trail.management_events.0,
+                trail.management_events.1,
+            )),
             Some(events_value(events.read, events.write)),
         ));
         delta.op(TrailOp::PutEventSelectors {
@@ -213,20 +231,24 @@ fn plan_delivery(
     let in_sync = match (&spec.cloud_watch_logs, &trail.log_group, &trail.role_arn) {
         (None, None, _) => true,
         (Some(logs), Some(group), Some(role)) => {
-            *group == logs.log_group && same_role(&logs.role, role) && observed.log_group_arn.is_some()
+            *group == logs.log_group
+                && same_role(&logs.role, role)
+                && observed.log_group_arn.is_some()
         }
         _ => false,
     };
     if in_sync {
         return;
     }
-    let live = trail.log_group.as_ref().map(|group| {
-        json!({"logGroup": group, "role": trail.role_arn.as_deref().unwrap_or_default()})
-    });
+    let live = trail.log_group.as_ref().map(
+        |group| json!({"logGroup": group, "role": trail.role_arn.as_deref().unwrap_or_default()}),
+    );
     delta.change(Change::new(
         "spec.cloudWatchLogs",
         live,
-        spec.cloud_watch_logs.as_ref().map(|logs| delivery_value(Some(logs))),
+        spec.cloud_watch_logs
+            .as_ref()
+            .map(|logs| delivery_value(Some(logs))),
     ));
     match &spec.cloud_watch_logs {
         None => settings.cloud_watch_logs = Some((String::new(), String::new())),

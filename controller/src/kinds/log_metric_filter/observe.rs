@@ -71,17 +71,27 @@ async fn describe_filters(aws: &Aws, group: &str) -> Result<HashMap<String, Live
             let Some(name) = filter.filter_name else {
                 continue;
             };
-            let metric = filter.metric_transformations.unwrap_or_default().into_iter().next();
+            let metric = filter
+                .metric_transformations
+                .unwrap_or_default()
+                .into_iter()
+                .next();
             filters.insert(
                 name,
                 LiveFilter {
                     pattern: filter.filter_pattern.unwrap_or_default(),
-                    metric_name: metric.as_ref().map(|m| m.metric_name.clone()).unwrap_or_default(),
+                    metric_name: metric
+                        .as_ref()
+                        .map(|m| m.metric_name.clone())
+                        .unwrap_or_default(),
                     namespace: metric
                         .as_ref()
                         .map(|m| m.metric_namespace.clone())
                         .unwrap_or_default(),
-                    value: metric.as_ref().map(|m| m.metric_value.clone()).unwrap_or_default(),
+                    value: metric
+                        .as_ref()
+                        .map(|m| m.metric_value.clone())
+                        .unwrap_or_default(),
                     default_value: metric.and_then(|m| m.default_value),
                 },
             );

@@ -27,10 +27,19 @@ pub(super) fn plan(
         Delta::missing()
     };
     let metric = &spec.metric;
-    let wanted_metric = metric_value(&metric.name, &metric.namespace, &metric.value, metric.default_value);
+    let wanted_metric = metric_value(
+        &metric.name,
+        &metric.namespace,
+        &metric.value,
+        metric.default_value,
+    );
     match live {
         None => {
-            delta.change(Change::new("spec.pattern", None, Some(spec.pattern.as_str().into())));
+            delta.change(Change::new(
+                "spec.pattern",
+                None,
+                Some(spec.pattern.as_str().into()),
+            ));
             delta.change(Change::new("spec.metric", None, Some(wanted_metric)));
         }
         Some(live) => {
@@ -41,10 +50,18 @@ pub(super) fn plan(
                     Some(spec.pattern.as_str().into()),
                 ));
             }
-            let live_metric =
-                metric_value(&live.metric_name, &live.namespace, &live.value, live.default_value);
+            let live_metric = metric_value(
+                &live.metric_name,
+                &live.namespace,
+                &live.value,
+                live.default_value,
+            );
             if live_metric != wanted_metric {
-                delta.change(Change::new("spec.metric", Some(live_metric), Some(wanted_metric)));
+                delta.change(Change::new(
+                    "spec.metric",
+                    Some(live_metric),
+                    Some(wanted_metric),
+                ));
             }
         }
     }

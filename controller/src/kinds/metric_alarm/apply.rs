@@ -15,7 +15,7 @@ pub enum AlarmOp {
         /// Alarm name.
         name: String,
         /// The whole configuration, actions as ARNs.
-        config: AlarmConfig,
+        config: Box<AlarmConfig>,
         /// Tags, for a new alarm only (AWS ignores them on an existing one).
         tags: Option<Tags>,
     },
@@ -85,7 +85,9 @@ impl AlarmOp {
                     .set_dimensions(Some(dimensions))
                     .statistic(Statistic::from(config.statistic.as_str()))
                     .period(i32::try_from(config.period).unwrap_or(i32::MAX))
-                    .evaluation_periods(i32::try_from(config.evaluation_periods).unwrap_or(i32::MAX))
+                    .evaluation_periods(
+                        i32::try_from(config.evaluation_periods).unwrap_or(i32::MAX),
+                    )
                     .threshold(config.threshold)
                     .comparison_operator(ComparisonOperator::from(config.comparison.as_str()))
                     .treat_missing_data(&config.treat_missing_data)

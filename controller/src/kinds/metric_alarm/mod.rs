@@ -83,13 +83,21 @@ impl ManagedKind for MetricAlarms {
             live: |have| have.alarm.as_ref().map(|alarm| &alarm.tags),
             tag: |_, have, tags| {
                 Box::new(AlarmOp::TagResource {
-                    arn: have.alarm.as_ref().map(|a| a.arn.clone()).unwrap_or_default(),
+                    arn: have
+                        .alarm
+                        .as_ref()
+                        .map(|a| a.arn.clone())
+                        .unwrap_or_default(),
                     tags,
                 })
             },
             untag: |_, have, keys| {
                 Box::new(AlarmOp::UntagResource {
-                    arn: have.alarm.as_ref().map(|a| a.arn.clone()).unwrap_or_default(),
+                    arn: have
+                        .alarm
+                        .as_ref()
+                        .map(|a| a.arn.clone())
+                        .unwrap_or_default(),
                     keys,
                 })
             },

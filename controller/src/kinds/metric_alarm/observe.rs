@@ -77,7 +77,11 @@ async fn describe_alarms(
 }
 
 fn live_alarm(alarm: MetricAlarm) -> LiveAlarm {
-    let count = |value: Option<i32>| value.and_then(|v| u32::try_from(v).ok()).unwrap_or_default();
+    let count = |value: Option<i32>| {
+        value
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or_default()
+    };
     LiveAlarm {
         arn: alarm.alarm_arn.unwrap_or_default(),
         config: AlarmConfig {
@@ -104,7 +108,11 @@ fn live_alarm(alarm: MetricAlarm) -> LiveAlarm {
             treat_missing_data: alarm
                 .treat_missing_data
                 .unwrap_or_else(|| "missing".to_owned()),
-            alarm_actions: alarm.alarm_actions.unwrap_or_default().into_iter().collect(),
+            alarm_actions: alarm
+                .alarm_actions
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
             ok_actions: alarm.ok_actions.unwrap_or_default().into_iter().collect(),
         },
         tags: afu9_spec::tags::Tags::new(),
@@ -119,7 +127,11 @@ async fn read_tags(aws: &Aws, mut alarm: LiveAlarm) -> Result<LiveAlarm, AwsErro
         .send()
         .await
         .map_err(|err| {
-            AwsError::from_sdk(format!("observe alarm {}", alarm.arn), "ListTagsForResource", &err)
+            AwsError::from_sdk(
+                format!("observe alarm {}", alarm.arn),
+                "ListTagsForResource",
+                &err,
+            )
         })?
         .tags
         .unwrap_or_default()

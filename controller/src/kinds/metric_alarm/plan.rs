@@ -28,18 +28,25 @@ pub(super) fn plan(
     let before = live.map(|alarm| fields(&alarm.config));
     for (index, (path, value)) in wanted.iter().enumerate() {
         let live_value = before.as_ref().map(|fields| &fields[index].1);
-        if live_value != Some(value) && !(live_value.is_none() && value.is_null()) {
+        if live_value != Some(value) && !(live_value.is_none() && is_empty(value)) {
             delta.change(Change::new(*path, live_value.cloned(), Some(value.clone())));
         }
     }
     if !delta.changes.is_empty() {
         delta.op(AlarmOp::PutMetricAlarm {
             name: want.name().to_owned(),
-            config,
-            tags: live.is_none().then(|| cx.state.desired_tags(&want.spec.tags)),
+            config: Box::new(config),
+            tags: live
+                .is_none()
+                .then(|| cx.state.desired_tags(&want.spec.tags)),
         });
     }
     delta
+}
+
+/// A value not worth showing on a new alarm: none, or an empty list.
+fn is_empty(value: &Value) -> bool {
+    value.is_null() || value.as_array().is_some_and(Vec::is_empty)
 }
 
 /// The manifest as CloudWatch stores it: actions that name `SnsTopic` manifests become
@@ -77,7 +84,13 @@ fn desired_config(spec: &MetricAlarmSpec, prefix: &str) -> AlarmConfig {
 /// order.
 fn fields(config: &AlarmConfig) -> Vec<(&'static str, Value)> {
     vec![
-        ("spec.description", config.description.as_deref().map_or(Value::Null, Value::from)),
+        (
+            "spec.description",
+            config
+                .description
+                .as_deref()
+                .map_or(Value::Null, Value::from),
+        ),
         (
             "spec.metric",
             json!({"name": config.metric_name, "namespace": config.namespace, "dimensions": config.dimensions}),
@@ -87,7 +100,10 @@ fn fields(config: &AlarmConfig) -> Vec<(&'static str, Value)> {
         ("spec.evaluationPeriods", config.evaluation_periods.into()),
         ("spec.threshold", config.threshold.into()),
         ("spec.comparison", config.comparison.as_str().into()),
-        ("spec.treatMissingData", config.treat_missing_data.as_str().into()),
+        (
+            "spec.treatMissingData",
+            config.treat_missing_data.as_str().into(),
+        ),
         ("spec.alarmActions", json!(config.alarm_actions)),
         ("spec.okActions", json!(config.ok_actions)),
     ]

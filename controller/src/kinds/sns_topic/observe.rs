@@ -40,8 +40,7 @@ async fn list_topics(sns: &Client) -> Result<HashMap<String, String>, AwsError> 
     let mut pages = sns.list_topics().into_paginator().send();
     let mut topics = HashMap::new();
     while let Some(page) = pages.next().await {
-        let page =
-            page.map_err(|err| AwsError::from_sdk("list sns topics", "ListTopics", &err))?;
+        let page = page.map_err(|err| AwsError::from_sdk("list sns topics", "ListTopics", &err))?;
         for topic in page.topics.unwrap_or_default() {
             if let Some(arn) = topic.topic_arn {
                 let name = arn.rsplit(':').next().unwrap_or_default().to_owned();
@@ -86,7 +85,9 @@ async fn read_topic(sns: &Client, name: &str, arn: String) -> Result<SnsTopicObs
     }
     Ok(SnsTopicObserved {
         arn,
-        kms_key: attributes.remove("KmsMasterKeyId").filter(|k| !k.is_empty()),
+        kms_key: attributes
+            .remove("KmsMasterKeyId")
+            .filter(|k| !k.is_empty()),
         display_name: attributes.remove("DisplayName").unwrap_or_default(),
         subscriptions,
         tags,

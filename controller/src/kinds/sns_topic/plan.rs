@@ -24,7 +24,11 @@ pub(super) fn plan(
             attributes.push(("KmsMasterKeyId", key.clone()));
         }
         if let Some(name) = &spec.display_name {
-            delta.change(Change::new("spec.displayName", None, Some(name.as_str().into())));
+            delta.change(Change::new(
+                "spec.displayName",
+                None,
+                Some(name.as_str().into()),
+            ));
             attributes.push(("DisplayName", name.clone()));
         }
         delta.op(TopicOp::CreateTopic {

@@ -22,11 +22,31 @@ pub const NO_READ_EVENTS: &str = "AFU9-TRAIL-005";
 
 /// The guardrails, their Security Hub control and what breaking them means.
 const GUARDRAILS: &[(&str, &str, &str)] = &[
-    (SINGLE_REGION, "CloudTrail.1", "the trail records one region only"),
-    (NO_KMS_KEY, "CloudTrail.2", "the log files are not encrypted with a KMS key"),
-    (NO_LOG_FILE_VALIDATION, "CloudTrail.4", "log-file validation is off"),
-    (NO_CLOUDWATCH_LOGS, "CloudTrail.5", "the trail does not deliver to CloudWatch Logs"),
-    (NO_READ_EVENTS, "CloudTrail.1", "the trail does not record both read and write management events"),
+    (
+        SINGLE_REGION,
+        "CloudTrail.1",
+        "the trail records one region only",
+    ),
+    (
+        NO_KMS_KEY,
+        "CloudTrail.2",
+        "the log files are not encrypted with a KMS key",
+    ),
+    (
+        NO_LOG_FILE_VALIDATION,
+        "CloudTrail.4",
+        "log-file validation is off",
+    ),
+    (
+        NO_CLOUDWATCH_LOGS,
+        "CloudTrail.5",
+        "the trail does not deliver to CloudWatch Logs",
+    ),
+    (
+        NO_READ_EVENTS,
+        "CloudTrail.1",
+        "the trail does not record both read and write management events",
+    ),
 ];
 
 impl Validate for CloudTrailSpec {
@@ -73,7 +93,11 @@ fn check(trail: &Resource<CloudTrailSpec>, errors: &mut Vec<ManifestError>) {
     }
     for (field, value) in empty {
         if value.trim().is_empty() {
-            errors.push(error(field, "AFU9-TRAIL-008", "must not be empty".to_owned()));
+            errors.push(error(
+                field,
+                "AFU9-TRAIL-008",
+                "must not be empty".to_owned(),
+            ));
         }
     }
     let mut excepted = BTreeSet::new();
@@ -88,7 +112,11 @@ fn check(trail: &Resource<CloudTrailSpec>, errors: &mut Vec<ManifestError>) {
                 )
                 .hint(format!(
                     "the trail guardrails are {}",
-                    GUARDRAILS.iter().map(|(rule, ..)| *rule).collect::<Vec<_>>().join(", ")
+                    GUARDRAILS
+                        .iter()
+                        .map(|(rule, ..)| *rule)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
             );
         } else {
@@ -98,8 +126,16 @@ fn check(trail: &Resource<CloudTrailSpec>, errors: &mut Vec<ManifestError>) {
     let broken = [
         (SINGLE_REGION, "spec.multiRegion", !spec.multi_region),
         (NO_KMS_KEY, "spec.kmsKey", spec.kms_key.is_none()),
-        (NO_LOG_FILE_VALIDATION, "spec.logFileValidation", !spec.log_file_validation),
-        (NO_CLOUDWATCH_LOGS, "spec.cloudWatchLogs", spec.cloud_watch_logs.is_none()),
+        (
+            NO_LOG_FILE_VALIDATION,
+            "spec.logFileValidation",
+            !spec.log_file_validation,
+        ),
+        (
+            NO_CLOUDWATCH_LOGS,
+            "spec.cloudWatchLogs",
+            spec.cloud_watch_logs.is_none(),
+        ),
         (
             NO_READ_EVENTS,
             "spec.managementEvents",
@@ -152,11 +188,20 @@ mod tests {
         assert!(rules_fired(&excepted).is_empty());
         let no_reason =
             format!("{single}  guardrailExceptions: [{{rule: AFU9-TRAIL-001, reason: \" \"}}]\n");
-        assert_eq!(rules_fired(&no_reason), ["AFU9-TRAIL-006", "AFU9-TRAIL-001"]);
+        assert_eq!(
+            rules_fired(&no_reason),
+            ["AFU9-TRAIL-006", "AFU9-TRAIL-001"]
+        );
         let bare = "apiVersion: posture.afu9.io/v1alpha1\nkind: CloudTrail\nmetadata: {name: t-1}\nspec: {s3Bucket: b, managementEvents: {read: false}}\n";
         assert_eq!(
             rules_fired(bare),
-            ["AFU9-TRAIL-001", "AFU9-TRAIL-002", "AFU9-TRAIL-003", "AFU9-TRAIL-004", "AFU9-TRAIL-005"]
+            [
+                "AFU9-TRAIL-001",
+                "AFU9-TRAIL-002",
+                "AFU9-TRAIL-003",
+                "AFU9-TRAIL-004",
+                "AFU9-TRAIL-005"
+            ]
         );
     }
 

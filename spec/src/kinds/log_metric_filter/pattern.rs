@@ -4,7 +4,9 @@
 /// (`{`, `}`, `(`, `)`, `=`, `!`, `<`, `>`, `&`, `|`, `,`, `[`, `]`), one space between other
 /// terms, none at either end; text inside double quotes kept exactly.
 pub fn canonical_pattern(pattern: &str) -> String {
-    const OPERATORS: &[char] = &['{', '}', '(', ')', '=', '!', '<', '>', '&', '|', ',', '[', ']'];
+    const OPERATORS: &[char] = &[
+        '{', '}', '(', ')', '=', '!', '<', '>', '&', '|', ',', '[', ']',
+    ];
     let mut out = String::with_capacity(pattern.len());
     let mut quoted = false;
     let mut pending_space = false;
@@ -54,16 +56,22 @@ pub fn read_events_named(pattern: &str) -> Vec<String> {
 
 /// Whether a pattern selects CloudTrail events (it tests one of their JSON fields).
 pub(super) fn is_cloudtrail_pattern(pattern: &str) -> bool {
-    ["$.eventName", "$.eventSource", "$.userIdentity", "$.errorCode"]
-        .iter()
-        .any(|field| pattern.contains(field))
+    [
+        "$.eventName",
+        "$.eventSource",
+        "$.userIdentity",
+        "$.errorCode",
+    ]
+    .iter()
+    .any(|field| pattern.contains(field))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const GUIDE: &str = "{ ($.eventName = GetSecretValue) && ($.requestParameters.secretId = afu9/*) }";
+    const GUIDE: &str =
+        "{ ($.eventName = GetSecretValue) && ($.requestParameters.secretId = afu9/*) }";
 
     #[test]
     fn whitespace_around_operators_and_between_terms_does_not_matter() {
@@ -80,7 +88,10 @@ mod tests {
             canonical_pattern(GUIDE),
             canonical_pattern(&GUIDE.replace("afu9/*", "afu9/db*"))
         );
-        assert_ne!(canonical_pattern("ERROR Exception"), canonical_pattern("ERRORException"));
+        assert_ne!(
+            canonical_pattern("ERROR Exception"),
+            canonical_pattern("ERRORException")
+        );
     }
 
     #[test]

@@ -39,7 +39,9 @@ fn check(filter: &Resource<LogMetricFilterSpec>, errors: &mut Vec<ManifestError>
         errors.push(error(
             "metadata.name",
             "AFU9-FILTER-001",
-            format!("`{name}` is not a valid metric filter name (at most 512 characters, no `:` or `*`)"),
+            format!(
+                "`{name}` is not a valid metric filter name (at most 512 characters, no `:` or `*`)"
+            ),
         ));
     }
     if !is_log_group_name(&spec.log_group) {
@@ -63,7 +65,11 @@ fn check(filter: &Resource<LogMetricFilterSpec>, errors: &mut Vec<ManifestError>
         ("spec.metric.value", &metric.value),
     ] {
         if value.trim().is_empty() || value.len() > 255 {
-            errors.push(error(field, "AFU9-FILTER-004", "must be 1-255 characters".to_owned()));
+            errors.push(error(
+                field,
+                "AFU9-FILTER-004",
+                "must be 1-255 characters".to_owned(),
+            ));
         }
     }
 }

@@ -22,7 +22,11 @@ impl Validate for MetricAlarmSpec {
     }
 }
 
-fn check(alarm: &Resource<MetricAlarmSpec>, topics: &BTreeSet<&str>, errors: &mut Vec<ManifestError>) {
+fn check(
+    alarm: &Resource<MetricAlarmSpec>,
+    topics: &BTreeSet<&str>,
+    errors: &mut Vec<ManifestError>,
+) {
     let error = rule_error(alarm);
     let spec = &alarm.spec;
     if alarm.name().len() > 255 {
@@ -32,11 +36,14 @@ fn check(alarm: &Resource<MetricAlarmSpec>, topics: &BTreeSet<&str>, errors: &mu
             "an alarm name is at most 255 characters".to_owned(),
         ));
     }
-    if !(spec.period == 10 || spec.period == 30 || (spec.period >= 60 && spec.period % 60 == 0)) {
+    if !(spec.period == 10 || spec.period == 30 || (spec.period >= 60 && spec.period.is_multiple_of(60))) {
         errors.push(error(
             "spec.period",
             "AFU9-ALARM-003",
-            format!("a period of {} s: CloudWatch takes 10, 30 or a multiple of 60", spec.period),
+            format!(
+                "a period of {} s: CloudWatch takes 10, 30 or a multiple of 60",
+                spec.period
+            ),
         ));
     }
     if spec.evaluation_periods == 0 || !spec.threshold.is_finite() {
@@ -46,7 +53,10 @@ fn check(alarm: &Resource<MetricAlarmSpec>, topics: &BTreeSet<&str>, errors: &mu
             "evaluationPeriods must be at least 1 and the threshold a finite number".to_owned(),
         ));
     }
-    for (list, actions) in [("alarmActions", &spec.alarm_actions), ("okActions", &spec.ok_actions)] {
+    for (list, actions) in [
+        ("alarmActions", &spec.alarm_actions),
+        ("okActions", &spec.ok_actions),
+    ] {
         for (index, action) in actions.iter().enumerate() {
             if !action.starts_with("arn:") && !topics.contains(action.as_str()) {
                 errors.push(

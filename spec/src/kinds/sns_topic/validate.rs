@@ -39,8 +39,16 @@ fn check(topic: &Resource<SnsTopicSpec>, errors: &mut Vec<ManifestError>) {
             .hint("1-256 letters, digits, `-` or `_` (FIFO topics are not managed)"),
         );
     }
-    if spec.kms_key.as_deref().is_some_and(|key| key.trim().is_empty()) {
-        errors.push(error("spec.kmsKey", "AFU9-SNS-003", "must not be empty".to_owned()));
+    if spec
+        .kms_key
+        .as_deref()
+        .is_some_and(|key| key.trim().is_empty())
+    {
+        errors.push(error(
+            "spec.kmsKey",
+            "AFU9-SNS-003",
+            "must not be empty".to_owned(),
+        ));
     }
     let mut excepted = false;
     for (index, exception) in spec.guardrail_exceptions.iter().enumerate() {

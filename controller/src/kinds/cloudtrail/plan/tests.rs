@@ -71,7 +71,12 @@ fn each_drift_is_named_and_fixed_by_its_call() {
     let (_, changes, ops) = paths(&observed);
     assert_eq!(
         changes,
-        ["spec.multiRegion", "spec.logFileValidation", "spec.managementEvents", "spec.logging"]
+        [
+            "spec.multiRegion",
+            "spec.logFileValidation",
+            "spec.managementEvents",
+            "spec.logging"
+        ]
     );
     assert_eq!(ops, ["UpdateTrail", "PutEventSelectors", "StartLogging"]);
 }
@@ -83,14 +88,18 @@ fn a_missing_bucket_or_log_group_blocks_the_create() {
         ..CloudTrailObserved::default()
     };
     let (existence, _, ops) = paths(&missing);
-    assert!(matches!(existence, Existence::Unavailable(reason) if reason.contains("bucket afu9-audit-logs does not exist")));
+    assert!(
+        matches!(existence, Existence::Unavailable(reason) if reason.contains("bucket afu9-audit-logs does not exist"))
+    );
     assert!(ops.is_empty());
     let no_group = CloudTrailObserved {
         bucket_exists: Some(true),
         ..CloudTrailObserved::default()
     };
     let (existence, _, _) = paths(&no_group);
-    assert!(matches!(existence, Existence::Unavailable(reason) if reason.contains("log group /afu9/cloudtrail")));
+    assert!(
+        matches!(existence, Existence::Unavailable(reason) if reason.contains("log group /afu9/cloudtrail"))
+    );
     let ready = CloudTrailObserved {
         bucket_exists: Some(true),
         log_group_arn: Some(GROUP_ARN.to_owned()),
