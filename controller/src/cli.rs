@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use afu9_controller::aws::{Aws, AwsSettings};
 use afu9_controller::daemon::{AuditLog, Reconciler, RunOptions, Shared, serve};
-use afu9_controller::engine::{Engine, Plan, check_target};
+use afu9_controller::engine::{Engine, check_target};
+use afu9_controller::plan::Plan;
 use afu9_controller::render::{self, OutputFormat};
 use afu9_spec::DesiredState;
 use anyhow::Context;
@@ -206,7 +207,9 @@ async fn connect(cli: &Cli, state: &DesiredState) -> anyhow::Result<Aws> {
 
 async fn plan(cli: &Cli, state: &DesiredState, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let aws = connect(cli, state).await?;
-    let plan = Engine::standard().plan(&aws, state).await;
+    let plan = Engine::new(afu9_controller::kinds::standard())
+        .plan(&aws, state)
+        .await;
     log_calls(&aws);
     print(&render_plan(&plan, args.output.output));
     Ok(ExitCode::from(if plan.has_errors() {
@@ -220,7 +223,7 @@ async fn plan(cli: &Cli, state: &DesiredState, args: &PlanArgs) -> anyhow::Resul
 
 async fn apply(cli: &Cli, state: &DesiredState, output: OutputFormat) -> anyhow::Result<ExitCode> {
     let aws = connect(cli, state).await?;
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
     let plan = engine.plan(&aws, state).await;
     if output != OutputFormat::Json {
         print(&render_plan(&plan, output));
@@ -315,7 +318,13 @@ fn run_daemon(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             max_changes: args.max_changes,
             observe_only: args.observe_only,
         };
-        let reconciler = Reconciler::new(options, aws, Engine::standard(), shared, audit);
+        let reconciler = Reconciler::new(
+            options,
+            aws,
+            Engine::new(afu9_controller::kinds::standard()),
+            shared,
+            audit,
+        );
         let looping = tokio::spawn(reconciler.run(shutdown.clone()));
         shutdown.cancelled().await;
         let stopped = tokio::time::timeout(args.shutdown_timeout, async {

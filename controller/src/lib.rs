@@ -10,4 +10,5 @@ pub mod daemon;
 pub mod diff;
 pub mod engine;
 pub mod kinds;
+pub mod plan;
 pub mod render;

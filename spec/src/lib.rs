@@ -5,21 +5,17 @@
 //! references, uniqueness and guardrails ([`validate`]), and describes every kind as a JSON
 //! Schema ([`schema`]). It does no I/O beyond reading files and knows nothing about AWS SDKs.
 
-pub mod ec2;
-pub mod ecr;
-pub mod ecs;
 pub mod error;
-pub mod iam;
+pub mod kinds;
 pub mod load;
 pub mod meta;
-pub mod policy_doc;
 pub mod posture;
 pub mod schema;
-pub mod secrets;
-pub mod sg_rules;
 pub mod state;
 pub mod tags;
 pub mod validate;
+
+pub use kinds::{KINDS, ManifestKind, ecr, ecs, iam, secrets, security_group};
 
 pub use error::{ManifestError, ManifestErrors, SourceLocation};
 pub use load::load_paths;

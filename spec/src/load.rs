@@ -15,27 +15,12 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_saphyr::Spanned;
 
-use crate::ec2::SecurityGroupSpec;
-use crate::ecr::EcrRepositorySpec;
-use crate::ecs::EcsTaskDefinitionSpec;
 use crate::error::{ManifestError, ManifestErrors, SourceLocation};
-use crate::iam::{IamPolicySpec, IamRoleSpec};
+use crate::kinds::{KINDS, ManifestKind, ParseDocument, parse_managed};
 use crate::meta::Document;
 use crate::posture::PostureSpec;
-use crate::secrets::SecretSpec;
 use crate::state::{DesiredState, Resource};
 use crate::validate;
-
-/// The kinds a manifest may have, in the order `validate` reports them.
-pub const KINDS: &[&str] = &[
-    "Posture",
-    "EcrRepository",
-    "IamPolicy",
-    "IamRole",
-    "SecurityGroup",
-    "Secret",
-    "EcsTaskDefinition",
-];
 
 /// The largest manifest file we read, a guard against feeding the loader something that is
 /// not a manifest.
@@ -85,16 +70,12 @@ pub fn load_str(file: &Path, text: &str) -> Result<DesiredState, ManifestErrors>
     }
 }
 
-/// Documents that parsed, by kind, before cross-document validation.
+/// Documents that parsed, before cross-document validation: the `Posture` documents, and
+/// the managed kinds' resources already in their `DesiredState` fields.
 #[derive(Debug, Default)]
 pub(crate) struct ParsedDocuments {
     pub postures: Vec<Resource<PostureSpec>>,
-    pub ecr_repositories: Vec<Resource<EcrRepositorySpec>>,
-    pub iam_policies: Vec<Resource<IamPolicySpec>>,
-    pub iam_roles: Vec<Resource<IamRoleSpec>>,
-    pub security_groups: Vec<Resource<SecurityGroupSpec>>,
-    pub secrets: Vec<Resource<SecretSpec>>,
-    pub ecs_task_definitions: Vec<Resource<EcsTaskDefinitionSpec>>,
+    pub state: DesiredState,
 }
 
 fn collect_files(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<ManifestError>) {
@@ -285,30 +266,57 @@ fn parse_file(
                 spanned_location(file, &document, &name, &start)
             });
         let kind_location = spanned_location(file, &document, &kind, &start);
-        match kind.value.as_str() {
-            "Posture" => parse_typed(file, &document, &start, name_location, errors)
-                .map(|r| parsed.postures.push(r)),
-            "EcrRepository" => parse_typed(file, &document, &start, name_location, errors)
-                .map(|r| parsed.ecr_repositories.push(r)),
-            "IamPolicy" => parse_typed(file, &document, &start, name_location, errors)
-                .map(|r| parsed.iam_policies.push(r)),
-            "IamRole" => parse_typed(file, &document, &start, name_location, errors)
-                .map(|r| parsed.iam_roles.push(r)),
-            "SecurityGroup" => parse_typed(file, &document, &start, name_location, errors)
-                .map(|r| parsed.security_groups.push(r)),
-            "Secret" => parse_typed(file, &document, &start, name_location, errors)
-                .map(|r| parsed.secrets.push(r)),
-            "EcsTaskDefinition" => parse_typed(file, &document, &start, name_location, errors)
-                .map(|r| parsed.ecs_task_definitions.push(r)),
-            other => {
-                errors.push(
-                    ManifestError::new(kind_location, format!("unknown kind `{other}`"))
-                        .field("kind")
-                        .hint(format!("known kinds: {}", KINDS.join(", "))),
-                );
-                None
-            }
+        let mut parser = TypedParser {
+            file,
+            document: &document,
+            start: &start,
+            name_location,
+            errors,
         };
+        if kind.value == "Posture" {
+            if let Some(posture) = parser.parse_posture() {
+                parsed.postures.push(posture);
+            }
+        } else if !parse_managed(&kind.value, &mut parser, &mut parsed.state) {
+            errors.push(
+                ManifestError::new(kind_location, format!("unknown kind `{}`", kind.value))
+                    .field("kind")
+                    .hint(format!("known kinds: {}", KINDS.join(", "))),
+            );
+        }
+    }
+}
+
+/// The strict second parse of one document, into the type of its kind.
+struct TypedParser<'a> {
+    file: &'a Path,
+    document: &'a RawDocument,
+    start: &'a SourceLocation,
+    name_location: SourceLocation,
+    errors: &'a mut Vec<ManifestError>,
+}
+
+impl TypedParser<'_> {
+    fn parse_posture(&mut self) -> Option<Resource<PostureSpec>> {
+        parse_typed(
+            self.file,
+            self.document,
+            self.start,
+            self.name_location.clone(),
+            self.errors,
+        )
+    }
+}
+
+impl ParseDocument for TypedParser<'_> {
+    fn parse<S: ManifestKind>(&mut self) -> Option<Resource<S>> {
+        parse_typed(
+            self.file,
+            self.document,
+            self.start,
+            self.name_location.clone(),
+            self.errors,
+        )
     }
 }
 

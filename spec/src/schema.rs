@@ -6,13 +6,9 @@
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::{Value, json};
 
-use crate::ec2::SecurityGroupSpec;
-use crate::ecr::EcrRepositorySpec;
-use crate::ecs::EcsTaskDefinitionSpec;
-use crate::iam::{IamPolicySpec, IamRoleSpec};
+use crate::kinds::schema_branches;
 use crate::meta::Document;
 use crate::posture::PostureSpec;
-use crate::secrets::SecretSpec;
 
 /// The schema of one manifest document of any kind, as pretty-printed JSON.
 pub fn manifest_schema_json() -> String {
@@ -24,15 +20,8 @@ pub fn manifest_schema_json() -> String {
 /// The schema of one manifest document of any kind: one branch per kind, chosen by `kind`.
 pub fn manifest_schema() -> Schema {
     let mut generator = SchemaGenerator::default();
-    let branches = vec![
-        kind_branch::<PostureSpec>(&mut generator, "Posture"),
-        kind_branch::<EcrRepositorySpec>(&mut generator, "EcrRepository"),
-        kind_branch::<IamPolicySpec>(&mut generator, "IamPolicy"),
-        kind_branch::<IamRoleSpec>(&mut generator, "IamRole"),
-        kind_branch::<SecurityGroupSpec>(&mut generator, "SecurityGroup"),
-        kind_branch::<SecretSpec>(&mut generator, "Secret"),
-        kind_branch::<EcsTaskDefinitionSpec>(&mut generator, "EcsTaskDefinition"),
-    ];
+    let mut branches = vec![kind_branch::<PostureSpec>(&mut generator, "Posture")];
+    branches.extend(schema_branches(&mut generator));
     let definitions: serde_json::Map<String, Value> =
         generator.take_definitions(true).into_iter().collect();
     json_schema!({
@@ -45,7 +34,7 @@ pub fn manifest_schema() -> Schema {
 }
 
 /// The schema of `Document<S>` with `kind` pinned to `kind`.
-fn kind_branch<S: JsonSchema>(generator: &mut SchemaGenerator, kind: &str) -> Value {
+pub(crate) fn kind_branch<S: JsonSchema>(generator: &mut SchemaGenerator, kind: &str) -> Value {
     let mut schema = generator.subschema_for::<Document<S>>().to_value();
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let name = reference.rsplit('/').next().unwrap_or_default().to_owned();
@@ -79,6 +68,6 @@ mod tests {
                     .expect("kind const")
             })
             .collect();
-        assert_eq!(kinds, crate::load::KINDS);
+        assert_eq!(kinds, crate::kinds::KINDS);
     }
 }

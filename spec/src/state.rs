@@ -1,13 +1,10 @@
-//! The validated desired state: what the controller converges the account to.
+//! The validated desired state: what the controller converges the account to. Its fields,
+//! one per kind, are declared with the kinds (`crate::kinds`).
 
-use crate::ec2::SecurityGroupSpec;
-use crate::ecr::EcrRepositorySpec;
-use crate::ecs::EcsTaskDefinitionSpec;
+pub use crate::kinds::DesiredState;
+
 use crate::error::SourceLocation;
-use crate::iam::{IamPolicySpec, IamRoleSpec};
 use crate::meta::{ManagementPolicy, Metadata};
-use crate::posture::PostureSpec;
-use crate::secrets::SecretSpec;
 use crate::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, TagPolicy, Tags};
 
 /// One managed resource: its metadata, its spec and where it was declared.
@@ -26,25 +23,6 @@ impl<S> Resource<S> {
     pub fn name(&self) -> &str {
         &self.metadata.name
     }
-}
-
-/// Every manifest of a desired state, validated.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DesiredState {
-    /// Account-wide settings (defaults when there is no `Posture` document).
-    pub posture: PostureSpec,
-    /// `EcrRepository` manifests, in file order.
-    pub ecr_repositories: Vec<Resource<EcrRepositorySpec>>,
-    /// `IamPolicy` manifests, in file order.
-    pub iam_policies: Vec<Resource<IamPolicySpec>>,
-    /// `IamRole` manifests, in file order.
-    pub iam_roles: Vec<Resource<IamRoleSpec>>,
-    /// `SecurityGroup` manifests, in file order.
-    pub security_groups: Vec<Resource<SecurityGroupSpec>>,
-    /// `Secret` manifests, in file order.
-    pub secrets: Vec<Resource<SecretSpec>>,
-    /// `EcsTaskDefinition` manifests, in file order.
-    pub ecs_task_definitions: Vec<Resource<EcsTaskDefinitionSpec>>,
 }
 
 impl DesiredState {
@@ -67,16 +45,6 @@ impl DesiredState {
         all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
         all.insert(MANAGED_BY_KEY.to_owned(), MANAGED_BY_VALUE.to_owned());
         all
-    }
-
-    /// How many resources the desired state names.
-    pub fn len(&self) -> usize {
-        self.ecr_repositories.len()
-            + self.iam_policies.len()
-            + self.iam_roles.len()
-            + self.security_groups.len()
-            + self.secrets.len()
-            + self.ecs_task_definitions.len()
     }
 
     /// Whether the desired state names no resource.

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
+use afu9_spec::iam::policy_doc::{canonical, decode_document};
 use afu9_spec::load::load_str;
-use afu9_spec::policy_doc::{canonical, decode_document};
 use proptest::prelude::*;
 use serde_json::Value;
 

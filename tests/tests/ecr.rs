@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use afu9_controller::aws::Aws;
-use afu9_controller::engine::{Action, Engine, Plan};
+use afu9_controller::engine::Engine;
+use afu9_controller::plan::{Action, Plan};
 use afu9_e2e::Emulator;
 use afu9_spec::DesiredState;
 use afu9_spec::load::load_str;
@@ -84,7 +85,7 @@ async fn drift_is_planned_field_by_field_applied_and_gone_on_the_next_plan() {
     seed_drifted_repository(&ecr, "afu9/control-center").await;
     let state = desired(TWO_REPOSITORIES);
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
 
     let plan = engine.plan(&aws, &state).await;
     let (action, paths) = changes_of(&plan, "afu9/control-center");
@@ -165,7 +166,7 @@ async fn a_lifecycle_policy_written_differently_but_meaning_the_same_is_in_sync(
     let ecr = emulator.ecr();
     let state = desired(TWO_REPOSITORIES);
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
     let report = engine.apply(&aws, &engine.plan(&aws, &state).await).await;
     assert_eq!(report.failed(), 0);
 
@@ -192,7 +193,7 @@ async fn a_steady_state_plan_reads_all_repositories_in_one_describe() {
     );
     assert_eq!(state.ecr_repositories.len(), 4);
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
     engine.apply(&aws, &engine.plan(&aws, &state).await).await;
 
     let counting = Aws::from_config(&emulator.sdk_config());
@@ -216,7 +217,7 @@ async fn a_repository_not_created_by_us_is_left_alone_until_adopted() {
         .await
         .expect("seed");
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
     let state = desired(TWO_REPOSITORIES);
 
     let plan = engine.plan(&aws, &state).await;
@@ -272,7 +273,7 @@ async fn different_encryption_is_blocked_and_the_repository_never_recreated() {
         "apiVersion: posture.afu9.io/v1alpha1\nkind: EcrRepository\nmetadata: {name: afu9/control-center}\nspec:\n  scanOnPush: true\n  encryption: {type: AES256}\n",
     );
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
 
     let plan = engine.plan(&aws, &state).await;
     let (action, paths) = changes_of(&plan, "afu9/control-center");
@@ -314,7 +315,7 @@ async fn observe_only_resources_are_planned_but_never_written() {
         "metadata: {name: afu9/mcp-github, managementPolicy: observe}",
     ));
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
     let plan = engine.plan(&aws, &state).await;
     assert_eq!(changes_of(&plan, "afu9/mcp-github").0, Action::Create);
     engine.apply(&aws, &plan).await;

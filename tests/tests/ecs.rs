@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use afu9_controller::aws::Aws;
-use afu9_controller::engine::{Action, Engine, Plan, ResourcePlan};
+use afu9_controller::engine::Engine;
+use afu9_controller::plan::{Action, Plan, ResourcePlan};
 use afu9_e2e::Emulator;
 use afu9_spec::DesiredState;
 use afu9_spec::load::load_str;
@@ -188,7 +189,7 @@ async fn a_drifted_revision_is_hardened_by_a_new_one_and_the_service_rolls_to_it
         "{CONTRACT}\n  services: [{{cluster: afu9, service: control-center}}]"
     )));
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
 
     let plan = engine.plan(&aws, &state).await;
     let resource = family(&plan);
@@ -301,7 +302,7 @@ async fn plain_variables_that_look_like_or_hold_secrets_are_named_blocked_and_ne
     .await;
     let state = desired(&manifests(CONTRACT));
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
 
     let plan = engine.plan(&aws, &state).await;
     let resource = family(&plan);
@@ -357,7 +358,9 @@ async fn a_family_without_a_revision_is_blocked_for_one_call() {
     let emulator = Emulator::start();
     let state = desired(&manifests(CONTRACT));
     let aws = Aws::from_config(&emulator.sdk_config());
-    let plan = Engine::standard().plan(&aws, &state).await;
+    let plan = Engine::new(afu9_controller::kinds::standard())
+        .plan(&aws, &state)
+        .await;
     let resource = family(&plan);
     assert_eq!(resource.action, Action::Blocked);
     assert!(resource.ops.is_empty());

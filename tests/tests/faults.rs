@@ -4,7 +4,8 @@
 //! missing, and a plan without faults is empty.
 
 use afu9_controller::aws::Aws;
-use afu9_controller::engine::{Engine, Plan};
+use afu9_controller::engine::Engine;
+use afu9_controller::plan::Plan;
 use afu9_e2e::fault_proxy::{Fault, FaultConfig, FaultProxy};
 use afu9_e2e::inventory::Inventory;
 use afu9_e2e::{Emulator, repo_root, sdk_config_for};
@@ -64,7 +65,7 @@ async fn the_posture_converges_through_throttling_server_errors_and_dropped_conn
         ..FaultConfig::default()
     });
     let aws = Aws::from_config(&sdk_config_for(&proxy.endpoint()));
-    let (engine, state) = (Engine::standard(), afu9());
+    let (engine, state) = (Engine::new(afu9_controller::kinds::standard()), afu9());
     let passes = converge(&engine, &aws, &state).await;
     let (throttled, errors, dropped) = (
         count(&proxy, Fault::Throttled),
@@ -101,7 +102,7 @@ async fn writes_that_fail_after_they_took_effect_duplicate_nothing_and_leave_no_
         ..FaultConfig::default()
     });
     let aws = Aws::from_config(&sdk_config_for(&proxy.endpoint()));
-    let (engine, state) = (Engine::standard(), afu9());
+    let (engine, state) = (Engine::new(afu9_controller::kinds::standard()), afu9());
     let passes = converge(&engine, &aws, &state).await;
     let injected = count(&proxy, Fault::FailedAfterWrite);
     let revisions = Inventory::read(&emulator).await.task_definition_revisions;
@@ -127,7 +128,9 @@ async fn throttling_in_each_protocols_shape_is_retried_and_classified_as_throttl
         ..FaultConfig::default()
     });
     let aws = Aws::from_config(&sdk_config_for(&proxy.endpoint()));
-    let plan = Engine::standard().plan(&aws, &afu9()).await;
+    let plan = Engine::new(afu9_controller::kinds::standard())
+        .plan(&aws, &afu9())
+        .await;
     for resource in &plan.resources {
         assert_eq!(
             resource.error_class,

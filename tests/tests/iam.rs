@@ -5,8 +5,9 @@
 use std::path::Path;
 
 use afu9_controller::aws::Aws;
-use afu9_controller::engine::{Action, Engine, Plan};
+use afu9_controller::engine::Engine;
 use afu9_controller::kinds::iam::role::{IamRoles, ReadStrategy};
+use afu9_controller::plan::{Action, Plan};
 use afu9_e2e::Emulator;
 use afu9_spec::DesiredState;
 use afu9_spec::load::load_str;
@@ -208,7 +209,7 @@ async fn documents_rewritten_in_equivalent_forms_show_no_diff() {
     let emulator = Emulator::start();
     let iam = emulator.iam();
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
     let state = afu9_roles();
     converge(&engine, &aws, &state).await;
 
@@ -256,7 +257,7 @@ async fn documents_rewritten_in_equivalent_forms_show_no_diff() {
 async fn a_missing_managed_policy_is_a_terminal_error_for_that_role_only() {
     let emulator = Emulator::start();
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
     let text = std::fs::read_to_string(afu9_e2e::repo_root().join("desired-state/iam.yaml"))
         .expect("read")
         .replace(
@@ -316,7 +317,7 @@ async fn a_managed_policy_converges_by_new_default_versions_within_the_five_vers
     let emulator = Emulator::start();
     let iam = emulator.iam();
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
     let state = load_str(Path::new("p.yaml"), POLICY).expect("valid");
     converge(&engine, &aws, &state).await;
     assert_in_sync(&engine, &aws, &state).await;

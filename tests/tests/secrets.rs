@@ -7,8 +7,9 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use afu9_controller::aws::Aws;
-use afu9_controller::engine::{Action, Engine, Plan};
+use afu9_controller::engine::Engine;
 use afu9_controller::kinds::secrets::Secrets;
+use afu9_controller::plan::{Action, Plan};
 use afu9_e2e::{Emulator, repo_root};
 use afu9_spec::DesiredState;
 use afu9_spec::load::load_str;
@@ -64,7 +65,7 @@ fn tag(key: &str, value: &str) -> Tag {
     Tag::builder().key(key).value(value).build()
 }
 
-fn resource<'a>(plan: &'a Plan, name: &str) -> &'a afu9_controller::engine::ResourcePlan {
+fn resource<'a>(plan: &'a Plan, name: &str) -> &'a afu9_controller::plan::ResourcePlan {
     plan.resources
         .iter()
         .find(|r| r.name == name)
@@ -114,7 +115,7 @@ async fn rotation_disabled_lambda_days_and_tags_changed_out_of_band_are_named_fi
     create_secret(&emulator, "afu9/database", true).await;
     let state = desired(DATABASE);
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
     let first = engine.apply(&aws, &engine.plan(&aws, &state).await).await;
     assert_eq!(first.failed(), 0, "{first:?}");
     assert!(!engine.plan(&aws, &state).await.has_drift());
@@ -189,7 +190,7 @@ async fn a_schedule_written_as_rate_in_days_is_in_sync_with_after_days() {
     create_secret(&emulator, "afu9/database", true).await;
     let state = desired(&DATABASE.replace("afterDays: 90", "schedule: rate(90 days)"));
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
     let plan = engine.plan(&aws, &state).await;
     assert_eq!(
         paths(&plan, "afu9/database"),
@@ -222,7 +223,9 @@ async fn an_overdue_manual_secret_is_reported_with_its_due_date_and_nothing_is_w
     let state = desired(GITHUB);
     let aws = Aws::from_config(&emulator.sdk_config());
 
-    let today = Engine::standard().plan(&aws, &state).await;
+    let today = Engine::new(afu9_controller::kinds::standard())
+        .plan(&aws, &state)
+        .await;
     assert_eq!(resource(&today, "afu9/github").action, Action::Noop);
 
     // 100 days from now, the value stored today is ten days overdue.
@@ -264,7 +267,7 @@ async fn a_missing_secret_is_blocked_and_one_marked_create_is_created_without_a_
          spec: {{create: true, description: created empty, rotation: {{manual: true, maxAgeDays: 90}}}}\n"
     ));
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
     let plan = engine.plan(&aws, &state).await;
     assert_eq!(resource(&plan, "afu9/github").action, Action::Blocked);
     assert!(resource(&plan, "afu9/github").ops.is_empty());
@@ -311,7 +314,7 @@ async fn a_steady_state_plan_of_the_afu9_secrets_costs_three_calls() {
     );
     assert_eq!(state.secrets.len(), 3);
     let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::standard();
+    let engine = Engine::new(afu9_controller::kinds::standard());
     let report = engine.apply(&aws, &engine.plan(&aws, &state).await).await;
     assert_eq!(report.failed(), 0, "{report:?}");
 

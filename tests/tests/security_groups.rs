@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use afu9_controller::aws::Aws;
-use afu9_controller::engine::{Action, Engine, Plan};
+use afu9_controller::engine::Engine;
+use afu9_controller::plan::{Action, Plan};
 use afu9_e2e::Emulator;
 use afu9_spec::DesiredState;
 use afu9_spec::load::load_str;
@@ -19,7 +20,9 @@ fn network() -> DesiredState {
 }
 
 fn engine() -> Engine {
-    Engine::new(vec![Box::new(afu9_controller::kinds::sg::SecurityGroups)])
+    Engine::new(vec![Box::new(
+        afu9_controller::kinds::security_group::SecurityGroups,
+    )])
 }
 
 /// A VPC tagged as the AFU-9 manifests look it up.

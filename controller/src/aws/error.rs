@@ -55,6 +55,30 @@ const THROTTLING_CODES: &[&str] = &[
 ];
 
 impl AwsError {
+    /// An error that did not come from the SDK: `operation` on `resource` failed in `class`
+    /// for the reason `message` (a precondition that does not hold, an unusable answer).
+    pub fn new(
+        resource: impl Into<String>,
+        operation: &'static str,
+        class: ErrorClass,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            resource: resource.into(),
+            operation,
+            class,
+            code: None,
+            message: message.into(),
+        }
+    }
+
+    /// The same error with AWS's (or our own) error code `code`.
+    #[must_use]
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
     /// Classifies an SDK error. `what` says what was being done to which resource
     /// (`observe ecr repositories`), `operation` names the AWS call.
     pub fn from_sdk<E>(

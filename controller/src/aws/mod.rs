@@ -2,6 +2,8 @@
 
 pub mod calls;
 pub mod error;
+pub mod read;
+pub mod write;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +16,7 @@ use tokio::sync::OnceCell;
 
 pub use calls::{CallCounter, CallKey};
 pub use error::{AwsError, ErrorClass};
+pub use write::{OpOutcome, WriteCall};
 
 /// What every client gets: retries, timeouts, one shared retry quota, the call counter.
 ///

@@ -8,7 +8,8 @@ use std::path::Path;
 use serde_json::json;
 
 use super::status::now_rfc3339;
-use crate::engine::{ApplyReport, OpOutcome, Plan};
+use crate::engine::ApplyReport;
+use crate::plan::{OpOutcome, Plan};
 
 /// Where audit lines go.
 pub struct AuditLog {

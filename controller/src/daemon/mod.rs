@@ -28,7 +28,8 @@ pub use server::serve;
 pub use status::{ResourceStatus, StatusBoard, Verdict};
 
 use crate::aws::{Aws, ErrorClass};
-use crate::engine::{Engine, OpOutcome, Plan, check_target};
+use crate::engine::{Engine, check_target};
+use crate::plan::{OpOutcome, Plan};
 
 /// How the loop runs.
 #[derive(Debug, Clone)]

@@ -7,7 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 
 use crate::aws::ErrorClass;
-use crate::engine::{Action, OpResult};
+use crate::engine::OpResult;
+use crate::plan::Action;
 
 /// The condition types every resource carries.
 pub const CONDITIONS: [&str; 4] = ["Synced", "Ready", "Drifted", "Terminal"];

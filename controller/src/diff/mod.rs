@@ -6,7 +6,7 @@ pub mod tags;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags};
 use serde_json::Value;
 
-use crate::engine::Change;
+use crate::plan::Change;
 
 /// Adds a change for `path` when the wanted value `want` is set and differs from `have`.
 /// Fields the manifest leaves out (`want` is `None`) are not managed and never differ.

@@ -3,7 +3,7 @@
 use afu9_spec::tags::{TagPolicy, Tags};
 use serde_json::Value;
 
-use crate::engine::Change;
+use crate::plan::Change;
 
 /// What converging a resource's tags takes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,6 +54,18 @@ pub fn diff_tags(
         }
     }
     diff
+}
+
+/// Adds one change per managed tag of `want` (`spec.tags.<key>`, from nothing), for a
+/// resource that is created with its tags.
+pub fn created_tags(want: &Tags, policy: &TagPolicy, changes: &mut Vec<Change>) {
+    for (key, value) in &policy.managed(want) {
+        changes.push(Change::new(
+            format!("spec.tags.{key}"),
+            None,
+            Some(Value::from(value.as_str())),
+        ));
+    }
 }
 
 #[cfg(test)]

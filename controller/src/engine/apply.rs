@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::plan::{OpOutcome, Phase, Plan};
 use crate::aws::{Aws, AwsError};
+use crate::plan::{OpOutcome, Phase, Plan};
 
 /// What happened to one operation.
 #[derive(Debug, Serialize)]

@@ -1,12 +1,15 @@
-//! The one trait a resource kind implements, and its type-erased form for the registry.
+//! The one trait a resource kind implements, its tagging capability, and its type-erased
+//! form for the registry.
 
 use std::future::Future;
 use std::pin::Pin;
 
-use afu9_spec::{DesiredState, ManagementPolicy, Resource};
+use afu9_spec::tags::Tags;
+use afu9_spec::{DesiredState, ManifestKind, Resource};
 
-use super::plan::{Action, ResourcePlan};
+use super::decide::{plan_resource, unobservable};
 use crate::aws::{Aws, AwsError, Identity};
+use crate::plan::{Delta, Operation, ResourcePlan};
 
 /// What a kind's pure `plan` may consult besides the two sides it compares.
 #[derive(Debug, Clone, Copy)]
@@ -17,25 +20,29 @@ pub struct PlanContext<'a> {
     pub identity: Option<&'a Identity>,
 }
 
-/// One AWS resource kind. `observe` does I/O; `plan` is pure.
+/// One AWS resource kind. `observe` does I/O; `plan` is pure and reports facts (a
+/// [`Delta`]); the engine decides the action, ownership, tags and management policy.
 pub trait ManagedKind: Send + Sync + 'static {
-    /// The manifest kind (`EcrRepository`).
-    const KIND: &'static str;
+    /// The desired configuration, declared in the spec crate's kind list.
+    type Spec: ManifestKind;
+    /// The live configuration in the spec's vocabulary; no SDK types.
+    type Observed: Send + Sync;
+    /// The manifest kind (`EcrRepository`): the spec's.
+    const KIND: &'static str = <Self::Spec as ManifestKind>::KIND;
     /// The AWS service its reads go to (`ECR`): the engine observes one kind of a service
     /// at a time, so a kind's own concurrency bound is the service's.
     const SERVICE: &'static str;
+    /// What people call one resource of this kind (`repository`), for messages.
+    const NOUN: &'static str;
+
     /// Whether `plan` needs the caller's account (to build ARNs) for `state`; it is then
     /// read once per pass.
     fn needs_identity(_state: &DesiredState) -> bool {
         false
     }
-    /// The desired configuration, from the spec crate.
-    type Spec: Sync + 'static;
-    /// The live configuration in the spec's vocabulary; no SDK types.
-    type Observed: Send + Sync;
 
-    /// This kind's manifests in the desired state.
-    fn resources(state: &DesiredState) -> &[Resource<Self::Spec>];
+    /// How the kind's tags are managed, or that it has none (say which, explicitly).
+    fn tagging() -> Tagging<Self>;
 
     /// Reads the live state of every resource in `want` (`None`: it does not exist), in as
     /// few calls as the APIs allow. An error here fails the whole kind for this pass.
@@ -45,13 +52,41 @@ pub trait ManagedKind: Send + Sync + 'static {
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a;
 
-    /// Compares one resource and decides the operations that converge it.
+    /// Compares one resource with its manifest and reports what differs and what converges
+    /// it (tags aside: the engine plans them through [`ManagedKind::tagging`]).
     fn plan(
         cx: &PlanContext<'_>,
         want: &Resource<Self::Spec>,
         have: Option<&Self::Observed>,
-    ) -> ResourcePlan;
+    ) -> Delta;
 }
+
+/// How a kind's resources carry tags, which is also how ownership is told.
+pub enum Tagging<K: ManagedKind + ?Sized> {
+    /// The tag set is owned whole (less the posture's ignored keys) and the `managed-by` tag
+    /// says the resource is ours: a live resource without it is left alone unless its
+    /// manifest says `adopt: true`.
+    Owned(TagOps<K>),
+    /// The kind has no tags of its own to manage and no ownership tag to check (ECS task
+    /// definitions: each revision carries its tags, and the family belongs to the
+    /// application's deployment).
+    Untagged,
+}
+
+/// What the engine needs to plan a kind's tags.
+pub struct TagOps<K: ManagedKind + ?Sized> {
+    /// The tags a manifest asks for (the posture's defaults and the ownership tag are added).
+    pub desired: fn(&K::Spec) -> &Tags,
+    /// The live resource's tags, when there is a live resource to tag.
+    pub live: fn(&K::Observed) -> Option<&Tags>,
+    /// The call that adds or overwrites `tags` on the live resource `have` named `name`.
+    pub tag: TagCall<K, Tags>,
+    /// The call that removes the tag `keys` from the live resource `have` named `name`.
+    pub untag: TagCall<K, Vec<String>>,
+}
+
+/// A tag call of kind `K` with argument `A`: (resource name, live resource, argument) → op.
+pub type TagCall<K, A> = fn(&str, &<K as ManagedKind>::Observed, A) -> Box<dyn Operation>;
 
 /// A kind as the engine's registry holds it.
 pub trait ErasedKind: Send + Sync {
@@ -82,14 +117,14 @@ impl<K: ManagedKind> ErasedKind for K {
         state: &'a DesiredState,
     ) -> Pin<Box<dyn Future<Output = Vec<ResourcePlan>> + Send + 'a>> {
         Box::pin(async move {
-            let want = K::resources(state);
+            let want = K::Spec::resources(state);
             if want.is_empty() {
                 return Vec::new();
             }
             let identity = if K::needs_identity(state) {
                 match aws.identity().await {
                     Ok(identity) => Some(identity),
-                    Err(err) => return failed::<K>(state, want, &err),
+                    Err(err) => return unobservable::<K>(state, want, &err),
                 }
             } else {
                 None
@@ -99,34 +134,10 @@ impl<K: ManagedKind> ErasedKind for K {
                 Ok(observed) => want
                     .iter()
                     .zip(observed.iter().map(Option::as_ref))
-                    .map(|(resource, have)| {
-                        let mut plan = K::plan(&cx, resource, have);
-                        plan.policy = state.management_policy(&resource.metadata);
-                        if plan.policy == ManagementPolicy::Observe {
-                            plan.ops.clear();
-                        }
-                        plan
-                    })
+                    .map(|(resource, have)| plan_resource::<K>(&cx, resource, have))
                     .collect(),
-                Err(err) => failed::<K>(state, want, &err),
+                Err(err) => unobservable::<K>(state, want, &err),
             }
         })
     }
-}
-
-/// Every resource of a kind that could not be observed, as `error` entries.
-fn failed<K: ManagedKind>(
-    state: &DesiredState,
-    want: &[Resource<K::Spec>],
-    err: &AwsError,
-) -> Vec<ResourcePlan> {
-    want.iter()
-        .map(|resource| ResourcePlan {
-            action: Action::Error,
-            reason: Some(err.to_string()),
-            policy: state.management_policy(&resource.metadata),
-            error_class: Some(err.class),
-            ..ResourcePlan::new(K::KIND, resource.name(), &resource.source)
-        })
-        .collect()
 }

@@ -1,25 +1,27 @@
-//! The reconcile engine: kinds behind one small trait, a plan value, and an apply that
-//! executes exactly the operations of the plan it is given.
+//! The reconcile engine: kinds behind one small trait, the one place that turns what a kind
+//! found into a plan (`decide`), and an apply that executes exactly the operations of the
+//! plan it is given.
 
 pub mod apply;
+mod decide;
 pub mod guard;
 pub mod kind;
-pub mod plan;
 
 pub use apply::{ApplyReport, OpResult, ResourceResult};
+pub use decide::plan_resource;
 pub use guard::{GuardError, check_target};
-pub use kind::{ErasedKind, ManagedKind, PlanContext};
-pub use plan::{
-    Action, Change, OpFuture, OpOutcome, Operation, Phase, Plan, ResourcePlan, Summary, WriteCall,
-};
+pub use kind::{ErasedKind, ManagedKind, PlanContext, TagOps, Tagging};
 
 use afu9_spec::DesiredState;
 use futures_util::future::join_all;
 
 use crate::aws::Aws;
+use crate::plan::{Plan, ResourcePlan};
 
 /// The kinds the controller manages, in dependency order (a kind's resources are applied
-/// after those of the kinds before it). Built explicitly; nothing registers itself.
+/// after those of the kinds before it). Built explicitly from a list
+/// (`standard()` in the kinds module); nothing registers itself, and the engine names no
+/// kind.
 pub struct Engine {
     kinds: Vec<Box<dyn ErasedKind>>,
 }
@@ -28,18 +30,6 @@ impl Engine {
     /// An engine over `kinds`, applied in the order given.
     pub fn new(kinds: Vec<Box<dyn ErasedKind>>) -> Self {
         Self { kinds }
-    }
-
-    /// Every kind this release manages.
-    pub fn standard() -> Self {
-        Self::new(vec![
-            Box::new(crate::kinds::iam::policy::IamPolicies),
-            Box::new(crate::kinds::iam::role::IamRoles::default()),
-            Box::new(crate::kinds::secrets::Secrets::default()),
-            Box::new(crate::kinds::ecr::EcrRepositories),
-            Box::new(crate::kinds::sg::SecurityGroups),
-            Box::new(crate::kinds::ecs::EcsTaskDefinitions),
-        ])
     }
 
     /// Observes every resource of the desired state and computes what would change.

@@ -5,12 +5,13 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use afu9_spec::Resource;
 use afu9_spec::ecr::EcrRepositorySpec;
-use afu9_spec::{DesiredState, Resource};
 use aws_config::{BehaviorVersion, SdkConfig};
 
-use super::{Engine, ManagedKind, PlanContext, ResourcePlan};
+use super::{Engine, ManagedKind, PlanContext, Tagging};
 use crate::aws::{Aws, AwsError};
+use crate::plan::Delta;
 
 /// `(kind, started)`: `true` when an observation starts, `false` when it ends.
 type Log = Arc<Mutex<Vec<(&'static str, bool)>>>;
@@ -23,13 +24,14 @@ struct Fake<const N: usize> {
 }
 
 impl<const N: usize> ManagedKind for Fake<N> {
-    const KIND: &'static str = FAKES[N].0;
-    const SERVICE: &'static str = FAKES[N].1;
     type Spec = EcrRepositorySpec;
     type Observed = ();
+    const KIND: &'static str = FAKES[N].0;
+    const SERVICE: &'static str = FAKES[N].1;
+    const NOUN: &'static str = "fake";
 
-    fn resources(state: &DesiredState) -> &[Resource<Self::Spec>] {
-        &state.ecr_repositories
+    fn tagging() -> Tagging<Self> {
+        Tagging::Untagged
     }
 
     async fn observe(
@@ -43,12 +45,8 @@ impl<const N: usize> ManagedKind for Fake<N> {
         Ok(vec![Some(()); want.len()])
     }
 
-    fn plan(
-        _cx: &PlanContext<'_>,
-        want: &Resource<Self::Spec>,
-        _have: Option<&()>,
-    ) -> ResourcePlan {
-        ResourcePlan::new(Self::KIND, want.name(), &want.source)
+    fn plan(_cx: &PlanContext<'_>, _want: &Resource<Self::Spec>, _have: Option<&()>) -> Delta {
+        Delta::exists()
     }
 }
 

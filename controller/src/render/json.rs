@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use crate::engine::{ApplyReport, Plan};
+use crate::engine::ApplyReport;
+use crate::plan::Plan;
 
 /// The version of the JSON output format.
 pub const FORMAT_VERSION: u32 = 1;

@@ -3,7 +3,8 @@
 use std::fmt::Write;
 
 use super::{change_sign, document_diff, inline, is_document};
-use crate::engine::{Action, ApplyReport, OpOutcome, Plan};
+use crate::engine::ApplyReport;
+use crate::plan::{Action, OpOutcome, Plan};
 use afu9_spec::ManagementPolicy;
 
 /// Escapes text for a Markdown table cell.
@@ -63,7 +64,7 @@ pub fn plan(plan: &Plan) -> String {
     out
 }
 
-fn write_changes(out: &mut String, resource: &crate::engine::ResourcePlan) {
+fn write_changes(out: &mut String, resource: &crate::plan::ResourcePlan) {
     let (documents, fields): (Vec<_>, Vec<_>) = resource
         .changes
         .iter()
@@ -71,14 +72,11 @@ fn write_changes(out: &mut String, resource: &crate::engine::ResourcePlan) {
     if !fields.is_empty() {
         out.push_str("| | Field | Live | Desired |\n|---|---|---|---|\n");
         for change in fields {
-            let (before, after) = if change.sensitive {
-                ("(sensitive)".to_owned(), "(sensitive)".to_owned())
-            } else {
-                (
-                    inline(change.before.as_ref()),
-                    inline(change.after.as_ref()),
-                )
-            };
+            // A sensitive change holds masks, never values.
+            let (before, after) = (
+                inline(change.before.as_ref()),
+                inline(change.after.as_ref()),
+            );
             let _ = writeln!(
                 out,
                 "| {} | `{}` | `{}` | `{}` |",

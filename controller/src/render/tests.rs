@@ -5,10 +5,9 @@ use serde_json::json;
 
 use super::{json, markdown, text};
 use crate::aws::{AwsError, ErrorClass};
-use crate::engine::{
-    Action, ApplyReport, Change, OpOutcome, OpResult, Plan, ResourcePlan, ResourceResult,
-};
+use crate::engine::{ApplyReport, OpResult, ResourceResult};
 use crate::kinds::ecr::EcrOp;
+use crate::plan::{Action, Change, OpOutcome, Plan, ResourcePlan};
 
 fn resource(name: &str, action: Action, changes: Vec<Change>, ops: Vec<EcrOp>) -> ResourcePlan {
     ResourcePlan {
@@ -16,7 +15,7 @@ fn resource(name: &str, action: Action, changes: Vec<Change>, ops: Vec<EcrOp>) -
         changes,
         ops: ops
             .into_iter()
-            .map(|op| Box::new(op) as Box<dyn crate::engine::Operation>)
+            .map(|op| Box::new(op) as Box<dyn crate::plan::Operation>)
             .collect(),
         ..ResourcePlan::new(
             "EcrRepository",
@@ -176,4 +175,28 @@ fn apply_reports() {
     insta::assert_snapshot!("apply_text", plain(&text::apply(&report)));
     insta::assert_snapshot!("apply_markdown", markdown::apply(&report));
     insta::assert_snapshot!("apply_json", json::apply(&sample_plan(), &report));
+}
+
+#[test]
+fn a_sensitive_value_being_removed_is_shown_as_a_removal_without_its_value() {
+    let plan = Plan {
+        resources: vec![resource(
+            "afu9/app",
+            Action::Blocked,
+            vec![Change::sensitive(
+                "spec.containers.app.environment.DATABASE_PASSWORD",
+                true,
+                false,
+            )],
+            vec![],
+        )],
+    };
+    let text = plain(&text::plan(&plan));
+    assert!(
+        text.contains("  - spec.containers.app.environment.DATABASE_PASSWORD: (sensitive value)"),
+        "{text}"
+    );
+    let markdown = markdown::plan(&plan);
+    assert!(markdown.contains("| - |"), "{markdown}");
+    assert!(!markdown.contains("| + |"), "{markdown}");
 }

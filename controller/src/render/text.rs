@@ -6,7 +6,8 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style};
 
 use super::{change_sign, document_diff, inline, is_document};
-use crate::engine::{Action, ApplyReport, OpOutcome, Plan, ResourcePlan};
+use crate::engine::ApplyReport;
+use crate::plan::{Action, OpOutcome, Plan, ResourcePlan};
 use afu9_spec::ManagementPolicy;
 
 const GREEN: Style = AnsiColor::Green.on_default();

@@ -1,22 +1,19 @@
 //! Checks that need more than one field or more than one document: names, uniqueness,
 //! value ranges and guardrails. Every rule has a stable id so that CI logs can be searched.
+//! The rules of each kind live with the kind (`kinds/<area>/validate.rs`); this module holds
+//! the `Posture` rules and the helpers they share.
 
 use std::collections::BTreeMap;
 
 use crate::error::{ManifestError, SourceLocation};
+use crate::kinds::{ManifestKind, validate_all};
 use crate::load::ParsedDocuments;
 use crate::state::{DesiredState, Resource};
 use crate::tags::{MANAGED_BY_KEY, Tags};
 
-mod ec2;
-mod ecr;
-mod ecs;
-mod iam;
-mod secrets;
-
 /// Builds the desired state from parsed documents, adding every rule violation to `errors`.
 pub(crate) fn assemble(parsed: ParsedDocuments, errors: &mut Vec<ManifestError>) -> DesiredState {
-    let mut state = DesiredState::default();
+    let mut state = parsed.state;
     let mut postures = parsed.postures.into_iter();
     if let Some(posture) = postures.next() {
         check_posture(&posture, errors);
@@ -29,35 +26,20 @@ pub(crate) fn assemble(parsed: ParsedDocuments, errors: &mut Vec<ManifestError>)
         }
         state.posture = posture.spec;
     }
-    check_unique("EcrRepository", &parsed.ecr_repositories, errors);
-    for repository in &parsed.ecr_repositories {
-        check_name(repository, errors);
-        ecr::check(repository, errors);
-        check_tags(&repository.source, &repository.spec.tags, errors);
-    }
-    iam::check(&parsed.iam_policies, &parsed.iam_roles, errors);
-    secrets::check(&parsed.secrets, errors);
-    ecs::check(
-        &parsed.ecs_task_definitions,
-        &parsed.iam_roles,
-        &parsed.secrets,
-        errors,
-    );
-    state.ecr_repositories = parsed.ecr_repositories;
-    state.iam_policies = parsed.iam_policies;
-    state.iam_roles = parsed.iam_roles;
-    ec2::check(&parsed.security_groups, errors);
-    state.security_groups = parsed.security_groups;
-    state.secrets = parsed.secrets;
-    state.ecs_task_definitions = parsed.ecs_task_definitions;
+    validate_all(&state, errors);
     state
 }
 
-pub(crate) fn check_unique<S>(
-    kind: &str,
-    resources: &[Resource<S>],
-    errors: &mut Vec<ManifestError>,
-) {
+/// The checks every kind gets: each name is not empty and is unique within its kind.
+pub(crate) fn check_names<S: ManifestKind>(state: &DesiredState, errors: &mut Vec<ManifestError>) {
+    let resources = S::resources(state);
+    check_unique(S::KIND, resources, errors);
+    for resource in resources {
+        check_name(resource, errors);
+    }
+}
+
+fn check_unique<S>(kind: &str, resources: &[Resource<S>], errors: &mut Vec<ManifestError>) {
     let mut seen: BTreeMap<&str, &SourceLocation> = BTreeMap::new();
     for resource in resources {
         if let Some(first) = seen.insert(resource.name(), &resource.source) {
@@ -86,7 +68,7 @@ pub(crate) fn rule_error<S>(resource: &Resource<S>) -> RuleError<'_> {
     })
 }
 
-pub(crate) fn check_name<S>(resource: &Resource<S>, errors: &mut Vec<ManifestError>) {
+fn check_name<S>(resource: &Resource<S>, errors: &mut Vec<ManifestError>) {
     if resource.name().trim().is_empty() {
         errors.push(
             ManifestError::new(resource.source.clone(), "name must not be empty")

@@ -7,7 +7,8 @@ use aws_sdk_ecr::types::{
 };
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{OpFuture, OpOutcome, Operation, Phase, WriteCall};
+use crate::aws::{OpOutcome, WriteCall};
+use crate::plan::{OpFuture, Operation, Phase};
 
 /// One ECR call with its arguments fixed at plan time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,17 +64,6 @@ pub enum EcrOp {
 }
 
 impl Operation for EcrOp {
-    fn call(&self) -> &'static str {
-        match self {
-            Self::CreateRepository { .. } => "CreateRepository",
-            Self::PutImageScanningConfiguration { .. } => "PutImageScanningConfiguration",
-            Self::PutImageTagMutability { .. } => "PutImageTagMutability",
-            Self::PutLifecyclePolicy { .. } => "PutLifecyclePolicy",
-            Self::TagResource { .. } => "TagResource",
-            Self::UntagResource { .. } => "UntagResource",
-        }
-    }
-
     fn phase(&self) -> Phase {
         match self {
             Self::CreateRepository { .. } => Phase::Create,
@@ -87,6 +77,17 @@ impl Operation for EcrOp {
 }
 
 impl WriteCall for EcrOp {
+    fn call(&self) -> &'static str {
+        match self {
+            Self::CreateRepository { .. } => "CreateRepository",
+            Self::PutImageScanningConfiguration { .. } => "PutImageScanningConfiguration",
+            Self::PutImageTagMutability { .. } => "PutImageTagMutability",
+            Self::PutLifecyclePolicy { .. } => "PutLifecyclePolicy",
+            Self::TagResource { .. } => "TagResource",
+            Self::UntagResource { .. } => "UntagResource",
+        }
+    }
+
     fn subject(&self) -> String {
         match self {
             Self::CreateRepository { name, .. }
@@ -128,19 +129,11 @@ impl EcrOp {
                 if let Some(encryption) = encryption {
                     request = request.encryption_configuration(sdk_encryption(encryption));
                 }
-                match request.send().await {
-                    Ok(_) => Ok(OpOutcome::Done),
-                    Err(err) => {
-                        let err = self.error(&err);
-                        if err.is_code("RepositoryAlreadyExistsException") {
-                            Ok(OpOutcome::AlreadyDone(
-                                "the repository already exists; the next pass reconciles its settings".to_owned(),
-                            ))
-                        } else {
-                            Err(err)
-                        }
-                    }
-                }
+                self.done_unless(
+                    request.send().await,
+                    "RepositoryAlreadyExistsException",
+                    "the repository already exists; the next pass reconciles its settings",
+                )
             }
             Self::PutImageScanningConfiguration { name, scan_on_push } => self.done(
                 ecr.put_image_scanning_configuration()

@@ -4,12 +4,13 @@ mod apply;
 mod observe;
 mod plan;
 
+use afu9_spec::Resource;
 use afu9_spec::ecr::EcrRepositorySpec;
 use afu9_spec::tags::Tags;
-use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, ResourcePlan};
+use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
+use crate::plan::Delta;
 
 pub use apply::EcrOp;
 
@@ -38,13 +39,28 @@ pub struct EcrRepositoryObserved {
 }
 
 impl ManagedKind for EcrRepositories {
-    const KIND: &'static str = "EcrRepository";
-    const SERVICE: &'static str = "ECR";
     type Spec = EcrRepositorySpec;
     type Observed = EcrRepositoryObserved;
+    const SERVICE: &'static str = "ECR";
+    const NOUN: &'static str = "repository";
 
-    fn resources(state: &DesiredState) -> &[Resource<Self::Spec>] {
-        &state.ecr_repositories
+    fn tagging() -> Tagging<Self> {
+        Tagging::Owned(TagOps {
+            desired: |spec| &spec.tags,
+            live: |have| Some(&have.tags),
+            tag: |_, have, tags| {
+                Box::new(EcrOp::TagResource {
+                    arn: have.arn.clone(),
+                    tags,
+                })
+            },
+            untag: |_, have, keys| {
+                Box::new(EcrOp::UntagResource {
+                    arn: have.arn.clone(),
+                    keys,
+                })
+            },
+        })
     }
 
     fn observe<'a>(
@@ -59,7 +75,7 @@ impl ManagedKind for EcrRepositories {
         cx: &PlanContext<'_>,
         want: &Resource<Self::Spec>,
         have: Option<&Self::Observed>,
-    ) -> ResourcePlan {
+    ) -> Delta {
         plan::plan(cx.state, want, have)
     }
 }

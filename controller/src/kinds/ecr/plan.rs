@@ -8,112 +8,80 @@ use super::EcrRepositoryObserved;
 use super::apply::EcrOp;
 use crate::diff::compare_field;
 use crate::diff::json::sorted_keys;
-use crate::diff::tags::diff_tags;
-use crate::diff::unowned_reason;
-use crate::engine::{Action, Change, Operation, ResourcePlan};
-
-const KIND: &str = "EcrRepository";
+use crate::plan::{Change, Delta};
 
 pub(super) fn plan(
     state: &DesiredState,
     want: &Resource<EcrRepositorySpec>,
     have: Option<&EcrRepositoryObserved>,
-) -> ResourcePlan {
-    let mut plan = ResourcePlan::new(KIND, want.name(), &want.source);
+) -> Delta {
     match have {
-        None => plan_create(state, want, &mut plan),
-        Some(have) => plan_update(state, want, have, &mut plan),
+        None => plan_create(state, want),
+        Some(have) => plan_update(want, have),
     }
-    plan
 }
 
-fn plan_create(state: &DesiredState, want: &Resource<EcrRepositorySpec>, plan: &mut ResourcePlan) {
+fn plan_create(state: &DesiredState, want: &Resource<EcrRepositorySpec>) -> Delta {
     let spec = &want.spec;
     let name = want.name().to_owned();
-    let tags = state.desired_tags(&spec.tags);
-    let add = |changes: &mut Vec<Change>, path: &str, value: Value| {
-        changes.push(Change::new(path, None, Some(value)));
-    };
+    let mut delta = Delta::missing();
+    let mut add = |path: &str, value: Value| delta.change(Change::new(path, None, Some(value)));
     if let Some(scan) = spec.scan_on_push {
-        add(&mut plan.changes, "spec.scanOnPush", scan.into());
+        add("spec.scanOnPush", scan.into());
     }
     if let Some(mutability) = spec.tag_mutability {
-        add(
-            &mut plan.changes,
-            "spec.tagMutability",
-            mutability.as_str().into(),
-        );
+        add("spec.tagMutability", mutability.as_str().into());
     }
     if let Some(encryption) = &spec.encryption {
-        add(
-            &mut plan.changes,
-            "spec.encryption",
-            encryption_value(encryption),
-        );
+        add("spec.encryption", encryption_value(encryption));
     }
     let lifecycle = spec.lifecycle_policy.as_ref().map(lifecycle_document);
     if let Some(document) = &lifecycle {
-        add(
-            &mut plan.changes,
-            "spec.lifecyclePolicy",
-            canonical_lifecycle(document),
-        );
+        add("spec.lifecyclePolicy", canonical_lifecycle(document));
     }
-    for (key, value) in &state.tag_policy().managed(&tags) {
-        add(
-            &mut plan.changes,
-            &format!("spec.tags.{key}"),
-            value.as_str().into(),
-        );
-    }
-    plan.action = Action::Create;
-    plan.ops.push(Box::new(EcrOp::CreateRepository {
+    delta.op(EcrOp::CreateRepository {
         name: name.clone(),
         scan_on_push: spec.scan_on_push,
         tag_mutability: spec.tag_mutability,
         encryption: spec.encryption.clone(),
-        tags,
-    }));
+        tags: state.desired_tags(&spec.tags),
+    });
     if let Some(document) = lifecycle {
-        plan.ops.push(Box::new(EcrOp::PutLifecyclePolicy {
+        delta.op(EcrOp::PutLifecyclePolicy {
             name,
             text: document.to_string(),
-        }));
+        });
     }
+    delta
 }
 
-fn plan_update(
-    state: &DesiredState,
-    want: &Resource<EcrRepositorySpec>,
-    have: &EcrRepositoryObserved,
-    plan: &mut ResourcePlan,
-) {
+fn plan_update(want: &Resource<EcrRepositorySpec>, have: &EcrRepositoryObserved) -> Delta {
     let spec = &want.spec;
     let name = || want.name().to_owned();
-    let mut ops: Vec<Box<dyn Operation>> = Vec::new();
+    let mut delta = Delta::exists();
     if compare_field(
-        &mut plan.changes,
+        &mut delta.changes,
         "spec.scanOnPush",
         spec.scan_on_push,
         have.scan_on_push,
     ) {
-        ops.push(Box::new(EcrOp::PutImageScanningConfiguration {
+        delta.op(EcrOp::PutImageScanningConfiguration {
             name: name(),
             scan_on_push: spec.scan_on_push.unwrap_or_default(),
-        }));
+        });
     }
     if let Some(mutability) = spec.tag_mutability
         && compare_field(
-            &mut plan.changes,
+            &mut delta.changes,
             "spec.tagMutability",
             Some(mutability.as_str().to_owned()),
             have.tag_mutability.clone(),
         )
     {
-        ops.push(Box::new(EcrOp::PutImageTagMutability {
+        delta.op(EcrOp::PutImageTagMutability {
             name: name(),
             mutability,
-        }));
+        });
     }
     if let Some(policy) = &spec.lifecycle_policy {
         let document = lifecycle_document(policy);
@@ -123,48 +91,19 @@ fn plan_update(
                 .map_or_else(|_| Value::from(text), |v| canonical_lifecycle(&v))
         });
         if live.as_ref() != Some(&wanted) {
-            plan.changes
-                .push(Change::new("spec.lifecyclePolicy", live, Some(wanted)));
-            ops.push(Box::new(EcrOp::PutLifecyclePolicy {
+            delta.change(Change::new("spec.lifecyclePolicy", live, Some(wanted)));
+            delta.op(EcrOp::PutLifecyclePolicy {
                 name: name(),
                 text: document.to_string(),
-            }));
+            });
         }
     }
-    let blocked = spec
-        .encryption
-        .as_ref()
-        .and_then(|encryption| encryption_drift(encryption, have, &mut plan.changes));
-    let tags = diff_tags(
-        &state.desired_tags(&spec.tags),
-        &have.tags,
-        &state.tag_policy(),
-        &mut plan.changes,
-    );
-    if !tags.set.is_empty() {
-        ops.push(Box::new(EcrOp::TagResource {
-            arn: have.arn.clone(),
-            tags: tags.set,
-        }));
+    if let Some(encryption) = &spec.encryption
+        && let Some(reason) = encryption_drift(encryption, have, &mut delta.changes)
+    {
+        delta.block(reason);
     }
-    if !tags.remove.is_empty() {
-        ops.push(Box::new(EcrOp::UntagResource {
-            arn: have.arn.clone(),
-            keys: tags.remove,
-        }));
-    }
-    if let Some(reason) = unowned_reason("repository", &have.tags, want.metadata.adopt) {
-        plan.action = Action::Blocked;
-        plan.reason = Some(reason);
-        return;
-    }
-    plan.ops = ops;
-    if let Some(reason) = blocked {
-        plan.action = Action::Blocked;
-        plan.reason = Some(reason);
-    } else if !plan.changes.is_empty() {
-        plan.action = Action::Update;
-    }
+    delta
 }
 
 /// Adds the encryption change, if any, and says why it cannot be applied.

@@ -10,7 +10,8 @@ use aws_sdk_ecs::types::{
 
 use super::{ContainerFixes, RevisionFixes};
 use crate::aws::{Aws, AwsError};
-use crate::engine::{OpFuture, OpOutcome, Operation};
+use crate::aws::{OpOutcome, WriteCall};
+use crate::plan::{OpFuture, Operation};
 
 /// A revision as ECS described it, kept whole so that the next revision carries over every
 /// field the contract does not model. Opaque to the plan; its `Debug` shows no container
@@ -74,7 +75,7 @@ pub enum EcsOp {
     },
 }
 
-impl Operation for EcsOp {
+impl WriteCall for EcsOp {
     fn call(&self) -> &'static str {
         match self {
             Self::RegisterTaskDefinition { .. } => "RegisterTaskDefinition",
@@ -82,6 +83,19 @@ impl Operation for EcsOp {
         }
     }
 
+    fn subject(&self) -> String {
+        match self {
+            Self::RegisterTaskDefinition { family, .. } => {
+                format!("register ecs task definition {family}")
+            }
+            Self::UpdateService {
+                cluster, service, ..
+            } => format!("update ecs service {cluster}/{service}"),
+        }
+    }
+}
+
+impl Operation for EcsOp {
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
         Box::pin(self.run(&aws.ecs))
     }
@@ -118,13 +132,7 @@ impl EcsOp {
                     .set_enable_fault_injection(next.enable_fault_injection)
                     .send()
                     .await
-                    .map_err(|err| {
-                        AwsError::from_sdk(
-                            format!("register ecs task definition {family}"),
-                            "RegisterTaskDefinition",
-                            &err,
-                        )
-                    })?;
+                    .map_err(|err| self.error(&err))?;
                 if let Some(arn) = output.task_definition.and_then(|t| t.task_definition_arn) {
                     let _ = registered.set(arn);
                 }
@@ -140,21 +148,15 @@ impl EcsOp {
                     .as_ref()
                     .and_then(|r| r.get())
                     .unwrap_or(task_definition);
-                client
-                    .update_service()
-                    .cluster(cluster)
-                    .service(service)
-                    .task_definition(revision)
-                    .send()
-                    .await
-                    .map(|_| OpOutcome::Done)
-                    .map_err(|err| {
-                        AwsError::from_sdk(
-                            format!("update ecs service {cluster}/{service}"),
-                            "UpdateService",
-                            &err,
-                        )
-                    })
+                self.done(
+                    client
+                        .update_service()
+                        .cluster(cluster)
+                        .service(service)
+                        .task_definition(revision)
+                        .send()
+                        .await,
+                )
             }
         }
     }

@@ -13,11 +13,12 @@ mod plan;
 use std::collections::BTreeMap;
 use std::fmt;
 
+use afu9_spec::Resource;
 use afu9_spec::ecs::EcsTaskDefinitionSpec;
-use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, ResourcePlan};
+use crate::engine::{ManagedKind, PlanContext, Tagging};
+use crate::plan::Delta;
 
 pub use apply::{EcsOp, Revision};
 
@@ -156,13 +157,15 @@ pub struct LogFix {
 }
 
 impl ManagedKind for EcsTaskDefinitions {
-    const KIND: &'static str = "EcsTaskDefinition";
-    const SERVICE: &'static str = "ECS";
     type Spec = EcsTaskDefinitionSpec;
     type Observed = TaskDefinitionObserved;
+    const SERVICE: &'static str = "ECS";
+    const NOUN: &'static str = "task-definition family";
 
-    fn resources(state: &DesiredState) -> &[Resource<Self::Spec>] {
-        &state.ecs_task_definitions
+    /// A family's tags live on each revision, which the next revision copies as they are;
+    /// the family belongs to the application's deployment, so there is no ownership tag.
+    fn tagging() -> Tagging<Self> {
+        Tagging::Untagged
     }
 
     fn observe<'a>(
@@ -177,7 +180,7 @@ impl ManagedKind for EcsTaskDefinitions {
         cx: &PlanContext<'_>,
         want: &Resource<Self::Spec>,
         have: Option<&Self::Observed>,
-    ) -> ResourcePlan {
+    ) -> Delta {
         plan::plan(cx.state, want, have)
     }
 }

@@ -17,9 +17,7 @@ use serde_json::{Value, json};
 
 use super::apply::EcsOp;
 use super::{ContainerFixes, ContainerObserved, LogFix, RevisionFixes, TaskDefinitionObserved};
-use crate::engine::{Action, Change, Operation, ResourcePlan};
-
-const KIND: &str = "EcsTaskDefinition";
+use crate::plan::{Change, Delta};
 
 /// Words in a variable name that make it look like a secret.
 const SECRET_WORDS: &[&str] = &[
@@ -59,18 +57,13 @@ pub(super) fn plan(
     state: &DesiredState,
     want: &Resource<EcsTaskDefinitionSpec>,
     have: Option<&TaskDefinitionObserved>,
-) -> ResourcePlan {
-    let mut plan = ResourcePlan::new(KIND, want.name(), &want.source);
+) -> Delta {
     let Some(have) = have else {
-        plan.action = Action::Blocked;
-        plan.reason = Some(
-            "the family has no ACTIVE revision: the application's deployment registers it"
-                .to_owned(),
-        );
-        return plan;
+        let mut delta = Delta::missing();
+        delta.block("the family has no ACTIVE revision: the application's deployment registers it");
+        return delta;
     };
-    decide(want, have, find(state, want, have), &mut plan);
-    plan
+    decide(want, have, find(state, want, have))
 }
 
 /// Every check of the contract against the revision: changes, fixes, and what blocks.
@@ -101,22 +94,21 @@ fn decide(
     want: &Resource<EcsTaskDefinitionSpec>,
     have: &TaskDefinitionObserved,
     mut findings: Findings,
-    plan: &mut ResourcePlan,
-) {
+) -> Delta {
     findings
         .fixes
         .containers
         .retain(|_, fix| *fix != ContainerFixes::default());
     let registers = !findings.fixes.is_empty();
     let registered = Arc::default();
-    let mut ops: Vec<Box<dyn Operation>> = Vec::new();
+    let mut delta = Delta::exists();
     if registers {
-        ops.push(Box::new(EcsOp::RegisterTaskDefinition {
+        delta.op(EcsOp::RegisterTaskDefinition {
             family: want.name().to_owned(),
             base: have.base.clone(),
             fixes: findings.fixes.clone(),
             registered: Arc::clone(&registered),
-        }));
+        });
     }
     for service in &have.services {
         let path = format!("spec.services.{}/{}", service.cluster, service.service);
@@ -135,30 +127,25 @@ fn decide(
                 format!("{}:{}", want.name(), have.revision)
             };
             findings.change(path, Some(running.as_str().into()), Some(target.into()));
-            ops.push(Box::new(EcsOp::UpdateService {
+            delta.op(EcsOp::UpdateService {
                 cluster: service.cluster.clone(),
                 service: service.service.clone(),
                 task_definition: have.arn.clone(),
                 registered: registers.then(|| Arc::clone(&registered)),
-            }));
+            });
         }
     }
-    plan.changes = findings.changes;
-    plan.ops = ops;
-    if !findings.blocked.is_empty() {
-        plan.action = Action::Blocked;
-        plan.reason = Some(findings.blocked.join("; "));
-    } else if registers {
-        plan.action = Action::Replace;
-        plan.reason = Some(format!(
+    delta.changes = findings.changes;
+    delta.blocked = findings.blocked;
+    if registers {
+        delta.replace = Some(format!(
             "task definitions are immutable: registers the next revision of {} (from revision \
              {}) with only the drifted fields changed",
             want.name(),
             have.revision
         ));
-    } else if !plan.changes.is_empty() {
-        plan.action = Action::Update;
     }
+    delta
 }
 
 /// Whether a service's task definition (ARN, `family:revision` or bare `family`, which ECS
@@ -363,15 +350,15 @@ fn check_environment(
             None if looks_secret(&variable.name) => "looks like a secret".to_owned(),
             None => continue,
         };
-        findings.changes.push(Change {
-            path: format!(
+        // The variable must leave the plain environment: there before, gone after.
+        findings.changes.push(Change::sensitive(
+            format!(
                 "spec.containers.{}.environment.{}",
                 container.name, variable.name
             ),
-            before: None,
-            after: None,
-            sensitive: true,
-        });
+            true,
+            false,
+        ));
         findings.blocked.push(format!(
             "container {} has plain environment variable {} that {why} (ECS.8): the \
              application must pass it as a secret (valueFrom Secrets Manager); afu9-posture \

@@ -5,34 +5,29 @@ pub mod policy;
 pub mod role;
 
 use std::future::Future;
-use std::time::Duration;
 
 use afu9_spec::DesiredState;
-use afu9_spec::policy_doc;
+use afu9_spec::iam::policy_doc;
 use afu9_spec::tags::Tags;
-use backon::{ExponentialBuilder, Retryable};
 use serde_json::Value;
 
-use crate::aws::{AwsError, Identity};
-use crate::engine::{Change, OpOutcome};
+use crate::aws::OpOutcome;
+use crate::aws::write::retry_until_consistent;
+use crate::aws::{AwsError, ErrorClass, Identity};
+use crate::plan::Change;
 
-/// A document change for a plan when `live` and `want` differ in meaning; both sides shown
-/// in canonical form, so the rendered diff shows only what matters.
+/// A document change for a plan when `live` and `want` differ in meaning. The canonical
+/// forms are only compared: the change shows the live document as IAM returned it (decoded)
+/// and the wanted one as the manifest writes it, which is also what the audit trail keeps.
 pub(crate) fn document_change(path: &str, live: Option<&Value>, want: &Value) -> Option<Change> {
-    let want = policy_doc::canonical(want);
-    let live = live.map(policy_doc::canonical);
-    (live.as_ref() != Some(&want)).then(|| Change::new(path, live, Some(want)))
+    let differs = live.map(policy_doc::canonical) != Some(policy_doc::canonical(want));
+    differs.then(|| Change::new(path, live.cloned(), Some(want.clone())))
 }
 
 /// Decodes a document as IAM returned it (URL-encoded or plain JSON).
 pub(crate) fn decode(what: &str, operation: &'static str, text: &str) -> Result<Value, AwsError> {
-    policy_doc::decode_document(text).map_err(|err| AwsError {
-        resource: what.to_owned(),
-        operation,
-        class: crate::aws::ErrorClass::Terminal,
-        code: None,
-        message: err.to_string(),
-    })
+    policy_doc::decode_document(text)
+        .map_err(|err| AwsError::new(what, operation, ErrorClass::Terminal, err.to_string()))
 }
 
 /// The ARN a managed-policy reference stands for: an ARN as written, or the name of an
@@ -72,33 +67,18 @@ pub(crate) fn sdk_tags(tags: &Tags) -> Vec<aws_sdk_iam::types::Tag> {
 }
 
 /// Runs an IAM write; when `after_create` (the resource was created earlier in the same
-/// apply), a `NoSuchEntity` answer is IAM not having caught up yet and is retried a few
-/// times with backoff (about 7 s in all) before it counts.
-pub(crate) async fn call<F, Fut>(after_create: bool, write: F) -> Result<OpOutcome, AwsError>
+/// apply), a `NoSuchEntity` answer is IAM not having caught up yet and is retried.
+pub(crate) async fn call<F, Fut>(after_create: bool, mut write: F) -> Result<OpOutcome, AwsError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<OpOutcome, AwsError>>,
 {
-    if !after_create {
-        let mut write = write;
-        return write().await;
+    if after_create {
+        retry_until_consistent("NoSuchEntity", write).await
+    } else {
+        write().await
     }
-    write
-        .retry(
-            ExponentialBuilder::default()
-                .with_min_delay(Duration::from_millis(250))
-                .with_max_times(5),
-        )
-        .when(|err: &AwsError| err.is_code("NoSuchEntity"))
-        .await
 }
 
-/// Turns "already gone" answers of a delete or detach into success.
-pub(crate) fn gone_is_done(result: Result<OpOutcome, AwsError>) -> Result<OpOutcome, AwsError> {
-    match result {
-        Err(err) if err.is_code("NoSuchEntity") => {
-            Ok(OpOutcome::AlreadyDone("already gone".to_owned()))
-        }
-        other => other,
-    }
-}
+/// IAM's answer to a delete or detach of something that is not there.
+pub(crate) const GONE: &str = "NoSuchEntity";

@@ -7,7 +7,8 @@ use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::types::{RotationRulesType, Tag};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{OpFuture, OpOutcome, Operation, Phase, WriteCall};
+use crate::aws::{OpOutcome, WriteCall};
+use crate::plan::{OpFuture, Operation, Phase};
 
 /// One Secrets Manager call with its arguments fixed at plan time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,17 +64,6 @@ pub enum SecretOp {
 }
 
 impl Operation for SecretOp {
-    fn call(&self) -> &'static str {
-        match self {
-            Self::CreateSecret { .. } => "CreateSecret",
-            Self::UpdateSecret { .. } => "UpdateSecret",
-            Self::RotateSecret { .. } => "RotateSecret",
-            Self::CancelRotateSecret { .. } => "CancelRotateSecret",
-            Self::TagResource { .. } => "TagResource",
-            Self::UntagResource { .. } => "UntagResource",
-        }
-    }
-
     fn phase(&self) -> Phase {
         match self {
             Self::CreateSecret { .. } => Phase::Create,
@@ -87,6 +77,17 @@ impl Operation for SecretOp {
 }
 
 impl WriteCall for SecretOp {
+    fn call(&self) -> &'static str {
+        match self {
+            Self::CreateSecret { .. } => "CreateSecret",
+            Self::UpdateSecret { .. } => "UpdateSecret",
+            Self::RotateSecret { .. } => "RotateSecret",
+            Self::CancelRotateSecret { .. } => "CancelRotateSecret",
+            Self::TagResource { .. } => "TagResource",
+            Self::UntagResource { .. } => "UntagResource",
+        }
+    }
+
     fn subject(&self) -> String {
         match self {
             Self::CreateSecret { name, .. } => format!("create secret {name}"),

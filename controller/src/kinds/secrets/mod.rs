@@ -9,12 +9,13 @@ mod plan;
 
 use std::time::SystemTime;
 
+use afu9_spec::Resource;
 use afu9_spec::secrets::{Schedule, SecretSpec};
 use afu9_spec::tags::Tags;
-use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, ResourcePlan};
+use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
+use crate::plan::Delta;
 
 pub use apply::SecretOp;
 
@@ -60,13 +61,28 @@ pub struct SecretObserved {
 }
 
 impl ManagedKind for Secrets {
-    const KIND: &'static str = "Secret";
-    const SERVICE: &'static str = "Secrets Manager";
     type Spec = SecretSpec;
     type Observed = SecretObserved;
+    const SERVICE: &'static str = "Secrets Manager";
+    const NOUN: &'static str = "secret";
 
-    fn resources(state: &DesiredState) -> &[Resource<Self::Spec>] {
-        &state.secrets
+    fn tagging() -> Tagging<Self> {
+        Tagging::Owned(TagOps {
+            desired: |spec| &spec.tags,
+            live: |have| Some(&have.tags),
+            tag: |_, have, tags| {
+                Box::new(SecretOp::TagResource {
+                    arn: have.arn.clone(),
+                    tags,
+                })
+            },
+            untag: |_, have, keys| {
+                Box::new(SecretOp::UntagResource {
+                    arn: have.arn.clone(),
+                    keys,
+                })
+            },
+        })
     }
 
     fn observe<'a>(
@@ -82,7 +98,7 @@ impl ManagedKind for Secrets {
         cx: &PlanContext<'_>,
         want: &Resource<Self::Spec>,
         have: Option<&Self::Observed>,
-    ) -> ResourcePlan {
+    ) -> Delta {
         plan::plan(cx.state, want, have)
     }
 }

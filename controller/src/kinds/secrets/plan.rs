@@ -11,41 +11,32 @@ use serde_json::{Value, json};
 
 use super::SecretObserved;
 use super::apply::SecretOp;
-use crate::diff::tags::diff_tags;
-use crate::diff::unowned_reason;
-use crate::engine::{Action, Change, ResourcePlan};
+use crate::plan::{Change, Delta};
 
-const KIND: &str = "Secret";
 const DAY: i64 = 86_400;
 
 pub(super) fn plan(
     state: &DesiredState,
     want: &Resource<SecretSpec>,
     have: Option<&SecretObserved>,
-) -> ResourcePlan {
-    let mut plan = ResourcePlan::new(KIND, want.name(), &want.source);
+) -> Delta {
     match have {
-        None => plan_missing(state, want, &mut plan),
+        None => plan_missing(state, want),
         Some(have) => match have.deletion_date {
-            Some(deletion) => {
-                plan.action = Action::Blocked;
-                plan.reason = Some(format!(
-                    "the secret is scheduled for deletion on {}; restore it (RestoreSecret) \
-                     or remove its manifest",
-                    date(deletion)
-                ));
-            }
-            None => plan_update(state, want, have, &mut plan),
+            Some(deletion) => Delta::unavailable(format!(
+                "the secret is scheduled for deletion on {}; restore it (RestoreSecret) \
+                 or remove its manifest",
+                date(deletion)
+            )),
+            None => plan_update(want, have),
         },
     }
-    plan
 }
 
-fn plan_missing(state: &DesiredState, want: &Resource<SecretSpec>, plan: &mut ResourcePlan) {
+fn plan_missing(state: &DesiredState, want: &Resource<SecretSpec>) -> Delta {
     let spec = &want.spec;
-    let tags = state.desired_tags(&spec.tags);
-    let mut add =
-        |path: &str, value: Value| plan.changes.push(Change::new(path, None, Some(value)));
+    let mut delta = Delta::missing();
+    let mut add = |path: &str, value: Value| delta.change(Change::new(path, None, Some(value)));
     if let Some(description) = &spec.description {
         add("spec.description", description.as_str().into());
     }
@@ -55,84 +46,55 @@ fn plan_missing(state: &DesiredState, want: &Resource<SecretSpec>, plan: &mut Re
     if let Some(rotation) = &spec.rotation {
         add("spec.rotation", rotation_value(rotation));
     }
-    for (key, value) in &state.tag_policy().managed(&tags) {
-        add(&format!("spec.tags.{key}"), value.as_str().into());
-    }
     if !spec.create {
-        plan.action = Action::Blocked;
-        plan.reason = Some(
+        delta.block(
             "the secret does not exist: its owner creates it with its value \
-             (or set spec.create: true to have afu9-posture create it empty)"
-                .to_owned(),
+             (or set spec.create: true to have afu9-posture create it empty)",
         );
-        return;
+        return delta;
     }
-    plan.action = Action::Create;
     if spec.rotation.as_ref().is_some_and(|r| !r.is_manual()) {
-        plan.reason = Some(
+        delta.note = Some(
             "created without a value; automatic rotation is turned on by a later pass, once \
              the owner has stored a first value"
                 .to_owned(),
         );
     }
-    plan.ops.push(Box::new(SecretOp::CreateSecret {
+    delta.op(SecretOp::CreateSecret {
         name: want.name().to_owned(),
         description: spec.description.clone(),
         kms_key: spec.kms_key.clone(),
-        tags,
-    }));
+        tags: state.desired_tags(&spec.tags),
+    });
+    delta
 }
 
-fn plan_update(
-    state: &DesiredState,
-    want: &Resource<SecretSpec>,
-    have: &SecretObserved,
-    plan: &mut ResourcePlan,
-) {
+fn plan_update(want: &Resource<SecretSpec>, have: &SecretObserved) -> Delta {
     let spec = &want.spec;
+    let mut delta = Delta::exists();
     let mut ops: Vec<SecretOp> = Vec::new();
-    let mut blocked: Vec<String> = Vec::new();
-    settings(spec, have, &mut plan.changes, &mut ops);
+    settings(spec, have, &mut delta.changes, &mut ops);
     if let Some(rotation) = &spec.rotation {
         if rotation.is_manual() {
-            manual_rotation(rotation, have, &mut plan.changes, &mut ops, &mut blocked);
+            manual_rotation(
+                rotation,
+                have,
+                &mut delta.changes,
+                &mut ops,
+                &mut delta.blocked,
+            );
         } else {
-            automatic_rotation(rotation, have, &mut plan.changes, &mut ops, &mut blocked);
+            automatic_rotation(
+                rotation,
+                have,
+                &mut delta.changes,
+                &mut ops,
+                &mut delta.blocked,
+            );
         }
     }
-    let tags = diff_tags(
-        &state.desired_tags(&spec.tags),
-        &have.tags,
-        &state.tag_policy(),
-        &mut plan.changes,
-    );
-    if !tags.set.is_empty() {
-        ops.push(SecretOp::TagResource {
-            arn: have.arn.clone(),
-            tags: tags.set,
-        });
-    }
-    if !tags.remove.is_empty() {
-        ops.push(SecretOp::UntagResource {
-            arn: have.arn.clone(),
-            keys: tags.remove,
-        });
-    }
-    if let Some(reason) = unowned_reason("secret", &have.tags, want.metadata.adopt) {
-        plan.action = Action::Blocked;
-        plan.reason = Some(reason);
-        return;
-    }
-    plan.ops = ops
-        .into_iter()
-        .map(|op| Box::new(op) as Box<dyn crate::engine::Operation>)
-        .collect();
-    if !blocked.is_empty() {
-        plan.action = Action::Blocked;
-        plan.reason = Some(blocked.join("; "));
-    } else if !plan.changes.is_empty() {
-        plan.action = Action::Update;
-    }
+    delta.ops(ops);
+    delta
 }
 
 /// Description and KMS key: one `UpdateSecret` for both.

@@ -6,6 +6,9 @@ use afu9_spec::tags::Tags;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
+use crate::engine::{PlanContext, plan_resource};
+use crate::kinds::ecr::EcrRepositories;
+use crate::plan::{Action, ResourcePlan};
 
 fn state(yaml: &str) -> DesiredState {
     load_str(Path::new("test.yaml"), yaml).expect("valid manifests")
@@ -48,7 +51,11 @@ const KEEP_10: &str = r#"{"rules":[{"rulePriority":1,"description":"keep the las
 
 fn plan_for(yaml: &str, have: Option<&EcrRepositoryObserved>) -> ResourcePlan {
     let state = state(yaml);
-    plan(&state, &state.ecr_repositories[0], have)
+    let cx = PlanContext {
+        state: &state,
+        identity: None,
+    };
+    plan_resource::<EcrRepositories>(&cx, &state.ecr_repositories[0], have)
 }
 
 fn paths(plan: &ResourcePlan) -> Vec<&str> {

@@ -7,9 +7,12 @@ use aws_sdk_ecs::types::{
 };
 
 use super::*;
+use crate::engine::{PlanContext, plan_resource};
+use crate::kinds::ecs::EcsTaskDefinitions;
 use crate::kinds::ecs::apply::hardened;
 use crate::kinds::ecs::observe::from_sdk;
 use crate::kinds::ecs::{Revision, ServiceObserved};
+use crate::plan::{Action, Change, ResourcePlan};
 
 const ARN: &str = "arn:aws:ecs:eu-central-1:123456789012:task-definition/afu9-control-center:3";
 const TASK_ROLE: &str = "arn:aws:iam::123456789012:role/afu9-task-role";
@@ -37,7 +40,11 @@ const CONTRACT: &str = r#"{taskRole: afu9-task-role, executionRole: afu9-task-ex
 
 fn plan_for(spec: &str, have: Option<&TaskDefinitionObserved>) -> ResourcePlan {
     let state = load_str(Path::new("test.yaml"), &manifests(spec)).expect("valid manifests");
-    plan(&state, &state.ecs_task_definitions[0], have)
+    let cx = PlanContext {
+        state: &state,
+        identity: None,
+    };
+    plan_resource::<EcsTaskDefinitions>(&cx, &state.ecs_task_definitions[0], have)
 }
 
 fn container(name: &str) -> aws_sdk_ecs::types::builders::ContainerDefinitionBuilder {
@@ -285,11 +292,10 @@ fn secret_looking_plain_variables_are_blocked_and_their_values_never_shown() {
             "spec.containers.web.environment.DB_PASSWORD"
         ]
     );
-    assert!(
-        plan.changes
-            .iter()
-            .all(|c| c.sensitive && c.before.is_none())
-    );
+    // Each variable is shown leaving the plain environment, its value masked.
+    assert!(plan.changes.iter().all(|c| c.sensitive
+        && c.before == Some(serde_json::Value::from(Change::MASK))
+        && c.after.is_none()));
     let reason = plan.reason.clone().unwrap_or_default();
     assert!(
         reason.contains("holds the name of secret afu9/database"),

@@ -3,8 +3,9 @@
 use afu9_spec::tags::Tags;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{OpFuture, OpOutcome, Operation, Phase, WriteCall};
-use crate::kinds::iam::{gone_is_done, sdk_tags};
+use crate::aws::{OpOutcome, WriteCall};
+use crate::kinds::iam::{GONE, sdk_tags};
+use crate::plan::{OpFuture, Operation, Phase};
 
 /// One IAM managed-policy call with its arguments fixed at plan time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,16 +54,6 @@ pub enum PolicyOp {
 }
 
 impl Operation for PolicyOp {
-    fn call(&self) -> &'static str {
-        match self {
-            Self::CreatePolicy { .. } => "CreatePolicy",
-            Self::DeletePolicyVersion { .. } => "DeletePolicyVersion",
-            Self::CreatePolicyVersion { .. } => "CreatePolicyVersion",
-            Self::TagPolicy { .. } => "TagPolicy",
-            Self::UntagPolicy { .. } => "UntagPolicy",
-        }
-    }
-
     fn phase(&self) -> Phase {
         match self {
             Self::CreatePolicy { .. } => Phase::Create,
@@ -76,6 +67,16 @@ impl Operation for PolicyOp {
 }
 
 impl WriteCall for PolicyOp {
+    fn call(&self) -> &'static str {
+        match self {
+            Self::CreatePolicy { .. } => "CreatePolicy",
+            Self::DeletePolicyVersion { .. } => "DeletePolicyVersion",
+            Self::CreatePolicyVersion { .. } => "CreatePolicyVersion",
+            Self::TagPolicy { .. } => "TagPolicy",
+            Self::UntagPolicy { .. } => "UntagPolicy",
+        }
+    }
+
     fn subject(&self) -> String {
         match self {
             Self::CreatePolicy { name, .. } => format!("create iam policy {name}"),
@@ -96,7 +97,7 @@ impl PolicyOp {
                 description,
                 document,
                 tags,
-            } => match self.done(
+            } => self.done_unless(
                 iam.create_policy()
                     .policy_name(name)
                     .path(path)
@@ -105,20 +106,17 @@ impl PolicyOp {
                     .set_tags(Some(sdk_tags(tags)))
                     .send()
                     .await,
-            ) {
-                Err(err) if err.is_code("EntityAlreadyExists") => Ok(OpOutcome::AlreadyDone(
-                    "the policy already exists; the next pass reconciles it".to_owned(),
-                )),
-                other => other,
-            },
-            Self::DeletePolicyVersion { arn, version } => gone_is_done(
-                self.done(
-                    iam.delete_policy_version()
-                        .policy_arn(arn)
-                        .version_id(version)
-                        .send()
-                        .await,
-                ),
+                "EntityAlreadyExists",
+                "the policy already exists; the next pass reconciles it",
+            ),
+            Self::DeletePolicyVersion { arn, version } => self.done_unless(
+                iam.delete_policy_version()
+                    .policy_arn(arn)
+                    .version_id(version)
+                    .send()
+                    .await,
+                GONE,
+                "already gone",
             ),
             Self::CreatePolicyVersion { arn, document } => self.done(
                 iam.create_policy_version()

@@ -12,7 +12,8 @@ use afu9_spec::{DesiredState, Resource};
 use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, ResourcePlan};
+use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
+use crate::plan::Delta;
 
 pub use apply::PolicyOp;
 
@@ -50,18 +51,33 @@ pub struct IamPolicyObserved {
 }
 
 impl ManagedKind for IamPolicies {
-    const KIND: &'static str = "IamPolicy";
-    const SERVICE: &'static str = "IAM";
     type Spec = IamPolicySpec;
     type Observed = IamPolicyObserved;
+    const SERVICE: &'static str = "IAM";
+    const NOUN: &'static str = "policy";
 
     /// A customer-managed policy's ARN contains the account.
     fn needs_identity(_state: &DesiredState) -> bool {
         true
     }
 
-    fn resources(state: &DesiredState) -> &[Resource<Self::Spec>] {
-        &state.iam_policies
+    fn tagging() -> Tagging<Self> {
+        Tagging::Owned(TagOps {
+            desired: |spec| &spec.tags,
+            live: |have| Some(&have.tags),
+            tag: |_, have, tags| {
+                Box::new(PolicyOp::TagPolicy {
+                    arn: have.arn.clone(),
+                    tags,
+                })
+            },
+            untag: |_, have, keys| {
+                Box::new(PolicyOp::UntagPolicy {
+                    arn: have.arn.clone(),
+                    keys,
+                })
+            },
+        })
     }
 
     fn observe<'a>(
@@ -76,7 +92,7 @@ impl ManagedKind for IamPolicies {
         cx: &PlanContext<'_>,
         want: &Resource<Self::Spec>,
         have: Option<&Self::Observed>,
-    ) -> ResourcePlan {
+    ) -> Delta {
         plan::plan(cx, want, have)
     }
 }

@@ -3,8 +3,9 @@
 use afu9_spec::tags::Tags;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{OpFuture, OpOutcome, Operation, Phase, WriteCall};
-use crate::kinds::iam::{call, gone_is_done, sdk_tags};
+use crate::aws::{OpOutcome, WriteCall};
+use crate::kinds::iam::{GONE, call, sdk_tags};
+use crate::plan::{OpFuture, Operation, Phase};
 
 /// One IAM role call with its arguments fixed at plan time. Documents are sent as the
 /// manifest wrote them.
@@ -110,6 +111,19 @@ pub struct NewRole {
 }
 
 impl Operation for RoleOp {
+    fn phase(&self) -> Phase {
+        match self {
+            Self::CreateRole(_) => Phase::Create,
+            _ => Phase::Converge,
+        }
+    }
+
+    fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
+        Box::pin(self.run(&aws.iam))
+    }
+}
+
+impl WriteCall for RoleOp {
     fn call(&self) -> &'static str {
         match self {
             Self::CreateRole(_) => "CreateRole",
@@ -126,19 +140,6 @@ impl Operation for RoleOp {
         }
     }
 
-    fn phase(&self) -> Phase {
-        match self {
-            Self::CreateRole(_) => Phase::Create,
-            _ => Phase::Converge,
-        }
-    }
-
-    fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.iam))
-    }
-}
-
-impl WriteCall for RoleOp {
     fn subject(&self) -> String {
         format!("update iam role {}", self.role())
     }
@@ -175,7 +176,7 @@ impl RoleOp {
             permissions_boundary,
             tags,
         } = new;
-        let result = self.done(
+        self.done_unless(
             iam.create_role()
                 .role_name(role)
                 .path(path)
@@ -186,13 +187,9 @@ impl RoleOp {
                 .set_tags(Some(sdk_tags(tags)))
                 .send()
                 .await,
-        );
-        match result {
-            Err(err) if err.is_code("EntityAlreadyExists") => Ok(OpOutcome::AlreadyDone(
-                "the role already exists; the next pass reconciles it".to_owned(),
-            )),
-            other => other,
-        }
+            "EntityAlreadyExists",
+            "the role already exists; the next pass reconciles it",
+        )
     }
 
     async fn run(&self, iam: &aws_sdk_iam::Client) -> Result<OpOutcome, AwsError> {
@@ -207,15 +204,15 @@ impl RoleOp {
             ),
             Self::DeleteRolePermissionsBoundary { role } => {
                 let request = iam.delete_role_permissions_boundary().role_name(role);
-                gone_is_done(self.done(request.send().await))
+                self.done_unless(request.send().await, GONE, "already gone")
             }
             Self::DetachRolePolicy { role, arn } => {
                 let request = iam.detach_role_policy().role_name(role).policy_arn(arn);
-                gone_is_done(self.done(request.send().await))
+                self.done_unless(request.send().await, GONE, "already gone")
             }
             Self::DeleteRolePolicy { role, policy } => {
                 let request = iam.delete_role_policy().role_name(role).policy_name(policy);
-                gone_is_done(self.done(request.send().await))
+                self.done_unless(request.send().await, GONE, "already gone")
             }
             Self::PutRolePolicy {
                 role,

@@ -13,7 +13,8 @@ use afu9_spec::{DesiredState, Resource};
 use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, ResourcePlan};
+use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
+use crate::plan::Delta;
 
 pub use apply::RoleOp;
 pub use observe::ReadStrategy;
@@ -47,10 +48,29 @@ pub struct IamRoleObserved {
 }
 
 impl ManagedKind for IamRoles {
-    const KIND: &'static str = "IamRole";
-    const SERVICE: &'static str = "IAM";
     type Spec = IamRoleSpec;
     type Observed = IamRoleObserved;
+    const SERVICE: &'static str = "IAM";
+    const NOUN: &'static str = "role";
+
+    fn tagging() -> Tagging<Self> {
+        Tagging::Owned(TagOps {
+            desired: |spec| &spec.tags,
+            live: |have| Some(&have.tags),
+            tag: |name, _, tags| {
+                Box::new(RoleOp::TagRole {
+                    role: name.to_owned(),
+                    tags,
+                })
+            },
+            untag: |name, _, keys| {
+                Box::new(RoleOp::UntagRole {
+                    role: name.to_owned(),
+                    keys,
+                })
+            },
+        })
+    }
 
     /// Only references to `IamPolicy` manifests by name need the account to become ARNs.
     fn needs_identity(state: &DesiredState) -> bool {
@@ -61,10 +81,6 @@ impl ManagedKind for IamRoles {
                 .chain(&spec.permissions_boundary)
                 .any(|r| !r.starts_with("arn:"))
         })
-    }
-
-    fn resources(state: &DesiredState) -> &[Resource<Self::Spec>] {
-        &state.iam_roles
     }
 
     fn observe<'a>(
@@ -79,7 +95,7 @@ impl ManagedKind for IamRoles {
         cx: &PlanContext<'_>,
         want: &Resource<Self::Spec>,
         have: Option<&Self::Observed>,
-    ) -> ResourcePlan {
+    ) -> Delta {
         plan::plan(cx, want, have)
     }
 }

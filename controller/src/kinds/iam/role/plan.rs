@@ -6,43 +6,36 @@
 use std::collections::BTreeSet;
 
 use afu9_spec::Resource;
+use afu9_spec::iam::policy_doc;
 use afu9_spec::iam::{DEFAULT_MAX_SESSION_DURATION, IamRoleSpec};
-use afu9_spec::policy_doc;
 use serde_json::Value;
 
 use super::IamRoleObserved;
 use super::apply::{NewRole, RoleOp};
-use crate::diff::tags::diff_tags;
-use crate::diff::unowned_reason;
-use crate::engine::{Action, Change, PlanContext, ResourcePlan};
+use crate::engine::PlanContext;
 use crate::kinds::iam::{document_change, policy_arn};
-
-const KIND: &str = "IamRole";
+use crate::plan::{Change, Delta};
 
 pub(super) fn plan(
     cx: &PlanContext<'_>,
     want: &Resource<IamRoleSpec>,
     have: Option<&IamRoleObserved>,
-) -> ResourcePlan {
-    let mut plan = ResourcePlan::new(KIND, want.name(), &want.source);
+) -> Delta {
     let wanted = Wanted::new(cx, want);
     match have {
-        None => plan_create(&wanted, &mut plan),
-        Some(have) => plan_update(&wanted, have, &mut plan),
+        None => plan_create(&wanted),
+        Some(have) => plan_update(&wanted, have),
     }
-    plan
 }
 
 /// The manifest with defaults applied and references resolved.
 struct Wanted<'a> {
     name: &'a str,
     spec: &'a IamRoleSpec,
-    adopt: bool,
     trust: Value,
     managed: BTreeSet<String>,
     boundary: Option<String>,
     tags: afu9_spec::tags::Tags,
-    tag_policy: afu9_spec::tags::TagPolicy,
 }
 
 impl<'a> Wanted<'a> {
@@ -54,12 +47,10 @@ impl<'a> Wanted<'a> {
         Self {
             name: want.name(),
             spec: &want.spec,
-            adopt: want.metadata.adopt,
             trust: want.spec.trust_document(),
             managed: want.spec.managed_policies.iter().map(resolve).collect(),
             boundary: want.spec.permissions_boundary.as_ref().map(resolve),
             tags: cx.state.desired_tags(&want.spec.tags),
-            tag_policy: cx.state.tag_policy(),
         }
     }
 
@@ -78,33 +69,24 @@ impl<'a> Wanted<'a> {
     }
 }
 
-fn plan_create(want: &Wanted<'_>, plan: &mut ResourcePlan) {
-    let add = |plan: &mut ResourcePlan, path: &str, value: Value| {
-        plan.changes.push(Change::new(path, None, Some(value)));
-    };
-    add(plan, "spec.trustPolicy", policy_doc::canonical(&want.trust));
+fn plan_create(want: &Wanted<'_>) -> Delta {
+    let mut delta = Delta::missing();
+    let mut add = |path: &str, value: Value| delta.change(Change::new(path, None, Some(value)));
+    add("spec.trustPolicy", want.trust.clone());
     if let Some(description) = &want.spec.description {
-        add(plan, "spec.description", description.as_str().into());
+        add("spec.description", description.as_str().into());
     }
-    add(plan, "spec.maxSessionDuration", want.max_session().into());
+    add("spec.maxSessionDuration", want.max_session().into());
     if let Some(boundary) = &want.boundary {
-        add(plan, "spec.permissionsBoundary", boundary.as_str().into());
+        add("spec.permissionsBoundary", boundary.as_str().into());
     }
     for (name, document) in &want.spec.inline_policies {
-        add(
-            plan,
-            &format!("spec.inlinePolicies.{name}"),
-            policy_doc::canonical(document),
-        );
+        add(&format!("spec.inlinePolicies.{name}"), document.clone());
     }
     for arn in &want.managed {
-        add(plan, "spec.managedPolicies", arn.as_str().into());
+        add("spec.managedPolicies", arn.as_str().into());
     }
-    for (key, value) in &want.tag_policy.managed(&want.tags) {
-        add(plan, &format!("spec.tags.{key}"), value.as_str().into());
-    }
-    plan.action = Action::Create;
-    plan.ops.push(Box::new(RoleOp::CreateRole(NewRole {
+    delta.op(RoleOp::CreateRole(NewRole {
         role: want.role(),
         path: want.path().to_owned(),
         trust_policy: want.trust.to_string(),
@@ -112,45 +94,54 @@ fn plan_create(want: &Wanted<'_>, plan: &mut ResourcePlan) {
         max_session_duration: want.max_session(),
         permissions_boundary: want.boundary.clone(),
         tags: want.tags.clone(),
-    })));
-    for (name, document) in &want.spec.inline_policies {
-        plan.ops.push(Box::new(RoleOp::PutRolePolicy {
-            role: want.role(),
-            policy: name.clone(),
-            document: document.to_string(),
-            after_create: true,
-        }));
-    }
-    for arn in &want.managed {
-        plan.ops.push(Box::new(RoleOp::AttachRolePolicy {
-            role: want.role(),
-            arn: arn.clone(),
-            after_create: true,
-        }));
-    }
+    }));
+    delta.ops(
+        want.spec
+            .inline_policies
+            .iter()
+            .map(|(name, document)| RoleOp::PutRolePolicy {
+                role: want.role(),
+                policy: name.clone(),
+                document: document.to_string(),
+                after_create: true,
+            }),
+    );
+    delta.ops(want.managed.iter().map(|arn| RoleOp::AttachRolePolicy {
+        role: want.role(),
+        arn: arn.clone(),
+        after_create: true,
+    }));
+    delta
 }
 
-fn plan_update(want: &Wanted<'_>, have: &IamRoleObserved, plan: &mut ResourcePlan) {
+fn plan_update(want: &Wanted<'_>, have: &IamRoleObserved) -> Delta {
+    let mut delta = Delta::exists();
     let mut ops = Vec::new();
-    let changes = &mut plan.changes;
+    let changes = &mut delta.changes;
     restrict(want, have, changes, &mut ops);
     let added_inline = replace_documents(want, have, changes, &mut ops);
     update_settings(want, have, changes, &mut ops);
     grant(want, have, added_inline, changes, &mut ops);
-    let tags = diff_tags(&want.tags, &have.tags, &want.tag_policy, changes);
-    if !tags.set.is_empty() {
-        ops.push(RoleOp::TagRole {
-            role: want.role(),
-            tags: tags.set,
-        });
+    delta.ops(ops);
+    if have.path != want.path() {
+        delta.change(Change::new(
+            "spec.path",
+            Some(have.path.as_str().into()),
+            Some(want.path().into()),
+        ));
+        delta.block(
+            "a role's path can only be chosen when it is created; afu9-posture never deletes a role to change it",
+        );
     }
-    if !tags.remove.is_empty() {
-        ops.push(RoleOp::UntagRole {
-            role: want.role(),
-            keys: tags.remove,
-        });
+    let deleted = policy_doc::deleted_principals(&have.trust_policy);
+    if !deleted.is_empty() {
+        delta.note = Some(format!(
+            "the live trust policy names deleted principal(s) {}: IAM shows a unique id once the principal it \
+             named is deleted; re-applying the manifest succeeds only when that principal exists again",
+            deleted.join(", ")
+        ));
     }
-    decide(want, have, plan, ops);
+    delta
 }
 
 /// A new or changed boundary first, then detach and delete what the manifest does not list.
@@ -191,7 +182,7 @@ fn restrict(
     {
         changes.push(Change::new(
             format!("spec.inlinePolicies.{name}"),
-            Some(policy_doc::canonical(document)),
+            Some(document.clone()),
             None,
         ));
         ops.push(RoleOp::DeleteRolePolicy {
@@ -297,42 +288,6 @@ fn grant(
     if want.boundary.is_none() && have.permissions_boundary.is_some() {
         ops.push(RoleOp::DeleteRolePermissionsBoundary { role: want.role() });
     }
-}
-
-/// The verdict: blocked when not ours or the path differs, update when anything differs;
-/// a deleted principal in the live trust policy is explained in the reason.
-fn decide(want: &Wanted<'_>, have: &IamRoleObserved, plan: &mut ResourcePlan, ops: Vec<RoleOp>) {
-    if let Some(reason) = unowned_reason("role", &have.tags, want.adopt) {
-        plan.action = Action::Blocked;
-        plan.reason = Some(reason);
-        return;
-    }
-    if have.path != want.path() {
-        plan.changes.push(Change::new(
-            "spec.path",
-            Some(have.path.as_str().into()),
-            Some(want.path().into()),
-        ));
-        plan.action = Action::Blocked;
-        plan.reason = Some(
-            "a role's path can only be chosen when it is created; afu9-posture never deletes a role to change it"
-                .to_owned(),
-        );
-    } else if !plan.changes.is_empty() {
-        plan.action = Action::Update;
-    }
-    let deleted = policy_doc::deleted_principals(&have.trust_policy);
-    if !deleted.is_empty() {
-        plan.reason = Some(format!(
-            "the live trust policy names deleted principal(s) {}: IAM shows a unique id once the principal it \
-             named is deleted; re-applying the manifest succeeds only when that principal exists again",
-            deleted.join(", ")
-        ));
-    }
-    plan.ops = ops
-        .into_iter()
-        .map(|op| Box::new(op) as Box<dyn crate::engine::Operation>)
-        .collect();
 }
 
 #[cfg(test)]

@@ -6,6 +6,9 @@ use afu9_spec::tags::Tags;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
+use crate::engine::{PlanContext, plan_resource};
+use crate::kinds::secrets::Secrets;
+use crate::plan::{Action, ResourcePlan};
 
 const ARN: &str = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:afu9/database-AbCdEf";
 const LAMBDA: &str = "arn:aws:lambda:eu-central-1:123456789012:function:afu9-rotate-db-password";
@@ -49,7 +52,11 @@ fn rotated() -> SecretObserved {
 
 fn plan_for(yaml: &str, have: Option<&SecretObserved>) -> ResourcePlan {
     let state = state(yaml);
-    plan(&state, &state.secrets[0], have)
+    let cx = PlanContext {
+        state: &state,
+        identity: None,
+    };
+    plan_resource::<Secrets>(&cx, &state.secrets[0], have)
 }
 
 fn paths(plan: &ResourcePlan) -> Vec<&str> {

@@ -8,6 +8,9 @@ use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
 use crate::aws::Identity;
+use crate::engine::plan_resource;
+use crate::kinds::iam::role::IamRoles;
+use crate::plan::{Action, ResourcePlan};
 
 const ROLE: &str = r#"
 apiVersion: posture.afu9.io/v1alpha1
@@ -45,7 +48,7 @@ fn plan_for(yaml: &str, have: Option<&IamRoleObserved>) -> ResourcePlan {
         state: &state,
         identity: Some(&identity),
     };
-    plan(&cx, &state.iam_roles[0], have)
+    plan_resource::<IamRoles>(&cx, &state.iam_roles[0], have)
 }
 
 fn in_sync() -> IamRoleObserved {

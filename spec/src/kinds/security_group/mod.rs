@@ -1,5 +1,8 @@
 //! `SecurityGroup`: a security group and its whole rule set.
 
+pub mod rules;
+mod validate;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -7,11 +10,11 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::sg_rules::{
+use crate::tags::Tags;
+use rules::{
     AtomicRule, DescribedRule, Direction, Peer, Protocol, RuleError, parse_cidr, parse_peer,
     parse_ports, parse_protocol,
 };
-use crate::tags::Tags;
 
 /// The desired state of one security group (`metadata.name` is the group name). Its rule
 /// set is owned whole: rules not listed are revoked, including the allow-all egress rule AWS
@@ -167,7 +170,7 @@ impl JsonSchema for PortRange {
     }
 }
 
-/// A manifest rule in the canonical vocabulary of [`crate::sg_rules`]; a peer that names a
+/// A manifest rule in the canonical vocabulary of [`rules`]; a peer that names a
 /// `SecurityGroup` manifest stays a name until its group id is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CanonicalRule {

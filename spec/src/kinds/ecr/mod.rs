@@ -3,6 +3,8 @@
 //! Fields left out of a manifest are not managed: the controller neither sets nor reports
 //! them. Tags are the exception: a managed resource's tag set is owned whole.
 
+mod validate;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

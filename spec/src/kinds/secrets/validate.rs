@@ -1,17 +1,22 @@
 //! Rules for `Secret` manifests: names, the rotation's shape, schedules, Lambda references.
 
-use super::{RuleError, check_name, check_tags, check_unique, rule_error};
+use super::{Rotation, SecretSpec};
 use crate::error::ManifestError;
-use crate::secrets::{Rotation, SecretSpec};
-use crate::state::Resource;
+use crate::kinds::Validate;
+use crate::state::DesiredState;
+use crate::validate::{RuleError, check_tags, rule_error};
 
 /// The longest rotation interval Secrets Manager accepts, in days.
 const MAX_AFTER_DAYS: u32 = 1000;
 
-pub(super) fn check(secrets: &[Resource<SecretSpec>], errors: &mut Vec<ManifestError>) {
-    check_unique("Secret", secrets, errors);
-    for secret in secrets {
-        check_name(secret, errors);
+impl Validate for SecretSpec {
+    fn validate(state: &DesiredState, errors: &mut Vec<ManifestError>) {
+        check(state, errors);
+    }
+}
+
+fn check(state: &DesiredState, errors: &mut Vec<ManifestError>) {
+    for secret in &state.secrets {
         let error = rule_error(secret);
         if !is_secret_name(secret.name()) {
             errors.push(

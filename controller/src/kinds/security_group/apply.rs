@@ -1,81 +1,20 @@
 //! Security-group write calls, one `SgOp` each, all idempotent. Operations on a group created
 //! in the same apply, or rules that reference one, name the group; its id is looked up by
-//! name and VPC when the operation runs (with a short wait, as EC2 is eventually consistent).
+//! name and VPC when the operation runs (`ec2.rs`, with a short wait, as EC2 is eventually
+//! consistent).
 
 use std::collections::HashMap;
-use std::fmt;
-use std::time::Duration;
 
-use afu9_spec::ec2::CanonicalRule;
-use afu9_spec::sg_rules::{DescribedRule, Direction, Peer};
+use afu9_spec::security_group::rules::{DescribedRule, Direction};
 use afu9_spec::tags::Tags;
 use aws_sdk_ec2::Client;
-use aws_sdk_ec2::types::{
-    Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType, Tag, TagSpecification,
-    UserIdGroupPair,
-};
-use backon::{ExponentialBuilder, Retryable};
+use aws_sdk_ec2::types::{IpPermission, ResourceType, Tag, TagSpecification};
 
-use crate::aws::{Aws, AwsError, ErrorClass};
-use crate::engine::{OpFuture, OpOutcome, Operation, Phase, WriteCall};
-
-/// The group an operation acts on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GroupRef {
-    /// An existing group.
-    Id(String),
-    /// A group created earlier in the same apply, found by name in its VPC.
-    Named {
-        /// Group name.
-        name: String,
-        /// VPC id.
-        vpc: String,
-    },
-}
-
-/// A rule to authorize.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PlannedRule {
-    /// Every part known at plan time.
-    Known(DescribedRule),
-    /// The peer is a managed group created in the same apply.
-    PeerGroup {
-        /// The rule, its peer still a name.
-        rule: CanonicalRule,
-        /// The peer group's manifest name.
-        group: String,
-        /// The peer group's VPC.
-        vpc: String,
-    },
-}
-
-impl PlannedRule {
-    /// Ingress or egress.
-    pub fn direction(&self) -> Direction {
-        match self {
-            Self::Known(rule) => rule.rule.direction,
-            Self::PeerGroup { rule, .. } => rule.direction,
-        }
-    }
-}
-
-impl fmt::Display for PlannedRule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Known(rule) => write!(f, "{rule}"),
-            Self::PeerGroup { rule, group, .. } => {
-                let shown = rule
-                    .with_peer(Peer::group("sg-new", None, None))
-                    .map(|r| {
-                        r.to_string()
-                            .replace("sg-new", &format!("group {group} (id known after apply)"))
-                    })
-                    .unwrap_or_default();
-                f.write_str(&shown)
-            }
-        }
-    }
-}
+use super::ec2::{ec2_tags, permission, planned_permission, resolve_group, resolve_names};
+use super::model::{GroupRef, PlannedRule};
+use crate::aws::write::already_done;
+use crate::aws::{Aws, AwsError, ErrorClass, OpOutcome, WriteCall};
+use crate::plan::{OpFuture, Operation, Phase};
 
 /// One EC2 call with its arguments fixed at plan time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,6 +86,19 @@ pub enum SgOp {
 }
 
 impl Operation for SgOp {
+    fn phase(&self) -> Phase {
+        match self {
+            Self::CreateSecurityGroup { .. } | Self::DeleteSecurityGroup { .. } => Phase::Create,
+            _ => Phase::Converge,
+        }
+    }
+
+    fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
+        Box::pin(self.run(&aws.ec2))
+    }
+}
+
+impl WriteCall for SgOp {
     fn call(&self) -> &'static str {
         match self {
             Self::CreateSecurityGroup { .. } => "CreateSecurityGroup",
@@ -172,21 +124,20 @@ impl Operation for SgOp {
         }
     }
 
-    fn phase(&self) -> Phase {
-        match self {
-            Self::CreateSecurityGroup { .. } | Self::DeleteSecurityGroup { .. } => Phase::Create,
-            _ => Phase::Converge,
-        }
-    }
-
-    fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.ec2))
-    }
-}
-
-impl WriteCall for SgOp {
     fn subject(&self) -> String {
-        "update security group".to_owned()
+        match self {
+            Self::CreateSecurityGroup { name, vpc, .. } => {
+                format!("create security group {name} in {vpc}")
+            }
+            Self::RevokeByPermission { group, .. } | Self::Authorize { group, .. } => {
+                format!("update security group {group}")
+            }
+            Self::DeleteSecurityGroup { group_id }
+            | Self::RevokeByIds { group_id, .. }
+            | Self::UpdateDescriptions { group_id, .. }
+            | Self::CreateTags { group_id, .. }
+            | Self::DeleteTags { group_id, .. } => format!("update security group {group_id}"),
+        }
     }
 }
 
@@ -198,42 +149,39 @@ impl SgOp {
                 description,
                 vpc,
                 tags,
-            } => {
-                let result = self.done(
-                    ec2.create_security_group()
-                        .group_name(name)
-                        .description(description)
-                        .vpc_id(vpc)
-                        .tag_specifications(
-                            TagSpecification::builder()
-                                .resource_type(ResourceType::SecurityGroup)
-                                .set_tags(Some(ec2_tags(tags)))
-                                .build(),
-                        )
-                        .send()
-                        .await,
-                );
-                already(
-                    result,
-                    "InvalidGroup.Duplicate",
-                    "the group already exists; the next pass reconciles it",
-                )
-            }
-            Self::DeleteSecurityGroup { group_id } => {
-                let result = self.done(ec2.delete_security_group().group_id(group_id).send().await);
-                already(result, "InvalidGroup.NotFound", "already gone")
-            }
+            } => self.done_unless(
+                ec2.create_security_group()
+                    .group_name(name)
+                    .description(description)
+                    .vpc_id(vpc)
+                    .tag_specifications(
+                        TagSpecification::builder()
+                            .resource_type(ResourceType::SecurityGroup)
+                            .set_tags(Some(ec2_tags(tags)))
+                            .build(),
+                    )
+                    .send()
+                    .await,
+                "InvalidGroup.Duplicate",
+                "the group already exists; the next pass reconciles it",
+            ),
+            Self::DeleteSecurityGroup { group_id } => self.done_unless(
+                ec2.delete_security_group().group_id(group_id).send().await,
+                "InvalidGroup.NotFound",
+                "already gone",
+            ),
             Self::RevokeByPermission { group, rules } => {
                 let group_id = resolve_group(ec2, group).await?;
                 let permissions = rules.iter().map(permission).collect();
-                let result = self.done(
+                self.done_unless(
                     ec2.revoke_security_group_egress()
                         .group_id(group_id)
                         .set_ip_permissions(Some(permissions))
                         .send()
                         .await,
-                );
-                already(result, "InvalidPermission.NotFound", "already revoked")
+                    "InvalidPermission.NotFound",
+                    "already revoked",
+                )
             }
             Self::RevokeByIds {
                 group_id,
@@ -299,7 +247,7 @@ impl SgOp {
                     .await,
             ),
         };
-        already(
+        already_done(
             result,
             "InvalidSecurityGroupRuleId.NotFound",
             "already revoked",
@@ -350,10 +298,7 @@ impl SgOp {
             })
             .collect();
         let peer_ids = resolve_names(ec2, &peers).await?;
-        let permissions = rules
-            .iter()
-            .map(|r| planned_permission(r, &peer_ids))
-            .collect::<Result<Vec<_>, _>>()?;
+        let permissions = self.permissions(rules, &peer_ids)?;
         match self
             .send_authorize(ec2, &group_id, direction, permissions.clone())
             .await
@@ -377,6 +322,21 @@ impl SgOp {
             }
             other => other,
         }
+    }
+
+    /// The permissions of `rules`, or this call's error for the first that cannot be sent.
+    fn permissions(
+        &self,
+        rules: &[PlannedRule],
+        peer_ids: &HashMap<String, String>,
+    ) -> Result<Vec<IpPermission>, AwsError> {
+        rules
+            .iter()
+            .map(|rule| {
+                planned_permission(rule, peer_ids)
+                    .map_err(|message| self.failure(ErrorClass::Terminal, message))
+            })
+            .collect()
     }
 
     async fn send_authorize(
@@ -405,146 +365,51 @@ impl SgOp {
     }
 }
 
-/// Treats the error code `code` as "already done".
-fn already(
-    result: Result<OpOutcome, AwsError>,
-    code: &str,
-    note: &str,
-) -> Result<OpOutcome, AwsError> {
-    match result {
-        Err(err) if err.is_code(code) => Ok(OpOutcome::AlreadyDone(note.to_owned())),
-        other => other,
-    }
-}
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
 
-async fn resolve_group(ec2: &Client, group: &GroupRef) -> Result<String, AwsError> {
-    match group {
-        GroupRef::Id(id) => Ok(id.clone()),
-        GroupRef::Named { name, vpc } => {
-            let ids = resolve_names(ec2, &[(name.clone(), vpc.clone())]).await?;
-            Ok(ids.get(name).cloned().unwrap_or_default())
+    use afu9_spec::security_group::rules::{Direction, Protocol};
+    use afu9_spec::security_group::{CanonicalRule, RulePeer};
+
+    use super::{GroupRef, PlannedRule, SgOp};
+
+    /// A rule to a group created in the same apply whose ports cannot form a rule.
+    fn unsendable(direction: Direction) -> SgOp {
+        SgOp::Authorize {
+            group: GroupRef::Id("sg-1".to_owned()),
+            direction,
+            rules: vec![PlannedRule::PeerGroup {
+                rule: CanonicalRule {
+                    direction,
+                    protocol: Protocol::Tcp,
+                    from: Some(70_000),
+                    to: Some(70_000),
+                    peer: RulePeer::Managed("afu9-alb".to_owned()),
+                    description: None,
+                },
+                group: "afu9-alb".to_owned(),
+                vpc: "vpc-1".to_owned(),
+            }],
         }
     }
-}
 
-/// Group ids of `groups` (name, VPC), waiting a little for groups created moments ago.
-async fn resolve_names(
-    ec2: &Client,
-    groups: &[(String, String)],
-) -> Result<HashMap<String, String>, AwsError> {
-    if groups.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let lookup = || async {
-        let names: Vec<String> = groups.iter().map(|(n, _)| n.clone()).collect();
-        let output = ec2
-            .describe_security_groups()
-            .filters(
-                Filter::builder()
-                    .name("group-name")
-                    .set_values(Some(names))
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(|err| {
-                AwsError::from_sdk("find new security groups", "DescribeSecurityGroups", &err)
-            })?;
-        let found: HashMap<String, String> = output
-            .security_groups
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|g| {
-                groups
-                    .iter()
-                    .any(|(n, v)| g.group_name() == Some(n) && g.vpc_id() == Some(v))
-            })
-            .filter_map(|g| Some((g.group_name?, g.group_id?)))
-            .collect();
-        match groups.iter().find(|(name, _)| !found.contains_key(name)) {
-            Some((name, vpc)) => Err(AwsError {
-                resource: format!("find security group {name}"),
-                operation: "DescribeSecurityGroups",
-                class: ErrorClass::Transient,
-                code: Some("NotFoundYet".to_owned()),
-                message: format!("no group {name} in {vpc} yet"),
-            }),
-            None => Ok(found),
-        }
-    };
-    lookup
-        .retry(
-            ExponentialBuilder::default()
-                .with_min_delay(Duration::from_millis(250))
-                .with_max_times(5),
-        )
-        .when(|err: &AwsError| err.is_code("NotFoundYet"))
-        .await
-}
-
-fn planned_permission(
-    rule: &PlannedRule,
-    peer_ids: &HashMap<String, String>,
-) -> Result<IpPermission, AwsError> {
-    match rule {
-        PlannedRule::Known(rule) => Ok(permission(rule)),
-        PlannedRule::PeerGroup { rule, group, .. } => {
-            let id = peer_ids.get(group).cloned().unwrap_or_default();
-            let described = rule
-                .with_peer(Peer::group(&id, None, None))
-                .map_err(|err| AwsError {
-                    resource: format!("rule to group {group}"),
-                    operation: "AuthorizeSecurityGroupIngress",
-                    class: ErrorClass::Terminal,
-                    code: None,
-                    message: err.to_string(),
-                })?;
-            Ok(permission(&described))
+    #[test]
+    fn a_rule_that_cannot_be_sent_is_an_error_of_its_own_direction_s_call() {
+        for (direction, call) in [
+            (Direction::Ingress, "AuthorizeSecurityGroupIngress"),
+            (Direction::Egress, "AuthorizeSecurityGroupEgress"),
+        ] {
+            let op = unsendable(direction);
+            let SgOp::Authorize { rules, .. } = &op else {
+                unreachable!("built as Authorize")
+            };
+            let err = op
+                .permissions(rules, &HashMap::new())
+                .expect_err("ports over 65535 make no rule");
+            assert_eq!(err.operation, call);
+            assert!(err.resource.contains("sg-1"), "{err}");
+            assert!(err.message.contains("afu9-alb"), "{err}");
         }
     }
-}
-
-/// The EC2 permission for one atomic rule.
-fn permission(rule: &DescribedRule) -> IpPermission {
-    let atomic = &rule.rule;
-    let (from, to) = atomic.aws_ports();
-    let description = rule.description.clone();
-    let builder = IpPermission::builder()
-        .ip_protocol(atomic.protocol.as_aws())
-        .set_from_port(from)
-        .set_to_port(to);
-    match &atomic.peer {
-        Peer::Ipv4(cidr) => builder.ip_ranges(
-            IpRange::builder()
-                .cidr_ip(cidr)
-                .set_description(description)
-                .build(),
-        ),
-        Peer::Ipv6(cidr) => builder.ipv6_ranges(
-            Ipv6Range::builder()
-                .cidr_ipv6(cidr)
-                .set_description(description)
-                .build(),
-        ),
-        Peer::Group { group_id, account } => builder.user_id_group_pairs(
-            UserIdGroupPair::builder()
-                .group_id(group_id)
-                .set_user_id(account.clone())
-                .set_description(description)
-                .build(),
-        ),
-        Peer::PrefixList(id) => builder.prefix_list_ids(
-            PrefixListId::builder()
-                .prefix_list_id(id)
-                .set_description(description)
-                .build(),
-        ),
-    }
-    .build()
-}
-
-fn ec2_tags(tags: &Tags) -> Vec<Tag> {
-    tags.iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect()
 }

@@ -3,24 +3,22 @@
 
 use std::collections::BTreeSet;
 
-use super::{RuleError, check_name, check_unique, rule_error};
-use crate::ecs::{ALL_CONTAINERS, EcsTaskDefinitionSpec};
+use super::{ALL_CONTAINERS, EcsTaskDefinitionSpec};
 use crate::error::ManifestError;
-use crate::iam::IamRoleSpec;
-use crate::secrets::SecretSpec;
-use crate::state::Resource;
+use crate::kinds::Validate;
+use crate::state::{DesiredState, Resource};
+use crate::validate::{RuleError, rule_error};
 
-pub(super) fn check(
-    families: &[Resource<EcsTaskDefinitionSpec>],
-    roles: &[Resource<IamRoleSpec>],
-    secrets: &[Resource<SecretSpec>],
-    errors: &mut Vec<ManifestError>,
-) {
-    check_unique("EcsTaskDefinition", families, errors);
-    let role_names: BTreeSet<&str> = roles.iter().map(Resource::name).collect();
-    let secret_names: BTreeSet<&str> = secrets.iter().map(Resource::name).collect();
-    for family in families {
-        check_name(family, errors);
+impl Validate for EcsTaskDefinitionSpec {
+    fn validate(state: &DesiredState, errors: &mut Vec<ManifestError>) {
+        check(state, errors);
+    }
+}
+
+fn check(state: &DesiredState, errors: &mut Vec<ManifestError>) {
+    let role_names: BTreeSet<&str> = state.iam_roles.iter().map(Resource::name).collect();
+    let secret_names: BTreeSet<&str> = state.secrets.iter().map(Resource::name).collect();
+    for family in &state.ecs_task_definitions {
         let error = rule_error(family);
         let spec = &family.spec;
         if !is_family_name(family.name()) {

@@ -1,4 +1,11 @@
 //! The plan value: what differs, per resource, and the operations that converge it.
+//!
+//! A leaf: it names no kind and no engine. Kinds report a [`Delta`] per resource; the engine
+//! turns it into a [`ResourcePlan`]; renderers and the run loop read [`Plan`]s.
+
+mod delta;
+
+pub use delta::{Delta, Existence};
 
 use std::fmt;
 use std::future::Future;
@@ -8,11 +15,8 @@ use afu9_spec::{ManagementPolicy, SourceLocation};
 use serde::Serialize;
 use serde_json::Value;
 
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_runtime_api::http::Response;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-
 use crate::aws::{Aws, AwsError, ErrorClass};
+pub use crate::aws::{OpOutcome, WriteCall};
 
 /// What the plan does to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -55,12 +59,27 @@ pub struct Change {
     pub before: Option<Value>,
     /// The wanted value; `None` when it will be removed.
     pub after: Option<Value>,
-    /// Whether the values must never be shown (they are then `None`).
+    /// Whether the values must never be shown (a present value is then [`Change::MASK`]).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
 }
 
 impl Change {
+    /// What a sensitive change shows in place of a value that is there.
+    pub const MASK: &'static str = "(sensitive value)";
+
+    /// A field whose values must never be shown: only whether there is a value before and
+    /// after, each as [`Change::MASK`].
+    pub fn sensitive(path: impl Into<String>, before: bool, after: bool) -> Self {
+        let mask = |present: bool| present.then(|| Value::from(Self::MASK));
+        Self {
+            path: path.into(),
+            before: mask(before),
+            after: mask(after),
+            sensitive: true,
+        }
+    }
+
     /// A field that changes from `before` to `after`.
     pub fn new(path: impl Into<String>, before: Option<Value>, after: Option<Value>) -> Self {
         Self {
@@ -70,17 +89,6 @@ impl Change {
             sensitive: false,
         }
     }
-}
-
-/// What an operation found when it ran.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", content = "note", rename_all = "camelCase")]
-pub enum OpOutcome {
-    /// The call changed the account.
-    Done,
-    /// The account already was as wanted (a create that found the resource, a delete that
-    /// found nothing); the note says what was found.
-    AlreadyDone(String),
 }
 
 /// A boxed future of an operation's result.
@@ -96,41 +104,15 @@ pub enum Phase {
     Converge,
 }
 
-/// One AWS write call with all its arguments decided at plan time. Idempotent.
-pub trait Operation: fmt::Debug + Send + Sync {
-    /// The AWS operation it calls (`PutImageTagMutability`).
-    fn call(&self) -> &'static str;
+/// One AWS write call with all its arguments decided at plan time. Idempotent. What it calls
+/// and on what ([`WriteCall`]) is how errors, logs and the audit trail name it.
+pub trait Operation: WriteCall + fmt::Debug + Send + Sync {
     /// When it runs; most operations converge an existing resource.
     fn phase(&self) -> Phase {
         Phase::Converge
     }
     /// Performs the call.
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a>;
-}
-
-/// An operation that is one AWS SDK call: says what it acts on, and turns the SDK's answer
-/// into an outcome or a classified error naming that subject and the call.
-pub trait WriteCall: Operation {
-    /// What the call acts on, for errors (`update ecr repository afu9/x`).
-    fn subject(&self) -> String;
-
-    /// The classified error of a failed call.
-    fn error<E>(&self, err: &SdkError<E, Response>) -> AwsError
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-    {
-        AwsError::from_sdk(self.subject(), self.call(), err)
-    }
-
-    /// `Done`, or the classified error.
-    fn done<T, E>(&self, result: Result<T, SdkError<E, Response>>) -> Result<OpOutcome, AwsError>
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-    {
-        result
-            .map(|_| OpOutcome::Done)
-            .map_err(|err| self.error(&err))
-    }
 }
 
 /// The plan for one resource.

@@ -5,50 +5,50 @@
 use std::collections::HashMap;
 
 use afu9_spec::Resource;
-use afu9_spec::ec2::{RulePeer, SecurityGroupSpec};
-use afu9_spec::sg_rules::{
+use afu9_spec::security_group::rules::{
     AtomicRule, DescribedRule, Direction, Peer, Ports, Protocol, diff_rules,
 };
+use afu9_spec::security_group::{RulePeer, SecurityGroupSpec};
 use serde_json::Value;
 
-use super::apply::{GroupRef, PlannedRule, SgOp};
+use super::apply::SgOp;
+use super::model::{GroupRef, PlannedRule};
 use super::{LiveGroup, SecurityGroupObserved};
-use crate::diff::tags::diff_tags;
-use crate::diff::unowned_reason;
-use crate::engine::{Action, Change, Operation, PlanContext, ResourcePlan};
+use crate::engine::PlanContext;
+use crate::plan::{Change, Delta};
 
 pub(super) fn plan(
     cx: &PlanContext<'_>,
     want: &Resource<SecurityGroupSpec>,
     have: Option<&SecurityGroupObserved>,
-) -> ResourcePlan {
-    let mut plan = ResourcePlan::new("SecurityGroup", want.name(), &want.source);
-    let Some(have) = have else { return plan };
+) -> Delta {
+    let Some(have) = have else {
+        return Delta::unavailable("the security group was not observed");
+    };
     let vpc = match &have.vpc {
         Ok(vpc) => vpc.clone(),
         Err(reason) => {
-            plan.action = Action::Blocked;
-            plan.reason = Some(format!("{reason}; the VPC is not managed by afu9-posture"));
-            return plan;
+            return Delta::unavailable(format!("{reason}; the VPC is not managed by afu9-posture"));
         }
     };
     let rules = desired_rules(want, have);
     let tags = cx.state.desired_tags(&want.spec.tags);
     let mut ops: Vec<SgOp> = Vec::new();
-    match &have.group {
+    let mut delta = match &have.group {
         None => {
-            plan.action = Action::Create;
-            create(want, &vpc, tags, &rules, &mut plan.changes, &mut ops);
+            let mut delta = Delta::missing();
+            create(want, &vpc, tags, &rules, &mut delta.changes, &mut ops);
+            delta
         }
         Some(group) if group.description != want.spec.description => {
-            plan.changes.push(Change::new(
+            let mut delta = Delta::exists();
+            delta.change(Change::new(
                 "spec.description",
                 Some(group.description.as_str().into()),
                 Some(want.spec.description.as_str().into()),
             ));
             if want.spec.allow_replacement {
-                plan.action = Action::Replace;
-                plan.reason = Some(
+                delta.replace = Some(
                     "a security group's description cannot change: the group is deleted and created again \
                      (allowReplacement), which gives it a new id; AWS refuses while anything uses it"
                         .to_owned(),
@@ -56,34 +56,24 @@ pub(super) fn plan(
                 ops.push(SgOp::DeleteSecurityGroup {
                     group_id: group.id.clone(),
                 });
-                create(want, &vpc, tags, &rules, &mut plan.changes, &mut ops);
+                create(want, &vpc, tags, &rules, &mut delta.changes, &mut ops);
             } else {
-                plan.action = Action::Blocked;
-                plan.reason = Some(
+                delta.block(
                     "a security group's description cannot change in place; set allowReplacement: true to \
-                     delete and recreate the group, or change the manifest"
-                        .to_owned(),
+                     delete and recreate the group, or change the manifest",
                 );
-                converge(cx, want, group, &rules, &mut plan.changes, &mut ops);
+                converge(group, &rules, &mut delta.changes, &mut ops);
             }
+            delta
         }
-        Some(group) => converge(cx, want, group, &rules, &mut plan.changes, &mut ops),
-    }
-    if let Some(group) = &have.group {
-        if let Some(reason) = unowned_reason("security group", &group.tags, want.metadata.adopt) {
-            plan.action = Action::Blocked;
-            plan.reason = Some(reason);
-            return plan;
+        Some(group) => {
+            let mut delta = Delta::exists();
+            converge(group, &rules, &mut delta.changes, &mut ops);
+            delta
         }
-        if plan.action == Action::Noop && !plan.changes.is_empty() {
-            plan.action = Action::Update;
-        }
-    }
-    plan.ops = ops
-        .into_iter()
-        .map(|op| Box::new(op) as Box<dyn Operation>)
-        .collect();
-    plan
+    };
+    delta.ops(ops);
+    delta
 }
 
 /// The manifest's rules: those whose peer is known, atomic; those that reference a managed
@@ -164,13 +154,6 @@ fn create(
         None,
         Some(want.spec.description.as_str().into()),
     ));
-    for (key, value) in &tags {
-        changes.push(Change::new(
-            format!("spec.tags.{key}"),
-            None,
-            Some(value.as_str().into()),
-        ));
-    }
     ops.push(SgOp::CreateSecurityGroup {
         name: want.name().to_owned(),
         description: want.spec.description.clone(),
@@ -196,8 +179,6 @@ fn create(
 }
 
 fn converge(
-    cx: &PlanContext<'_>,
-    want: &Resource<SecurityGroupSpec>,
     group: &LiveGroup,
     rules: &DesiredRules,
     changes: &mut Vec<Change>,
@@ -266,24 +247,6 @@ fn converge(
         .chain(rules.pending.iter().cloned())
         .collect();
     authorize(&GroupRef::Id(group.id.clone()), &planned, changes, ops);
-    let tags = diff_tags(
-        &cx.state.desired_tags(&want.spec.tags),
-        &group.tags,
-        &cx.state.tag_policy(),
-        changes,
-    );
-    if !tags.set.is_empty() {
-        ops.push(SgOp::CreateTags {
-            group_id: group.id.clone(),
-            tags: tags.set,
-        });
-    }
-    if !tags.remove.is_empty() {
-        ops.push(SgOp::DeleteTags {
-            group_id: group.id.clone(),
-            keys: tags.remove,
-        });
-    }
 }
 
 /// One authorize call per direction for `rules`, with a change per rule.

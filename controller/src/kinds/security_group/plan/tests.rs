@@ -3,12 +3,17 @@ use std::path::Path;
 
 use afu9_spec::DesiredState;
 use afu9_spec::load::load_str;
-use afu9_spec::sg_rules::{AtomicRule, DescribedRule, Direction, Peer, Ports, Protocol};
+use afu9_spec::security_group::rules::{
+    AtomicRule, DescribedRule, Direction, Peer, Ports, Protocol,
+};
 
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
-use crate::kinds::sg::{LiveGroup, LiveRule};
+use crate::engine::plan_resource;
+use crate::kinds::security_group::SecurityGroups;
+use crate::kinds::security_group::{LiveGroup, LiveRule};
+use crate::plan::{Action, ResourcePlan};
 
 const GROUPS: &str = r"
 apiVersion: posture.afu9.io/v1alpha1
@@ -41,7 +46,7 @@ fn plan_for(state: &DesiredState, index: usize, have: &SecurityGroupObserved) ->
         state,
         identity: None,
     };
-    plan(&cx, &state.security_groups[index], Some(have))
+    plan_resource::<SecurityGroups>(&cx, &state.security_groups[index], Some(have))
 }
 
 fn observed(group: Option<LiveGroup>, ids: &[(&str, &str)]) -> SecurityGroupObserved {

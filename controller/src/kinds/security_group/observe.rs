@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use afu9_spec::Resource;
-use afu9_spec::ec2::{SecurityGroupSpec, VpcRef};
-use afu9_spec::sg_rules::{AtomicRule, Direction, Peer, explode, parse_cidr};
+use afu9_spec::security_group::rules::{AtomicRule, Direction, Peer, explode, parse_cidr};
+use afu9_spec::security_group::{SecurityGroupSpec, VpcRef};
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{Filter, SecurityGroup, SecurityGroupRule};
 

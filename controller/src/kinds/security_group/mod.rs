@@ -1,22 +1,26 @@
 //! `SecurityGroup`: a group and its exclusive rule set, compared as sets of atomic rules
-//! (`afu9_spec::sg_rules`), with references between managed groups by manifest name.
+//! (`afu9_spec::security_group::rules`), with references between managed groups by manifest name.
 
 mod apply;
+mod ec2;
+mod model;
 mod observe;
 mod plan;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use afu9_spec::ec2::SecurityGroupSpec;
-use afu9_spec::sg_rules::DescribedRule;
+use afu9_spec::Resource;
+use afu9_spec::security_group::SecurityGroupSpec;
+use afu9_spec::security_group::rules::DescribedRule;
 use afu9_spec::tags::Tags;
-use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, ResourcePlan};
+use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
+use crate::plan::Delta;
 
-pub use apply::{GroupRef, PlannedRule, SgOp};
+pub use apply::SgOp;
+pub use model::{GroupRef, PlannedRule};
 
 /// The security group kind.
 #[derive(Debug, Clone, Copy, Default)]
@@ -35,6 +39,16 @@ pub struct SecurityGroupObserved {
     pub group_ids: Arc<BTreeMap<String, String>>,
     /// Every managed group whose VPC resolved: manifest name → VPC id (shared likewise).
     pub group_vpcs: Arc<BTreeMap<String, String>>,
+}
+
+impl SecurityGroupObserved {
+    /// The live group's id; empty when there is no live group (tags are only planned for a
+    /// group that exists).
+    fn group_id(&self) -> String {
+        self.group
+            .as_ref()
+            .map_or_else(String::new, |group| group.id.clone())
+    }
 }
 
 /// A security group as it is in EC2.
@@ -60,13 +74,28 @@ pub struct LiveRule {
 }
 
 impl ManagedKind for SecurityGroups {
-    const KIND: &'static str = "SecurityGroup";
-    const SERVICE: &'static str = "EC2";
     type Spec = SecurityGroupSpec;
     type Observed = SecurityGroupObserved;
+    const SERVICE: &'static str = "EC2";
+    const NOUN: &'static str = "security group";
 
-    fn resources(state: &DesiredState) -> &[Resource<Self::Spec>] {
-        &state.security_groups
+    fn tagging() -> Tagging<Self> {
+        Tagging::Owned(TagOps {
+            desired: |spec| &spec.tags,
+            live: |have| have.group.as_ref().map(|group| &group.tags),
+            tag: |_, have, tags| {
+                Box::new(SgOp::CreateTags {
+                    group_id: have.group_id(),
+                    tags,
+                })
+            },
+            untag: |_, have, keys| {
+                Box::new(SgOp::DeleteTags {
+                    group_id: have.group_id(),
+                    keys,
+                })
+            },
+        })
     }
 
     fn observe<'a>(
@@ -81,7 +110,7 @@ impl ManagedKind for SecurityGroups {
         cx: &PlanContext<'_>,
         want: &Resource<Self::Spec>,
         have: Option<&Self::Observed>,
-    ) -> ResourcePlan {
+    ) -> Delta {
         plan::plan(cx, want, have)
     }
 }

@@ -4,51 +4,41 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{check_name, check_tags, check_unique};
+use super::policy_doc;
+use super::{IamPolicySpec, IamRoleSpec};
 use crate::error::ManifestError;
-use crate::iam::{IamPolicySpec, IamRoleSpec};
-use crate::policy_doc;
-use crate::state::Resource;
+use crate::kinds::Validate;
+use crate::state::{DesiredState, Resource};
+use crate::validate::{RuleError, check_tags, rule_error};
 
-pub(super) fn check(
-    policies: &[Resource<IamPolicySpec>],
-    roles: &[Resource<IamRoleSpec>],
-    errors: &mut Vec<ManifestError>,
-) {
-    check_unique("IamPolicy", policies, errors);
-    check_unique("IamRole", roles, errors);
-    let policy_names: BTreeSet<&str> = policies.iter().map(Resource::name).collect();
-    for policy in policies {
-        check_name(policy, errors);
-        let error = rule_error(policy);
-        if !is_iam_name(policy.name(), 128) {
-            errors.push(name_error(
-                &error,
-                "AFU9-IAM-010",
-                policy.name(),
-                "policy",
-                128,
-            ));
+impl Validate for IamPolicySpec {
+    fn validate(state: &DesiredState, errors: &mut Vec<ManifestError>) {
+        for policy in &state.iam_policies {
+            let error = rule_error(policy);
+            if !is_iam_name(policy.name(), 128) {
+                errors.push(name_error(
+                    &error,
+                    "AFU9-IAM-010",
+                    policy.name(),
+                    "policy",
+                    128,
+                ));
+            }
+            check_path(policy.spec.path.as_deref(), &error, errors);
+            check_document(&policy.spec.document, "spec.document", &error, errors);
+            check_tags(&policy.source, &policy.spec.tags, errors);
         }
-        check_path(policy.spec.path.as_deref(), &error, errors);
-        check_document(&policy.spec.document, "spec.document", &error, errors);
-        check_tags(&policy.source, &policy.spec.tags, errors);
-    }
-    for role in roles {
-        check_name(role, errors);
-        check_role(role, &policy_names, errors);
-        check_tags(&role.source, &role.spec.tags, errors);
     }
 }
 
-type RuleError<'a> = Box<dyn Fn(&str, &'static str, String) -> ManifestError + 'a>;
-
-fn rule_error<S>(resource: &Resource<S>) -> RuleError<'_> {
-    Box::new(move |field: &str, rule: &'static str, message: String| {
-        ManifestError::new(resource.source.clone(), message)
-            .field(field)
-            .rule(rule)
-    })
+impl Validate for IamRoleSpec {
+    fn validate(state: &DesiredState, errors: &mut Vec<ManifestError>) {
+        let policy_names: BTreeSet<&str> = state.iam_policies.iter().map(Resource::name).collect();
+        for role in &state.iam_roles {
+            check_role(role, &policy_names, errors);
+            check_tags(&role.source, &role.spec.tags, errors);
+        }
+    }
 }
 
 fn name_error(

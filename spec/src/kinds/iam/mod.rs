@@ -1,6 +1,9 @@
 //! `IamRole` and `IamPolicy`: roles owned whole (trust, inline and attached policies, settings,
 //! tags) and customer-managed policies that roles attach by name.
 
+pub mod policy_doc;
+mod validate;
+
 use std::collections::BTreeMap;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};

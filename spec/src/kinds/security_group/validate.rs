@@ -3,11 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use super::{check_name, check_tags, check_unique};
-use crate::ec2::{CanonicalRule, RulePeer, SecurityGroupSpec};
+use super::rules::{AtomicRule, Direction, Peer, Ports, Protocol};
+use super::{CanonicalRule, RulePeer, SecurityGroupSpec};
 use crate::error::ManifestError;
-use crate::sg_rules::{AtomicRule, Direction, Peer, Ports, Protocol};
-use crate::state::Resource;
+use crate::kinds::Validate;
+use crate::state::{DesiredState, Resource};
+use crate::validate::check_tags;
 
 /// Guardrail: ingress from anywhere to SSH (EC2.13). Never excepted.
 pub const SSH_FROM_ANYWHERE: &str = "AFU9-SG-010";
@@ -17,11 +18,15 @@ pub const RDP_FROM_ANYWHERE: &str = "AFU9-SG-011";
 /// a `guardrailExceptions` entry naming it allows it for that group.
 pub const OPEN_PORT_FROM_ANYWHERE: &str = "AFU9-SG-012";
 
-pub(super) fn check(groups: &[Resource<SecurityGroupSpec>], errors: &mut Vec<ManifestError>) {
-    check_unique("SecurityGroup", groups, errors);
+impl Validate for SecurityGroupSpec {
+    fn validate(state: &DesiredState, errors: &mut Vec<ManifestError>) {
+        check(&state.security_groups, errors);
+    }
+}
+
+fn check(groups: &[Resource<SecurityGroupSpec>], errors: &mut Vec<ManifestError>) {
     let names: BTreeSet<&str> = groups.iter().map(Resource::name).collect();
     for group in groups {
-        check_name(group, errors);
         check_group(group, &names, errors);
         check_tags(&group.source, &group.spec.tags, errors);
     }
@@ -55,7 +60,7 @@ fn check_group(
             "the description must be 1-255 ASCII characters".to_owned(),
         ));
     }
-    if let crate::ec2::VpcRef::Tags(tags) = &spec.vpc
+    if let super::VpcRef::Tags(tags) = &spec.vpc
         && tags.is_empty()
     {
         errors.push(error(

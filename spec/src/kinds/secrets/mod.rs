@@ -4,6 +4,8 @@
 //! The controller reads secrets with `ListSecrets` (and `ListSecretVersionIds` for the age of a
 //! manually rotated value) and writes only configuration. Fields left out are not managed.
 
+mod validate;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

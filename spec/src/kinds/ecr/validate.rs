@@ -2,9 +2,20 @@
 
 use std::collections::BTreeMap;
 
-use crate::ecr::{CountType, EcrRepositorySpec, LifecyclePolicy, TagStatus};
+use super::{CountType, EcrRepositorySpec, LifecyclePolicy, TagStatus};
 use crate::error::ManifestError;
-use crate::state::Resource;
+use crate::kinds::Validate;
+use crate::state::{DesiredState, Resource};
+use crate::validate::check_tags;
+
+impl Validate for EcrRepositorySpec {
+    fn validate(state: &DesiredState, errors: &mut Vec<ManifestError>) {
+        for repository in &state.ecr_repositories {
+            check(repository, errors);
+            check_tags(&repository.source, &repository.spec.tags, errors);
+        }
+    }
+}
 
 /// ECR repository names: 2–256 characters, lowercase path components separated by `/`,
 /// each made of alphanumerics joined by single `.`, `_` or `-`.
@@ -21,7 +32,7 @@ fn is_repository_name(name: &str) -> bool {
         })
 }
 
-pub(super) fn check(repository: &Resource<EcrRepositorySpec>, errors: &mut Vec<ManifestError>) {
+fn check(repository: &Resource<EcrRepositorySpec>, errors: &mut Vec<ManifestError>) {
     let error = |field: &str, rule: &'static str, message: String| {
         ManifestError::new(repository.source.clone(), message)
             .field(field)
@@ -38,7 +49,7 @@ pub(super) fn check(repository: &Resource<EcrRepositorySpec>, errors: &mut Vec<M
         );
     }
     if let Some(encryption) = &repository.spec.encryption
-        && let crate::ecr::Encryption::Kms { kms_key: Some(key) } = encryption
+        && let super::Encryption::Kms { kms_key: Some(key) } = encryption
         && key.trim().is_empty()
     {
         errors.push(error(

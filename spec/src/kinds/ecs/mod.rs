@@ -5,6 +5,8 @@
 //! controller checks the latest ACTIVE revision and, when it drifts, registers a new revision
 //! that is the latest one with only the drifted fields fixed.
 
+mod validate;
+
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;

@@ -1,0 +1,127 @@
+//! The engine's one decision per resource: a kind's facts ([`Delta`]) become its plan.
+//!
+//! Here and nowhere else: the action (create, update, replace, blocked, noop), the ownership
+//! and adoption rule (`managed-by` tag, `metadata.adopt`), the tag plan through the kind's
+//! [`Tagging`], and the management policy (an observed resource keeps its changes, never
+//! its calls).
+
+use afu9_spec::{DesiredState, ManagementPolicy, Resource};
+
+use super::kind::{ManagedKind, PlanContext, Tagging};
+use crate::aws::AwsError;
+use crate::diff::tags::{created_tags, diff_tags};
+use crate::diff::unowned_reason;
+use crate::plan::{Action, Delta, Existence, ResourcePlan};
+
+/// The plan of one observed resource: the kind's pure comparison, then the engine's decision.
+pub fn plan_resource<K: ManagedKind>(
+    cx: &PlanContext<'_>,
+    want: &Resource<K::Spec>,
+    have: Option<&K::Observed>,
+) -> ResourcePlan {
+    decide::<K>(cx, want, have, K::plan(cx, want, have))
+}
+
+/// The plan of one resource from what its kind found.
+fn decide<K: ManagedKind>(
+    cx: &PlanContext<'_>,
+    want: &Resource<K::Spec>,
+    have: Option<&K::Observed>,
+    delta: Delta,
+) -> ResourcePlan {
+    let Delta {
+        existence,
+        mut changes,
+        mut ops,
+        blocked,
+        replace,
+        note,
+    } = delta;
+    let mut plan = ResourcePlan::new(K::KIND, want.name(), &want.source);
+    plan.policy = cx.state.management_policy(&want.metadata);
+    let tagging = K::tagging();
+    let desired_tags = |tags: &Tagging<K>| match tags {
+        Tagging::Owned(tag_ops) => Some(cx.state.desired_tags((tag_ops.desired)(&want.spec))),
+        Tagging::Untagged => None,
+    };
+    let blocked = (!blocked.is_empty()).then(|| blocked.join("; "));
+    match existence {
+        Existence::Unavailable(reason) => {
+            plan.action = Action::Blocked;
+            plan.reason = Some(reason);
+            ops.clear();
+        }
+        Existence::Missing => {
+            if let Some(tags) = desired_tags(&tagging) {
+                created_tags(&tags, &cx.state.tag_policy(), &mut changes);
+            }
+            (plan.action, plan.reason) = match blocked {
+                Some(reason) => (Action::Blocked, Some(with_note(reason, note))),
+                None => (Action::Create, note),
+            };
+        }
+        Existence::Exists => {
+            if let (Tagging::Owned(tag_ops), Some(have)) = (&tagging, have)
+                && let Some(live) = (tag_ops.live)(have)
+            {
+                let tags = desired_tags(&tagging).unwrap_or_default();
+                if replace.is_some() {
+                    created_tags(&tags, &cx.state.tag_policy(), &mut changes);
+                } else {
+                    let diff = diff_tags(&tags, live, &cx.state.tag_policy(), &mut changes);
+                    if !diff.set.is_empty() {
+                        ops.push((tag_ops.tag)(want.name(), have, diff.set));
+                    }
+                    if !diff.remove.is_empty() {
+                        ops.push((tag_ops.untag)(want.name(), have, diff.remove));
+                    }
+                }
+                if let Some(reason) = unowned_reason(K::NOUN, live, want.metadata.adopt) {
+                    plan.action = Action::Blocked;
+                    plan.reason = Some(reason);
+                    plan.changes = changes;
+                    return plan;
+                }
+            }
+            (plan.action, plan.reason) = if let Some(reason) = blocked {
+                (Action::Blocked, Some(with_note(reason, note)))
+            } else if let Some(reason) = replace {
+                (Action::Replace, Some(reason))
+            } else if changes.is_empty() {
+                (Action::Noop, note)
+            } else {
+                (Action::Update, note)
+            };
+        }
+    }
+    plan.changes = changes;
+    if plan.policy != ManagementPolicy::Observe {
+        plan.ops = ops;
+    }
+    plan
+}
+
+/// A reason with the kind's note after it.
+fn with_note(reason: String, note: Option<String>) -> String {
+    match note {
+        Some(note) => format!("{reason}; {note}"),
+        None => reason,
+    }
+}
+
+/// Every resource of a kind that could not be observed, as `error` entries.
+pub(super) fn unobservable<K: ManagedKind>(
+    state: &DesiredState,
+    want: &[Resource<K::Spec>],
+    err: &AwsError,
+) -> Vec<ResourcePlan> {
+    want.iter()
+        .map(|resource| ResourcePlan {
+            action: Action::Error,
+            reason: Some(err.to_string()),
+            policy: state.management_policy(&resource.metadata),
+            error_class: Some(err.class),
+            ..ResourcePlan::new(K::KIND, resource.name(), &resource.source)
+        })
+        .collect()
+}

@@ -1,0 +1,125 @@
+//! The manifest kinds, declared once.
+//!
+//! Each kind lives in its own folder (`kinds/<area>/`: the spec types in `mod.rs`, the rules
+//! in `validate.rs`) and is declared by one line of [`declare_kinds!`] below. That line makes
+//! its `DesiredState` field, its entry in [`KINDS`], the loader's dispatch on `kind:`, its
+//! branch of the JSON Schema, its [`ManifestKind`] implementation and its place in validation;
+//! nothing else lists the kinds. (The controller registers each kind with its engine in
+//! `afu9_controller::kinds::standard`, and a test there fails when a kind declared here is not
+//! registered.)
+
+pub mod ecr;
+pub mod ecs;
+pub mod iam;
+pub mod secrets;
+pub mod security_group;
+
+use schemars::{JsonSchema, SchemaGenerator};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::ManifestError;
+use crate::posture::PostureSpec;
+use crate::state::Resource;
+
+/// A manifest kind's spec type: its `kind:` name and where its manifests are kept.
+pub trait ManifestKind: DeserializeOwned + JsonSchema + Send + Sync + Sized + 'static {
+    /// The manifest's `kind:` (`EcrRepository`).
+    const KIND: &'static str;
+
+    /// This kind's manifests in `state`, in file order.
+    fn resources(state: &DesiredState) -> &[Resource<Self>];
+}
+
+/// The rules of one kind that need more than one field or more than one document. Names are
+/// already checked (not empty, unique within the kind) when this runs.
+pub trait Validate: ManifestKind {
+    /// Adds every rule violation of this kind's manifests in `state` to `errors`.
+    fn validate(state: &DesiredState, errors: &mut Vec<ManifestError>);
+}
+
+/// Parses one document into a resource of any kind (the loader implements it).
+pub(crate) trait ParseDocument {
+    /// The document as a resource of spec `S`, or `None` after adding its errors.
+    fn parse<S: ManifestKind>(&mut self) -> Option<Resource<S>>;
+}
+
+/// Declares the manifest kinds: `Kind => field: SpecType`, in the order `validate` reports
+/// them and the schema lists them.
+macro_rules! declare_kinds {
+    ($( $(#[$doc:meta])* $kind:ident => $field:ident: $spec:ty ),+ $(,)?) => {
+        /// Every manifest of a desired state, validated.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct DesiredState {
+            /// Account-wide settings (defaults when there is no `Posture` document).
+            pub posture: PostureSpec,
+            $( $(#[$doc])* pub $field: Vec<Resource<$spec>>, )+
+        }
+
+        $(
+            impl ManifestKind for $spec {
+                const KIND: &'static str = stringify!($kind);
+
+                fn resources(state: &DesiredState) -> &[Resource<Self>] {
+                    &state.$field
+                }
+            }
+        )+
+
+        /// The kinds a manifest may have, `Posture` first, then in declaration order.
+        pub const KINDS: &[&str] = &["Posture", $( stringify!($kind) ),+];
+
+        impl DesiredState {
+            /// How many resources the desired state names.
+            pub fn len(&self) -> usize {
+                0 $( + self.$field.len() )+
+            }
+        }
+
+        /// Parses a document of the managed kind `kind` into `state`; `false` for a kind that
+        /// is not declared.
+        pub(crate) fn parse_managed(
+            kind: &str,
+            parser: &mut impl ParseDocument,
+            state: &mut DesiredState,
+        ) -> bool {
+            match kind {
+                $( stringify!($kind) => {
+                    if let Some(resource) = parser.parse::<$spec>() {
+                        state.$field.push(resource);
+                    }
+                    true
+                } )+
+                _ => false,
+            }
+        }
+
+        /// Runs every kind's checks, names first, in declaration order.
+        pub(crate) fn validate_all(state: &DesiredState, errors: &mut Vec<ManifestError>) {
+            $(
+                crate::validate::check_names::<$spec>(state, errors);
+                <$spec as Validate>::validate(state, errors);
+            )+
+        }
+
+        /// One schema branch per managed kind, in declaration order.
+        pub(crate) fn schema_branches(generator: &mut SchemaGenerator) -> Vec<Value> {
+            vec![ $( crate::schema::kind_branch::<$spec>(generator, stringify!($kind)), )+ ]
+        }
+    };
+}
+
+declare_kinds! {
+    /// `EcrRepository` manifests, in file order.
+    EcrRepository => ecr_repositories: ecr::EcrRepositorySpec,
+    /// `IamPolicy` manifests, in file order.
+    IamPolicy => iam_policies: iam::IamPolicySpec,
+    /// `IamRole` manifests, in file order.
+    IamRole => iam_roles: iam::IamRoleSpec,
+    /// `SecurityGroup` manifests, in file order.
+    SecurityGroup => security_groups: security_group::SecurityGroupSpec,
+    /// `Secret` manifests, in file order.
+    Secret => secrets: secrets::SecretSpec,
+    /// `EcsTaskDefinition` manifests, in file order.
+    EcsTaskDefinition => ecs_task_definitions: ecs::EcsTaskDefinitionSpec,
+}
