@@ -162,6 +162,37 @@ async fn seed_what_owners_create(emulator: &Emulator) {
         .expect("seed task definition");
 }
 
+/// Every resource of the AFU-9 posture and what the first plan does to it, in apply order.
+const AFU9_PLAN: &[(&str, &str, &str)] = &[
+    ("IamRole", "afu9-task-execution-role", "create"),
+    ("IamRole", "afu9-task-role", "create"),
+    ("Secret", "afu9/database", "update"),
+    ("Secret", "afu9/github", "update"),
+    ("Secret", "afu9/llm", "update"),
+    ("EcrRepository", "afu9/control-center", "create"),
+    ("EcrRepository", "afu9/mcp-github", "create"),
+    ("EcrRepository", "afu9/mcp-deploy", "create"),
+    ("EcrRepository", "afu9/mcp-observability", "create"),
+    ("SecurityGroup", "afu9-alb", "create"),
+    ("SecurityGroup", "afu9-ecs", "create"),
+    ("SecurityGroup", "afu9-rds", "create"),
+    ("EcsTaskDefinition", "afu9-control-center", "replace"),
+    ("SnsTopic", "afu9-security-alerts", "create"),
+    ("CloudTrail", "afu9-audit-trail", "create"),
+    ("LogMetricFilter", "afu9-secret-access", "create"),
+    ("LogMetricFilter", "afu9-unauthorized-api-calls", "create"),
+    ("LogMetricFilter", "afu9-root-account-use", "create"),
+    ("LogMetricFilter", "afu9-iam-policy-changes", "create"),
+    ("LogMetricFilter", "afu9-cloudtrail-changes", "create"),
+    ("LogMetricFilter", "afu9-security-group-changes", "create"),
+    ("MetricAlarm", "afu9-secret-access", "create"),
+    ("MetricAlarm", "afu9-unauthorized-api-calls", "create"),
+    ("MetricAlarm", "afu9-root-account-use", "create"),
+    ("MetricAlarm", "afu9-iam-policy-changes", "create"),
+    ("MetricAlarm", "afu9-cloudtrail-changes", "create"),
+    ("MetricAlarm", "afu9-security-group-changes", "create"),
+];
+
 #[tokio::test]
 async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let emulator = Emulator::start();
@@ -209,39 +240,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
             )
         })
         .collect();
-    assert_eq!(
-        kinds,
-        [
-            ("IamRole", "afu9-task-execution-role", "create"),
-            ("IamRole", "afu9-task-role", "create"),
-            ("Secret", "afu9/database", "update"),
-            ("Secret", "afu9/github", "update"),
-            ("Secret", "afu9/llm", "update"),
-            ("EcrRepository", "afu9/control-center", "create"),
-            ("EcrRepository", "afu9/mcp-github", "create"),
-            ("EcrRepository", "afu9/mcp-deploy", "create"),
-            ("EcrRepository", "afu9/mcp-observability", "create"),
-            ("SecurityGroup", "afu9-alb", "create"),
-            ("SecurityGroup", "afu9-ecs", "create"),
-            ("SecurityGroup", "afu9-rds", "create"),
-            ("EcsTaskDefinition", "afu9-control-center", "replace"),
-            ("SnsTopic", "afu9-security-alerts", "create"),
-            ("CloudTrail", "afu9-audit-trail", "create"),
-            ("LogMetricFilter", "afu9-secret-access", "create"),
-            ("LogMetricFilter", "afu9-unauthorized-api-calls", "create"),
-            ("LogMetricFilter", "afu9-root-account-use", "create"),
-            ("LogMetricFilter", "afu9-iam-policy-changes", "create"),
-            ("LogMetricFilter", "afu9-cloudtrail-changes", "create"),
-            ("LogMetricFilter", "afu9-security-group-changes", "create"),
-            ("MetricAlarm", "afu9-secret-access", "create"),
-            ("MetricAlarm", "afu9-unauthorized-api-calls", "create"),
-            ("MetricAlarm", "afu9-root-account-use", "create"),
-            ("MetricAlarm", "afu9-iam-policy-changes", "create"),
-            ("MetricAlarm", "afu9-cloudtrail-changes", "create"),
-            ("MetricAlarm", "afu9-security-group-changes", "create"),
-        ],
-        "every resource, in apply order"
-    );
+    assert_eq!(kinds, AFU9_PLAN, "every resource, in apply order");
     assert_eq!(value["summary"]["create"], 23);
     assert_eq!(value["summary"]["update"], 3);
     assert_eq!(value["summary"]["replace"], 1);

@@ -87,3 +87,6 @@ fn metric_value(name: &str, namespace: &str, value: &str, default_value: Option<
     }
     metric
 }
+
+#[cfg(test)]
+mod tests;

@@ -108,3 +108,6 @@ fn fields(config: &AlarmConfig) -> Vec<(&'static str, Value)> {
         ("spec.okActions", json!(config.ok_actions)),
     ]
 }
+
+#[cfg(test)]
+mod tests;

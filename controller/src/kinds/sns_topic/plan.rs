@@ -77,3 +77,6 @@ pub(super) fn plan(
     });
     delta
 }
+
+#[cfg(test)]
+mod tests;

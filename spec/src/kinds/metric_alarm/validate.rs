@@ -36,7 +36,10 @@ fn check(
             "an alarm name is at most 255 characters".to_owned(),
         ));
     }
-    if !(spec.period == 10 || spec.period == 30 || (spec.period >= 60 && spec.period.is_multiple_of(60))) {
+    if !(spec.period == 10
+        || spec.period == 30
+        || (spec.period >= 60 && spec.period.is_multiple_of(60)))
+    {
         errors.push(error(
             "spec.period",
             "AFU9-ALARM-003",
