@@ -138,6 +138,25 @@ mod tests {
     }
 
     #[test]
+    fn a_token_file_gives_its_first_line_and_an_empty_one_is_an_error() {
+        let dir = std::env::temp_dir().join(format!("afu9-token-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("token");
+        std::fs::write(&file, "  s3cret-token \nsecond line\n").expect("write");
+        let loaded = Token::load(Some(&file)).expect("loads").expect("a token");
+        assert!(loaded.authorizes("Bearer s3cret-token"));
+        std::fs::write(&file, "\n").expect("write");
+        assert!(matches!(
+            Token::load(Some(&file)),
+            Err(TokenError::Empty(_))
+        ));
+        let missing = dir.join("missing");
+        let err = Token::load(Some(&missing)).expect_err("no such file");
+        assert!(err.to_string().contains("cannot read the token file"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn the_token_is_never_shown_by_debug() {
         assert!(!format!("{:?}", token()).contains("s3cret"));
         assert!(Token::new("  \n").is_none());

@@ -112,7 +112,10 @@ function renderPass(status) {
   set("passes", String(status.passes));
   if (pass) {
     set("finished", pass.finishedAt);
-    set("duration", pass.seconds.toFixed(1) + " s");
+    set(
+      "duration",
+      pass.seconds < 1 ? Math.round(pass.seconds * 1000) + " ms" : pass.seconds.toFixed(1) + " s",
+    );
     set("calls", String(pass.calls));
     set(
       "tally",
@@ -132,16 +135,21 @@ function renderChanges(changes) {
     cell(row, "No change written since the controller started.").colSpan = 6;
     body.appendChild(row);
   }
-  const value = (change, text) =>
-    change.sensitive ? "(sensitive, not shown)" : text == null ? "(absent)" : text;
+  const value = (row, change, text) => {
+    const td = cell(row, change.sensitive ? "(sensitive, not shown)" : text, "td", "value");
+    if (!change.sensitive && text == null) {
+      td.textContent = "";
+      cell(td, "(absent)", "span", "absent");
+    }
+  };
   for (const change of changes) {
     const row = document.createElement("tr");
     row.className = change.outcome === "applied" ? "ok" : "error";
     timeCell(row, change.time);
     cell(row, change.kind + " " + change.name, "th");
     cell(row, change.field);
-    cell(row, value(change, change.before), "td", "value");
-    cell(row, value(change, change.after), "td", "value");
+    value(row, change, change.before);
+    value(row, change, change.after);
     cell(row, change.outcome);
     body.appendChild(row);
   }

@@ -54,6 +54,8 @@ fn errors_come_first_then_blocked_then_in_sync() {
     assert!(html.contains("3 of 3 resources"));
     assert!(html.contains("3 in total: 1 errors, 1 blocked, 1 drifted, 0 changed"));
     assert!(html.contains("<dd id=\"pass-calls\">17</dd>"));
+    assert!(html.contains("<dd id=\"pass-duration\">1.2 s</dd>"));
+    assert_eq!(duration(0.046), "46 ms");
     assert!(html.contains("git:abc123"));
 }
 
