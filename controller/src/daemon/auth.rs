@@ -11,7 +11,7 @@ pub const TOKEN_ENV: &str = "AFU9_STATUS_TOKEN";
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
     /// The token file could not be read.
-    #[error("cannot read the token file {path}: {source}")]
+    #[error("cannot read the token file {path}")]
     Read {
         /// The file.
         path: PathBuf,
