@@ -1,0 +1,126 @@
+//! The one-shot commands: `validate`, `schema`, `plan` and `apply`.
+
+use std::process::ExitCode;
+
+use afu9_controller::aws::{Aws, AwsSettings};
+use afu9_controller::engine::{Engine, check_target};
+use afu9_controller::plan::Plan;
+use afu9_controller::render::{self, OutputFormat};
+use afu9_spec::DesiredState;
+use anyhow::Context;
+
+use super::args::{Cli, PlanArgs};
+use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, print};
+
+/// `afu9ctl schema`.
+pub fn schema() -> ExitCode {
+    print(&afu9_spec::schema::manifest_schema_json());
+    ExitCode::from(EXIT_OK)
+}
+
+/// `afu9ctl validate`.
+pub fn validate(cli: &Cli) -> ExitCode {
+    match afu9_spec::load_paths(&cli.files) {
+        Ok(state) => {
+            print(&format!("valid: {} resources\n", state.len()));
+            ExitCode::from(EXIT_OK)
+        }
+        Err(errors) => {
+            eprintln!("{errors}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// `afu9ctl plan`.
+pub fn plan(cli: &Cli, args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    with_state(cli, async |state: &DesiredState| {
+        let aws = connect(cli, state).await?;
+        let plan = Engine::new(afu9_controller::kinds::standard())
+            .plan(&aws, state)
+            .await;
+        log_calls(&aws);
+        print(&render_plan(&plan, args.output.output));
+        Ok(ExitCode::from(if plan.has_errors() {
+            EXIT_ERROR
+        } else if args.detailed_exitcode && plan.has_drift() {
+            EXIT_DRIFT
+        } else {
+            EXIT_OK
+        }))
+    })
+}
+
+/// `afu9ctl apply`.
+pub fn apply(cli: &Cli, output: OutputFormat) -> anyhow::Result<ExitCode> {
+    with_state(cli, async |state: &DesiredState| {
+        let aws = connect(cli, state).await?;
+        let engine = Engine::new(afu9_controller::kinds::standard());
+        let plan = engine.plan(&aws, state).await;
+        if output != OutputFormat::Json {
+            print(&render_plan(&plan, output));
+        }
+        let report = engine.apply(&aws, &plan).await;
+        log_calls(&aws);
+        print(&match output {
+            OutputFormat::Text => render::text::apply(&report),
+            OutputFormat::Markdown => render::markdown::apply(&report),
+            OutputFormat::Json => render::json::apply(&plan, &report),
+        });
+        Ok(ExitCode::from(
+            if plan.has_errors() || report.failed() > 0 {
+                EXIT_ERROR
+            } else {
+                EXIT_OK
+            },
+        ))
+    })
+}
+
+/// Loads the desired state; on invalid manifests prints every error and makes no AWS call.
+fn with_state(
+    cli: &Cli,
+    command: impl AsyncFnOnce(&DesiredState) -> anyhow::Result<ExitCode>,
+) -> anyhow::Result<ExitCode> {
+    let state = match afu9_spec::load_paths(&cli.files) {
+        Ok(state) => state,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(command(&state))
+}
+
+async fn connect(cli: &Cli, state: &DesiredState) -> anyhow::Result<Aws> {
+    let settings = AwsSettings {
+        endpoint_url: cli.endpoint_url.clone(),
+        region: cli.region.clone().or_else(|| state.posture.region.clone()),
+    };
+    let aws = Aws::connect(&settings).await;
+    check_target(&aws, state).await?;
+    Ok(aws)
+}
+
+/// Logs the AWS calls the command made, by `Service.Operation` (target `afu9ctl::calls`,
+/// level info; shown with `RUST_LOG=afu9ctl::calls=info`, read by `scripts/bench`).
+fn log_calls(aws: &Aws) {
+    tracing::info!(
+        target: "afu9ctl::calls",
+        total = aws.calls.total(),
+        calls = %serde_json::to_string(&aws.calls.by_operation()).unwrap_or_default(),
+        "aws calls"
+    );
+}
+
+fn render_plan(plan: &Plan, output: OutputFormat) -> String {
+    match output {
+        OutputFormat::Text => render::text::plan(plan),
+        OutputFormat::Markdown => render::markdown::plan(plan),
+        OutputFormat::Json => render::json::plan(plan),
+    }
+}
