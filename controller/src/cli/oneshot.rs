@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use afu9_controller::aws::{Aws, AwsSettings};
 use afu9_controller::engine::{Engine, check_target};
-use afu9_controller::plan::Plan;
+use afu9_controller::plan::{Action, Plan, ResourcePlan};
 use afu9_controller::render::{self, OutputFormat};
 use afu9_spec::DesiredState;
 use anyhow::Context;
@@ -40,6 +40,9 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> anyhow::Result<ExitCode> {
             .plan(&aws, state)
             .await;
         log_calls(&aws);
+        if let Some(failure) = shared_failure(&plan) {
+            anyhow::bail!("{failure}");
+        }
         print(&render_plan(&plan, args.output.output));
         Ok(ExitCode::from(if plan.has_errors() {
             EXIT_ERROR
@@ -57,6 +60,10 @@ pub fn apply(cli: &Cli, output: OutputFormat) -> anyhow::Result<ExitCode> {
         let aws = connect(cli, state).await?;
         let engine = Engine::new(afu9_controller::kinds::standard());
         let plan = engine.plan(&aws, state).await;
+        if let Some(failure) = shared_failure(&plan) {
+            log_calls(&aws);
+            anyhow::bail!("{failure}");
+        }
         if output != OutputFormat::Json {
             print(&render_plan(&plan, output));
         }
@@ -75,6 +82,34 @@ pub fn apply(cli: &Cli, output: OutputFormat) -> anyhow::Result<ExitCode> {
             },
         ))
     })
+}
+
+/// When every resource (two or more) could not be observed for one and the same reason (the
+/// endpoint is unreachable, access is denied everywhere), that reason once, with what to do:
+/// printing it for each resource would bury it.
+fn shared_failure(plan: &Plan) -> Option<String> {
+    let first = cause(plan.resources.first()?)?;
+    if plan.resources.len() < 2 || !plan.resources.iter().all(|r| cause(r) == Some(first)) {
+        return None;
+    }
+    let hint = if first.starts_with("cannot reach AWS") || first == "timed out" {
+        "check the network, the region, and the endpoint (--endpoint-url or AWS_ENDPOINT_URL)"
+    } else {
+        "the credentials in use lack the read permissions listed in the README"
+    };
+    Some(format!(
+        "no resource could be observed ({} resources): {first}\n  hint: {hint}",
+        plan.resources.len()
+    ))
+}
+
+/// What an `error` resource's reason says after the call it names: the cause itself.
+fn cause(resource: &ResourcePlan) -> Option<&str> {
+    if resource.action != Action::Error {
+        return None;
+    }
+    let (_, cause) = resource.reason.as_deref()?.split_once("): ")?;
+    Some(cause)
 }
 
 /// Loads the desired state; on invalid manifests prints every error and makes no AWS call.
@@ -101,7 +136,7 @@ async fn connect(cli: &Cli, state: &DesiredState) -> anyhow::Result<Aws> {
         endpoint_url: cli.endpoint_url.clone(),
         region: cli.region.clone().or_else(|| state.posture.region.clone()),
     };
-    let aws = Aws::connect(&settings).await;
+    let aws = Aws::connect(&settings).await?;
     check_target(&aws, state).await?;
     Ok(aws)
 }

@@ -32,7 +32,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             endpoint_url: cli.endpoint_url.clone(),
             region: cli.region.clone().or(posture_region),
         };
-        let aws = Aws::connect(&settings).await;
+        let aws = Aws::connect(&settings).await?;
         let shared = Arc::new(Shared::default());
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
