@@ -180,9 +180,20 @@ fn documents_are_compared_canonically_but_shown_as_written_and_as_returned() {
         .iter()
         .find(|c| c.path == "spec.inlinePolicies.read")
         .expect("the inline policy differs");
-    assert_eq!(change.before.as_ref(), Some(&live), "the live document as observed");
-    let after = change.after.as_ref().expect("the wanted document").to_string();
-    assert!(after.contains("s3:GetObject"), "as the manifest writes it: {after}");
+    assert_eq!(
+        change.before.as_ref(),
+        Some(&live),
+        "the live document as observed"
+    );
+    let after = change
+        .after
+        .as_ref()
+        .expect("the wanted document")
+        .to_string();
+    assert!(
+        after.contains("s3:GetObject"),
+        "as the manifest writes it: {after}"
+    );
     assert!(!after.contains("s3:getobject"), "not lower-cased: {after}");
 
     // The same document written with the action in another case is no change at all.
