@@ -73,6 +73,12 @@ fn every_invalid_manifest_names_file_line_and_column_and_makes_no_aws_call() {
                 stderr.contains(&message),
                 "{shown}: expected `{message}` in:\n{stderr}"
             );
+            for internal in ["DuplicateKeyPolicy", "Options", "budget breached", "{ "] {
+                assert!(
+                    !stderr.contains(internal),
+                    "{shown}: the parser's internals (`{internal}`) leak into:\n{stderr}"
+                );
+            }
         }
         let validate = afu9ctl(&env, &["validate", "-f", &shown]);
         assert_eq!(
@@ -363,4 +369,60 @@ fn a_huge_manifest_is_refused_before_it_is_parsed_and_makes_no_aws_call() {
     );
     assert_eq!(trap.connections(), 0);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn without_credentials_the_cause_is_said_once_with_what_to_do_and_no_call_is_made() {
+    let trap = CallTrap::start();
+    let env: Vec<(&'static str, String)> = test_credentials_env()
+        .into_iter()
+        .filter(|(key, _)| !matches!(*key, "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY"))
+        .chain([
+            ("AWS_ENDPOINT_URL", trap.endpoint()),
+            ("HOME", std::env::temp_dir().display().to_string()),
+        ])
+        .collect();
+    for command in ["plan", "apply"] {
+        let output = afu9ctl(&env, &[command, "-f", "desired-state"]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.matches("no AWS credentials").count(), 1, "{stderr}");
+        assert!(stderr.contains("set AWS_PROFILE"), "{stderr}");
+        assert!(!stderr.contains("request not sent"), "{stderr}");
+        assert!(
+            !text(&output.stdout).contains(": error"),
+            "{}",
+            text(&output.stdout)
+        );
+    }
+    assert_eq!(trap.connections(), 0);
+}
+
+#[test]
+fn an_unreachable_endpoint_is_said_once_with_its_cause() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let mut env = test_credentials_env();
+    env.push(("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}")));
+    let output = afu9ctl(&env, &["plan", "-f", "desired-state"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.matches("no resource could be observed").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("cannot reach AWS: connection failed: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--endpoint-url"), "{stderr}");
+    assert!(
+        text(&output.stdout).trim().is_empty(),
+        "{}",
+        text(&output.stdout)
+    );
 }

@@ -1,12 +1,13 @@
 //! `afu9ctl run` as a service: drift fixed within two intervals, metrics, status and the
 //! audit trail; desired-state edits (invalid, then valid) without a restart; the change cap;
-//! SIGTERM.
+//! a pass whose every resource failed says so in its log line; SIGTERM.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use afu9_e2e::{Emulator, free_port, http_get, repo_root};
+use afu9_e2e::{Emulator, env_for, free_port, http_get, repo_root};
 use aws_sdk_ecr::types::ImageTagMutability;
 
 /// A running `afu9ctl run`, killed when dropped.
@@ -17,11 +18,21 @@ struct Daemon {
 
 impl Daemon {
     fn start(emulator: &Emulator, manifests: &Path, extra: &[&str]) -> Self {
+        Self::spawn(emulator.env(), manifests, extra, Stdio::null())
+    }
+
+    /// `afu9ctl run` with exactly the environment `env`, passing a pass every second.
+    fn spawn(
+        env: Vec<(&'static str, String)>,
+        manifests: &Path,
+        extra: &[&str],
+        stderr: Stdio,
+    ) -> Self {
         let port = free_port();
         let listen = format!("127.0.0.1:{port}");
         let child = Command::new(env!("CARGO_BIN_EXE_afu9ctl"))
             .env_clear()
-            .envs(emulator.env())
+            .envs(env)
             .args(["run", "-f"])
             .arg(manifests)
             .args([
@@ -34,7 +45,7 @@ impl Daemon {
             ])
             .args(extra)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("cannot start afu9ctl run");
         Self { child, port }
@@ -289,6 +300,51 @@ async fn the_change_cap_stops_a_pass_that_would_change_too_much() {
         metrics.contains("afu9_errors_total{class=\"max_changes_exceeded\"}"),
         "{metrics}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_pass_in_which_every_resource_failed_logs_the_errors() {
+    // Nothing listens on this port: every AWS call is refused, as when the endpoint is down.
+    let refused = format!("http://127.0.0.1:{}", free_port());
+    let dir = manifests("refused");
+    let mut daemon = Daemon::spawn(
+        env_for(&refused),
+        &dir,
+        &["--log-format", "json"],
+        Stdio::piped(),
+    );
+    let stderr = daemon.child.stderr.take().expect("stderr");
+    let (lines, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let pass = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = received
+            .recv_timeout(left)
+            .expect("no `pass finished` log line within 60 s");
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        let message = entry["fields"]["message"].as_str().unwrap_or_default();
+        if message.starts_with("pass finished") {
+            break entry;
+        }
+    };
+    let fields = &pass["fields"];
+    assert_eq!(fields["message"], "pass finished with errors", "{pass}");
+    assert_eq!(pass["level"], "WARN", "{pass}");
+    assert_eq!(fields["resources"], 4, "{pass}");
+    assert_eq!(fields["errors"], 4, "every repository failed: {pass}");
+    assert_eq!(fields["drifted"], 0, "{pass}");
+    assert_eq!(fields["changed"], 0, "{pass}");
+    assert_eq!(fields["blocked"], 0, "{pass}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

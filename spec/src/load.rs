@@ -8,6 +8,7 @@
 //! (Padding each document with those lines instead would make loading quadratic in the size of
 //! a file: a 1,000-document file took 1.5 s and 30 MB to load that way.)
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -27,13 +28,15 @@ use crate::validate;
 const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Loads and validates every manifest under `paths` (files, or directories searched
-/// recursively for `*.yaml` and `*.yml` in name order). Returns every problem found.
+/// recursively for `*.yaml` and `*.yml` in name order, hidden entries left out, each real
+/// file read once however many links lead to it). Returns every problem found.
 pub fn load_paths(paths: &[PathBuf]) -> Result<DesiredState, ManifestErrors> {
     let mut errors = Vec::new();
-    let mut files = Vec::new();
+    let mut walk = FileWalk::default();
     for path in paths {
-        collect_files(path, &mut files, &mut errors);
+        walk.add(path, true, &mut errors);
     }
+    let files = walk.files;
     let mut parsed = ParsedDocuments::default();
     for file in &files {
         if let Some(text) = read_manifest_file(file, &mut errors) {
@@ -84,36 +87,60 @@ pub(crate) struct ParsedDocuments {
     pub state: DesiredState,
 }
 
-fn collect_files(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<ManifestError>) {
-    let location = || SourceLocation::new(path, 0, 0);
-    let Ok(meta) = fs::metadata(path) else {
-        errors.push(ManifestError::new(location(), "no such file or directory"));
-        return;
-    };
-    if meta.is_file() {
-        files.push(path.to_path_buf());
-        return;
-    }
-    let entries = match fs::read_dir(path) {
-        Ok(entries) => entries,
-        Err(err) => {
-            errors.push(ManifestError::new(
-                location(),
-                format!("cannot read directory: {err}"),
-            ));
+/// The manifest files under the paths given, each real file once.
+#[derive(Default)]
+struct FileWalk {
+    files: Vec<PathBuf>,
+    /// Directories entered and files taken, by real path: a symlink back up the tree, or a
+    /// second way to the same file (git-sync's worktree link), is not followed again.
+    seen: HashSet<PathBuf>,
+}
+
+impl FileWalk {
+    /// Adds `path`: a file given by name whatever its extension, a directory searched for
+    /// `*.yaml` and `*.yml` in name order, hidden entries (`.git`, git-sync's `.worktrees`)
+    /// left out unless named.
+    fn add(&mut self, path: &Path, named: bool, errors: &mut Vec<ManifestError>) {
+        let location = || SourceLocation::new(path, 0, 0);
+        let Ok(meta) = fs::metadata(path) else {
+            errors.push(ManifestError::new(location(), "no such file or directory"));
+            return;
+        };
+        let is_manifest = path
+            .extension()
+            .is_some_and(|ext| ext == "yaml" || ext == "yml");
+        if meta.is_file() && !(named || is_manifest) {
             return;
         }
-    };
-    let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    children.sort();
-    for child in children {
-        if child.is_dir() {
-            collect_files(&child, files, errors);
-        } else if child
-            .extension()
-            .is_some_and(|ext| ext == "yaml" || ext == "yml")
-        {
-            files.push(child);
+        let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if !self.seen.insert(real) {
+            return;
+        }
+        if meta.is_file() {
+            self.files.push(path.to_path_buf());
+            return;
+        }
+        let entries = match fs::read_dir(path) {
+            Ok(entries) => entries,
+            Err(err) => {
+                errors.push(ManifestError::new(
+                    location(),
+                    format!("cannot read directory: {err}"),
+                ));
+                return;
+            }
+        };
+        let mut children: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|child| {
+                !child
+                    .file_name()
+                    .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+            })
+            .collect();
+        children.sort();
+        for child in children {
+            self.add(&child, false, errors);
         }
     }
 }
@@ -372,7 +399,7 @@ fn yaml_error(
         || start.clone(),
         |at| SourceLocation::new(file, at.line() + document.line_offset, at.column()),
     );
-    let mut message = err.without_snippet().to_string();
+    let mut message = in_authors_terms(err).unwrap_or_else(|| err.without_snippet().to_string());
     if let Some(stripped) = strip_location_suffix(&message) {
         message = stripped;
     }
@@ -384,6 +411,34 @@ fn yaml_error(
     }
 }
 
+/// The parser's errors that speak of its own configuration (`set DuplicateKeyPolicy in
+/// Options`, `budget breached: Nodes { nodes: 100001 }`), said in a manifest author's terms.
+fn in_authors_terms(err: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::Error;
+    use serde_saphyr::budget::BudgetBreach;
+    let mut err = err;
+    while let Error::AliasError { error, .. } | Error::WithSnippet { error, .. } = err {
+        err = error;
+    }
+    match err {
+        Error::DuplicateMappingKey { key: Some(key), .. } => Some(format!("duplicate key `{key}`")),
+        Error::DuplicateMappingKey { key: None, .. } => Some("duplicate key".to_owned()),
+        Error::Budget { breach, .. } => Some(
+            match breach {
+                BudgetBreach::Depth { .. } => "the document is nested more than 64 levels deep",
+                BudgetBreach::Nodes { .. } => {
+                    "the document expands to more than 100,000 values once its aliases are resolved"
+                }
+                BudgetBreach::Aliases { .. } => "the document uses more than 256 aliases",
+                BudgetBreach::ScalarBytes { .. } => "the document holds more than 4 MiB of text",
+                _ => "the document is too large to be a manifest",
+            }
+            .to_owned(),
+        ),
+        _ => None,
+    }
+}
+
 /// The parser ends messages with ` at line L, column C`; we print the location first instead.
 fn strip_location_suffix(message: &str) -> Option<String> {
     let index = message.rfind(" at line ")?;
@@ -391,14 +446,17 @@ fn strip_location_suffix(message: &str) -> Option<String> {
 }
 
 fn hint_for(message: &str) -> Option<String> {
-    if message.contains("duplicate") {
+    if message.contains("duplicate key") {
         Some("each key may appear once in a mapping".to_owned())
     } else if message.contains("unknown field") {
         Some("check the spelling against `afu9ctl schema`".to_owned())
     } else if message.contains("unknown variant") {
         Some("use one of the values listed".to_owned())
-    } else if message.contains("budget breached") {
-        Some("the document is too large or too deeply nested once aliases are expanded (at most 64 levels and 100,000 nodes); is it an alias bomb?".to_owned())
+    } else if message.starts_with("the document ") {
+        Some(
+            "a manifest needs neither deep nesting nor many aliases; is this an alias bomb?"
+                .to_owned(),
+        )
     } else if message.contains("expected mapping") {
         Some("a mapping (key: value) belongs here; a manifest is a mapping with apiVersion, kind, metadata and spec".to_owned())
     } else if message.starts_with("invalid i") || message.starts_with("invalid u") {

@@ -137,17 +137,33 @@ fn classify_code(code: Option<&str>, status: u16) -> ErrorClass {
     }
 }
 
+/// What kind of transport failure it was, and its root cause as the OS or TLS library said
+/// it (`connection failed: Connection refused (os error 111)`).
 fn dispatch_reason(failure: &aws_smithy_runtime_api::client::result::DispatchFailure) -> String {
-    if failure.is_timeout() {
-        "timed out".to_owned()
+    let kind = if failure.is_timeout() {
+        "timed out"
     } else if failure.is_io() {
-        "connection failed".to_owned()
+        "connection failed"
     } else {
-        "request not sent".to_owned()
+        "request not sent"
+    };
+    match failure.as_connector_error().map(|err| root_cause(err)) {
+        Some(cause) if !cause.is_empty() => format!("{kind}: {cause}"),
+        _ => kind.to_owned(),
     }
 }
 
-fn error_chain(err: &dyn std::error::Error) -> String {
+/// The innermost source of `err`.
+fn root_cause(err: &dyn std::error::Error) -> String {
+    let mut inner = err;
+    while let Some(source) = inner.source() {
+        inner = source;
+    }
+    inner.to_string()
+}
+
+/// An error's message followed by each of its sources', `: `-separated.
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(inner) = source {

@@ -1,6 +1,7 @@
 //! AWS access: one `SdkConfig`, clients built once, every call counted, errors classified.
 
 pub mod calls;
+pub mod credentials;
 pub mod error;
 pub mod read;
 pub mod write;
@@ -15,6 +16,7 @@ use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
 use tokio::sync::OnceCell;
 
 pub use calls::{CallCounter, CallKey};
+pub use credentials::CredentialsError;
 pub use error::{AwsError, ErrorClass};
 pub use write::{OpOutcome, WriteCall};
 
@@ -126,8 +128,9 @@ pub struct Aws {
 
 impl Aws {
     /// Builds the clients from the SDK's standard chain (environment, profile, container
-    /// credentials), with `settings` on top. Makes no network call for static credentials.
-    pub async fn connect(settings: &AwsSettings) -> Self {
+    /// credentials), with `settings` on top, once the credentials resolve. Makes no network
+    /// call for static credentials.
+    pub async fn connect(settings: &AwsSettings) -> Result<Self, CredentialsError> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest());
         if let Some(url) = &settings.endpoint_url {
             loader = loader.endpoint_url(url);
@@ -135,7 +138,9 @@ impl Aws {
         if let Some(region) = &settings.region {
             loader = loader.region(Region::new(region.clone()));
         }
-        Self::from_config(&loader.load().await)
+        let config = loader.load().await;
+        credentials::check(&config).await?;
+        Ok(Self::from_config(&config))
     }
 
     /// Builds the clients from an SDK configuration made elsewhere (tests, tools), with the

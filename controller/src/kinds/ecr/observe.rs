@@ -12,10 +12,10 @@ use afu9_spec::ecr::EcrRepositorySpec;
 use afu9_spec::tags::Tags;
 use aws_sdk_ecr::Client;
 use aws_sdk_ecr::types::Repository;
-use futures_util::{StreamExt as _, TryStreamExt as _, stream};
 
 use super::EcrRepositoryObserved;
 use crate::aws::AwsError;
+use crate::aws::read::windowed;
 
 /// How many per-repository reads run at once (the limit ECR sees from a pass).
 const CONCURRENCY: usize = 8;
@@ -25,17 +25,10 @@ pub(super) async fn observe(
     want: &[Resource<EcrRepositorySpec>],
 ) -> Result<Vec<Option<EcrRepositoryObserved>>, AwsError> {
     let live = list_repositories(ecr).await?;
-    // A window of reads, not batches: a slow read holds up only its own slot.
-    // Collected first: with a closure in the stream's type rustc cannot prove the future
-    // `Send` for every lifetime (rust-lang/rust#100013). The futures are lazy.
-    let reads: Vec<_> = want
+    let reads = want
         .iter()
-        .map(|resource| observe_one(ecr, resource, live.get(resource.name())))
-        .collect();
-    stream::iter(reads)
-        .buffered(CONCURRENCY)
-        .try_collect()
-        .await
+        .map(|resource| observe_one(ecr, resource, live.get(resource.name())));
+    windowed(reads, CONCURRENCY).await
 }
 
 async fn observe_one(

@@ -13,10 +13,10 @@ use afu9_spec::Resource;
 use afu9_spec::ecs::EcsTaskDefinitionSpec;
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::{ContainerDefinition, Tag, TaskDefinition, TaskDefinitionField};
-use futures_util::future::try_join_all;
 
 use super::{ContainerObserved, EnvVar, Revision, ServiceObserved, TaskDefinitionObserved};
 use crate::aws::AwsError;
+use crate::aws::read::windowed;
 
 /// How many families are read at once.
 const CONCURRENCY: usize = 8;
@@ -28,13 +28,17 @@ pub(super) async fn observe(
     want: &[Resource<EcsTaskDefinitionSpec>],
 ) -> Result<Vec<Option<TaskDefinitionObserved>>, AwsError> {
     let services = describe_services(ecs, want).await?;
-    let mut observed = Vec::with_capacity(want.len());
-    for chunk in want.chunks(CONCURRENCY) {
-        let reads = chunk
-            .iter()
-            .map(|resource| describe_family(ecs, resource.name()));
-        for (resource, described) in chunk.iter().zip(try_join_all(reads).await?) {
-            observed.push(described.map(|(definition, tags)| {
+    let described = windowed(
+        want.iter()
+            .map(|resource| describe_family(ecs, resource.name())),
+        CONCURRENCY,
+    )
+    .await?;
+    Ok(want
+        .iter()
+        .zip(described)
+        .map(|(resource, described)| {
+            described.map(|(definition, tags)| {
                 let listed = resource
                     .spec
                     .services
@@ -48,10 +52,9 @@ pub(super) async fn observe(
                     })
                     .collect();
                 from_sdk(definition, tags, listed)
-            }));
-        }
-    }
-    Ok(observed)
+            })
+        })
+        .collect())
 }
 
 /// The latest ACTIVE revision of `family`, or `None` when it has none.

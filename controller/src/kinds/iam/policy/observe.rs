@@ -3,9 +3,9 @@
 
 use afu9_spec::Resource;
 use afu9_spec::iam::IamPolicySpec;
-use futures_util::future::try_join_all;
 
 use super::{IamPolicyObserved, PolicyVersion};
+use crate::aws::read::windowed;
 use crate::aws::{Aws, AwsError};
 use crate::kinds::iam::{customer_policy_arn, decode};
 
@@ -18,19 +18,15 @@ pub(super) async fn observe(
     want: &[Resource<IamPolicySpec>],
 ) -> Result<Vec<Option<IamPolicyObserved>>, AwsError> {
     let identity = aws.identity().await?;
-    let mut observed = Vec::with_capacity(want.len());
-    for chunk in want.chunks(CONCURRENCY) {
-        let reads = chunk.iter().map(|policy| {
-            let arn = customer_policy_arn(
-                identity,
-                policy.spec.path.as_deref().unwrap_or("/"),
-                policy.name(),
-            );
-            read_policy(&aws.iam, arn)
-        });
-        observed.extend(try_join_all(reads).await?);
-    }
-    Ok(observed)
+    let reads = want.iter().map(|policy| {
+        let arn = customer_policy_arn(
+            identity,
+            policy.spec.path.as_deref().unwrap_or("/"),
+            policy.name(),
+        );
+        read_policy(&aws.iam, arn)
+    });
+    windowed(reads, CONCURRENCY).await
 }
 
 async fn read_policy(

@@ -19,10 +19,10 @@ use afu9_spec::Resource;
 use afu9_spec::iam::IamRoleSpec;
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::EntityType;
-use futures_util::future::try_join_all;
 
 use super::IamRoleObserved;
 use crate::aws::AwsError;
+use crate::aws::read::windowed;
 use crate::kinds::iam::decode;
 
 /// How many roles are read at once with per-role reads (IAM's throttling limits are low).
@@ -61,11 +61,11 @@ pub(super) async fn observe(
         let mut all = read_account_details(iam).await?;
         return Ok(want.iter().map(|role| all.remove(role.name())).collect());
     }
-    let mut observed = Vec::with_capacity(want.len());
-    for chunk in want.chunks(CONCURRENCY) {
-        observed.extend(try_join_all(chunk.iter().map(|role| read_role(iam, role.name()))).await?);
-    }
-    Ok(observed)
+    windowed(
+        want.iter().map(|role| read_role(iam, role.name())),
+        CONCURRENCY,
+    )
+    .await
 }
 
 async fn read_role(iam: &Client, name: &str) -> Result<Option<IamRoleObserved>, AwsError> {

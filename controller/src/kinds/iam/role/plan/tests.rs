@@ -165,3 +165,41 @@ fn a_role_we_did_not_create_is_blocked_and_a_different_path_too() {
     assert_eq!(plan.action, Action::Blocked);
     assert!(plan.reason.unwrap_or_default().contains("path"));
 }
+
+#[test]
+fn documents_are_compared_canonically_but_shown_as_written_and_as_returned() {
+    let mut have = in_sync();
+    let live = json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::other/*"}]
+    });
+    have.inline_policies.insert("read".to_owned(), live.clone());
+    let plan = plan_for(ROLE, Some(&have));
+    let change = plan
+        .changes
+        .iter()
+        .find(|c| c.path == "spec.inlinePolicies.read")
+        .expect("the inline policy differs");
+    assert_eq!(
+        change.before.as_ref(),
+        Some(&live),
+        "the live document as observed"
+    );
+    let after = change
+        .after
+        .as_ref()
+        .expect("the wanted document")
+        .to_string();
+    assert!(
+        after.contains("s3:GetObject"),
+        "as the manifest writes it: {after}"
+    );
+    assert!(!after.contains("s3:getobject"), "not lower-cased: {after}");
+
+    // The same document written with the action in another case is no change at all.
+    have.inline_policies.insert(
+        "read".to_owned(),
+        json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["S3:GETOBJECT"], "Resource": "*"}}),
+    );
+    assert_eq!(plan_for(ROLE, Some(&have)).action, Action::Noop);
+}

@@ -1,0 +1,138 @@
+//! The command line's arguments: global options, subcommands and their flags.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use afu9_controller::render::OutputFormat;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Keeps an AWS account's security posture as the desired state in git says.
+#[derive(Debug, Parser)]
+#[command(name = "afu9ctl", version, about, long_about = None)]
+pub struct Cli {
+    /// Manifest file or directory (searched recursively for *.yaml, *.yml); repeatable.
+    #[arg(
+        short = 'f',
+        long = "file",
+        global = true,
+        default_value = "desired-state"
+    )]
+    pub files: Vec<PathBuf>,
+    /// Send every AWS call to this endpoint (a local emulator).
+    #[arg(long, global = true, env = "AWS_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+    /// AWS region; defaults to the Posture document's, then to the SDK's configuration.
+    #[arg(long, global = true, env = "AWS_REGION")]
+    pub region: Option<String>,
+    /// Log format on stderr (the level comes from `RUST_LOG`, default `warn`).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the manifests and exit: 0 valid, 1 invalid. Makes no AWS call.
+    Validate,
+    /// Print the JSON Schema of every manifest kind.
+    Schema,
+    /// Show what apply would change (dry run).
+    Plan(PlanArgs),
+    /// Change the account to match the desired state, then report what was done.
+    Apply(OutputArgs),
+    /// Reconcile continuously, as a service: reload on change, status, metrics, audit trail.
+    Run(RunArgs),
+    /// Show the resource status a running controller serves.
+    Status(StatusArgs),
+}
+
+/// `afu9ctl run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Time between passes (e.g. 30s, 5m, 1h); each pass is jittered by ±10 %.
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub interval: Duration,
+    /// Address of the status page (/), /status, /metrics, /healthz and /readyz.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Require this bearer token (the file's first line) on /, /status and /metrics;
+    /// also read from the `AFU9_STATUS_TOKEN` environment variable.
+    #[arg(long)]
+    pub token_file: Option<PathBuf>,
+    /// Change nothing in a pass that would change more resources than this.
+    #[arg(long)]
+    pub max_changes: Option<usize>,
+    /// Plan and report only; never write.
+    #[arg(long)]
+    pub observe_only: bool,
+    /// Also append the audit trail (one JSON line per AWS write) to this file.
+    #[arg(long)]
+    pub audit_file: Option<PathBuf>,
+    /// How often the manifest files are checked for changes.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub reload_every: Duration,
+    /// Longest wait for the write in flight after SIGTERM before exiting anyway.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub shutdown_timeout: Duration,
+}
+
+/// `afu9ctl status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The running controller's address.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub server: SocketAddr,
+    /// The bearer token the controller requires, from this file (or `AFU9_STATUS_TOKEN`).
+    #[arg(long)]
+    pub token_file: Option<PathBuf>,
+    /// Print the raw JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `-o text|markdown|json`.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+}
+
+/// `afu9ctl plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Exit 0 when in sync, 2 when changes are pending, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+/// `500ms`, `30s`, `5m`, `1h`.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 30s or 5m"))?;
+    let millis = match unit {
+        "ms" => 1,
+        "s" | "" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(format!("`{text}`: the unit is one of ms, s, m, h")),
+    };
+    Ok(Duration::from_millis(number.saturating_mul(millis)))
+}

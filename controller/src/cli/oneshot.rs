@@ -1,0 +1,172 @@
+//! The one-shot commands: `validate`, `schema`, `plan` and `apply`.
+
+use std::process::ExitCode;
+
+use afu9_controller::aws::{Aws, AwsSettings};
+use afu9_controller::engine::{Engine, check_target};
+use afu9_controller::plan::{Action, Plan, ResourcePlan};
+use afu9_controller::render::{self, OutputFormat};
+use afu9_spec::DesiredState;
+use anyhow::Context;
+
+use super::args::{Cli, PlanArgs};
+use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, print};
+
+/// `afu9ctl schema`.
+pub fn schema() -> ExitCode {
+    print(&afu9_spec::schema::manifest_schema_json());
+    ExitCode::from(EXIT_OK)
+}
+
+/// `afu9ctl validate`.
+pub fn validate(cli: &Cli) -> ExitCode {
+    match afu9_spec::load_paths(&cli.files) {
+        Ok(state) => {
+            print_warnings(&state);
+            print(&format!("valid: {} resources\n", state.len()));
+            ExitCode::from(EXIT_OK)
+        }
+        Err(errors) => {
+            eprintln!("{errors}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// `afu9ctl plan`.
+pub fn plan(cli: &Cli, args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    with_state(cli, async |state: &DesiredState| {
+        let aws = connect(cli, state).await?;
+        let plan = Engine::new(afu9_controller::kinds::standard())
+            .plan(&aws, state)
+            .await;
+        log_calls(&aws);
+        if let Some(failure) = shared_failure(&plan) {
+            anyhow::bail!("{failure}");
+        }
+        print(&render_plan(&plan, args.output.output));
+        Ok(ExitCode::from(if plan.has_errors() {
+            EXIT_ERROR
+        } else if args.detailed_exitcode && plan.has_drift() {
+            EXIT_DRIFT
+        } else {
+            EXIT_OK
+        }))
+    })
+}
+
+/// `afu9ctl apply`.
+pub fn apply(cli: &Cli, output: OutputFormat) -> anyhow::Result<ExitCode> {
+    with_state(cli, async |state: &DesiredState| {
+        let aws = connect(cli, state).await?;
+        let engine = Engine::new(afu9_controller::kinds::standard());
+        let plan = engine.plan(&aws, state).await;
+        if let Some(failure) = shared_failure(&plan) {
+            log_calls(&aws);
+            anyhow::bail!("{failure}");
+        }
+        if output != OutputFormat::Json {
+            print(&render_plan(&plan, output));
+        }
+        let report = engine.apply(&aws, &plan).await;
+        log_calls(&aws);
+        print(&match output {
+            OutputFormat::Text => render::text::apply(&report),
+            OutputFormat::Markdown => render::markdown::apply(&report),
+            OutputFormat::Json => render::json::apply(&plan, &report),
+        });
+        Ok(ExitCode::from(
+            if plan.has_errors() || report.failed() > 0 {
+                EXIT_ERROR
+            } else {
+                EXIT_OK
+            },
+        ))
+    })
+}
+
+/// When every resource (two or more) could not be observed for one and the same reason (the
+/// endpoint is unreachable, access is denied everywhere), that reason once, with what to do:
+/// printing it for each resource would bury it.
+fn shared_failure(plan: &Plan) -> Option<String> {
+    let first = cause(plan.resources.first()?)?;
+    if plan.resources.len() < 2 || !plan.resources.iter().all(|r| cause(r) == Some(first)) {
+        return None;
+    }
+    let hint = if first.starts_with("cannot reach AWS") || first == "timed out" {
+        "check the network, the region, and the endpoint (--endpoint-url or AWS_ENDPOINT_URL)"
+    } else {
+        "the credentials in use lack the read permissions listed in the README"
+    };
+    Some(format!(
+        "no resource could be observed ({} resources): {first}\n  hint: {hint}",
+        plan.resources.len()
+    ))
+}
+
+/// What an `error` resource's reason says after the call it names: the cause itself.
+fn cause(resource: &ResourcePlan) -> Option<&str> {
+    if resource.action != Action::Error {
+        return None;
+    }
+    let (_, cause) = resource.reason.as_deref()?.split_once("): ")?;
+    Some(cause)
+}
+
+/// Prints what validation warned about, to stderr, one finding a line.
+fn print_warnings(state: &DesiredState) {
+    if !state.warnings.is_empty() {
+        eprintln!("{}", afu9_spec::ManifestErrors(state.warnings.clone()));
+    }
+}
+
+/// Loads the desired state; on invalid manifests prints every error and makes no AWS call.
+fn with_state(
+    cli: &Cli,
+    command: impl AsyncFnOnce(&DesiredState) -> anyhow::Result<ExitCode>,
+) -> anyhow::Result<ExitCode> {
+    let state = match afu9_spec::load_paths(&cli.files) {
+        Ok(state) => {
+            print_warnings(&state);
+            state
+        }
+        Err(errors) => {
+            eprintln!("{errors}");
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(command(&state))
+}
+
+async fn connect(cli: &Cli, state: &DesiredState) -> anyhow::Result<Aws> {
+    let settings = AwsSettings {
+        endpoint_url: cli.endpoint_url.clone(),
+        region: cli.region.clone().or_else(|| state.posture.region.clone()),
+    };
+    let aws = Aws::connect(&settings).await?;
+    check_target(&aws, state).await?;
+    Ok(aws)
+}
+
+/// Logs the AWS calls the command made, by `Service.Operation` (target `afu9ctl::calls`,
+/// level info; shown with `RUST_LOG=afu9ctl::calls=info`, read by `scripts/bench`).
+fn log_calls(aws: &Aws) {
+    tracing::info!(
+        target: "afu9ctl::calls",
+        total = aws.calls.total(),
+        calls = %serde_json::to_string(&aws.calls.by_operation()).unwrap_or_default(),
+        "aws calls"
+    );
+}
+
+fn render_plan(plan: &Plan, output: OutputFormat) -> String {
+    match output {
+        OutputFormat::Text => render::text::plan(plan),
+        OutputFormat::Markdown => render::markdown::plan(plan),
+        OutputFormat::Json => render::json::plan(plan),
+    }
+}
