@@ -15,7 +15,14 @@
   its rotation Lambda exists;
 - the afu9-control-center task definition's latest revision runs its web container as root,
   privileged, with a writable root filesystem and no log configuration, under the wrong task
-  role.
+  role;
+- what the platform's bootstrap creates for the audit trail (afu9-posture does not manage it):
+  the bucket afu9-audit-logs, the log group /afu9/cloudtrail, the delivery role and the KMS
+  keys alias/afu9-audit and alias/afu9-alerts;
+- afu9-audit-trail exists (created by afu9-posture) but someone made it single-region, turned
+  log-file validation off, stopped its logging and dropped its read events (so the guide's
+  secret-access filter could never match); afu9-security-alerts exists without encryption;
+  the metric filters and alarms do not exist yet.
 """
 
 import io
@@ -161,8 +168,64 @@ ecs.register_task_definition(
         }
     ],
 )
+
+# The audit trail's bootstrap, and a trail and topic that drifted.
+def client(name):
+    return boto3.client(
+        name, endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"]
+    )
+
+
+region = os.environ["AWS_REGION"]
+client("s3").create_bucket(
+    Bucket="afu9-audit-logs", CreateBucketConfiguration={"LocationConstraint": region}
+)
+logs = client("logs")
+logs.create_log_group(logGroupName="/afu9/cloudtrail")
+iam.create_role(
+    RoleName="afu9-cloudtrail-logs",
+    AssumeRolePolicyDocument=json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    ),
+)
+kms = client("kms")
+for alias in ["alias/afu9-audit", "alias/afu9-alerts"]:
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key)
+cloudtrail = client("cloudtrail")
+group_arn = logs.describe_log_groups(logGroupNamePrefix="/afu9/cloudtrail")["logGroups"][0]["arn"]
+cloudtrail.create_trail(
+    Name="afu9-audit-trail",
+    S3BucketName="afu9-audit-logs",
+    IsMultiRegionTrail=False,
+    EnableLogFileValidation=False,
+    KmsKeyId="alias/afu9-audit",
+    CloudWatchLogsLogGroupArn=group_arn,
+    CloudWatchLogsRoleArn="arn:aws:iam::123456789012:role/afu9-cloudtrail-logs",
+    TagsList=[owned, {"Key": "project", "Value": "afu9"}],
+)
+cloudtrail.put_event_selectors(
+    TrailName="afu9-audit-trail",
+    EventSelectors=[{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}],
+)
+client("sns").create_topic(
+    Name="afu9-security-alerts",
+    Attributes={"DisplayName": "AFU-9 security alerts"},
+    Tags=[owned, {"Key": "project", "Value": "afu9"}],
+)
 print(
     "seeded: 2 drifted repositories, 2 missing; 1 over-privileged role, 1 missing;"
     " 1 security group with SSH open to the internet, 2 missing;"
-    " 3 secrets without rotation settings; 1 task definition running as root, privileged"
+    " 3 secrets without rotation settings; 1 task definition running as root, privileged;"
+    " 1 trail single-region, unvalidated, not logging, blind to read events; 1 unencrypted topic;"
+    " 6 metric filters and alarms missing"
 )

@@ -102,6 +102,26 @@ fn the_afu9_desired_state_is_valid() {
 }
 
 #[test]
+fn a_warning_is_reported_with_its_location_and_the_manifests_stay_valid() {
+    let trap = CallTrap::start();
+    let mut env = test_credentials_env();
+    env.push(("AWS_ENDPOINT_URL", trap.endpoint()));
+    let file = "tests/fixtures/warnings/alarm-without-actions.yaml";
+    let output = afu9ctl(&env, &["validate", "-f", file]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).starts_with("valid: 1 resources"));
+    let expected = format!(
+        "warning: {file}:5:18: [AFU9-ALARM-010] spec.alarmActions: the alarm notifies no one when it fires"
+    );
+    assert!(
+        text(&output.stderr).contains(&expected),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(trap.connections(), 0);
+}
+
+#[test]
 fn the_committed_schema_is_the_generated_one() {
     let output = afu9ctl(&[], &["schema"]);
     assert_eq!(output.status.code(), Some(0));
@@ -114,8 +134,11 @@ fn the_committed_schema_is_the_generated_one() {
 }
 
 /// What only the owners of the AFU-9 secrets and task definitions create: the secrets with
-/// their values, the rotation Lambda, and a first task-definition revision (running as root).
+/// their values, the rotation Lambda, and a first task-definition revision (running as root);
+/// and what the platform's bootstrap creates for the audit trail (bucket, log group, role,
+/// keys).
 async fn seed_what_owners_create(emulator: &Emulator) {
+    afu9_e2e::audit::seed_audit_prerequisites(emulator).await;
     emulator.create_stub_lambda("afu9-rotate-db-password").await;
     let secrets = emulator.secretsmanager();
     for name in ["afu9/database", "afu9/github", "afu9/llm"] {
@@ -144,6 +167,37 @@ async fn seed_what_owners_create(emulator: &Emulator) {
         .await
         .expect("seed task definition");
 }
+
+/// Every resource of the AFU-9 posture and what the first plan does to it, in apply order.
+const AFU9_PLAN: &[(&str, &str, &str)] = &[
+    ("IamRole", "afu9-task-execution-role", "create"),
+    ("IamRole", "afu9-task-role", "create"),
+    ("Secret", "afu9/database", "update"),
+    ("Secret", "afu9/github", "update"),
+    ("Secret", "afu9/llm", "update"),
+    ("EcrRepository", "afu9/control-center", "create"),
+    ("EcrRepository", "afu9/mcp-github", "create"),
+    ("EcrRepository", "afu9/mcp-deploy", "create"),
+    ("EcrRepository", "afu9/mcp-observability", "create"),
+    ("SecurityGroup", "afu9-alb", "create"),
+    ("SecurityGroup", "afu9-ecs", "create"),
+    ("SecurityGroup", "afu9-rds", "create"),
+    ("EcsTaskDefinition", "afu9-control-center", "replace"),
+    ("SnsTopic", "afu9-security-alerts", "create"),
+    ("CloudTrail", "afu9-audit-trail", "create"),
+    ("LogMetricFilter", "afu9-secret-access", "create"),
+    ("LogMetricFilter", "afu9-unauthorized-api-calls", "create"),
+    ("LogMetricFilter", "afu9-root-account-use", "create"),
+    ("LogMetricFilter", "afu9-iam-policy-changes", "create"),
+    ("LogMetricFilter", "afu9-cloudtrail-changes", "create"),
+    ("LogMetricFilter", "afu9-security-group-changes", "create"),
+    ("MetricAlarm", "afu9-secret-access", "create"),
+    ("MetricAlarm", "afu9-unauthorized-api-calls", "create"),
+    ("MetricAlarm", "afu9-root-account-use", "create"),
+    ("MetricAlarm", "afu9-iam-policy-changes", "create"),
+    ("MetricAlarm", "afu9-cloudtrail-changes", "create"),
+    ("MetricAlarm", "afu9-security-group-changes", "create"),
+];
 
 #[tokio::test]
 async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
@@ -192,26 +246,8 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
             )
         })
         .collect();
-    assert_eq!(
-        kinds,
-        [
-            ("IamRole", "afu9-task-execution-role", "create"),
-            ("IamRole", "afu9-task-role", "create"),
-            ("Secret", "afu9/database", "update"),
-            ("Secret", "afu9/github", "update"),
-            ("Secret", "afu9/llm", "update"),
-            ("EcrRepository", "afu9/control-center", "create"),
-            ("EcrRepository", "afu9/mcp-github", "create"),
-            ("EcrRepository", "afu9/mcp-deploy", "create"),
-            ("EcrRepository", "afu9/mcp-observability", "create"),
-            ("SecurityGroup", "afu9-alb", "create"),
-            ("SecurityGroup", "afu9-ecs", "create"),
-            ("SecurityGroup", "afu9-rds", "create"),
-            ("EcsTaskDefinition", "afu9-control-center", "replace"),
-        ],
-        "every resource, in apply order"
-    );
-    assert_eq!(value["summary"]["create"], 9);
+    assert_eq!(kinds, AFU9_PLAN, "every resource, in apply order");
+    assert_eq!(value["summary"]["create"], 23);
     assert_eq!(value["summary"]["update"], 3);
     assert_eq!(value["summary"]["replace"], 1);
     for resource in resources {
@@ -226,6 +262,10 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
             Some("Secret") => "spec.tags.managed-by",
             Some("SecurityGroup") => "spec.ingress",
             Some("EcsTaskDefinition") => "spec.containers.web.user",
+            Some("SnsTopic") => "spec.kmsKey",
+            Some("CloudTrail") => "spec.logFileValidation",
+            Some("LogMetricFilter") => "spec.pattern",
+            Some("MetricAlarm") => "spec.threshold",
             _ => "spec.tagMutability",
         };
         assert!(paths.contains(&expected), "{paths:?}");
@@ -241,7 +281,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let apply = afu9ctl(&env, &["apply"]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
     assert!(
-        text(&apply.stdout).contains("34 operations succeeded, 0 failed"),
+        text(&apply.stdout).contains("49 operations succeeded, 0 failed"),
         "{}",
         text(&apply.stdout)
     );

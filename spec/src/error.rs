@@ -51,6 +51,8 @@ pub struct ManifestError {
     pub message: String,
     /// How to fix it, when we can tell.
     pub hint: Option<String>,
+    /// A warning: reported, but the desired state is still valid.
+    pub warning: bool,
 }
 
 impl ManifestError {
@@ -62,6 +64,7 @@ impl ManifestError {
             rule: "",
             message: message.into(),
             hint: None,
+            warning: false,
         }
     }
 
@@ -76,6 +79,13 @@ impl ManifestError {
     #[must_use]
     pub fn rule(mut self, rule: &'static str) -> Self {
         self.rule = rule;
+        self
+    }
+
+    /// Makes it a warning: reported, without making the desired state invalid.
+    #[must_use]
+    pub fn warning(mut self) -> Self {
+        self.warning = true;
         self
     }
 
@@ -114,7 +124,8 @@ impl fmt::Display for ManifestErrors {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(f, "error: {err}")?;
+            let level = if err.warning { "warning" } else { "error" };
+            write!(f, "{level}: {err}")?;
         }
         Ok(())
     }

@@ -15,7 +15,10 @@ pub mod state;
 pub mod tags;
 pub mod validate;
 
-pub use kinds::{KINDS, ManifestKind, ecr, ecs, iam, secrets, security_group};
+pub use kinds::{
+    KINDS, ManifestKind, cloudtrail, ecr, ecs, iam, log_metric_filter, metric_alarm, secrets,
+    security_group, sns_topic,
+};
 
 pub use error::{ManifestError, ManifestErrors, SourceLocation};
 pub use load::load_paths;

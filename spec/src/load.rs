@@ -53,11 +53,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<DesiredState, ManifestErrors> {
         );
     }
     let state = validate::assemble(parsed, &mut errors);
-    if errors.is_empty() {
-        Ok(state)
-    } else {
-        Err(ManifestErrors(errors))
-    }
+    finish(state, errors)
 }
 
 /// Loads manifests from YAML text, as if read from a file named `file` (for tests and tools).
@@ -66,9 +62,19 @@ pub fn load_str(file: &Path, text: &str) -> Result<DesiredState, ManifestErrors>
     let mut parsed = ParsedDocuments::default();
     parse_file(file, text, &mut parsed, &mut errors);
     let state = validate::assemble(parsed, &mut errors);
+    finish(state, errors)
+}
+
+/// The desired state when nothing but warnings was found; otherwise every error, with the
+/// warnings after them.
+fn finish(
+    state: DesiredState,
+    mut errors: Vec<ManifestError>,
+) -> Result<DesiredState, ManifestErrors> {
     if errors.is_empty() {
         Ok(state)
     } else {
+        errors.extend(state.warnings);
         Err(ManifestErrors(errors))
     }
 }

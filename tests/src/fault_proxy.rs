@@ -260,17 +260,20 @@ fn forward(request: &Request, upstream: u16) -> Option<Vec<u8>> {
 
 /// The protocol family of a service: how its errors look.
 enum Protocol {
-    /// IAM, STS: `<ErrorResponse><Error>…`.
+    /// IAM, STS, SNS, CloudWatch: `<ErrorResponse><Error>…`.
     Query,
+    /// S3: `<Error>…`, throttling as `503 SlowDown`.
+    S3,
     /// EC2: `<Response><Errors><Error>…`.
     Ec2,
-    /// ECR, Secrets Manager, ECS: JSON with `__type`.
+    /// ECR, Secrets Manager, ECS, CloudTrail, CloudWatch Logs, KMS: JSON with `__type`.
     Json,
 }
 
 fn protocol(service: &str) -> Protocol {
     match service {
-        "iam" | "sts" => Protocol::Query,
+        "iam" | "sts" | "sns" | "monitoring" => Protocol::Query,
+        "s3" => Protocol::S3,
         "ec2" => Protocol::Ec2,
         _ => Protocol::Json,
     }
@@ -294,6 +297,14 @@ fn error(service: &str, status: &str, code: &str, message: &str) -> Vec<u8> {
                 "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
             ),
         ),
+        Protocol::S3 => response(
+            status,
+            "application/xml",
+            "",
+            &format!(
+                "<Error><Code>{code}</Code><Message>{message}</Message><RequestId>fault-proxy</RequestId></Error>"
+            ),
+        ),
         Protocol::Ec2 => response(
             status,
             "text/xml",
@@ -314,6 +325,12 @@ fn error(service: &str, status: &str, code: &str, message: &str) -> Vec<u8> {
 fn throttling(service: &str) -> Vec<u8> {
     match protocol(service) {
         Protocol::Query => error(service, "400 Bad Request", "Throttling", "Rate exceeded"),
+        Protocol::S3 => error(
+            service,
+            "503 Slow Down",
+            "SlowDown",
+            "Please reduce your request rate.",
+        ),
         Protocol::Ec2 => error(
             service,
             "503 Service Unavailable",

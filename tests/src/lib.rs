@@ -8,6 +8,7 @@
 //! cooperate: that is how a test harness fails.
 #![allow(clippy::missing_panics_doc)]
 
+pub mod audit;
 pub mod fault_proxy;
 pub mod inventory;
 

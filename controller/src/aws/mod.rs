@@ -68,6 +68,20 @@ macro_rules! client {
     };
 }
 
+/// The S3 client: as the others, plus path-style addressing when the endpoint is overridden
+/// (an emulator on 127.0.0.1 has no `BUCKET.host` names).
+fn s3_client(config: &aws_config::SdkConfig, policy: &ClientPolicy) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(config)
+            .retry_config(policy.retry.clone())
+            .timeout_config(policy.timeouts.clone())
+            .retry_partition(policy.partition.clone())
+            .interceptor(policy.calls.clone())
+            .force_path_style(config.endpoint_url().is_some())
+            .build(),
+    )
+}
+
 /// Where to reach AWS: overrides of the SDK's standard configuration chain.
 #[derive(Debug, Clone, Default)]
 pub struct AwsSettings {
@@ -80,14 +94,26 @@ pub struct AwsSettings {
 /// The AWS clients of one controller process, sharing one configuration and one call counter.
 #[derive(Debug, Clone)]
 pub struct Aws {
+    /// CloudTrail (trails, their status and event selectors).
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
+    /// CloudWatch (metric alarms).
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    /// CloudWatch Logs (metric filters, log-group look-ups).
+    pub logs: aws_sdk_cloudwatchlogs::Client,
     /// EC2 (security groups, VPC look-ups).
     pub ec2: aws_sdk_ec2::Client,
     /// Elastic Container Registry.
     pub ecr: aws_sdk_ecr::Client,
     /// Elastic Container Service.
     pub ecs: aws_sdk_ecs::Client,
+    /// KMS (resolving key aliases to key ARNs; no key is managed).
+    pub kms: aws_sdk_kms::Client,
+    /// S3 (whether a trail's bucket exists; no bucket is managed).
+    pub s3: aws_sdk_s3::Client,
     /// Secrets Manager (configuration only; values are never read).
     pub secretsmanager: aws_sdk_secretsmanager::Client,
+    /// Simple Notification Service (the alarms' topics).
+    pub sns: aws_sdk_sns::Client,
     /// Identity and Access Management.
     pub iam: aws_sdk_iam::Client,
     /// Security Token Service (the account guard).
@@ -122,10 +148,16 @@ impl Aws {
     pub fn from_config(config: &aws_config::SdkConfig) -> Self {
         let policy = ClientPolicy::new();
         Self {
+            cloudtrail: client!(aws_sdk_cloudtrail, config, policy),
+            cloudwatch: client!(aws_sdk_cloudwatch, config, policy),
+            logs: client!(aws_sdk_cloudwatchlogs, config, policy),
             ec2: client!(aws_sdk_ec2, config, policy),
             ecr: client!(aws_sdk_ecr, config, policy),
             ecs: client!(aws_sdk_ecs, config, policy),
+            kms: client!(aws_sdk_kms, config, policy),
+            s3: s3_client(config, &policy),
             secretsmanager: client!(aws_sdk_secretsmanager, config, policy),
+            sns: client!(aws_sdk_sns, config, policy),
             iam: client!(aws_sdk_iam, config, policy),
             sts: client!(aws_sdk_sts, config, policy),
             identity: Arc::default(),

@@ -22,6 +22,7 @@ pub fn schema() -> ExitCode {
 pub fn validate(cli: &Cli) -> ExitCode {
     match afu9_spec::load_paths(&cli.files) {
         Ok(state) => {
+            print_warnings(&state);
             print(&format!("valid: {} resources\n", state.len()));
             ExitCode::from(EXIT_OK)
         }
@@ -112,13 +113,23 @@ fn cause(resource: &ResourcePlan) -> Option<&str> {
     Some(cause)
 }
 
+/// Prints what validation warned about, to stderr, one finding a line.
+fn print_warnings(state: &DesiredState) {
+    if !state.warnings.is_empty() {
+        eprintln!("{}", afu9_spec::ManifestErrors(state.warnings.clone()));
+    }
+}
+
 /// Loads the desired state; on invalid manifests prints every error and makes no AWS call.
 fn with_state(
     cli: &Cli,
     command: impl AsyncFnOnce(&DesiredState) -> anyhow::Result<ExitCode>,
 ) -> anyhow::Result<ExitCode> {
     let state = match afu9_spec::load_paths(&cli.files) {
-        Ok(state) => state,
+        Ok(state) => {
+            print_warnings(&state);
+            state
+        }
         Err(errors) => {
             eprintln!("{errors}");
             return Ok(ExitCode::from(EXIT_ERROR));

@@ -1,6 +1,7 @@
 //! Pure comparison helpers shared by the kinds. No AWS SDK types here.
 
 pub mod json;
+pub mod kms;
 pub mod tags;
 
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags};

@@ -2,11 +2,15 @@
 //! comparison that reports a `Delta`; `apply.rs`: one operation per AWS write call), and the
 //! one list that registers them with the engine.
 
+pub mod cloudtrail;
 pub mod ecr;
 pub mod ecs;
 pub mod iam;
+pub mod log_metric_filter;
+pub mod metric_alarm;
 pub mod secrets;
 pub mod security_group;
+pub mod sns_topic;
 
 use crate::engine::ErasedKind;
 
@@ -21,6 +25,10 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
         Box::new(ecr::EcrRepositories),
         Box::new(security_group::SecurityGroups),
         Box::new(ecs::EcsTaskDefinitions),
+        Box::new(sns_topic::SnsTopics),
+        Box::new(cloudtrail::CloudTrails),
+        Box::new(log_metric_filter::LogMetricFilters),
+        Box::new(metric_alarm::MetricAlarms),
     ]
 }
 

@@ -8,11 +8,15 @@
 //! `afu9_controller::kinds::standard`, and a test there fails when a kind declared here is not
 //! registered.)
 
+pub mod cloudtrail;
 pub mod ecr;
 pub mod ecs;
 pub mod iam;
+pub mod log_metric_filter;
+pub mod metric_alarm;
 pub mod secrets;
 pub mod security_group;
+pub mod sns_topic;
 
 use schemars::{JsonSchema, SchemaGenerator};
 use serde::de::DeserializeOwned;
@@ -53,6 +57,9 @@ macro_rules! declare_kinds {
         pub struct DesiredState {
             /// Account-wide settings (defaults when there is no `Posture` document).
             pub posture: PostureSpec,
+            /// What validation reported without refusing the desired state (each names its
+            /// file, line and rule).
+            pub warnings: Vec<ManifestError>,
             $( $(#[$doc])* pub $field: Vec<Resource<$spec>>, )+
         }
 
@@ -122,4 +129,12 @@ declare_kinds! {
     Secret => secrets: secrets::SecretSpec,
     /// `EcsTaskDefinition` manifests, in file order.
     EcsTaskDefinition => ecs_task_definitions: ecs::EcsTaskDefinitionSpec,
+    /// `SnsTopic` manifests, in file order.
+    SnsTopic => sns_topics: sns_topic::SnsTopicSpec,
+    /// `CloudTrail` manifests, in file order.
+    CloudTrail => cloud_trails: cloudtrail::CloudTrailSpec,
+    /// `LogMetricFilter` manifests, in file order.
+    LogMetricFilter => log_metric_filters: log_metric_filter::LogMetricFilterSpec,
+    /// `MetricAlarm` manifests, in file order.
+    MetricAlarm => metric_alarms: metric_alarm::MetricAlarmSpec,
 }

@@ -27,6 +27,7 @@ pub(crate) fn assemble(parsed: ParsedDocuments, errors: &mut Vec<ManifestError>)
         state.posture = posture.spec;
     }
     validate_all(&state, errors);
+    state.warnings = errors.extract_if(.., |e| e.warning).collect();
     state
 }
 

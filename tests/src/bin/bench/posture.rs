@@ -13,7 +13,7 @@ use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMa
 /// A posture to measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Posture {
-    /// `desired-state/`: 13 resources of six kinds.
+    /// `desired-state/`: 27 resources of ten kinds.
     Afu9,
     /// N resources, split evenly over security groups, roles, repositories and secrets.
     Generated(usize),
@@ -58,8 +58,9 @@ impl Posture {
     }
 
     /// Creates what the posture expects to exist and does not manage: the VPC, and for AFU-9
-    /// the rotation Lambda, the secrets with their (dummy) values and the task-definition
-    /// family. Also makes the first IAM call, which loads moto's AWS managed policies.
+    /// the rotation Lambda, the secrets with their (dummy) values, the task-definition
+    /// family and the audit trail's bucket, log group, role and keys. Also makes the first
+    /// IAM call, which loads moto's AWS managed policies.
     pub async fn seed(self, emulator: &Emulator) {
         let vpc_name = match self {
             Self::Afu9 => "afu9-vpc",
@@ -86,6 +87,7 @@ impl Posture {
                     .expect("create secret");
             }
             register_task_definition(emulator).await;
+            afu9_e2e::audit::seed_audit_prerequisites(emulator).await;
         }
     }
 

@@ -1,0 +1,126 @@
+//! `CloudTrail`: a trail's bucket, regions, log-file validation, KMS key, CloudWatch Logs
+//! delivery, logging and management events, and tags.
+
+mod apply;
+mod observe;
+mod plan;
+
+use afu9_spec::Resource;
+use afu9_spec::cloudtrail::CloudTrailSpec;
+use afu9_spec::tags::Tags;
+
+use crate::aws::{Aws, AwsError};
+use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
+use crate::plan::Delta;
+
+pub use apply::{TrailOp, TrailSettings};
+pub(crate) use observe::log_group_arn;
+
+/// The CloudTrail trail kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CloudTrails;
+
+/// What observing one trail found: the trail, and the things it refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CloudTrailObserved {
+    /// The trail, if it exists in this region.
+    pub trail: Option<LiveTrail>,
+    /// Whether the manifest's bucket exists; `None` when it was not asked (the trail
+    /// already delivers to it) or could not be told (access denied: not ours to check).
+    pub bucket_exists: Option<bool>,
+    /// The manifest's log group's ARN (`…:log-group:NAME:*`), or `None` when it does not
+    /// exist (or the manifest names none).
+    pub log_group_arn: Option<String>,
+    /// The manifest's KMS alias resolved to its key ARN, when the live key is a key ARN
+    /// that the alias's text alone cannot be compared with.
+    pub kms_key_arn: Option<String>,
+}
+
+/// A trail as CloudTrail reports it, in the manifest's vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LiveTrail {
+    /// The trail ARN.
+    pub arn: String,
+    /// The bucket.
+    pub s3_bucket: String,
+    /// The key prefix, if any.
+    pub s3_key_prefix: Option<String>,
+    /// Multi-region.
+    pub multi_region: bool,
+    /// Log-file validation.
+    pub log_file_validation: bool,
+    /// The KMS key as CloudTrail returned it (AWS: the key ARN), if any.
+    pub kms_key: Option<String>,
+    /// The CloudWatch Logs log group's name, if delivering.
+    pub log_group: Option<String>,
+    /// The delivery role's ARN, if delivering.
+    pub role_arn: Option<String>,
+    /// Whether it is logging.
+    pub logging: bool,
+    /// Management events recorded: (read, write).
+    pub management_events: (bool, bool),
+    /// CloudTrail's last error delivering to the bucket (`NoSuchBucket`), if any.
+    pub delivery_error: Option<String>,
+    /// All tags.
+    pub tags: Tags,
+}
+
+impl ManagedKind for CloudTrails {
+    type Spec = CloudTrailSpec;
+    type Observed = CloudTrailObserved;
+    const SERVICE: &'static str = "CloudTrail";
+    const NOUN: &'static str = "trail";
+
+    fn needs_identity(state: &afu9_spec::DesiredState) -> bool {
+        state.cloud_trails.iter().any(|trail| {
+            trail
+                .spec
+                .cloud_watch_logs
+                .as_ref()
+                .is_some_and(|logs| !logs.role.starts_with("arn:"))
+        })
+    }
+
+    fn tagging() -> Tagging<Self> {
+        Tagging::Owned(TagOps {
+            desired: |spec| &spec.tags,
+            live: |have| have.trail.as_ref().map(|trail| &trail.tags),
+            tag: |_, have, tags| {
+                Box::new(TrailOp::AddTags {
+                    arn: have
+                        .trail
+                        .as_ref()
+                        .map(|t| t.arn.clone())
+                        .unwrap_or_default(),
+                    tags,
+                })
+            },
+            untag: |_, have, keys| {
+                Box::new(TrailOp::RemoveTags {
+                    arn: have
+                        .trail
+                        .as_ref()
+                        .map(|t| t.arn.clone())
+                        .unwrap_or_default(),
+                    keys,
+                })
+            },
+        })
+    }
+
+    fn observe<'a>(
+        &'a self,
+        aws: &'a Aws,
+        want: &'a [Resource<Self::Spec>],
+    ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
+        observe::observe(aws, want)
+    }
+
+    fn plan(
+        cx: &PlanContext<'_>,
+        want: &Resource<Self::Spec>,
+        have: Option<&Self::Observed>,
+    ) -> Delta {
+        plan::plan(cx, want, have)
+    }
+}

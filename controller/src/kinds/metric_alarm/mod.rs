@@ -1,0 +1,122 @@
+//! `MetricAlarm`: a CloudWatch alarm's metric, statistic, threshold, missing-data treatment,
+//! actions and tags.
+
+mod apply;
+mod observe;
+mod plan;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use afu9_spec::Resource;
+use afu9_spec::metric_alarm::MetricAlarmSpec;
+use afu9_spec::tags::Tags;
+
+use crate::aws::{Aws, AwsError};
+use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
+use crate::plan::Delta;
+
+pub use apply::AlarmOp;
+
+/// The CloudWatch metric alarm kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MetricAlarms;
+
+/// What observing one alarm found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricAlarmObserved {
+    /// The alarm, if it exists.
+    pub alarm: Option<LiveAlarm>,
+    /// `arn:PARTITION:sns:REGION:ACCOUNT:`: a topic named in a manifest is this plus its name.
+    pub topic_arn_prefix: String,
+}
+
+/// An alarm as CloudWatch reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveAlarm {
+    /// The alarm ARN.
+    pub arn: String,
+    /// Its configuration.
+    pub config: AlarmConfig,
+    /// All tags.
+    pub tags: Tags,
+}
+
+/// An alarm's whole configuration, as `PutMetricAlarm` takes it and `DescribeAlarms` returns
+/// it; actions are topic ARNs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlarmConfig {
+    /// The description.
+    pub description: Option<String>,
+    /// The metric name.
+    pub metric_name: String,
+    /// The metric namespace.
+    pub namespace: String,
+    /// The metric's dimensions.
+    pub dimensions: BTreeMap<String, String>,
+    /// `Sum`, `Average`, …
+    pub statistic: String,
+    /// Seconds per period.
+    pub period: u32,
+    /// Periods evaluated.
+    pub evaluation_periods: u32,
+    /// The threshold.
+    pub threshold: f64,
+    /// The comparison operator's name.
+    pub comparison: String,
+    /// `missing`, `notBreaching`, `breaching`, `ignore`.
+    pub treat_missing_data: String,
+    /// Alarm actions (ARNs).
+    pub alarm_actions: BTreeSet<String>,
+    /// OK actions (ARNs).
+    pub ok_actions: BTreeSet<String>,
+}
+
+impl ManagedKind for MetricAlarms {
+    type Spec = MetricAlarmSpec;
+    type Observed = MetricAlarmObserved;
+    const SERVICE: &'static str = "CloudWatch";
+    const NOUN: &'static str = "alarm";
+
+    fn tagging() -> Tagging<Self> {
+        Tagging::Owned(TagOps {
+            desired: |spec| &spec.tags,
+            live: |have| have.alarm.as_ref().map(|alarm| &alarm.tags),
+            tag: |_, have, tags| {
+                Box::new(AlarmOp::TagResource {
+                    arn: have
+                        .alarm
+                        .as_ref()
+                        .map(|a| a.arn.clone())
+                        .unwrap_or_default(),
+                    tags,
+                })
+            },
+            untag: |_, have, keys| {
+                Box::new(AlarmOp::UntagResource {
+                    arn: have
+                        .alarm
+                        .as_ref()
+                        .map(|a| a.arn.clone())
+                        .unwrap_or_default(),
+                    keys,
+                })
+            },
+        })
+    }
+
+    fn observe<'a>(
+        &'a self,
+        aws: &'a Aws,
+        want: &'a [Resource<Self::Spec>],
+    ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
+        observe::observe(aws, want)
+    }
+
+    fn plan(
+        cx: &PlanContext<'_>,
+        want: &Resource<Self::Spec>,
+        have: Option<&Self::Observed>,
+    ) -> Delta {
+        plan::plan(cx, want, have)
+    }
+}

@@ -1,0 +1,142 @@
+//! Reading alarms: `DescribeAlarms` by name (100 names a call: one call for any posture of
+//! fewer), then `ListTagsForResource` per existing alarm (CloudWatch has no batch tag read).
+
+use std::collections::HashMap;
+
+use afu9_spec::Resource;
+use afu9_spec::metric_alarm::MetricAlarmSpec;
+use aws_sdk_cloudwatch::types::MetricAlarm;
+
+use super::{AlarmConfig, LiveAlarm, MetricAlarmObserved};
+use crate::aws::read::windowed;
+use crate::aws::{Aws, AwsError};
+
+/// How many per-alarm reads run at once.
+const CONCURRENCY: usize = 4;
+
+pub(super) async fn observe(
+    aws: &Aws,
+    want: &[Resource<MetricAlarmSpec>],
+) -> Result<Vec<Option<MetricAlarmObserved>>, AwsError> {
+    let identity = aws.identity().await?;
+    let topic_arn_prefix = format!(
+        "arn:{}:sns:{}:{}:",
+        identity.partition,
+        aws.region.as_deref().unwrap_or_default(),
+        identity.account
+    );
+    let mut alarms = describe_alarms(aws, want).await?;
+    let live = windowed(
+        want.iter().map(|resource| {
+            let alarm = alarms.remove(resource.name());
+            async move {
+                match alarm {
+                    Some(alarm) => read_tags(aws, alarm).await.map(Some),
+                    None => Ok(None),
+                }
+            }
+        }),
+        CONCURRENCY,
+    )
+    .await?;
+    Ok(live
+        .into_iter()
+        .map(|alarm| {
+            Some(MetricAlarmObserved {
+                alarm,
+                topic_arn_prefix: topic_arn_prefix.clone(),
+            })
+        })
+        .collect())
+}
+
+async fn describe_alarms(
+    aws: &Aws,
+    want: &[Resource<MetricAlarmSpec>],
+) -> Result<HashMap<String, LiveAlarm>, AwsError> {
+    let names: Vec<String> = want.iter().map(|r| r.name().to_owned()).collect();
+    let mut alarms = HashMap::new();
+    for chunk in names.chunks(100) {
+        let output = aws
+            .cloudwatch
+            .describe_alarms()
+            .set_alarm_names(Some(chunk.to_vec()))
+            .max_records(100)
+            .send()
+            .await
+            .map_err(|err| AwsError::from_sdk("observe alarms", "DescribeAlarms", &err))?;
+        for alarm in output.metric_alarms.unwrap_or_default() {
+            if let Some(name) = alarm.alarm_name.clone()
+                && chunk.contains(&name)
+            {
+                alarms.insert(name, live_alarm(alarm));
+            }
+        }
+    }
+    Ok(alarms)
+}
+
+fn live_alarm(alarm: MetricAlarm) -> LiveAlarm {
+    let count = |value: Option<i32>| {
+        value
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or_default()
+    };
+    LiveAlarm {
+        arn: alarm.alarm_arn.unwrap_or_default(),
+        config: AlarmConfig {
+            description: alarm.alarm_description.filter(|d| !d.is_empty()),
+            metric_name: alarm.metric_name.unwrap_or_default(),
+            namespace: alarm.namespace.unwrap_or_default(),
+            dimensions: alarm
+                .dimensions
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|d| Some((d.name?, d.value?)))
+                .collect(),
+            statistic: alarm
+                .statistic
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            period: count(alarm.period),
+            evaluation_periods: count(alarm.evaluation_periods),
+            threshold: alarm.threshold.unwrap_or_default(),
+            comparison: alarm
+                .comparison_operator
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+            treat_missing_data: alarm
+                .treat_missing_data
+                .unwrap_or_else(|| "missing".to_owned()),
+            alarm_actions: alarm
+                .alarm_actions
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            ok_actions: alarm.ok_actions.unwrap_or_default().into_iter().collect(),
+        },
+        tags: afu9_spec::tags::Tags::new(),
+    }
+}
+
+async fn read_tags(aws: &Aws, mut alarm: LiveAlarm) -> Result<LiveAlarm, AwsError> {
+    alarm.tags = aws
+        .cloudwatch
+        .list_tags_for_resource()
+        .resource_arn(&alarm.arn)
+        .send()
+        .await
+        .map_err(|err| {
+            AwsError::from_sdk(
+                format!("observe alarm {}", alarm.arn),
+                "ListTagsForResource",
+                &err,
+            )
+        })?
+        .tags
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|tag| Some((tag.key?, tag.value?)))
+        .collect();
+    Ok(alarm)
+}

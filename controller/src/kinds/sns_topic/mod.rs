@@ -1,0 +1,77 @@
+//! `SnsTopic`: a topic's KMS key, display name and tags; its subscriptions are counted, not
+//! managed.
+
+mod apply;
+mod observe;
+mod plan;
+
+use afu9_spec::Resource;
+use afu9_spec::sns_topic::SnsTopicSpec;
+use afu9_spec::tags::Tags;
+
+use crate::aws::{Aws, AwsError};
+use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
+use crate::plan::Delta;
+
+pub use apply::TopicOp;
+
+/// The SNS topic kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SnsTopics;
+
+/// A topic as SNS reports it, in the manifest's vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnsTopicObserved {
+    /// The topic ARN.
+    pub arn: String,
+    /// `KmsMasterKeyId` as SNS returns it (as it was set), if encrypted.
+    pub kms_key: Option<String>,
+    /// The display name (`""` when none).
+    pub display_name: String,
+    /// Subscriptions, confirmed or pending.
+    pub subscriptions: usize,
+    /// All tags.
+    pub tags: Tags,
+}
+
+impl ManagedKind for SnsTopics {
+    type Spec = SnsTopicSpec;
+    type Observed = SnsTopicObserved;
+    const SERVICE: &'static str = "SNS";
+    const NOUN: &'static str = "topic";
+
+    fn tagging() -> Tagging<Self> {
+        Tagging::Owned(TagOps {
+            desired: |spec| &spec.tags,
+            live: |have| Some(&have.tags),
+            tag: |_, have, tags| {
+                Box::new(TopicOp::TagResource {
+                    arn: have.arn.clone(),
+                    tags,
+                })
+            },
+            untag: |_, have, keys| {
+                Box::new(TopicOp::UntagResource {
+                    arn: have.arn.clone(),
+                    keys,
+                })
+            },
+        })
+    }
+
+    fn observe<'a>(
+        &'a self,
+        aws: &'a Aws,
+        want: &'a [Resource<Self::Spec>],
+    ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
+        observe::observe(&aws.sns, want)
+    }
+
+    fn plan(
+        cx: &PlanContext<'_>,
+        want: &Resource<Self::Spec>,
+        have: Option<&Self::Observed>,
+    ) -> Delta {
+        plan::plan(cx, want, have)
+    }
+}
