@@ -56,7 +56,11 @@ fn decide<K: ManagedKind>(
                 created_tags(&tags, &cx.state.tag_policy(), &mut changes);
             }
             (plan.action, plan.reason) = match blocked {
-                Some(reason) => (Action::Blocked, Some(with_note(reason, note))),
+                Some(reason) => {
+                    // A resource that cannot be created is not partly created either.
+                    ops.clear();
+                    (Action::Blocked, Some(with_note(reason, note)))
+                }
                 None => (Action::Create, note),
             };
         }

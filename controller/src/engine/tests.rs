@@ -101,3 +101,55 @@ async fn services_are_observed_at_once_a_service_s_kinds_in_turn_and_planned_in_
     );
     assert_eq!(aws.calls.total(), 0);
 }
+
+/// A kind whose resource is missing and cannot be created, though it planned a create.
+struct BlockedCreate;
+
+impl ManagedKind for BlockedCreate {
+    type Spec = EcrRepositorySpec;
+    type Observed = ();
+    const SERVICE: &'static str = "ECR";
+    const NOUN: &'static str = "repository";
+
+    fn tagging() -> Tagging<Self> {
+        Tagging::Untagged
+    }
+
+    async fn observe(
+        &self,
+        _aws: &Aws,
+        want: &[Resource<Self::Spec>],
+    ) -> Result<Vec<Option<()>>, AwsError> {
+        Ok(vec![None; want.len()])
+    }
+
+    fn plan(_cx: &PlanContext<'_>, want: &Resource<Self::Spec>, _have: Option<&()>) -> Delta {
+        let mut delta = Delta::missing();
+        delta.op(crate::kinds::ecr::EcrOp::CreateRepository {
+            name: want.name().to_owned(),
+            scan_on_push: None,
+            tag_mutability: None,
+            encryption: None,
+            tags: afu9_spec::tags::Tags::new(),
+        });
+        delta.block("its owner creates it");
+        delta
+    }
+}
+
+#[test]
+fn a_missing_resource_that_is_blocked_is_not_created() {
+    let state = afu9_spec::load::load_str(
+        Path::new("test.yaml"),
+        "apiVersion: posture.afu9.io/v1alpha1\nkind: EcrRepository\nmetadata: {name: one}\nspec: {}\n",
+    )
+    .expect("valid manifest");
+    let cx = PlanContext {
+        state: &state,
+        identity: None,
+    };
+    let plan = super::plan_resource::<BlockedCreate>(&cx, &state.ecr_repositories[0], None);
+    assert_eq!(plan.action, crate::plan::Action::Blocked);
+    assert_eq!(plan.reason.as_deref(), Some("its owner creates it"));
+    assert!(plan.ops.is_empty(), "{:?}", plan.ops);
+}

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::SecretObserved;
 use super::apply::SecretOp;
+use crate::diff::kms::canonical_kms_key;
 use crate::plan::{Change, Delta};
 
 const DAY: i64 = 86_400;
@@ -248,21 +249,6 @@ pub(super) fn lambda_arn(reference: &str, secret_arn: &str) -> String {
             format!("arn:{partition}:lambda:{region}:{account}:function:{reference}")
         }
         _ => reference.to_owned(),
-    }
-}
-
-/// A KMS key reference reduced to `key/<id>` or `alias/<name>`: ARNs lose their prefix, a bare
-/// key id gains `key/`.
-pub(super) fn canonical_kms_key(key: &str) -> String {
-    let resource = if key.starts_with("arn:") {
-        key.splitn(6, ':').nth(5).unwrap_or(key)
-    } else {
-        key
-    };
-    if resource.starts_with("alias/") || resource.starts_with("key/") {
-        resource.to_owned()
-    } else {
-        format!("key/{resource}")
     }
 }
 

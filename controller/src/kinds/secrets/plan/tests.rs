@@ -6,6 +6,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
+use crate::diff::kms::canonical_kms_key;
 use crate::engine::{PlanContext, plan_resource};
 use crate::kinds::secrets::Secrets;
 use crate::plan::{Action, ResourcePlan};
