@@ -136,6 +136,28 @@ pub struct ResourcePlan {
     pub source: SourceLocation,
     /// For `error`: how the observation failed.
     pub error_class: Option<ErrorClass>,
+    /// The resources its operations wait for, as its manifest names them (a rule's peer
+    /// group, an attached policy, a task's role); apply orders and stops by them.
+    pub depends_on: Vec<Dependency>,
+}
+
+/// A resource another one needs: its manifest kind and name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Dependency {
+    /// The manifest kind (`IamPolicy`).
+    pub kind: &'static str,
+    /// The resource's name.
+    pub name: String,
+}
+
+impl Dependency {
+    /// The resource `name` of `kind`.
+    pub fn new(kind: &'static str, name: impl Into<String>) -> Self {
+        Self {
+            kind,
+            name: name.into(),
+        }
+    }
 }
 
 impl ResourcePlan {
@@ -152,6 +174,7 @@ impl ResourcePlan {
             policy: ManagementPolicy::Enforce,
             source: source.clone(),
             error_class: None,
+            depends_on: Vec::new(),
         }
     }
 

@@ -10,7 +10,7 @@ use super::*;
 use crate::aws::Identity;
 use crate::engine::plan_resource;
 use crate::kinds::iam::role::IamRoles;
-use crate::plan::{Action, ResourcePlan};
+use crate::plan::{Action, Dependency, ResourcePlan};
 
 const ROLE: &str = r#"
 apiVersion: posture.afu9.io/v1alpha1
@@ -164,4 +164,13 @@ fn a_role_we_did_not_create_is_blocked_and_a_different_path_too() {
     let plan = plan_for(ROLE, Some(&have));
     assert_eq!(plan.action, Action::Blocked);
     assert!(plan.reason.unwrap_or_default().contains("path"));
+}
+
+#[test]
+fn a_role_depends_on_the_iam_policy_manifests_it_attaches_not_on_aws_managed_policies() {
+    let plan = plan_for(ROLE, None);
+    assert_eq!(
+        plan.depends_on,
+        [Dependency::new("IamPolicy", "afu9-extra")]
+    );
 }
