@@ -2,27 +2,29 @@
 //! order, at most a bound of writes in flight per AWS service, and a resource's operations
 //! after those of the resources it depends on.
 //!
-//! What waits for what. Plan order (the registry's kind order, then the manifests' order)
-//! breaks the cycles that references between resources make (two groups that allow each
-//! other):
-//! - a resource's `Create` operations wait for the `Create` operations of the resources it
-//!   depends on that come before it in the plan;
-//! - its `Converge` operations wait for its own `Create` operations, for the `Create`
-//!   operations of every resource it depends on, and for all the operations of those that
-//!   come before it.
+//! What waits for what:
+//! - a resource's `Create` operations wait for nothing but a free slot of their service
+//!   (creating calls refer to no other resource, so all creations can start at once);
+//! - its `Converge` operations wait for its own `Create` operations and, for each resource
+//!   it depends on, for that one's `Create` operations ([`Until::Created`]) or all its
+//!   operations ([`Until::Done`]). `Done` holds only towards a resource earlier in the plan
+//!   (the registry's kind order, then the manifests'); towards a later one it is `Created`,
+//!   so references in both directions (two groups that allow each other) cannot wait for
+//!   each other, and no chain of references makes creations wait in line.
 //!
-//! A failed operation stops the rest of its resource; a resource that waits for one that
-//! stopped does not start what was waiting, and stops in turn. Nothing else stops. Once
-//! `stop` says so, no operation starts; those in flight finish.
+//! A failed operation stops the rest of its resource; a resource whose converging
+//! operations wait for one that failed (or stopped) before getting as far as they need does
+//! not start them, and stops in turn. Nothing else stops. Once `stop` says so, no operation
+//! starts; those in flight finish.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use futures_util::future::join_all;
 use tokio::sync::{Semaphore, watch};
 
 use super::apply::{ApplyReport, OpResult, ResourceResult};
 use crate::aws::Aws;
-use crate::plan::{Phase, Plan, ResourcePlan};
+use crate::plan::{Phase, Plan, ResourcePlan, Until};
 
 /// Where each kind's writes go and how many may be in flight there at once.
 #[derive(Debug, Clone, Default)]
@@ -71,8 +73,9 @@ struct Schedule<'a> {
     lanes: HashMap<&'static str, Semaphore>,
     /// Per resource, by plan index.
     milestones: Vec<watch::Sender<Milestones>>,
-    /// Per resource, the plan indices of the resources it depends on.
-    depends: Vec<Vec<usize>>,
+    /// Per resource, the plan indices of the resources it depends on and how far each must
+    /// have got.
+    depends: Vec<Vec<(usize, Until)>>,
 }
 
 /// Executes every operation of `plan` as the module comment says; the report lists the
@@ -112,9 +115,10 @@ pub(super) async fn execute(
     }
 }
 
-/// Per resource, the plan indices of the resources it depends on; references to resources
-/// that are not in the plan, and to itself, wait for nothing.
-fn dependency_indices(plan: &Plan) -> Vec<Vec<usize>> {
+/// Per resource, the plan indices of the resources it depends on and what it waits for
+/// (`Done` only towards an earlier resource); references to resources that are not in the
+/// plan, and to itself, wait for nothing.
+fn dependency_indices(plan: &Plan) -> Vec<Vec<(usize, Until)>> {
     let index: HashMap<(&str, &str), usize> = plan
         .resources
         .iter()
@@ -125,22 +129,30 @@ fn dependency_indices(plan: &Plan) -> Vec<Vec<usize>> {
         .iter()
         .enumerate()
         .map(|(own, resource)| {
-            let mut depends: Vec<usize> = resource
-                .depends_on
-                .iter()
-                .filter_map(|d| index.get(&(d.kind, d.name.as_str())).copied())
-                .filter(|&d| d != own)
-                .collect();
-            depends.sort_unstable();
-            depends.dedup();
-            depends
+            let mut depends: BTreeMap<usize, Until> = BTreeMap::new();
+            for dependency in &resource.depends_on {
+                let Some(&at) = index.get(&(dependency.kind, dependency.name.as_str())) else {
+                    continue;
+                };
+                if at == own {
+                    continue;
+                }
+                let until = if at < own {
+                    dependency.until
+                } else {
+                    Until::Created
+                };
+                let entry = depends.entry(at).or_insert(until);
+                *entry = (*entry).max(until);
+            }
+            depends.into_iter().collect()
         })
         .collect()
 }
 
 impl Schedule<'_> {
-    /// Runs one resource's operations, `Create` first, then `Converge`, each when what it
-    /// waits for is there.
+    /// Runs one resource's operations, `Create` first, then `Converge` once what it waits
+    /// for is there.
     async fn run(&self, index: usize) -> ResourceResult {
         let resource = &self.plan.resources[index];
         let milestones = &self.milestones[index];
@@ -157,15 +169,11 @@ impl Schedule<'_> {
             });
             return result;
         }
-        let earlier = || self.depends[index].iter().filter(move |&&d| d < index);
-        let mut ok = self.all_created(earlier()).await;
-        ok = self
-            .run_phase(resource, Phase::Create, ok, &mut result)
+        let mut ok = self
+            .run_phase(resource, Phase::Create, true, &mut result)
             .await;
         milestones.send_modify(|m| m.created = Some(ok));
-        ok = ok
-            && self.all_created(self.depends[index].iter()).await
-            && self.all_finished(earlier()).await;
+        ok = ok && self.ready(index).await;
         ok = self
             .run_phase(resource, Phase::Converge, ok, &mut result)
             .await;
@@ -213,21 +221,15 @@ impl Schedule<'_> {
         ok
     }
 
-    /// Whether the `Create` operations of every resource in `resources` succeeded, once
+    /// Whether every resource that resource `index` depends on got as far as it needs, once
     /// each is known.
-    async fn all_created(&self, resources: impl Iterator<Item = &usize>) -> bool {
-        for &d in resources {
-            if !self.reached(d, |m| m.created).await {
-                return false;
-            }
-        }
-        true
-    }
-
-    /// Whether every operation of every resource in `resources` succeeded, once known.
-    async fn all_finished(&self, resources: impl Iterator<Item = &usize>) -> bool {
-        for &d in resources {
-            if !self.reached(d, |m| m.finished).await {
+    async fn ready(&self, index: usize) -> bool {
+        for &(at, until) in &self.depends[index] {
+            let pick: fn(&Milestones) -> Option<bool> = match until {
+                Until::Created => |m| m.created,
+                Until::Done => |m| m.finished,
+            };
+            if !self.reached(at, pick).await {
                 return false;
             }
         }

@@ -141,21 +141,44 @@ pub struct ResourcePlan {
     pub depends_on: Vec<Dependency>,
 }
 
-/// A resource another one needs: its manifest kind and name.
+/// A resource another one needs: its manifest kind and name, and how far it must have got.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Dependency {
     /// The manifest kind (`IamPolicy`).
     pub kind: &'static str,
     /// The resource's name.
     pub name: String,
+    /// What the dependent's converging calls wait for.
+    pub until: Until,
+}
+
+/// How far a resource must have got before those that depend on it converge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Until {
+    /// It exists: its `Create` calls are done (a rule's peer group needs only an id).
+    Created,
+    /// All its calls are done (a task's role with its policies). Only towards a resource
+    /// earlier in the plan; towards a later one it means `Created`, so that references in
+    /// both directions cannot wait for each other.
+    Done,
 }
 
 impl Dependency {
-    /// The resource `name` of `kind`.
-    pub fn new(kind: &'static str, name: impl Into<String>) -> Self {
+    /// The resource `name` of `kind`, needed once it exists.
+    pub fn created(kind: &'static str, name: impl Into<String>) -> Self {
         Self {
             kind,
             name: name.into(),
+            until: Until::Created,
+        }
+    }
+
+    /// The resource `name` of `kind`, needed once all its calls are done.
+    pub fn done(kind: &'static str, name: impl Into<String>) -> Self {
+        Self {
+            kind,
+            name: name.into(),
+            until: Until::Done,
         }
     }
 }

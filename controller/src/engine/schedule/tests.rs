@@ -96,20 +96,17 @@ struct Bench {
 
 impl Bench {
     /// A resource `name` of `kind` (service `service`, `limit` writes at once) with `ops`
-    /// (label, phase, fails) that depends on `depends_on` (kind, name).
+    /// (label, phase, fails) that depends on `depends_on`.
     fn resource(
         &mut self,
         (kind, service, limit): (&'static str, &'static str, usize),
         name: &str,
         ops: &[(&'static str, Phase, bool)],
-        depends_on: &[(&'static str, &str)],
+        depends_on: &[Dependency],
     ) {
         self.bounds.add(kind, service, limit);
         let mut resource = ResourcePlan::new(kind, name, &SourceLocation::new("t.yaml", 1, 1));
-        resource.depends_on = depends_on
-            .iter()
-            .map(|(kind, name)| Dependency::new(kind, *name))
-            .collect();
+        resource.depends_on = depends_on.to_vec();
         resource.ops = ops
             .iter()
             .map(|&(label, phase, fails)| {
@@ -175,19 +172,19 @@ async fn a_group_referenced_by_another_is_created_before_the_rule_that_names_it(
         GROUP,
         "web",
         &[("create", CREATE, false), ("authorize", CONVERGE, false)],
-        &[("Group", "alb")],
+        &[Dependency::created("Group", "alb")],
     );
     bench.resource(
         GROUP,
         "alb",
         &[("create", CREATE, false), ("authorize", CONVERGE, false)],
-        &[("Group", "web")],
+        &[Dependency::created("Group", "web")],
     );
     bench.resource(
         GROUP,
         "db",
         &[("create", CREATE, false), ("authorize", CONVERGE, false)],
-        &[("Group", "web")],
+        &[Dependency::created("Group", "web")],
     );
 
     let report = bench.run(&|| false).await;
@@ -202,8 +199,8 @@ async fn a_group_referenced_by_another_is_created_before_the_rule_that_names_it(
             bench.log()
         );
     }
-    // `db` names an earlier group: it waits for all of it.
-    assert!(bench.at("web", "authorize", false) < bench.at("db", "authorize", true));
+    // Creations wait for nothing: a chain of references does not make them wait in line.
+    assert!(bench.at("db", "create", true) < bench.at("web", "create", false));
 }
 
 #[tokio::test]
@@ -218,13 +215,13 @@ async fn a_role_exists_with_its_policy_before_the_task_definition_that_uses_it_i
             ("AttachRolePolicy", CONVERGE, false),
             ("PutRolePolicy", CONVERGE, false),
         ],
-        &[("Policy", "boundary")],
+        &[Dependency::done("Policy", "boundary")],
     );
     bench.resource(
         TASK,
         "app",
         &[("RegisterTaskDefinition", CONVERGE, false)],
-        &[("Role", "task-role")],
+        &[Dependency::done("Role", "task-role")],
     );
     // Independent of the others: it does not wait for them.
     bench.resource(
@@ -238,7 +235,8 @@ async fn a_role_exists_with_its_policy_before_the_task_definition_that_uses_it_i
 
     assert_eq!(report.failed(), 0);
     assert!(
-        bench.at("boundary", "CreatePolicy", false) < bench.at("task-role", "CreateRole", true)
+        bench.at("boundary", "CreatePolicy", false)
+            < bench.at("task-role", "AttachRolePolicy", true)
     );
     assert!(
         bench.at("task-role", "PutRolePolicy", false)
@@ -264,7 +262,7 @@ async fn a_failed_resource_stops_its_dependents_and_no_other() {
             ("CreateRole", CREATE, false),
             ("AttachRolePolicy", CONVERGE, false),
         ],
-        &[("Policy", "broken")],
+        &[Dependency::done("Policy", "broken")],
     );
     bench.resource(
         ROLE,
@@ -273,19 +271,19 @@ async fn a_failed_resource_stops_its_dependents_and_no_other() {
             ("CreateRole", CREATE, false),
             ("AttachRolePolicy", CONVERGE, false),
         ],
-        &[("Policy", "fine")],
+        &[Dependency::done("Policy", "fine")],
     );
     bench.resource(
         TASK,
         "behind-broken",
         &[("RegisterTaskDefinition", CONVERGE, false)],
-        &[("Role", "uses-broken")],
+        &[Dependency::done("Role", "uses-broken")],
     );
     bench.resource(
         TASK,
         "behind-fine",
         &[("RegisterTaskDefinition", CONVERGE, false)],
-        &[("Role", "uses-fine")],
+        &[Dependency::done("Role", "uses-fine")],
     );
 
     let report = bench.run(&|| false).await;
@@ -304,7 +302,7 @@ async fn a_failed_resource_stops_its_dependents_and_no_other() {
         [
             ("broken", 0, 1, 0),
             ("fine", 1, 0, 0),
-            ("uses-broken", 0, 0, 2),
+            ("uses-broken", 1, 0, 1),
             ("uses-fine", 2, 0, 0),
             ("behind-broken", 0, 0, 1),
             ("behind-fine", 1, 0, 0),

@@ -178,7 +178,7 @@ impl ManagedKind for EcsTaskDefinitions {
             .into_iter()
             .flatten()
             .filter(|name| state.iam_roles.iter().any(|r| r.name() == name.as_str()))
-            .map(|name| Dependency::new(IamRoleSpec::KIND, name.as_str()))
+            .map(|name| Dependency::done(IamRoleSpec::KIND, name.as_str()))
             .collect()
     }
 

@@ -65,8 +65,7 @@ impl ManagedKind for Secrets {
     type Observed = SecretObserved;
     const SERVICE: &'static str = "Secrets Manager";
     const NOUN: &'static str = "secret";
-    /// Secrets Manager's write quotas are tens of calls a second per operation; 8 in flight
-    /// stays well under them.
+    /// Secrets Manager throttles per account and region; 8 in flight, as for ECR.
     const WRITE_LIMIT: usize = 8;
 
     fn tagging() -> Tagging<Self> {

@@ -81,8 +81,8 @@ impl ManagedKind for SecurityGroups {
     type Observed = SecurityGroupObserved;
     const SERVICE: &'static str = "EC2";
     const NOUN: &'static str = "security group";
-    /// EC2 meters mutating calls per account with a token bucket that refills a few calls a
-    /// second; 8 in flight is what a pass needs at AWS's latency without draining it.
+    /// EC2 meters mutating calls per account and region in a token bucket of its own
+    /// (apart from reads); 8 in flight, as for ECR.
     const WRITE_LIMIT: usize = 8;
 
     fn tagging() -> Tagging<Self> {
@@ -104,7 +104,8 @@ impl ManagedKind for SecurityGroups {
         })
     }
 
-    /// The other `SecurityGroup` manifests its rules name as peers.
+    /// The other `SecurityGroup` manifests its rules name as peers: a rule needs its peer's
+    /// id, so the peer must exist.
     fn depends_on(_state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
         want.spec
             .ingress
@@ -113,7 +114,7 @@ impl ManagedKind for SecurityGroups {
             .chain(want.spec.egress.iter().map(|rule| &rule.to))
             .filter_map(|peer| match peer {
                 Some(PeerSpec::SecurityGroup(name)) if name != want.name() => {
-                    Some(Dependency::new(SecurityGroupSpec::KIND, name.as_str()))
+                    Some(Dependency::created(SecurityGroupSpec::KIND, name.as_str()))
                 }
                 _ => None,
             })

@@ -436,8 +436,8 @@ fn a_family_depends_on_the_iam_role_manifests_it_names_as_task_and_execution_rol
     assert_eq!(
         plan.depends_on,
         [
-            Dependency::new("IamRole", "afu9-task-role"),
-            Dependency::new("IamRole", "afu9-task-execution-role"),
+            Dependency::done("IamRole", "afu9-task-role"),
+            Dependency::done("IamRole", "afu9-task-execution-role"),
         ]
     );
 }

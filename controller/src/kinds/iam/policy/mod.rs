@@ -55,8 +55,8 @@ impl ManagedKind for IamPolicies {
     type Observed = IamPolicyObserved;
     const SERVICE: &'static str = "IAM";
     const NOUN: &'static str = "policy";
-    /// IAM's control plane takes few writes a second per account (one global endpoint,
-    /// shared by every caller of the account): 4 in flight for all of IAM.
+    /// IAM is one global control plane per account, shared by every caller of the account,
+    /// and its write rate is low: 4 in flight for all of IAM.
     const WRITE_LIMIT: usize = 4;
 
     /// A customer-managed policy's ARN contains the account.

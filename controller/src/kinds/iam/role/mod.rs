@@ -52,8 +52,8 @@ impl ManagedKind for IamRoles {
     type Observed = IamRoleObserved;
     const SERVICE: &'static str = "IAM";
     const NOUN: &'static str = "role";
-    /// IAM's control plane takes few writes a second per account: 4 in flight for all of
-    /// IAM (the least of its kinds' bounds is the service's).
+    /// IAM's write rate is low (one global control plane per account): 4 in flight for all
+    /// of IAM (the least of its kinds' bounds is the service's).
     const WRITE_LIMIT: usize = 4;
 
     fn tagging() -> Tagging<Self> {
@@ -86,14 +86,15 @@ impl ManagedKind for IamRoles {
         })
     }
 
-    /// The `IamPolicy` manifests it attaches or takes as its permissions boundary.
+    /// The `IamPolicy` manifests it attaches or takes as its permissions boundary, each with
+    /// its document in place before it is attached.
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
         want.spec
             .managed_policies
             .iter()
             .chain(&want.spec.permissions_boundary)
             .filter(|reference| state.iam_policies.iter().any(|p| p.name() == *reference))
-            .map(|name| Dependency::new(IamPolicySpec::KIND, name.as_str()))
+            .map(|name| Dependency::done(IamPolicySpec::KIND, name.as_str()))
             .collect()
     }
 

@@ -248,6 +248,6 @@ fn a_group_depends_on_the_managed_groups_its_rules_name_and_on_nothing_else() {
     let state = state();
     let web = plan_for(&state, 0, &observed(None, &[]));
     let db = plan_for(&state, 1, &observed(None, &[]));
-    assert_eq!(web.depends_on, [Dependency::new("SecurityGroup", "db")]);
-    assert_eq!(db.depends_on, [Dependency::new("SecurityGroup", "web")]);
+    assert_eq!(web.depends_on, [Dependency::created("SecurityGroup", "db")]);
+    assert_eq!(db.depends_on, [Dependency::created("SecurityGroup", "web")]);
 }

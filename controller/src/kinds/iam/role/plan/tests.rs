@@ -171,6 +171,6 @@ fn a_role_depends_on_the_iam_policy_manifests_it_attaches_not_on_aws_managed_pol
     let plan = plan_for(ROLE, None);
     assert_eq!(
         plan.depends_on,
-        [Dependency::new("IamPolicy", "afu9-extra")]
+        [Dependency::done("IamPolicy", "afu9-extra")]
     );
 }
