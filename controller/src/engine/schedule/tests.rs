@@ -13,6 +13,9 @@ use super::{Bounds, execute};
 use crate::aws::{Aws, ErrorClass, OpOutcome, WriteCall};
 use crate::plan::{Dependency, OpFuture, Operation, Phase, Plan, ResourcePlan};
 
+/// Per service: (service, in flight now, most in flight at once).
+type InFlight = Arc<Mutex<Vec<(&'static str, usize, usize)>>>;
+
 /// `(resource, op label, started)`, in the order it happened.
 type Log = Arc<Mutex<Vec<(String, &'static str, bool)>>>;
 
@@ -25,8 +28,7 @@ struct FakeOp {
     /// How many times it gives way while in flight.
     yields: usize,
     log: Log,
-    /// Service name → (in flight now, most in flight at once).
-    in_flight: Arc<Mutex<Vec<(&'static str, usize, usize)>>>,
+    in_flight: InFlight,
     service: &'static str,
 }
 
@@ -72,12 +74,11 @@ impl Operation for FakeOp {
 impl FakeOp {
     fn count(&self, delta: isize) {
         let mut all = self.in_flight.lock().unwrap();
-        let index = match all.iter().position(|(s, _, _)| *s == self.service) {
-            Some(index) => index,
-            None => {
-                all.push((self.service, 0, 0));
-                all.len() - 1
-            }
+        let index = if let Some(index) = all.iter().position(|(s, _, _)| *s == self.service) {
+            index
+        } else {
+            all.push((self.service, 0, 0));
+            all.len() - 1
         };
         let entry = &mut all[index];
         entry.1 = entry.1.checked_add_signed(delta).expect("never below zero");
@@ -89,7 +90,7 @@ impl FakeOp {
 #[derive(Default)]
 struct Bench {
     log: Log,
-    in_flight: Arc<Mutex<Vec<(&'static str, usize, usize)>>>,
+    in_flight: InFlight,
     plan: Plan,
     bounds: Bounds,
 }

@@ -19,13 +19,13 @@ use crate::aws::{AwsError, ErrorClass};
 pub(super) async fn resolve_group(ec2: &Client, group: &GroupRef) -> Result<String, AwsError> {
     match group {
         GroupRef::Id(id) => Ok(id.clone()),
-        GroupRef::Named { name, vpc, created } => match created.get() {
-            Some(id) => Ok(id.clone()),
-            None => {
-                let ids = resolve_names(ec2, &[(name.clone(), vpc.clone())]).await?;
-                Ok(ids.get(name).cloned().unwrap_or_default())
+        GroupRef::Named { name, vpc, created } => {
+            if let Some(id) = created.get() {
+                return Ok(id.clone());
             }
-        },
+            let ids = resolve_names(ec2, &[(name.clone(), vpc.clone())]).await?;
+            Ok(ids.get(name).cloned().unwrap_or_default())
+        }
     }
 }
 

@@ -121,18 +121,7 @@ fn main() {
     let workdir = std::env::temp_dir().join(format!("afu9-bench-{}", std::process::id()));
     std::fs::create_dir_all(&workdir).expect("work dir");
     // With latency, afu9ctl talks to the proxy; the proxy must outlive every run.
-    let proxy = (!options.latency.is_zero()).then(|| {
-        let proxy = FaultProxy::start(emulator.port(), 1);
-        proxy.configure(FaultConfig {
-            latency: options.latency,
-            ..FaultConfig::default()
-        });
-        proxy
-    });
-    let env = proxy.as_ref().map_or_else(
-        || emulator.env(),
-        |proxy| afu9_e2e::env_for(&proxy.endpoint()),
-    );
+    let (_proxy, env) = endpoint(&emulator, options.latency);
     let mut results = Results::new(&afu9ctl, options.latency);
     let postures = options
         .afu9
@@ -203,6 +192,24 @@ fn main() {
     print!("{}", results.table());
     results.write(&options.out);
     eprintln!("results written to {}", options.out.display());
+}
+
+/// The environment `afu9ctl` runs with: the emulator's endpoint, or with `latency` that of
+/// a fault proxy in front of it that delays every call (returned, to be kept alive).
+fn endpoint(
+    emulator: &Emulator,
+    latency: Duration,
+) -> (Option<FaultProxy>, Vec<(&'static str, String)>) {
+    if latency.is_zero() {
+        return (None, emulator.env());
+    }
+    let proxy = FaultProxy::start(emulator.port(), 1);
+    proxy.configure(FaultConfig {
+        latency,
+        ..FaultConfig::default()
+    });
+    let env = afu9_e2e::env_for(&proxy.endpoint());
+    (Some(proxy), env)
 }
 
 /// The sample, if `afu9ctl` exited as the scenario requires: a steady plan that is not in
