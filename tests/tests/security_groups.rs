@@ -111,7 +111,21 @@ async fn the_three_groups_are_created_from_nothing_in_one_apply() {
     let (engine, state) = (engine(), network());
     let plan = engine.plan(&aws, &state).await;
     assert_eq!(plan.summary().create, 3);
-    converge(&engine, &aws, &state).await;
+    let before = aws.calls.by_operation();
+    let report = engine.apply(&aws, &plan).await;
+    assert_eq!(report.failed(), 0, "{report:?}");
+    let after = aws.calls.by_operation();
+    let describes = |calls: &std::collections::BTreeMap<String, u64>| {
+        calls
+            .get("EC2.DescribeSecurityGroups")
+            .copied()
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        describes(&after),
+        describes(&before),
+        "apply looked up a group whose id its create had returned: {after:?}"
+    );
     assert_in_sync(&engine, &aws, &state).await;
 
     let (alb, ecs, rds) = (

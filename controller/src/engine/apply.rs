@@ -1,9 +1,10 @@
-//! Executing a plan: exactly its operations, in its order, recording each outcome.
+//! What an apply reports: per resource, in plan order, each operation's outcome and how many
+//! were skipped. The schedule that produces it is `schedule.rs`.
 
 use serde::Serialize;
 
-use crate::aws::{Aws, AwsError};
-use crate::plan::{OpOutcome, Phase, Plan};
+use crate::aws::AwsError;
+use crate::plan::OpOutcome;
 
 /// What happened to one operation.
 #[derive(Debug, Serialize)]
@@ -26,7 +27,8 @@ pub struct ResourceResult {
     pub name: String,
     /// Each operation that ran, in order; after a failure the rest did not run.
     pub ops: Vec<OpResult>,
-    /// Operations skipped after a failure.
+    /// Operations not run: after a failure of its own or of a resource it depends on, or
+    /// once the apply was asked to stop.
     pub skipped: usize,
 }
 
@@ -50,54 +52,6 @@ impl ApplyReport {
 
     fn all_ops(&self) -> impl Iterator<Item = &OpResult> {
         self.resources.iter().flat_map(|r| r.ops.iter())
-    }
-}
-
-pub(super) async fn execute(
-    aws: &Aws,
-    plan: &Plan,
-    stop: &(dyn Fn() -> bool + Sync),
-) -> ApplyReport {
-    let mut results: Vec<ResourceResult> = plan
-        .resources
-        .iter()
-        .map(|resource| ResourceResult {
-            kind: resource.kind,
-            name: resource.name.clone(),
-            ops: Vec::new(),
-            skipped: 0,
-        })
-        .collect();
-    let mut failed = vec![false; plan.resources.len()];
-    for phase in [Phase::Create, Phase::Converge] {
-        for (index, resource) in plan.resources.iter().enumerate() {
-            for op in resource.ops.iter().filter(|op| op.phase() == phase) {
-                if failed[index] || stop() {
-                    results[index].skipped += 1;
-                    continue;
-                }
-                let outcome = op.execute(aws).await;
-                match &outcome {
-                    Ok(done) => {
-                        tracing::info!(kind = resource.kind, name = %resource.name, call = op.call(), ?done, "applied");
-                    }
-                    Err(err) => {
-                        failed[index] = true;
-                        tracing::warn!(kind = resource.kind, name = %resource.name, call = op.call(), class = ?err.class, "{err}");
-                    }
-                }
-                results[index].ops.push(OpResult {
-                    call: op.call(),
-                    result: outcome,
-                });
-            }
-        }
-    }
-    ApplyReport {
-        resources: results
-            .into_iter()
-            .filter(|r| !r.ops.is_empty() || r.skipped > 0)
-            .collect(),
     }
 }
 

@@ -19,7 +19,9 @@ pub fn plan_resource<K: ManagedKind>(
     want: &Resource<K::Spec>,
     have: Option<&K::Observed>,
 ) -> ResourcePlan {
-    decide::<K>(cx, want, have, K::plan(cx, want, have))
+    let mut plan = decide::<K>(cx, want, have, K::plan(cx, want, have));
+    plan.depends_on = K::depends_on(cx.state, want);
+    plan
 }
 
 /// The plan of one resource from what its kind found.

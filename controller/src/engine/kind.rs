@@ -9,7 +9,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use super::decide::{plan_resource, unobservable};
 use crate::aws::{Aws, AwsError, Identity};
-use crate::plan::{Delta, Operation, ResourcePlan};
+use crate::plan::{Delta, Dependency, Operation, ResourcePlan};
 
 /// What a kind's pure `plan` may consult besides the two sides it compares.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +34,9 @@ pub trait ManagedKind: Send + Sync + 'static {
     const SERVICE: &'static str;
     /// What people call one resource of this kind (`repository`), for messages.
     const NOUN: &'static str;
+    /// How many write calls to its service may be in flight at once during an apply; the
+    /// service's bound is the least its kinds declare (IAM's write rate is low: 4).
+    const WRITE_LIMIT: usize;
 
     /// Whether `plan` needs the caller's account (to build ARNs) for `state`; it is then
     /// read once per pass.
@@ -43,6 +46,12 @@ pub trait ManagedKind: Send + Sync + 'static {
 
     /// How the kind's tags are managed, or that it has none (say which, explicitly).
     fn tagging() -> Tagging<Self>;
+
+    /// The other managed resources `want`'s manifest refers to (a policy it attaches, a
+    /// group a rule names), from the manifest alone; or none (say so, explicitly). Apply
+    /// runs a resource's converging calls after those resources exist and stops them when
+    /// one failed.
+    fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency>;
 
     /// Reads the live state of every resource in `want` (`None`: it does not exist), in as
     /// few calls as the APIs allow. An error here fails the whole kind for this pass.
@@ -92,8 +101,10 @@ pub type TagCall<K, A> = fn(&str, &<K as ManagedKind>::Observed, A) -> Box<dyn O
 pub trait ErasedKind: Send + Sync {
     /// The manifest kind.
     fn kind(&self) -> &'static str;
-    /// The AWS service its reads go to.
+    /// The AWS service its reads and writes go to.
     fn service(&self) -> &'static str;
+    /// How many of its writes may be in flight at once.
+    fn write_limit(&self) -> usize;
     /// Observes and plans every resource of this kind in `state`.
     fn plan<'a>(
         &'a self,
@@ -109,6 +120,10 @@ impl<K: ManagedKind> ErasedKind for K {
 
     fn service(&self) -> &'static str {
         K::SERVICE
+    }
+
+    fn write_limit(&self) -> usize {
+        K::WRITE_LIMIT
     }
 
     fn plan<'a>(

@@ -1,16 +1,18 @@
 //! The reconcile engine: kinds behind one small trait, the one place that turns what a kind
 //! found into a plan (`decide`), and an apply that executes exactly the operations of the
-//! plan it is given.
+//! plan it is given, resources at the same time within each service's bound (`schedule`).
 
 pub mod apply;
 mod decide;
 pub mod guard;
 pub mod kind;
+mod schedule;
 
 pub use apply::{ApplyReport, OpResult, ResourceResult};
 pub use decide::plan_resource;
 pub use guard::{GuardError, check_target};
 pub use kind::{ErasedKind, ManagedKind, PlanContext, TagOps, Tagging};
+pub use schedule::Bounds;
 
 use afu9_spec::DesiredState;
 use futures_util::future::join_all;
@@ -70,22 +72,34 @@ impl Engine {
         lanes.into_iter().map(|(_, lane)| lane).collect()
     }
 
-    /// Executes the operations of `plan`: first every resource's `Create`-phase operations,
-    /// then every resource's others, each sweep in plan order. A failed operation stops the
-    /// rest of its resource; other resources go on.
+    /// Executes the operations of `plan`: resources at the same time, at most each
+    /// service's bound of writes in flight; a resource's operations in their order, its
+    /// `Create`-phase ones first; a resource's converging operations after the resources it
+    /// depends on exist (see `schedule.rs` for the exact rule). A failed operation stops
+    /// the rest of its resource and what depends on it; other resources go on. The report
+    /// lists resources in plan order.
     pub async fn apply(&self, aws: &Aws, plan: &Plan) -> ApplyReport {
-        apply::execute(aws, plan, &|| false).await
+        schedule::execute(aws, plan, &self.bounds(), &|| false).await
     }
 
-    /// Like [`Engine::apply`], but starts no further operation once `stop` says so (the
-    /// one in flight finishes); the rest are counted as skipped.
+    /// Like [`Engine::apply`], but starts no further operation once `stop` says so (those
+    /// in flight finish); the rest are counted as skipped.
     pub async fn apply_until(
         &self,
         aws: &Aws,
         plan: &Plan,
         stop: &(dyn Fn() -> bool + Sync),
     ) -> ApplyReport {
-        apply::execute(aws, plan, stop).await
+        schedule::execute(aws, plan, &self.bounds(), stop).await
+    }
+
+    /// Each kind's service and write bound, as the kinds declare them.
+    pub fn bounds(&self) -> Bounds {
+        let mut bounds = Bounds::default();
+        for kind in &self.kinds {
+            bounds.add(kind.kind(), kind.service(), kind.write_limit());
+        }
+        bounds
     }
 }
 

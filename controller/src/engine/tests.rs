@@ -5,13 +5,13 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use afu9_spec::Resource;
 use afu9_spec::ecr::EcrRepositorySpec;
+use afu9_spec::{DesiredState, Resource};
 use aws_config::{BehaviorVersion, SdkConfig};
 
 use super::{Engine, ManagedKind, PlanContext, Tagging};
 use crate::aws::{Aws, AwsError};
-use crate::plan::Delta;
+use crate::plan::{Delta, Dependency};
 
 /// `(kind, started)`: `true` when an observation starts, `false` when it ends.
 type Log = Arc<Mutex<Vec<(&'static str, bool)>>>;
@@ -29,9 +29,14 @@ impl<const N: usize> ManagedKind for Fake<N> {
     const KIND: &'static str = FAKES[N].0;
     const SERVICE: &'static str = FAKES[N].1;
     const NOUN: &'static str = "fake";
+    const WRITE_LIMIT: usize = 1;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Untagged
+    }
+
+    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        Vec::new()
     }
 
     async fn observe(
@@ -110,6 +115,14 @@ impl ManagedKind for BlockedCreate {
     type Observed = ();
     const SERVICE: &'static str = "ECR";
     const NOUN: &'static str = "repository";
+    const WRITE_LIMIT: usize = 1;
+
+    fn depends_on(
+        _state: &afu9_spec::DesiredState,
+        _want: &Resource<Self::Spec>,
+    ) -> Vec<crate::plan::Dependency> {
+        Vec::new()
+    }
 
     fn tagging() -> Tagging<Self> {
         Tagging::Untagged

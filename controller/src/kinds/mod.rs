@@ -14,9 +14,11 @@ pub mod sns_topic;
 
 use crate::engine::ErasedKind;
 
-/// Every kind this release manages, in dependency order: a kind's resources are applied
-/// after those of the kinds before it (policies before the roles that attach them, roles
-/// and secrets before the task definitions that name them, groups before nothing).
+/// Every kind this release manages, in dependency order. Apply orders resources by the
+/// dependencies each kind declares (`ManagedKind::depends_on`); this order decides which way
+/// a dependency waits: on an earlier resource for all its calls (policies before the roles
+/// that attach them, roles before the task definitions that name them), on a later one only
+/// for its creation (groups that reference each other).
 pub fn standard() -> Vec<Box<dyn ErasedKind>> {
     vec![
         Box::new(iam::policy::IamPolicies),

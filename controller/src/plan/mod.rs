@@ -136,6 +136,51 @@ pub struct ResourcePlan {
     pub source: SourceLocation,
     /// For `error`: how the observation failed.
     pub error_class: Option<ErrorClass>,
+    /// The resources its operations wait for, as its manifest names them (a rule's peer
+    /// group, an attached policy, a task's role); apply orders and stops by them.
+    pub depends_on: Vec<Dependency>,
+}
+
+/// A resource another one needs: its manifest kind and name, and how far it must have got.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Dependency {
+    /// The manifest kind (`IamPolicy`).
+    pub kind: &'static str,
+    /// The resource's name.
+    pub name: String,
+    /// What the dependent's converging calls wait for.
+    pub until: Until,
+}
+
+/// How far a resource must have got before those that depend on it converge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Until {
+    /// It exists: its `Create` calls are done (a rule's peer group needs only an id).
+    Created,
+    /// All its calls are done (a task's role with its policies). Only towards a resource
+    /// earlier in the plan; towards a later one it means `Created`, so that references in
+    /// both directions cannot wait for each other.
+    Done,
+}
+
+impl Dependency {
+    /// The resource `name` of `kind`, needed once it exists.
+    pub fn created(kind: &'static str, name: impl Into<String>) -> Self {
+        Self {
+            kind,
+            name: name.into(),
+            until: Until::Created,
+        }
+    }
+
+    /// The resource `name` of `kind`, needed once all its calls are done.
+    pub fn done(kind: &'static str, name: impl Into<String>) -> Self {
+        Self {
+            kind,
+            name: name.into(),
+            until: Until::Done,
+        }
+    }
 }
 
 impl ResourcePlan {
@@ -152,6 +197,7 @@ impl ResourcePlan {
             policy: ManagementPolicy::Enforce,
             source: source.clone(),
             error_class: None,
+            depends_on: Vec::new(),
         }
     }
 

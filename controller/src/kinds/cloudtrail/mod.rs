@@ -5,13 +5,14 @@ mod apply;
 mod observe;
 mod plan;
 
-use afu9_spec::Resource;
 use afu9_spec::cloudtrail::CloudTrailSpec;
+use afu9_spec::iam::IamRoleSpec;
 use afu9_spec::tags::Tags;
+use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
-use crate::plan::Delta;
+use crate::plan::{Delta, Dependency};
 
 pub use apply::{TrailOp, TrailSettings};
 pub(crate) use observe::log_group_arn;
@@ -70,6 +71,8 @@ impl ManagedKind for CloudTrails {
     type Observed = CloudTrailObserved;
     const SERVICE: &'static str = "CloudTrail";
     const NOUN: &'static str = "trail";
+    /// A posture has one or two trails; CloudTrail's control plane allows few calls a second.
+    const WRITE_LIMIT: usize = 4;
 
     fn needs_identity(state: &afu9_spec::DesiredState) -> bool {
         state.cloud_trails.iter().any(|trail| {
@@ -106,6 +109,18 @@ impl ManagedKind for CloudTrails {
                 })
             },
         })
+    }
+
+    /// The `IamRole` manifest its CloudWatch Logs delivery names: the trail delivers through
+    /// it once it exists with its policies.
+    fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        want.spec
+            .cloud_watch_logs
+            .iter()
+            .map(|logs| logs.role.as_str())
+            .filter(|role| state.iam_roles.iter().any(|r| r.name() == *role))
+            .map(|role| Dependency::done(IamRoleSpec::KIND, role))
+            .collect()
     }
 
     fn observe<'a>(

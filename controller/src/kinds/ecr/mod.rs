@@ -4,13 +4,13 @@ mod apply;
 mod observe;
 mod plan;
 
-use afu9_spec::Resource;
 use afu9_spec::ecr::EcrRepositorySpec;
 use afu9_spec::tags::Tags;
+use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
-use crate::plan::Delta;
+use crate::plan::{Delta, Dependency};
 
 pub use apply::EcrOp;
 
@@ -43,6 +43,9 @@ impl ManagedKind for EcrRepositories {
     type Observed = EcrRepositoryObserved;
     const SERVICE: &'static str = "ECR";
     const NOUN: &'static str = "repository";
+    /// ECR throttles per account and region; a repository takes 2–5 calls from empty, and
+    /// 8 in flight at 50 ms a call is about 160 calls a second at most.
+    const WRITE_LIMIT: usize = 8;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {
@@ -61,6 +64,11 @@ impl ManagedKind for EcrRepositories {
                 })
             },
         })
+    }
+
+    /// A repository refers to no other managed resource.
+    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        Vec::new()
     }
 
     fn observe<'a>(

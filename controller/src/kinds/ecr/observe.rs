@@ -1,6 +1,6 @@
 //! Reading repositories: one paginated `DescribeRepositories` for all of them, then per
 //! managed repository `ListTagsForResource` and (only when the manifest manages it)
-//! `GetLifecyclePolicy`, a few at a time.
+//! `GetLifecyclePolicy`, both at once, for 16 repositories at a time.
 //!
 //! `DescribeRepositories` by name would fail as a whole when one repository is missing, so the
 //! registry is listed instead (1,000 repositories a page: one call for almost any account).
@@ -12,13 +12,17 @@ use afu9_spec::ecr::EcrRepositorySpec;
 use afu9_spec::tags::Tags;
 use aws_sdk_ecr::Client;
 use aws_sdk_ecr::types::Repository;
+use futures_util::future::try_join;
 
 use super::EcrRepositoryObserved;
 use crate::aws::AwsError;
 use crate::aws::read::windowed;
 
-/// How many per-repository reads run at once (the limit ECR sees from a pass).
-const CONCURRENCY: usize = 8;
+/// How many repositories are read at once (each with up to two reads in flight, so ECR sees
+/// at most 32 from a pass). Chosen at 50 ms a call: 8 repositories with their two reads one
+/// after the other made a 1,000-resource steady-state plan take over 3 s, nearly all ECR
+/// (`docs/benchmarks.md`).
+const CONCURRENCY: usize = 16;
 
 pub(super) async fn observe(
     ecr: &Client,
@@ -70,27 +74,32 @@ async fn read_details(
     let name = resource.name();
     let arn = repository.repository_arn.clone().unwrap_or_default();
     let what = || format!("observe ecr repository {name}");
-    let tags = ecr
-        .list_tags_for_resource()
-        .resource_arn(&arn)
-        .send()
-        .await
-        .map_err(|err| AwsError::from_sdk(what(), "ListTagsForResource", &err))?
+    let tags = async {
+        ecr.list_tags_for_resource()
+            .resource_arn(&arn)
+            .send()
+            .await
+            .map_err(|err| AwsError::from_sdk(what(), "ListTagsForResource", &err))
+    };
+    let lifecycle_policy = async {
+        if resource.spec.lifecycle_policy.is_some() {
+            read_lifecycle_policy(ecr, name)
+                .await
+                .map_err(|err| AwsError {
+                    resource: what(),
+                    ..err
+                })
+        } else {
+            Ok(None)
+        }
+    };
+    let (tags, lifecycle_policy) = try_join(tags, lifecycle_policy).await?;
+    let tags = tags
         .tags
         .unwrap_or_default()
         .into_iter()
         .map(|tag| (tag.key, tag.value))
         .collect::<Tags>();
-    let lifecycle_policy = if resource.spec.lifecycle_policy.is_some() {
-        read_lifecycle_policy(ecr, name)
-            .await
-            .map_err(|err| AwsError {
-                resource: what(),
-                ..err
-            })?
-    } else {
-        None
-    };
     let encryption = repository.encryption_configuration.as_ref();
     Ok(EcrRepositoryObserved {
         arn,

@@ -13,12 +13,13 @@ mod plan;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use afu9_spec::Resource;
 use afu9_spec::ecs::EcsTaskDefinitionSpec;
+use afu9_spec::iam::IamRoleSpec;
+use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{ManagedKind, PlanContext, Tagging};
-use crate::plan::Delta;
+use crate::plan::{Delta, Dependency};
 
 pub use apply::{EcsOp, Revision};
 
@@ -161,11 +162,24 @@ impl ManagedKind for EcsTaskDefinitions {
     type Observed = TaskDefinitionObserved;
     const SERVICE: &'static str = "ECS";
     const NOUN: &'static str = "task-definition family";
+    /// A posture has a few families: 4 registrations or service updates in flight.
+    const WRITE_LIMIT: usize = 4;
 
     /// A family's tags live on each revision, which the next revision copies as they are;
     /// the family belongs to the application's deployment, so there is no ownership tag.
     fn tagging() -> Tagging<Self> {
         Tagging::Untagged
+    }
+
+    /// The `IamRole` manifests it names as task and execution role: a revision is registered
+    /// once they exist with their policies.
+    fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        [&want.spec.task_role, &want.spec.execution_role]
+            .into_iter()
+            .flatten()
+            .filter(|name| state.iam_roles.iter().any(|r| r.name() == name.as_str()))
+            .map(|name| Dependency::done(IamRoleSpec::KIND, name.as_str()))
+            .collect()
     }
 
     fn observe<'a>(

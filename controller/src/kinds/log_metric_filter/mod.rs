@@ -5,12 +5,12 @@ mod apply;
 mod observe;
 mod plan;
 
-use afu9_spec::Resource;
 use afu9_spec::log_metric_filter::LogMetricFilterSpec;
+use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{ManagedKind, PlanContext, Tagging};
-use crate::plan::Delta;
+use crate::plan::{Delta, Dependency};
 
 pub use apply::FilterOp;
 
@@ -47,9 +47,17 @@ impl ManagedKind for LogMetricFilters {
     type Observed = LogMetricFilterObserved;
     const SERVICE: &'static str = "CloudWatch Logs";
     const NOUN: &'static str = "metric filter";
+    /// CloudWatch Logs' `PutMetricFilter` is a low-rate control-plane call (5 a second).
+    const WRITE_LIMIT: usize = 4;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Untagged
+    }
+
+    /// A filter's log group is not managed here, and the trail that feeds it is a link that
+    /// validation checks, not an order of writes.
+    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        Vec::new()
     }
 
     fn observe<'a>(

@@ -7,13 +7,14 @@ mod plan;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use afu9_spec::Resource;
 use afu9_spec::metric_alarm::MetricAlarmSpec;
+use afu9_spec::sns_topic::SnsTopicSpec;
 use afu9_spec::tags::Tags;
+use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
-use crate::plan::Delta;
+use crate::plan::{Delta, Dependency};
 
 pub use apply::AlarmOp;
 
@@ -76,6 +77,8 @@ impl ManagedKind for MetricAlarms {
     type Observed = MetricAlarmObserved;
     const SERVICE: &'static str = "CloudWatch";
     const NOUN: &'static str = "alarm";
+    /// `PutMetricAlarm` is throttled per account and region like the other regional writes.
+    const WRITE_LIMIT: usize = 8;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {
@@ -102,6 +105,24 @@ impl ManagedKind for MetricAlarms {
                 })
             },
         })
+    }
+
+    /// The `SnsTopic` manifests its actions name: an alarm is put once they exist.
+    fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        let mut topics: Vec<&str> = want
+            .spec
+            .alarm_actions
+            .iter()
+            .chain(&want.spec.ok_actions)
+            .map(String::as_str)
+            .filter(|action| state.sns_topics.iter().any(|topic| topic.name() == *action))
+            .collect();
+        topics.sort_unstable();
+        topics.dedup();
+        topics
+            .into_iter()
+            .map(|topic| Dependency::created(SnsTopicSpec::KIND, topic))
+            .collect()
     }
 
     fn observe<'a>(

@@ -9,13 +9,13 @@ mod plan;
 
 use std::time::SystemTime;
 
-use afu9_spec::Resource;
 use afu9_spec::secrets::{Schedule, SecretSpec};
 use afu9_spec::tags::Tags;
+use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
-use crate::plan::Delta;
+use crate::plan::{Delta, Dependency};
 
 pub use apply::SecretOp;
 
@@ -65,6 +65,8 @@ impl ManagedKind for Secrets {
     type Observed = SecretObserved;
     const SERVICE: &'static str = "Secrets Manager";
     const NOUN: &'static str = "secret";
+    /// Secrets Manager throttles per account and region; 8 in flight, as for ECR.
+    const WRITE_LIMIT: usize = 8;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {
@@ -83,6 +85,11 @@ impl ManagedKind for Secrets {
                 })
             },
         })
+    }
+
+    /// A secret refers to no other managed resource.
+    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        Vec::new()
     }
 
     fn observe<'a>(

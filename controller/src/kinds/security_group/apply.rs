@@ -1,6 +1,7 @@
 //! Security-group write calls, one `SgOp` each, all idempotent. Operations on a group created
-//! in the same apply, or rules that reference one, name the group; its id is looked up by
-//! name and VPC when the operation runs (`ec2.rs`, with a short wait, as EC2 is eventually
+//! in the same apply, or rules that reference one, take its id from the slot its create filled;
+//! only when the create found the group already there (a retry after a write that succeeded)
+//! is the id looked up by name and VPC (`ec2.rs`, with a short wait, as EC2 is eventually
 //! consistent).
 
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{IpPermission, ResourceType, Tag, TagSpecification};
 
 use super::ec2::{ec2_tags, permission, planned_permission, resolve_group, resolve_names};
-use super::model::{GroupRef, PlannedRule};
+use super::model::{CreatedId, GroupRef, PlannedRule};
 use crate::aws::write::already_done;
 use crate::aws::{Aws, AwsError, ErrorClass, OpOutcome, WriteCall};
 use crate::plan::{OpFuture, Operation, Phase};
@@ -29,6 +30,8 @@ pub enum SgOp {
         vpc: String,
         /// Every tag, the ownership tag included.
         tags: Tags,
+        /// Receives the new group's id.
+        created: CreatedId,
     },
     /// Delete a group that is being replaced.
     DeleteSecurityGroup {
@@ -149,8 +152,10 @@ impl SgOp {
                 description,
                 vpc,
                 tags,
-            } => self.done_unless(
-                ec2.create_security_group()
+                created,
+            } => {
+                let result = ec2
+                    .create_security_group()
                     .group_name(name)
                     .description(description)
                     .vpc_id(vpc)
@@ -161,10 +166,18 @@ impl SgOp {
                             .build(),
                     )
                     .send()
-                    .await,
-                "InvalidGroup.Duplicate",
-                "the group already exists; the next pass reconciles it",
-            ),
+                    .await;
+                if let Ok(output) = &result
+                    && let Some(id) = output.group_id()
+                {
+                    let _ = created.set(id.to_owned());
+                }
+                self.done_unless(
+                    result,
+                    "InvalidGroup.Duplicate",
+                    "the group already exists; the next pass reconciles it",
+                )
+            }
             Self::DeleteSecurityGroup { group_id } => self.done_unless(
                 ec2.delete_security_group().group_id(group_id).send().await,
                 "InvalidGroup.NotFound",
@@ -293,11 +306,23 @@ impl SgOp {
         let peers: Vec<(String, String)> = rules
             .iter()
             .filter_map(|r| match r {
-                PlannedRule::PeerGroup { group, vpc, .. } => Some((group.clone(), vpc.clone())),
-                PlannedRule::Known(_) => None,
+                PlannedRule::PeerGroup {
+                    group,
+                    vpc,
+                    created,
+                    ..
+                } if created.get().is_none() => Some((group.clone(), vpc.clone())),
+                _ => None,
             })
             .collect();
-        let peer_ids = resolve_names(ec2, &peers).await?;
+        let mut peer_ids = resolve_names(ec2, &peers).await?;
+        for rule in rules {
+            if let PlannedRule::PeerGroup { group, created, .. } = rule
+                && let Some(id) = created.get()
+            {
+                peer_ids.insert(group.clone(), id.clone());
+            }
+        }
         let permissions = self.permissions(rules, &peer_ids)?;
         match self
             .send_authorize(ec2, &group_id, direction, permissions.clone())
@@ -390,6 +415,7 @@ mod tests {
                 },
                 group: "afu9-alb".to_owned(),
                 vpc: "vpc-1".to_owned(),
+                created: super::CreatedId::default(),
             }],
         }
     }

@@ -14,11 +14,15 @@ use super::model::{GroupRef, PlannedRule};
 use crate::aws::write::retry_until_consistent;
 use crate::aws::{AwsError, ErrorClass};
 
-/// The id of the group an operation acts on.
+/// The id of the group an operation acts on: known, passed on by its create, or else looked
+/// up by name.
 pub(super) async fn resolve_group(ec2: &Client, group: &GroupRef) -> Result<String, AwsError> {
     match group {
         GroupRef::Id(id) => Ok(id.clone()),
-        GroupRef::Named { name, vpc } => {
+        GroupRef::Named { name, vpc, created } => {
+            if let Some(id) = created.get() {
+                return Ok(id.clone());
+            }
             let ids = resolve_names(ec2, &[(name.clone(), vpc.clone())]).await?;
             Ok(ids.get(name).cloned().unwrap_or_default())
         }

@@ -10,17 +10,17 @@ mod plan;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use afu9_spec::Resource;
-use afu9_spec::security_group::SecurityGroupSpec;
 use afu9_spec::security_group::rules::DescribedRule;
+use afu9_spec::security_group::{PeerSpec, SecurityGroupSpec};
 use afu9_spec::tags::Tags;
+use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
-use crate::plan::Delta;
+use crate::plan::{Delta, Dependency};
 
 pub use apply::SgOp;
-pub use model::{GroupRef, PlannedRule};
+pub use model::{CreatedId, GroupRef, PlannedRule};
 
 /// The security group kind.
 #[derive(Debug, Clone, Copy, Default)]
@@ -39,6 +39,9 @@ pub struct SecurityGroupObserved {
     pub group_ids: Arc<BTreeMap<String, String>>,
     /// Every managed group whose VPC resolved: manifest name → VPC id (shared likewise).
     pub group_vpcs: Arc<BTreeMap<String, String>>,
+    /// Every managed group that does not exist: manifest name → the slot its create fills
+    /// with its id, for the later operations on it or naming it (shared likewise).
+    pub created: Arc<BTreeMap<String, CreatedId>>,
 }
 
 impl SecurityGroupObserved {
@@ -78,6 +81,9 @@ impl ManagedKind for SecurityGroups {
     type Observed = SecurityGroupObserved;
     const SERVICE: &'static str = "EC2";
     const NOUN: &'static str = "security group";
+    /// EC2 meters mutating calls per account and region in a token bucket of its own
+    /// (apart from reads); 8 in flight, as for ECR.
+    const WRITE_LIMIT: usize = 8;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {
@@ -96,6 +102,23 @@ impl ManagedKind for SecurityGroups {
                 })
             },
         })
+    }
+
+    /// The other `SecurityGroup` manifests its rules name as peers: a rule needs its peer's
+    /// id, so the peer must exist.
+    fn depends_on(_state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        want.spec
+            .ingress
+            .iter()
+            .map(|rule| &rule.from)
+            .chain(want.spec.egress.iter().map(|rule| &rule.to))
+            .filter_map(|peer| match peer {
+                Some(PeerSpec::SecurityGroup(name)) if name != want.name() => {
+                    Some(Dependency::created(SecurityGroupSpec::KIND, name.as_str()))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     fn observe<'a>(

@@ -12,7 +12,7 @@ use afu9_spec::security_group::{SecurityGroupSpec, VpcRef};
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{Filter, SecurityGroup, SecurityGroupRule};
 
-use super::{LiveGroup, LiveRule, SecurityGroupObserved};
+use super::{CreatedId, LiveGroup, LiveRule, SecurityGroupObserved};
 use crate::aws::AwsError;
 
 const WHAT: &str = "observe security groups";
@@ -50,6 +50,12 @@ pub(super) async fn observe(
             .filter_map(|(resource, vpc)| Some((resource.name().to_owned(), vpc.clone().ok()?)))
             .collect(),
     );
+    let created: Arc<BTreeMap<String, CreatedId>> = Arc::new(
+        want.iter()
+            .filter(|resource| !found.contains_key(resource.name()))
+            .map(|resource| (resource.name().to_owned(), CreatedId::default()))
+            .collect(),
+    );
     Ok(want
         .iter()
         .zip(vpcs)
@@ -62,6 +68,7 @@ pub(super) async fn observe(
                 group,
                 group_ids: Arc::clone(&group_ids),
                 group_vpcs: Arc::clone(&group_vpcs),
+                created: Arc::clone(&created),
             })
         })
         .collect())

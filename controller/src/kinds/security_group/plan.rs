@@ -12,7 +12,7 @@ use afu9_spec::security_group::{RulePeer, SecurityGroupSpec};
 use serde_json::Value;
 
 use super::apply::SgOp;
-use super::model::{GroupRef, PlannedRule};
+use super::model::{CreatedId, GroupRef, PlannedRule};
 use super::{LiveGroup, SecurityGroupObserved};
 use crate::engine::PlanContext;
 use crate::plan::{Change, Delta};
@@ -37,7 +37,7 @@ pub(super) fn plan(
     let mut delta = match &have.group {
         None => {
             let mut delta = Delta::missing();
-            create(want, &vpc, tags, &rules, &mut delta.changes, &mut ops);
+            create(want, have, &vpc, tags, &rules, &mut delta.changes, &mut ops);
             delta
         }
         Some(group) if group.description != want.spec.description => {
@@ -56,7 +56,7 @@ pub(super) fn plan(
                 ops.push(SgOp::DeleteSecurityGroup {
                     group_id: group.id.clone(),
                 });
-                create(want, &vpc, tags, &rules, &mut delta.changes, &mut ops);
+                create(want, have, &vpc, tags, &rules, &mut delta.changes, &mut ops);
             } else {
                 delta.block(
                     "a security group's description cannot change in place; set allowReplacement: true to \
@@ -111,6 +111,7 @@ fn desired_rules(want: &Resource<SecurityGroupSpec>, have: &SecurityGroupObserve
                     vpc: have.group_vpcs.get(name).cloned().unwrap_or_default(),
                     group: name.clone(),
                     rule: canonical.clone(),
+                    created: created_slot(have, name),
                 }),
                 (None, RulePeer::Resolved(_)) => {}
             }
@@ -137,17 +138,26 @@ fn rule_path(direction: Direction) -> &'static str {
     }
 }
 
+/// The slot the create of the managed group `name` fills with its id; a fresh one (the id is
+/// then looked up by name) for a group observation did not list as missing.
+fn created_slot(have: &SecurityGroupObserved, name: &str) -> CreatedId {
+    have.created.get(name).cloned().unwrap_or_default()
+}
+
 fn create(
     want: &Resource<SecurityGroupSpec>,
+    have: &SecurityGroupObserved,
     vpc: &str,
     tags: afu9_spec::tags::Tags,
     rules: &DesiredRules,
     changes: &mut Vec<Change>,
     ops: &mut Vec<SgOp>,
 ) {
+    let created = created_slot(have, want.name());
     let group = GroupRef::Named {
         name: want.name().to_owned(),
         vpc: vpc.to_owned(),
+        created: created.clone(),
     };
     changes.push(Change::new(
         "spec.description",
@@ -159,6 +169,7 @@ fn create(
         description: want.spec.description.clone(),
         vpc: vpc.to_owned(),
         tags,
+        created,
     });
     let default = default_egress();
     if !rules.known.iter().any(|r| r.rule == default.rule) {

@@ -5,13 +5,13 @@ mod apply;
 mod observe;
 mod plan;
 
-use afu9_spec::Resource;
 use afu9_spec::sns_topic::SnsTopicSpec;
 use afu9_spec::tags::Tags;
+use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
-use crate::plan::Delta;
+use crate::plan::{Delta, Dependency};
 
 pub use apply::TopicOp;
 
@@ -39,6 +39,8 @@ impl ManagedKind for SnsTopics {
     type Observed = SnsTopicObserved;
     const SERVICE: &'static str = "SNS";
     const NOUN: &'static str = "topic";
+    /// SNS allows far more than a posture writes; 8 matches the other regional services.
+    const WRITE_LIMIT: usize = 8;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {
@@ -57,6 +59,11 @@ impl ManagedKind for SnsTopics {
                 })
             },
         })
+    }
+
+    /// A topic refers to no other managed resource (its KMS key is not managed here).
+    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        Vec::new()
     }
 
     fn observe<'a>(

@@ -7,8 +7,11 @@
 //!
 //! Run it through `scripts/bench`, which builds `afu9ctl` and installs the emulator and
 //! Ansible. The `afu9ctl` measured is `AFU9CTL`, or the one next to this binary.
-//! Usage: `bench [--sizes 10,100,1000] [--out results.json] [--max-runs N]`;
-//! `bench --manifests N` prints the generated posture of N resources.
+//! Usage: `bench [--sizes 10,100,1000] [--out results.json] [--max-runs N] [--latency 50ms]
+//! [--no-afu9]`; `bench --manifests N` prints the generated posture of N resources.
+//! `--latency` puts the fault proxy (`afu9_e2e::fault_proxy`) between `afu9ctl` and the
+//! emulator, adding that delay to every call as AWS's network and service time would;
+//! seeding and drift go to the emulator directly. `--no-afu9` leaves out the AFU-9 posture.
 
 mod ansible;
 mod measure;
@@ -16,8 +19,10 @@ mod posture;
 mod report;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use afu9_e2e::Emulator;
+use afu9_e2e::fault_proxy::{FaultConfig, FaultProxy};
 use measure::Sample;
 use posture::Posture;
 use report::{Results, Scenario};
@@ -27,6 +32,8 @@ struct Options {
     out: PathBuf,
     max_runs: usize,
     ansible: Option<PathBuf>,
+    latency: Duration,
+    afu9: bool,
 }
 
 fn options() -> Options {
@@ -35,9 +42,15 @@ fn options() -> Options {
         out: PathBuf::from("target/bench/results.json"),
         max_runs: usize::MAX,
         ansible: std::env::var_os("AFU9_ANSIBLE_PLAYBOOK").map(PathBuf::from),
+        latency: Duration::ZERO,
+        afu9: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        if arg == "--no-afu9" {
+            options.afu9 = false;
+            continue;
+        }
         let value = args.next().unwrap_or_else(|| usage(&arg));
         match arg.as_str() {
             "--sizes" => {
@@ -53,6 +66,10 @@ fn options() -> Options {
                 std::process::exit(0);
             }
             "--max-runs" => options.max_runs = value.parse().unwrap_or_else(|_| usage(&arg)),
+            "--latency" => {
+                let ms = value.strip_suffix("ms").unwrap_or(&value);
+                options.latency = Duration::from_millis(ms.parse().unwrap_or_else(|_| usage(&arg)));
+            }
             _ => usage(&arg),
         }
     }
@@ -61,7 +78,7 @@ fn options() -> Options {
 
 fn usage(arg: &str) -> ! {
     eprintln!(
-        "bad argument {arg}\nusage: bench [--sizes 10,100,1000] [--out PATH] [--max-runs N] | bench --manifests N"
+        "bad argument {arg}\nusage: bench [--sizes 10,100,1000] [--out PATH] [--max-runs N] [--latency 50ms] [--no-afu9] | bench --manifests N"
     );
     std::process::exit(2)
 }
@@ -103,9 +120,14 @@ fn main() {
     let emulator = Emulator::start();
     let workdir = std::env::temp_dir().join(format!("afu9-bench-{}", std::process::id()));
     std::fs::create_dir_all(&workdir).expect("work dir");
-    let mut results = Results::new(&afu9ctl);
-    let postures =
-        std::iter::once(Posture::Afu9).chain(options.sizes.iter().map(|&n| Posture::Generated(n)));
+    // With latency, afu9ctl talks to the proxy; the proxy must outlive every run.
+    let (_proxy, env) = endpoint(&emulator, options.latency);
+    let mut results = Results::new(&afu9ctl, options.latency);
+    let postures = options
+        .afu9
+        .then_some(Posture::Afu9)
+        .into_iter()
+        .chain(options.sizes.iter().map(|&n| Posture::Generated(n)));
     for posture in postures {
         let manifests = posture.manifests(&workdir);
         let (plan_runs, apply_runs) = runs(posture, options.max_runs);
@@ -119,7 +141,7 @@ fn main() {
                 emulator.reset();
                 runtime.block_on(posture.seed(&emulator));
                 expect(
-                    measure::afu9ctl(&afu9ctl, &emulator, &manifests, &["apply", "-o", "json"]),
+                    measure::afu9ctl(&afu9ctl, &env, &manifests, &["apply", "-o", "json"]),
                     0,
                     posture,
                     "apply from empty",
@@ -131,7 +153,7 @@ fn main() {
         let steady = (0..plan_runs)
             .map(|_| {
                 expect(
-                    measure::afu9ctl(&afu9ctl, &emulator, &manifests, &plan),
+                    measure::afu9ctl(&afu9ctl, &env, &manifests, &plan),
                     0,
                     posture,
                     "steady plan",
@@ -151,7 +173,7 @@ fn main() {
         let drift = (0..plan_runs)
             .map(|_| {
                 expect(
-                    measure::afu9ctl(&afu9ctl, &emulator, &manifests, &plan),
+                    measure::afu9ctl(&afu9ctl, &env, &manifests, &plan),
                     2,
                     posture,
                     "drift plan",
@@ -166,9 +188,28 @@ fn main() {
         ));
     }
     let _ = std::fs::remove_dir_all(&workdir);
+    results.finished();
     print!("{}", results.table());
     results.write(&options.out);
     eprintln!("results written to {}", options.out.display());
+}
+
+/// The environment `afu9ctl` runs with: the emulator's endpoint, or with `latency` that of
+/// a fault proxy in front of it that delays every call (returned, to be kept alive).
+fn endpoint(
+    emulator: &Emulator,
+    latency: Duration,
+) -> (Option<FaultProxy>, Vec<(&'static str, String)>) {
+    if latency.is_zero() {
+        return (None, emulator.env());
+    }
+    let proxy = FaultProxy::start(emulator.port(), 1);
+    proxy.configure(FaultConfig {
+        latency,
+        ..FaultConfig::default()
+    });
+    let env = afu9_e2e::env_for(&proxy.endpoint());
+    (Some(proxy), env)
 }
 
 /// The sample, if `afu9ctl` exited as the scenario requires: a steady plan that is not in

@@ -8,7 +8,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use afu9_e2e::Emulator;
 use serde::Serialize;
 
 /// The GNU time binary (Debian package `time`).
@@ -27,8 +26,14 @@ pub struct Sample {
     pub calls: BTreeMap<String, u64>,
 }
 
-/// Runs `afu9ctl -f manifests ARGS...` against the emulator.
-pub fn afu9ctl(afu9ctl: &Path, emulator: &Emulator, manifests: &Path, args: &[&str]) -> Sample {
+/// Runs `afu9ctl -f manifests ARGS...` with `env` (the emulator's endpoint, or the latency
+/// proxy's in front of it).
+pub fn afu9ctl(
+    afu9ctl: &Path,
+    env: &[(&'static str, String)],
+    manifests: &Path,
+    args: &[&str],
+) -> Sample {
     let started = Instant::now();
     let output = Command::new(TIME)
         .args(["-f", "AFU9BENCH %M"])
@@ -36,7 +41,7 @@ pub fn afu9ctl(afu9ctl: &Path, emulator: &Emulator, manifests: &Path, args: &[&s
         .args(["--log-format", "json", "-f"])
         .arg(manifests)
         .args(args)
-        .envs(emulator.env())
+        .envs(env.iter().cloned())
         .env("RUST_LOG", "warn,afu9ctl::calls=info")
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -71,6 +71,10 @@ pub struct Results {
     pub machine: BTreeMap<&'static str, String>,
     /// The `afu9ctl` binary measured.
     pub afu9ctl: String,
+    /// The delay the proxy added to every call, milliseconds (0: straight to the emulator).
+    pub latency_ms: u128,
+    /// `/proc/loadavg` when the run started and when it ended (other work on the machine).
+    pub load: Vec<String>,
     /// Every scenario.
     pub scenarios: Vec<Scenario>,
     /// The Ansible baseline, if it ran.
@@ -80,15 +84,22 @@ pub struct Results {
 }
 
 impl Results {
-    /// Empty results for `afu9ctl`.
-    pub fn new(afu9ctl: &Path) -> Self {
+    /// Empty results for `afu9ctl`, each call delayed by `latency`.
+    pub fn new(afu9ctl: &Path, latency: std::time::Duration) -> Self {
         Self {
             machine: machine(),
             afu9ctl: afu9ctl.display().to_string(),
+            latency_ms: latency.as_millis(),
+            load: vec![load_average()],
             scenarios: Vec::new(),
             ansible: None,
             ansible_ratio: None,
         }
+    }
+
+    /// Notes the load average at the end of the run.
+    pub fn finished(&mut self) {
+        self.load.push(load_average());
     }
 
     /// Adds a scenario.
@@ -142,6 +153,12 @@ impl Results {
         }
         let _ = writeln!(
             out,
+            "\nlatency added per call: {} ms; load average (1, 5, 15 min) at start and end: {}",
+            self.latency_ms,
+            self.load.join(" / ")
+        );
+        let _ = writeln!(
+            out,
             "\nmachine: {}",
             self.machine
                 .iter()
@@ -161,6 +178,16 @@ impl Results {
         let json = serde_json::to_string_pretty(self).expect("results serialise");
         std::fs::write(path, json + "\n").expect("write the results");
     }
+}
+
+/// The first three fields of `/proc/loadavg`.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn kib_to_mib(kib: u64) -> f64 {

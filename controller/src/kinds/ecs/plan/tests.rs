@@ -12,7 +12,7 @@ use crate::kinds::ecs::EcsTaskDefinitions;
 use crate::kinds::ecs::apply::hardened;
 use crate::kinds::ecs::observe::from_sdk;
 use crate::kinds::ecs::{Revision, ServiceObserved};
-use crate::plan::{Action, Change, ResourcePlan};
+use crate::plan::{Action, Change, Dependency, ResourcePlan};
 
 const ARN: &str = "arn:aws:ecs:eu-central-1:123456789012:task-definition/afu9-control-center:3";
 const TASK_ROLE: &str = "arn:aws:iam::123456789012:role/afu9-task-role";
@@ -428,4 +428,16 @@ fn the_revision_debug_text_hides_container_definitions() {
         .push(KeyValuePair::builder().name("X").value("hunter2").build());
     let revision = Revision::new(definition, Vec::new());
     assert_eq!(format!("{revision:?}"), "Revision(afu9-control-center:3)");
+}
+
+#[test]
+fn a_family_depends_on_the_iam_role_manifests_it_names_as_task_and_execution_role() {
+    let plan = plan_for(CONTRACT, Some(&observed(compliant())));
+    assert_eq!(
+        plan.depends_on,
+        [
+            Dependency::done("IamRole", "afu9-task-role"),
+            Dependency::done("IamRole", "afu9-task-execution-role"),
+        ]
+    );
 }

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
-use crate::plan::Delta;
+use crate::plan::{Delta, Dependency};
 
 pub use apply::PolicyOp;
 
@@ -55,6 +55,9 @@ impl ManagedKind for IamPolicies {
     type Observed = IamPolicyObserved;
     const SERVICE: &'static str = "IAM";
     const NOUN: &'static str = "policy";
+    /// IAM is one global control plane per account, shared by every caller of the account,
+    /// and its write rate is low: 4 in flight for all of IAM.
+    const WRITE_LIMIT: usize = 4;
 
     /// A customer-managed policy's ARN contains the account.
     fn needs_identity(_state: &DesiredState) -> bool {
@@ -78,6 +81,11 @@ impl ManagedKind for IamPolicies {
                 })
             },
         })
+    }
+
+    /// A customer-managed policy refers to no other managed resource.
+    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        Vec::new()
     }
 
     fn observe<'a>(

@@ -7,14 +7,14 @@ mod plan;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use afu9_spec::iam::IamRoleSpec;
+use afu9_spec::iam::{IamPolicySpec, IamRoleSpec};
 use afu9_spec::tags::Tags;
-use afu9_spec::{DesiredState, Resource};
+use afu9_spec::{DesiredState, ManifestKind, Resource};
 use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
-use crate::plan::Delta;
+use crate::plan::{Delta, Dependency};
 
 pub use apply::RoleOp;
 pub use observe::ReadStrategy;
@@ -52,6 +52,9 @@ impl ManagedKind for IamRoles {
     type Observed = IamRoleObserved;
     const SERVICE: &'static str = "IAM";
     const NOUN: &'static str = "role";
+    /// IAM's write rate is low (one global control plane per account): 4 in flight for all
+    /// of IAM (the least of its kinds' bounds is the service's).
+    const WRITE_LIMIT: usize = 4;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {
@@ -81,6 +84,18 @@ impl ManagedKind for IamRoles {
                 .chain(&spec.permissions_boundary)
                 .any(|r| !r.starts_with("arn:"))
         })
+    }
+
+    /// The `IamPolicy` manifests it attaches or takes as its permissions boundary, each with
+    /// its document in place before it is attached.
+    fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        want.spec
+            .managed_policies
+            .iter()
+            .chain(&want.spec.permissions_boundary)
+            .filter(|reference| state.iam_policies.iter().any(|p| p.name() == *reference))
+            .map(|name| Dependency::done(IamPolicySpec::KIND, name.as_str()))
+            .collect()
     }
 
     fn observe<'a>(

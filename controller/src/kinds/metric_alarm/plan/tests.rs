@@ -76,3 +76,13 @@ fn a_missing_alarm_is_created_with_its_tags() {
     );
     assert!(!plan.changes.iter().any(|c| c.path == "spec.okActions"));
 }
+
+#[test]
+fn an_alarm_waits_for_the_topic_manifests_its_actions_name_and_not_for_topic_arns() {
+    assert_eq!(
+        planned(ALARM, &live()).depends_on,
+        [crate::plan::Dependency::created("SnsTopic", "alerts")]
+    );
+    let by_arn = ALARM.replace("[alerts]", &format!("[\"{PREFIX}alerts\"]"));
+    assert!(planned(&by_arn, &live()).depends_on.is_empty());
+}

@@ -13,7 +13,7 @@ use super::*;
 use crate::engine::plan_resource;
 use crate::kinds::security_group::SecurityGroups;
 use crate::kinds::security_group::{LiveGroup, LiveRule};
-use crate::plan::{Action, ResourcePlan};
+use crate::plan::{Action, Dependency, ResourcePlan};
 
 const GROUPS: &str = r"
 apiVersion: posture.afu9.io/v1alpha1
@@ -65,6 +65,7 @@ fn observed(group: Option<LiveGroup>, ids: &[(&str, &str)]) -> SecurityGroupObse
             ]
             .into(),
         ),
+        created: std::sync::Arc::default(),
     }
 }
 
@@ -240,4 +241,13 @@ fn an_unresolved_vpc_or_a_group_we_do_not_own_is_blocked_without_ops() {
     );
     assert_eq!(plan.action, Action::Blocked);
     assert!(plan.ops.is_empty());
+}
+
+#[test]
+fn a_group_depends_on_the_managed_groups_its_rules_name_and_on_nothing_else() {
+    let state = state();
+    let web = plan_for(&state, 0, &observed(None, &[]));
+    let db = plan_for(&state, 1, &observed(None, &[]));
+    assert_eq!(web.depends_on, [Dependency::created("SecurityGroup", "db")]);
+    assert_eq!(db.depends_on, [Dependency::created("SecurityGroup", "web")]);
 }

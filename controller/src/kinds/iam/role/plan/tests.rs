@@ -10,7 +10,7 @@ use super::*;
 use crate::aws::Identity;
 use crate::engine::plan_resource;
 use crate::kinds::iam::role::IamRoles;
-use crate::plan::{Action, ResourcePlan};
+use crate::plan::{Action, Dependency, ResourcePlan};
 
 const ROLE: &str = r#"
 apiVersion: posture.afu9.io/v1alpha1
@@ -202,4 +202,13 @@ fn documents_are_compared_canonically_but_shown_as_written_and_as_returned() {
         json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["S3:GETOBJECT"], "Resource": "*"}}),
     );
     assert_eq!(plan_for(ROLE, Some(&have)).action, Action::Noop);
+}
+
+#[test]
+fn a_role_depends_on_the_iam_policy_manifests_it_attaches_not_on_aws_managed_policies() {
+    let plan = plan_for(ROLE, None);
+    assert_eq!(
+        plan.depends_on,
+        [Dependency::done("IamPolicy", "afu9-extra")]
+    );
 }
