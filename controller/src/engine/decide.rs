@@ -68,21 +68,21 @@ fn decide<K: ManagedKind>(
         }
         Existence::Exists => {
             if let (Tagging::Owned(tag_ops), Some(have)) = (&tagging, have)
-                && let Some(live) = (tag_ops.live)(have)
+                && let Some(live) = (tag_ops.live)(want.name(), have)
             {
                 let tags = desired_tags(&tagging).unwrap_or_default();
                 if replace.is_some() {
                     created_tags(&tags, &cx.state.tag_policy(), &mut changes);
                 } else {
-                    let diff = diff_tags(&tags, live, &cx.state.tag_policy(), &mut changes);
+                    let diff = diff_tags(&tags, live.tags, &cx.state.tag_policy(), &mut changes);
                     if !diff.set.is_empty() {
-                        ops.push((tag_ops.tag)(want.name(), have, diff.set));
+                        ops.push((tag_ops.tag)(live.target.to_owned(), diff.set));
                     }
                     if !diff.remove.is_empty() {
-                        ops.push((tag_ops.untag)(want.name(), have, diff.remove));
+                        ops.push((tag_ops.untag)(live.target.to_owned(), diff.remove));
                     }
                 }
-                if let Some(reason) = unowned_reason(K::NOUN, live, want.metadata.adopt) {
+                if let Some(reason) = unowned_reason(K::NOUN, live.tags, want.metadata.adopt) {
                     plan.action = Action::Blocked;
                     plan.reason = Some(reason);
                     plan.changes = changes;

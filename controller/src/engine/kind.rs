@@ -86,16 +86,23 @@ pub enum Tagging<K: ManagedKind + ?Sized> {
 pub struct TagOps<K: ManagedKind + ?Sized> {
     /// The tags a manifest asks for (the posture's defaults and the ownership tag are added).
     pub desired: fn(&K::Spec) -> &Tags,
-    /// The live resource's tags, when there is a live resource to tag.
-    pub live: fn(&K::Observed) -> Option<&Tags>,
-    /// The call that adds or overwrites `tags` on the live resource `have` named `name`.
-    pub tag: TagCall<K, Tags>,
-    /// The call that removes the tag `keys` from the live resource `have` named `name`.
-    pub untag: TagCall<K, Vec<String>>,
+    /// The live resource's tags and the id its tag calls take, given the resource's name and
+    /// what was observed; `None` when there is no live resource to tag.
+    pub live: for<'a> fn(&'a str, &'a K::Observed) -> Option<LiveTags<'a>>,
+    /// The call that adds or overwrites `tags` on the resource with the id `target`.
+    pub tag: fn(target: String, tags: Tags) -> Box<dyn Operation>,
+    /// The call that removes the tag `keys` from the resource with the id `target`.
+    pub untag: fn(target: String, keys: Vec<String>) -> Box<dyn Operation>,
 }
 
-/// A tag call of kind `K` with argument `A`: (resource name, live resource, argument) → op.
-pub type TagCall<K, A> = fn(&str, &<K as ManagedKind>::Observed, A) -> Box<dyn Operation>;
+/// A live resource's tags and the id its tag calls take (an ARN, a group id, a role name).
+#[derive(Debug, Clone, Copy)]
+pub struct LiveTags<'a> {
+    /// Every tag, the ones the controller does not manage included.
+    pub tags: &'a Tags,
+    /// What the tag calls name.
+    pub target: &'a str,
+}
 
 /// A kind as the engine's registry holds it.
 pub trait ErasedKind: Send + Sync {

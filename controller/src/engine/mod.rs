@@ -11,7 +11,7 @@ mod schedule;
 pub use apply::{ApplyReport, OpResult, ResourceResult};
 pub use decide::plan_resource;
 pub use guard::{GuardError, check_target};
-pub use kind::{ErasedKind, ManagedKind, PlanContext, TagOps, Tagging};
+pub use kind::{ErasedKind, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 pub use schedule::Bounds;
 
 use afu9_spec::DesiredState;

@@ -11,7 +11,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{TrailOp, TrailSettings};
@@ -87,27 +87,14 @@ impl ManagedKind for CloudTrails {
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {
             desired: |spec| &spec.tags,
-            live: |have| have.trail.as_ref().map(|trail| &trail.tags),
-            tag: |_, have, tags| {
-                Box::new(TrailOp::AddTags {
-                    arn: have
-                        .trail
-                        .as_ref()
-                        .map(|t| t.arn.clone())
-                        .unwrap_or_default(),
-                    tags,
+            live: |_, have| {
+                have.trail.as_ref().map(|trail| LiveTags {
+                    tags: &trail.tags,
+                    target: &trail.arn,
                 })
             },
-            untag: |_, have, keys| {
-                Box::new(TrailOp::RemoveTags {
-                    arn: have
-                        .trail
-                        .as_ref()
-                        .map(|t| t.arn.clone())
-                        .unwrap_or_default(),
-                    keys,
-                })
-            },
+            tag: |target, tags| Box::new(TrailOp::AddTags { arn: target, tags }),
+            untag: |target, keys| Box::new(TrailOp::RemoveTags { arn: target, keys }),
         })
     }
 

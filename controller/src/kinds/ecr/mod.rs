@@ -9,7 +9,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::EcrOp;
@@ -50,19 +50,14 @@ impl ManagedKind for EcrRepositories {
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {
             desired: |spec| &spec.tags,
-            live: |have| Some(&have.tags),
-            tag: |_, have, tags| {
-                Box::new(EcrOp::TagResource {
-                    arn: have.arn.clone(),
-                    tags,
+            live: |_, have| {
+                Some(LiveTags {
+                    tags: &have.tags,
+                    target: &have.arn,
                 })
             },
-            untag: |_, have, keys| {
-                Box::new(EcrOp::UntagResource {
-                    arn: have.arn.clone(),
-                    keys,
-                })
-            },
+            tag: |target, tags| Box::new(EcrOp::TagResource { arn: target, tags }),
+            untag: |target, keys| Box::new(EcrOp::UntagResource { arn: target, keys }),
         })
     }
 

@@ -13,7 +13,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::AlarmOp;
@@ -83,27 +83,14 @@ impl ManagedKind for MetricAlarms {
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {
             desired: |spec| &spec.tags,
-            live: |have| have.alarm.as_ref().map(|alarm| &alarm.tags),
-            tag: |_, have, tags| {
-                Box::new(AlarmOp::TagResource {
-                    arn: have
-                        .alarm
-                        .as_ref()
-                        .map(|a| a.arn.clone())
-                        .unwrap_or_default(),
-                    tags,
+            live: |_, have| {
+                have.alarm.as_ref().map(|alarm| LiveTags {
+                    tags: &alarm.tags,
+                    target: &alarm.arn,
                 })
             },
-            untag: |_, have, keys| {
-                Box::new(AlarmOp::UntagResource {
-                    arn: have
-                        .alarm
-                        .as_ref()
-                        .map(|a| a.arn.clone())
-                        .unwrap_or_default(),
-                    keys,
-                })
-            },
+            tag: |target, tags| Box::new(AlarmOp::TagResource { arn: target, tags }),
+            untag: |target, keys| Box::new(AlarmOp::UntagResource { arn: target, keys }),
         })
     }
 

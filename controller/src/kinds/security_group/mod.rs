@@ -16,7 +16,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::SgOp;
@@ -42,16 +42,6 @@ pub struct SecurityGroupObserved {
     /// Every managed group that does not exist: manifest name → the slot its create fills
     /// with its id, for the later operations on it or naming it (shared likewise).
     pub created: Arc<BTreeMap<String, CreatedId>>,
-}
-
-impl SecurityGroupObserved {
-    /// The live group's id; empty when there is no live group (tags are only planned for a
-    /// group that exists).
-    fn group_id(&self) -> String {
-        self.group
-            .as_ref()
-            .map_or_else(String::new, |group| group.id.clone())
-    }
 }
 
 /// A security group as it is in EC2.
@@ -88,16 +78,21 @@ impl ManagedKind for SecurityGroups {
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {
             desired: |spec| &spec.tags,
-            live: |have| have.group.as_ref().map(|group| &group.tags),
-            tag: |_, have, tags| {
+            live: |_, have| {
+                have.group.as_ref().map(|group| LiveTags {
+                    tags: &group.tags,
+                    target: &group.id,
+                })
+            },
+            tag: |target, tags| {
                 Box::new(SgOp::CreateTags {
-                    group_id: have.group_id(),
+                    group_id: target,
                     tags,
                 })
             },
-            untag: |_, have, keys| {
+            untag: |target, keys| {
                 Box::new(SgOp::DeleteTags {
-                    group_id: have.group_id(),
+                    group_id: target,
                     keys,
                 })
             },

@@ -12,7 +12,7 @@ use afu9_spec::{DesiredState, Resource};
 use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::PolicyOp;
@@ -67,19 +67,14 @@ impl ManagedKind for IamPolicies {
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {
             desired: |spec| &spec.tags,
-            live: |have| Some(&have.tags),
-            tag: |_, have, tags| {
-                Box::new(PolicyOp::TagPolicy {
-                    arn: have.arn.clone(),
-                    tags,
+            live: |_, have| {
+                Some(LiveTags {
+                    tags: &have.tags,
+                    target: &have.arn,
                 })
             },
-            untag: |_, have, keys| {
-                Box::new(PolicyOp::UntagPolicy {
-                    arn: have.arn.clone(),
-                    keys,
-                })
-            },
+            tag: |target, tags| Box::new(PolicyOp::TagPolicy { arn: target, tags }),
+            untag: |target, keys| Box::new(PolicyOp::UntagPolicy { arn: target, keys }),
         })
     }
 

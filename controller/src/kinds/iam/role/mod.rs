@@ -13,7 +13,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::RoleOp;
@@ -59,19 +59,14 @@ impl ManagedKind for IamRoles {
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {
             desired: |spec| &spec.tags,
-            live: |have| Some(&have.tags),
-            tag: |name, _, tags| {
-                Box::new(RoleOp::TagRole {
-                    role: name.to_owned(),
-                    tags,
+            live: |name, have| {
+                Some(LiveTags {
+                    tags: &have.tags,
+                    target: name,
                 })
             },
-            untag: |name, _, keys| {
-                Box::new(RoleOp::UntagRole {
-                    role: name.to_owned(),
-                    keys,
-                })
-            },
+            tag: |target, tags| Box::new(RoleOp::TagRole { role: target, tags }),
+            untag: |target, keys| Box::new(RoleOp::UntagRole { role: target, keys }),
         })
     }
 
