@@ -225,7 +225,7 @@ async fn documents_rewritten_in_equivalent_forms_show_no_diff() {
     iam.put_role_policy()
         .role_name("afu9-task-role")
         .policy_name("ecs-deploy")
-        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Resource":["*"],"Action":["ecs:ListTasks","ECS:describeServices","ecs:DescribeTasks","ecs:UpdateService","ecs:DescribeTaskDefinition","ecs:ListTasks"],"Effect":"Allow","Sid":"ManageAfu9Services"}]}"#)
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Resource":["*"],"Action":["ecs:ListTasks","ECS:describeServices","ecs:DescribeTasks","ecs:DescribeTaskDefinition","ecs:ListTasks"],"Effect":"Allow","Sid":"ReadAfu9Services"},{"Sid":"UpdateAfu9Services","Effect":"Allow","Action":["ECS:updateService"],"Resource":["arn:aws:ecs:*:*:service/afu9*/*"]}]}"#)
         .send()
         .await
         .expect("inline");
@@ -242,7 +242,7 @@ async fn documents_rewritten_in_equivalent_forms_show_no_diff() {
     iam.put_role_policy()
         .role_name("afu9-task-role")
         .policy_name("ecs-deploy")
-        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Resource":"*","Action":["ecs:ListTasks","ecs:DescribeServices","ecs:DescribeTasks","ecs:UpdateService","ecs:DescribeTaskDefinition"],"Effect":"Deny","Sid":"ManageAfu9Services"}]}"#)
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Resource":"*","Action":["ecs:ListTasks","ecs:DescribeServices","ecs:DescribeTasks","ecs:DescribeTaskDefinition"],"Effect":"Deny","Sid":"ReadAfu9Services"},{"Sid":"UpdateAfu9Services","Effect":"Allow","Action":"ecs:UpdateService","Resource":"arn:aws:ecs:*:*:service/afu9*/*"}]}"#)
         .send()
         .await
         .expect("inline");

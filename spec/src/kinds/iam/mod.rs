@@ -1,6 +1,7 @@
 //! `IamRole` and `IamPolicy`: roles owned whole (trust, inline and attached policies, settings,
 //! tags) and customer-managed policies that roles attach by name.
 
+pub mod guardrails;
 pub mod policy_doc;
 mod validate;
 
@@ -10,6 +11,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::kinds::security_group::GuardrailException;
 use crate::tags::Tags;
 
 /// The desired state of one IAM role (`metadata.name` is the role name). A role is owned
@@ -46,6 +48,9 @@ pub struct IamRoleSpec {
     /// The role's tags (merged over the posture's default tags).
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
+    /// Least-privilege guardrails (`AFU9-IAM-02x`) this role may break, each with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guardrail_exceptions: Vec<GuardrailException>,
 }
 
 /// IAM's default maximum session duration, in seconds.
@@ -102,6 +107,9 @@ pub struct IamPolicySpec {
     /// The policy's tags (merged over the posture's default tags).
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
+    /// Least-privilege guardrails (`AFU9-IAM-02x`) this policy may break, each with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guardrail_exceptions: Vec<GuardrailException>,
 }
 
 fn policy_document_schema(_: &mut SchemaGenerator) -> Schema {

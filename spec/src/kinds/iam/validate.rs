@@ -4,10 +4,12 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use super::guardrails::{self, Breach, GUARDRAILS};
 use super::policy_doc;
 use super::{IamPolicySpec, IamRoleSpec};
 use crate::error::ManifestError;
 use crate::kinds::Validate;
+use crate::kinds::security_group::GuardrailException;
 use crate::state::{DesiredState, Resource};
 use crate::validate::{RuleError, check_tags, rule_error};
 
@@ -26,6 +28,11 @@ impl Validate for IamPolicySpec {
             }
             check_path(policy.spec.path.as_deref(), &error, errors);
             check_document(&policy.spec.document, "spec.document", &error, errors);
+            let breaches = vec![(
+                "spec.document".to_owned(),
+                guardrails::check_permissions(&policy.spec.document),
+            )];
+            check_guardrails(breaches, &policy.spec.guardrail_exceptions, &error, errors);
             check_tags(&policy.source, &policy.spec.tags, errors);
         }
     }
@@ -34,8 +41,25 @@ impl Validate for IamPolicySpec {
 impl Validate for IamRoleSpec {
     fn validate(state: &DesiredState, errors: &mut Vec<ManifestError>) {
         let policy_names: BTreeSet<&str> = state.iam_policies.iter().map(Resource::name).collect();
+        let account = state.posture.account_id.as_deref();
         for role in &state.iam_roles {
             check_role(role, &policy_names, errors);
+            let mut breaches = vec![(
+                "spec.trustPolicy".to_owned(),
+                guardrails::check_trust(&role.spec.trust_document(), account),
+            )];
+            for (name, document) in &role.spec.inline_policies {
+                breaches.push((
+                    format!("spec.inlinePolicies.{name}"),
+                    guardrails::check_permissions(document),
+                ));
+            }
+            check_guardrails(
+                breaches,
+                &role.spec.guardrail_exceptions,
+                &rule_error(role),
+                errors,
+            );
             check_tags(&role.source, &role.spec.tags, errors);
         }
     }
@@ -172,6 +196,57 @@ fn check_document(
     }
 }
 
+/// Reports each guardrail breach (`(field, breaches)`) that no valid exception lifts, and
+/// each exception that names no IAM guardrail or gives no reason.
+fn check_guardrails(
+    breaches: Vec<(String, Vec<Breach>)>,
+    exceptions: &[GuardrailException],
+    error: &RuleError<'_>,
+    errors: &mut Vec<ManifestError>,
+) {
+    let mut excepted = BTreeSet::new();
+    for (index, exception) in exceptions.iter().enumerate() {
+        let known = GUARDRAILS.iter().any(|(rule, ..)| *rule == exception.rule);
+        if known && !exception.reason.trim().is_empty() {
+            excepted.insert(exception.rule.as_str());
+            continue;
+        }
+        errors.push(
+            error(
+                &format!("spec.guardrailExceptions[{index}]"),
+                "AFU9-IAM-027",
+                "an exception names an IAM guardrail and gives a reason".to_owned(),
+            )
+            .hint(format!(
+                "the IAM guardrails are {}",
+                GUARDRAILS
+                    .iter()
+                    .map(|(rule, ..)| *rule)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
+    }
+    for (field, found) in breaches {
+        for breach in found.into_iter().filter(|b| !excepted.contains(b.rule)) {
+            let (rule, control, what) = GUARDRAILS
+                .iter()
+                .find(|(id, ..)| *id == breach.rule)
+                .expect("every guardrail is listed");
+            errors.push(
+                error(
+                    &field,
+                    rule,
+                    format!("{}: {what}; Security Hub {control}", breach.detail),
+                )
+                .hint(format!(
+                    "scope it to the resources it needs, or add guardrailExceptions: [{{rule: {rule}, reason: ...}}]"
+                )),
+            );
+        }
+    }
+}
+
 fn check_path(path: Option<&str>, error: &RuleError<'_>, errors: &mut Vec<ManifestError>) {
     if let Some(path) = path
         && !(path.starts_with('/')
@@ -217,7 +292,44 @@ fn is_policy_arn(arn: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+    use crate::load::load_str;
+
+    fn rules_fired(yaml: &str) -> Vec<&'static str> {
+        match load_str(Path::new("t.yaml"), yaml) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.0.iter().map(|e| e.rule).collect(),
+        }
+    }
+
+    #[test]
+    fn a_guardrail_is_lifted_only_by_a_named_exception_with_a_reason() {
+        let role = "apiVersion: posture.afu9.io/v1alpha1\nkind: IamRole\nmetadata: {name: deployer}\nspec:\n  trustPolicy: {service: ecs-tasks.amazonaws.com}\n  inlinePolicies:\n    pass: {Statement: [{Effect: Allow, Action: iam:PassRole, Resource: \"*\"}]}\n";
+        assert_eq!(rules_fired(role), ["AFU9-IAM-024"]);
+        let excepted = format!(
+            "{role}  guardrailExceptions: [{{rule: AFU9-IAM-024, reason: the deploy pipeline passes every task role}}]\n"
+        );
+        assert!(rules_fired(&excepted).is_empty());
+        let other_rule =
+            format!("{role}  guardrailExceptions: [{{rule: AFU9-IAM-020, reason: admin}}]\n");
+        assert_eq!(rules_fired(&other_rule), ["AFU9-IAM-024"]);
+        let unknown =
+            format!("{role}  guardrailExceptions: [{{rule: AFU9-SG-012, reason: wrong kind}}]\n");
+        assert_eq!(rules_fired(&unknown), ["AFU9-IAM-027", "AFU9-IAM-024"]);
+    }
+
+    #[test]
+    fn a_trust_policy_of_the_postures_own_account_passes() {
+        let role = |account: &str| {
+            format!(
+                "apiVersion: posture.afu9.io/v1alpha1\nkind: Posture\nmetadata: {{name: p}}\nspec: {{accountId: \"{account}\"}}\n---\napiVersion: posture.afu9.io/v1alpha1\nkind: IamRole\nmetadata: {{name: ci}}\nspec:\n  trustPolicy: {{Statement: [{{Effect: Allow, Principal: {{AWS: \"arn:aws:iam::123456789012:root\"}}, Action: sts:AssumeRole}}]}}\n"
+            )
+        };
+        assert!(rules_fired(&role("123456789012")).is_empty());
+        assert_eq!(rules_fired(&role("210987654321")), ["AFU9-IAM-026"]);
+    }
 
     #[test]
     fn names_and_arns() {
