@@ -97,6 +97,11 @@ impl Emulator {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// The emulator's process id (the benchmark reads its CPU time).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The emulator's port on 127.0.0.1.
     pub fn port(&self) -> u16 {
         self.port

@@ -1,6 +1,7 @@
 //! The one-shot commands: `validate`, `schema`, `plan` and `apply`.
 
 use std::process::ExitCode;
+use std::time::Instant;
 
 use afu9_controller::aws::{Aws, AwsSettings};
 use afu9_controller::engine::{Engine, check_target};
@@ -125,7 +126,14 @@ fn with_state(
     cli: &Cli,
     command: impl AsyncFnOnce(&DesiredState) -> anyhow::Result<ExitCode>,
 ) -> anyhow::Result<ExitCode> {
-    let state = match afu9_spec::load_paths(&cli.files) {
+    let started = Instant::now();
+    let loaded = afu9_spec::load_paths(&cli.files);
+    tracing::debug!(
+        target: "afu9ctl::timing",
+        seconds = started.elapsed().as_secs_f64(),
+        "manifests loaded"
+    );
+    let state = match loaded {
         Ok(state) => {
             print_warnings(&state);
             state

@@ -14,6 +14,8 @@ pub use guard::{GuardError, check_target};
 pub use kind::{ErasedKind, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 pub use schedule::Bounds;
 
+use std::time::Instant;
+
 use afu9_spec::DesiredState;
 use futures_util::future::join_all;
 
@@ -39,12 +41,22 @@ impl Engine {
     ///
     /// Services are observed at the same time, the kinds of one service one after another
     /// (so each service sees at most the concurrency of one kind's reads); the plan lists
-    /// resources in registry order whatever finished first.
+    /// resources in registry order whatever finished first. Each kind's time is logged at
+    /// debug level under the target `afu9ctl::timing` (read by `scripts/bench`).
     pub async fn plan(&self, aws: &Aws, state: &DesiredState) -> Plan {
         let lanes = self.service_lanes().into_iter().map(|lane| async move {
             let mut planned = Vec::with_capacity(lane.len());
             for index in lane {
-                planned.push((index, self.kinds[index].plan(aws, state).await));
+                let started = Instant::now();
+                let plans = self.kinds[index].plan(aws, state).await;
+                tracing::debug!(
+                    target: "afu9ctl::timing",
+                    kind = self.kinds[index].kind(),
+                    resources = plans.len(),
+                    seconds = started.elapsed().as_secs_f64(),
+                    "kind observed and planned"
+                );
+                planned.push((index, plans));
             }
             planned
         });

@@ -130,6 +130,8 @@ fn main() {
         .chain(options.sizes.iter().map(|&n| Posture::Generated(n)));
     for posture in postures {
         let manifests = posture.manifests(&workdir);
+        let run =
+            |args: &[&str]| measure::afu9ctl(&afu9ctl, &env, &manifests, args, emulator.pid());
         let (plan_runs, apply_runs) = runs(posture, options.max_runs);
         eprintln!(
             "== {} ({} resources): apply x{apply_runs}, plan x{plan_runs}",
@@ -141,7 +143,7 @@ fn main() {
                 emulator.reset();
                 runtime.block_on(posture.seed(&emulator));
                 expect(
-                    measure::afu9ctl(&afu9ctl, &env, &manifests, &["apply", "-o", "json"]),
+                    run(&["apply", "-o", "json"]),
                     0,
                     posture,
                     "apply from empty",
@@ -151,14 +153,7 @@ fn main() {
         results.push(Scenario::new(posture, "apply from empty", apply, None));
         let plan = ["plan", "-o", "json", "--detailed-exitcode"];
         let steady = (0..plan_runs)
-            .map(|_| {
-                expect(
-                    measure::afu9ctl(&afu9ctl, &env, &manifests, &plan),
-                    0,
-                    posture,
-                    "steady plan",
-                )
-            })
+            .map(|_| expect(run(&plan), 0, posture, "steady plan"))
             .collect();
         results.push(Scenario::new(posture, "plan, steady state", steady, None));
         if posture == Posture::Afu9
@@ -171,14 +166,7 @@ fn main() {
         }
         let drifted = runtime.block_on(posture.drift(&emulator));
         let drift = (0..plan_runs)
-            .map(|_| {
-                expect(
-                    measure::afu9ctl(&afu9ctl, &env, &manifests, &plan),
-                    2,
-                    posture,
-                    "drift plan",
-                )
-            })
+            .map(|_| expect(run(&plan), 2, posture, "drift plan"))
             .collect();
         results.push(Scenario::new(
             posture,

@@ -25,6 +25,14 @@ pub struct Scenario {
     pub median_wall_s: f64,
     /// The highest peak RSS of the runs, KiB.
     pub max_rss_kib: u64,
+    /// Median CPU time of afu9ctl, seconds.
+    pub median_cpu_s: f64,
+    /// Median CPU time of the emulator during a run, seconds.
+    pub median_emulator_cpu_s: f64,
+    /// Median time to load the manifests, seconds.
+    pub median_load_s: Option<f64>,
+    /// Median time each kind took to be observed and planned, seconds.
+    pub median_kinds_s: BTreeMap<String, f64>,
     /// Calls of the first run by `Service.Operation`.
     pub calls: BTreeMap<String, u64>,
     /// Calls of the first run by service.
@@ -45,7 +53,22 @@ impl Scenario {
     ) -> Self {
         let walls: Vec<f64> = runs.iter().map(|r| r.wall_s).collect();
         let calls = runs.first().map(|r| r.calls.clone()).unwrap_or_default();
+        let of = |value: fn(&Sample) -> f64| median(&runs.iter().map(value).collect::<Vec<_>>());
+        let loads: Vec<f64> = runs.iter().filter_map(|r| r.load_s).collect();
+        let mut kinds: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        for run in &runs {
+            for (kind, seconds) in &run.kinds_s {
+                kinds.entry(kind.clone()).or_default().push(*seconds);
+            }
+        }
         Self {
+            median_cpu_s: of(|r| r.cpu_s),
+            median_emulator_cpu_s: of(|r| r.emulator_cpu_s),
+            median_load_s: (!loads.is_empty()).then(|| median(&loads)),
+            median_kinds_s: kinds
+                .into_iter()
+                .map(|(kind, seconds)| (kind, median(&seconds)))
+                .collect(),
             posture: posture.label(),
             resources: posture.resources(),
             name: scenario,
@@ -120,7 +143,7 @@ impl Results {
     /// The table people read.
     pub fn table(&self) -> String {
         let mut out = String::from(
-            "\n| posture | resources | scenario | calls | calls by service | median wall | peak RSS |\n| --- | ---: | --- | ---: | --- | ---: | ---: |\n",
+            "\n| posture | resources | scenario | calls | calls by service | median wall | afu9ctl CPU | emulator CPU | peak RSS |\n| --- | ---: | --- | ---: | --- | ---: | ---: | ---: | ---: |\n",
         );
         for s in &self.scenarios {
             let services = s
@@ -131,7 +154,7 @@ impl Results {
                 .join(", ");
             let _ = writeln!(
                 out,
-                "| {} | {} | {}{} | {}{} | {services} | {:.3} s | {:.1} MiB |",
+                "| {} | {} | {}{} | {}{} | {services} | {:.3} s | {:.2} s | {:.2} s | {:.1} MiB |",
                 s.posture,
                 s.resources,
                 s.name,
@@ -141,8 +164,27 @@ impl Results {
                 s.total_calls(),
                 if s.calls_vary { " (varies)" } else { "" },
                 s.median_wall_s,
+                s.median_cpu_s,
+                s.median_emulator_cpu_s,
                 kib_to_mib(s.max_rss_kib),
             );
+        }
+        out.push_str("\nWhere a plan's time goes (medians; kinds of one service in turn, services at once):\n");
+        for s in self
+            .scenarios
+            .iter()
+            .filter(|s| !s.median_kinds_s.is_empty())
+        {
+            let kinds = s
+                .median_kinds_s
+                .iter()
+                .map(|(kind, seconds)| format!("{kind} {seconds:.2} s"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let load = s.median_load_s.map_or_else(String::new, |load| {
+                format!("manifests loaded {load:.2} s; ")
+            });
+            let _ = writeln!(out, "- {} {}: {load}{kinds}", s.posture, s.name);
         }
         if let Some((ansible, ours, ratio)) = self.ratio() {
             let _ = writeln!(
