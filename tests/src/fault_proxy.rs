@@ -6,6 +6,7 @@
 //! dropped connection, added latency, or an access-denied error — or forwards it and then
 //! fails it anyway (the write happened, the caller saw an error). Every request is recorded.
 //! One request per connection (`Connection: close`); the SDK reconnects as it would.
+//! Requests go to one emulator, or by service to several ([`Upstreams`]).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -77,10 +78,42 @@ pub struct FaultProxy {
     state: Arc<Mutex<State>>,
 }
 
+/// Where requests go: the emulator of their service (by signing name), else the default one.
+#[derive(Debug, Clone)]
+pub struct Upstreams {
+    /// The port of the emulator for every service not listed.
+    pub default: u16,
+    /// `(signing name, port)` of the services with an emulator of their own.
+    pub by_service: Vec<(String, u16)>,
+}
+
+impl Upstreams {
+    /// Every request to the emulator on `port`.
+    pub fn single(port: u16) -> Self {
+        Self {
+            default: port,
+            by_service: Vec::new(),
+        }
+    }
+
+    fn port(&self, service: &str) -> u16 {
+        self.by_service
+            .iter()
+            .find(|(name, _)| name == service)
+            .map_or(self.default, |(_, port)| *port)
+    }
+}
+
 impl FaultProxy {
     /// Starts a proxy in front of `upstream` (`127.0.0.1:PORT` of the emulator) with faults
     /// drawn from a generator seeded with `seed`, so that a failing run can be replayed.
     pub fn start(upstream: u16, seed: u64) -> Self {
+        Self::start_routed(Upstreams::single(upstream), seed)
+    }
+
+    /// Like [`FaultProxy::start`], in front of several emulators, each request sent to its
+    /// service's.
+    pub fn start_routed(upstreams: Upstreams, seed: u64) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("cannot bind the fault proxy");
         let port = listener.local_addr().expect("addr").port();
         let state = Arc::new(Mutex::new(State {
@@ -90,9 +123,11 @@ impl FaultProxy {
         }));
         let shared = Arc::clone(&state);
         thread::spawn(move || {
+            let upstreams = Arc::new(upstreams);
             for client in listener.incoming().flatten() {
                 let state = Arc::clone(&shared);
-                thread::spawn(move || handle(client, upstream, &state));
+                let upstreams = Arc::clone(&upstreams);
+                thread::spawn(move || handle(client, &upstreams, &state));
             }
         });
         Self { port, state }
@@ -188,10 +223,11 @@ fn read_request(client: &TcpStream) -> Option<Request> {
     })
 }
 
-fn handle(client: TcpStream, upstream: u16, state: &Mutex<State>) {
+fn handle(client: TcpStream, upstreams: &Upstreams, state: &Mutex<State>) {
     let Some(request) = read_request(&client) else {
         return;
     };
+    let upstream = upstreams.port(&request.service);
     let (fault, latency) = {
         let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
         let config = state.config.clone();

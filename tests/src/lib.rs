@@ -56,50 +56,84 @@ fn emulator_python() -> &'static Path {
     })
 }
 
-/// A moto server on 127.0.0.1 with a free port, killed when dropped.
+/// A moto server on 127.0.0.1 with a free port, killed when dropped; or, split, one moto
+/// server per named service beside one for the rest, behind a router (the benchmark's model
+/// of AWS, whose services do not share one process).
 pub struct Emulator {
     child: Child,
     port: u16,
+    shards: Vec<(String, Child, u16)>,
+    router: Option<fault_proxy::FaultProxy>,
 }
 
 impl Emulator {
     /// Starts a fresh emulator and waits until it answers. Panics with the reason if it
     /// cannot: an emulator-backed test must never pass without one.
     pub fn start() -> Self {
-        let mut child = Command::new(emulator_python())
-            .arg(repo_root().join("scripts/moto_server.py"))
-            .args(["--port", "0"])
-            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("cannot start the AWS emulator (scripts/moto_server.py)");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("cannot read the emulator's address");
-        let port = line
-            .trim()
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| {
-                let _ = child.kill();
-                panic!("the AWS emulator did not start: it printed {line:?}")
-            });
-        Self { child, port }
+        let (child, port) = spawn_moto();
+        Self {
+            child,
+            port,
+            shards: Vec::new(),
+            router: None,
+        }
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// Starts one emulator per service of `services` (signing names: `ecr`, `ec2`) and one for
+    /// every other service, behind a router that sends each request to its service's.
+    pub fn start_split(services: &[&str]) -> Self {
+        let (child, port) = spawn_moto();
+        let shards: Vec<(String, Child, u16)> = services
+            .iter()
+            .map(|service| {
+                let (child, port) = spawn_moto();
+                ((*service).to_owned(), child, port)
+            })
+            .collect();
+        let mut emulator = Self {
+            child,
+            port,
+            shards,
+            router: None,
+        };
+        emulator.router = Some(fault_proxy::FaultProxy::start_routed(
+            emulator.upstreams(),
+            0,
+        ));
+        emulator
+    }
+
+    /// The emulator processes' ports, by service.
+    pub fn upstreams(&self) -> fault_proxy::Upstreams {
+        fault_proxy::Upstreams {
+            default: self.port,
+            by_service: self
+                .shards
+                .iter()
+                .map(|(service, _, port)| (service.clone(), *port))
+                .collect(),
+        }
+    }
+
+    /// The ids of the emulator's processes (the benchmark reads their CPU time).
+    pub fn pids(&self) -> Vec<u32> {
+        std::iter::once(self.child.id())
+            .chain(self.shards.iter().map(|(_, child, _)| child.id()))
+            .collect()
+    }
+
+    fn ports(&self) -> Vec<u16> {
+        std::iter::once(self.port)
+            .chain(self.shards.iter().map(|(_, _, port)| *port))
+            .collect()
+    }
+
+    /// `http://127.0.0.1:PORT` (of the router, when split).
     pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// The emulator's process id (the benchmark reads its CPU time).
-    pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.router.as_ref().map_or_else(
+            || format!("http://127.0.0.1:{}", self.port),
+            fault_proxy::FaultProxy::endpoint,
+        )
     }
 
     /// The emulator's port on 127.0.0.1.
@@ -125,17 +159,21 @@ impl Emulator {
 
     /// Wipes all emulated state.
     pub fn reset(&self) {
-        let status = http_post(self.port, "/moto-api/reset", "");
-        assert_eq!(status, 200, "emulator reset failed");
+        for port in self.ports() {
+            let status = http_post(port, "/moto-api/reset", "");
+            assert_eq!(status, 200, "emulator reset failed");
+        }
     }
 
     /// Sends a JSON document to moto's configuration API (`/moto-api/config`).
     pub fn configure(&self, json: &str) {
-        let status = http_post(self.port, "/moto-api/config", json);
-        assert!(
-            (200..300).contains(&status),
-            "emulator configuration failed ({status})"
-        );
+        for port in self.ports() {
+            let status = http_post(port, "/moto-api/config", json);
+            assert!(
+                (200..300).contains(&status),
+                "emulator configuration failed ({status})"
+            );
+        }
     }
 
     /// Environment for a child process (the CLI) to talk to this emulator with test
@@ -215,9 +253,41 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        for child in
+            std::iter::once(&mut self.child).chain(self.shards.iter_mut().map(|(_, c, _)| c))
+        {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
+}
+
+/// Starts one moto server on a free port and waits until it answers.
+fn spawn_moto() -> (Child, u16) {
+    let mut child = Command::new(emulator_python())
+        .arg(repo_root().join("scripts/moto_server.py"))
+        .args(["--port", "0"])
+        .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("cannot start the AWS emulator (scripts/moto_server.py)");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("cannot read the emulator's address");
+    let port = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!("the AWS emulator did not start: it printed {line:?}")
+        });
+    (child, port)
 }
 
 /// Environment for a child process to talk to `endpoint` (the emulator, or a proxy in front

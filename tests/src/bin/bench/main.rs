@@ -12,6 +12,10 @@
 //! `--latency` puts the fault proxy (`afu9_e2e::fault_proxy`) between `afu9ctl` and the
 //! emulator, adding that delay to every call as AWS's network and service time would;
 //! seeding and drift go to the emulator directly. `--no-afu9` leaves out the AFU-9 posture.
+//! `--split-emulator` runs EC2 and ECR each in a moto process of their own (and the other
+//! services in a third): one moto process handles one request at a time (Python's global
+//! interpreter lock), so with one process for every service the emulator's CPU time, not
+//! afu9ctl, bounds a large pass; AWS's services do not share a process.
 
 mod ansible;
 mod measure;
@@ -27,6 +31,10 @@ use measure::Sample;
 use posture::Posture;
 use report::{Results, Scenario};
 
+/// With `--split-emulator`, the services with an emulator process of their own (the rest
+/// share one): the two a large posture's plan spends most of the emulator's time in.
+const SPLIT_SERVICES: &[&str] = &["ec2", "ecr"];
+
 struct Options {
     sizes: Vec<usize>,
     out: PathBuf,
@@ -34,6 +42,7 @@ struct Options {
     ansible: Option<PathBuf>,
     latency: Duration,
     afu9: bool,
+    split: bool,
 }
 
 fn options() -> Options {
@@ -44,11 +53,16 @@ fn options() -> Options {
         ansible: std::env::var_os("AFU9_ANSIBLE_PLAYBOOK").map(PathBuf::from),
         latency: Duration::ZERO,
         afu9: true,
+        split: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--no-afu9" {
             options.afu9 = false;
+            continue;
+        }
+        if arg == "--split-emulator" {
+            options.split = true;
             continue;
         }
         let value = args.next().unwrap_or_else(|| usage(&arg));
@@ -78,7 +92,7 @@ fn options() -> Options {
 
 fn usage(arg: &str) -> ! {
     eprintln!(
-        "bad argument {arg}\nusage: bench [--sizes 10,100,1000] [--out PATH] [--max-runs N] [--latency 50ms] [--no-afu9] | bench --manifests N"
+        "bad argument {arg}\nusage: bench [--sizes 10,100,1000] [--out PATH] [--max-runs N] [--latency 50ms] [--no-afu9] [--split-emulator] | bench --manifests N"
     );
     std::process::exit(2)
 }
@@ -117,12 +131,16 @@ fn main() {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let emulator = Emulator::start();
+    let emulator = if options.split {
+        Emulator::start_split(SPLIT_SERVICES)
+    } else {
+        Emulator::start()
+    };
     let workdir = std::env::temp_dir().join(format!("afu9-bench-{}", std::process::id()));
     std::fs::create_dir_all(&workdir).expect("work dir");
     // With latency, afu9ctl talks to the proxy; the proxy must outlive every run.
     let (_proxy, env) = endpoint(&emulator, options.latency);
-    let mut results = Results::new(&afu9ctl, options.latency);
+    let mut results = Results::new(&afu9ctl, options.latency, options.split);
     let postures = options
         .afu9
         .then_some(Posture::Afu9)
@@ -131,7 +149,7 @@ fn main() {
     for posture in postures {
         let manifests = posture.manifests(&workdir);
         let run =
-            |args: &[&str]| measure::afu9ctl(&afu9ctl, &env, &manifests, args, emulator.pid());
+            |args: &[&str]| measure::afu9ctl(&afu9ctl, &env, &manifests, args, &emulator.pids());
         let (plan_runs, apply_runs) = runs(posture, options.max_runs);
         eprintln!(
             "== {} ({} resources): apply x{apply_runs}, plan x{plan_runs}",
@@ -191,7 +209,7 @@ fn endpoint(
     if latency.is_zero() {
         return (None, emulator.env());
     }
-    let proxy = FaultProxy::start(emulator.port(), 1);
+    let proxy = FaultProxy::start_routed(emulator.upstreams(), 1);
     proxy.configure(FaultConfig {
         latency,
         ..FaultConfig::default()

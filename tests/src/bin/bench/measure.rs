@@ -28,7 +28,8 @@ pub struct Sample {
     pub calls: BTreeMap<String, u64>,
     /// CPU time of afu9ctl (user + system), seconds.
     pub cpu_s: f64,
-    /// CPU time the emulator spent while afu9ctl ran (user + system), seconds.
+    /// CPU time the emulator spent while afu9ctl ran (user + system, all its processes),
+    /// seconds.
     pub emulator_cpu_s: f64,
     /// Time afu9ctl took to load and validate the manifests, seconds.
     pub load_s: Option<f64>,
@@ -38,15 +39,21 @@ pub struct Sample {
 }
 
 /// Runs `afu9ctl -f manifests ARGS...` with `env` (the emulator's endpoint, or the latency
-/// proxy's in front of it), against the emulator whose process is `emulator_pid`.
+/// proxy's in front of it), against the emulator whose processes are `emulator_pids`.
 pub fn afu9ctl(
     afu9ctl: &Path,
     env: &[(&'static str, String)],
     manifests: &Path,
     args: &[&str],
-    emulator_pid: u32,
+    emulator_pids: &[u32],
 ) -> Sample {
-    let emulator_before = process_cpu_s(emulator_pid);
+    let emulator_cpu = || {
+        emulator_pids
+            .iter()
+            .map(|&pid| process_cpu_s(pid))
+            .sum::<f64>()
+    };
+    let emulator_before = emulator_cpu();
     let started = Instant::now();
     let output = Command::new(TIME)
         .args(["-f", "AFU9BENCH %M %U %S"])
@@ -62,7 +69,7 @@ pub fn afu9ctl(
         .output()
         .unwrap_or_else(|err| panic!("cannot run {TIME} {}: {err}", afu9ctl.display()));
     let wall_s = started.elapsed().as_secs_f64();
-    let emulator_cpu_s = process_cpu_s(emulator_pid) - emulator_before;
+    let emulator_cpu_s = emulator_cpu() - emulator_before;
     let stderr = String::from_utf8_lossy(&output.stderr);
     let mut max_rss_kib = None;
     let mut cpu_s = 0.0;

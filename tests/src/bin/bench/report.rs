@@ -96,6 +96,8 @@ pub struct Results {
     pub afu9ctl: String,
     /// The delay the proxy added to every call, milliseconds (0: straight to the emulator).
     pub latency_ms: u128,
+    /// Whether EC2 and ECR had an emulator process each (`--split-emulator`).
+    pub split_emulator: bool,
     /// `/proc/loadavg` when the run started and when it ended (other work on the machine).
     pub load: Vec<String>,
     /// Every scenario.
@@ -108,11 +110,12 @@ pub struct Results {
 
 impl Results {
     /// Empty results for `afu9ctl`, each call delayed by `latency`.
-    pub fn new(afu9ctl: &Path, latency: std::time::Duration) -> Self {
+    pub fn new(afu9ctl: &Path, latency: std::time::Duration, split_emulator: bool) -> Self {
         Self {
             machine: machine(),
             afu9ctl: afu9ctl.display().to_string(),
             latency_ms: latency.as_millis(),
+            split_emulator,
             load: vec![load_average()],
             scenarios: Vec::new(),
             ansible: None,
@@ -195,8 +198,13 @@ impl Results {
         }
         let _ = writeln!(
             out,
-            "\nlatency added per call: {} ms; load average (1, 5, 15 min) at start and end: {}",
+            "\nlatency added per call: {} ms; emulator: {}; load average (1, 5, 15 min) at start and end: {}",
             self.latency_ms,
+            if self.split_emulator {
+                "EC2, ECR and the rest in 3 processes"
+            } else {
+                "one process"
+            },
             self.load.join(" / ")
         );
         let _ = writeln!(
