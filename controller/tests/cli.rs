@@ -426,3 +426,103 @@ fn an_unreachable_endpoint_is_said_once_with_its_cause() {
         text(&output.stdout)
     );
 }
+
+/// Every finding of the invalid-manifest corpus, as SARIF, at the place and under the rule
+/// the text output names; the logs of the corpus and of the valid AFU-9 desired state pass
+/// the official SARIF 2.1.0 schema (`scripts/ensure-sarif-schema`).
+#[test]
+fn validate_writes_sarif_that_the_official_schema_accepts() {
+    let mut logs = Vec::new();
+    for file in invalid_fixtures() {
+        let shown = file
+            .strip_prefix(repo_root())
+            .expect("inside the repo")
+            .to_string_lossy()
+            .into_owned();
+        let output = afu9ctl(&[], &["validate", "-o", "sarif", "-f", &shown]);
+        assert_eq!(output.status.code(), Some(1), "{shown}");
+        let log: Value = serde_json::from_slice(&output.stdout).expect("SARIF is JSON");
+        let (at, expected) = expectations(&file);
+        // A fixture that names no rule may still be found by one: any rule id will do.
+        let (rule, message) = match expected.strip_prefix('[').and_then(|r| r.split_once("] ")) {
+            Some((rule, message)) => (Some(rule.to_owned()), message.to_owned()),
+            None => (None, expected.clone()),
+        };
+        let (line, column) = at.split_once(':').expect("L:C");
+        let found = log["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .any(|result| {
+                let place = &result["locations"][0]["physicalLocation"];
+                rule.as_ref()
+                    .is_none_or(|rule| result["ruleId"] == rule.as_str())
+                    && result["message"]["text"]
+                        .as_str()
+                        .is_some_and(|text| text.contains(&message))
+                    && place["artifactLocation"]["uri"] == shown.as_str()
+                    && place["region"]["startLine"].to_string() == line
+                    && place["region"]["startColumn"].to_string() == column
+            });
+        assert!(
+            found,
+            "{shown}: no result [{rule:?}] {message} at {at} in\n{log:#}"
+        );
+        logs.push(log);
+    }
+    let valid = afu9ctl(&[], &["validate", "-o", "sarif"]);
+    assert_eq!(valid.status.code(), Some(0), "{}", text(&valid.stderr));
+    logs.push(serde_json::from_slice(&valid.stdout).expect("SARIF is JSON"));
+    let all = std::env::temp_dir().join(format!("afu9-sarif-{}.json", std::process::id()));
+    std::fs::write(&all, Value::Array(logs).to_string()).expect("write logs");
+    let schema = script_output("scripts/ensure-sarif-schema");
+    let python = script_output("scripts/ensure-emulator");
+    let check = Command::new(python)
+        .args(["-c", SCHEMA_CHECK])
+        .arg(&schema)
+        .arg(&all)
+        .output()
+        .expect("run the schema check");
+    assert!(
+        check.status.success(),
+        "a SARIF log breaks the SARIF 2.1.0 schema:\n{}{}",
+        text(&check.stdout),
+        text(&check.stderr)
+    );
+    assert!(
+        text(&check.stdout).starts_with("valid: "),
+        "{}",
+        text(&check.stdout)
+    );
+    let _ = std::fs::remove_file(&all);
+}
+
+/// Validates every log of a JSON array against the schema (JSON Schema draft 4), printing
+/// each violation with its path.
+const SCHEMA_CHECK: &str = r"
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+logs = json.load(open(sys.argv[2]))
+validator = jsonschema.Draft4Validator(schema)
+bad = [(i, e) for i, log in enumerate(logs) for e in validator.iter_errors(log)]
+for i, e in bad:
+    print(f'log {i}: {list(e.absolute_path)}: {e.message}')
+results = sum(len(log['runs'][0]['results']) for log in logs)
+print(f'valid: {len(logs)} logs, {results} results' if not bad else 'invalid')
+sys.exit(1 if bad else 0)
+";
+
+/// What a project script prints (a path), run from the repository's root.
+fn script_output(script: &str) -> String {
+    let output = Command::new(repo_root().join(script))
+        .current_dir(repo_root())
+        .output()
+        .unwrap_or_else(|err| panic!("cannot run {script}: {err}"));
+    assert!(
+        output.status.success(),
+        "{script} failed: {}",
+        text(&output.stderr)
+    );
+    text(&output.stdout).trim().to_owned()
+}

@@ -43,7 +43,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the manifests and exit: 0 valid, 1 invalid. Makes no AWS call.
-    Validate,
+    Validate(ValidateArgs),
     /// Print the JSON Schema of every manifest kind.
     Schema,
     /// Show what apply would change (dry run).
@@ -54,6 +54,22 @@ pub enum Command {
     Run(RunArgs),
     /// Show the resource status a running controller serves.
     Status(StatusArgs),
+}
+
+/// `afu9ctl validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Output format: findings as text on stderr, or every finding as a SARIF 2.1.0 log on
+    /// stdout (for GitHub code scanning).
+    #[arg(short, long, value_enum, default_value_t = FindingsFormat::Text)]
+    pub output: FindingsFormat,
+}
+
+/// How `validate` reports what it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FindingsFormat {
+    Text,
+    Sarif,
 }
 
 /// `afu9ctl run`.

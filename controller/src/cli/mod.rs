@@ -30,7 +30,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     init_logging(cli.log_format, default_level);
     match &cli.command {
         Command::Schema => Ok(oneshot::schema()),
-        Command::Validate => Ok(oneshot::validate(&cli)),
+        Command::Validate(args) => Ok(oneshot::validate(&cli, args)),
         Command::Plan(args) => oneshot::plan(&cli, args),
         Command::Apply(args) => oneshot::apply(&cli, args.output),
         Command::Run(args) => run::run(&cli, args),

@@ -10,7 +10,7 @@ use afu9_controller::render::{self, OutputFormat};
 use afu9_spec::DesiredState;
 use anyhow::Context;
 
-use super::args::{Cli, PlanArgs};
+use super::args::{Cli, FindingsFormat, PlanArgs, ValidateArgs};
 use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, print};
 
 /// `afu9ctl schema`.
@@ -20,8 +20,17 @@ pub fn schema() -> ExitCode {
 }
 
 /// `afu9ctl validate`.
-pub fn validate(cli: &Cli) -> ExitCode {
-    match afu9_spec::load_paths(&cli.files) {
+pub fn validate(cli: &Cli, args: &ValidateArgs) -> ExitCode {
+    let loaded = afu9_spec::load_paths(&cli.files);
+    if args.output == FindingsFormat::Sarif {
+        let found = match &loaded {
+            Ok(state) => state.warnings.clone(),
+            Err(errors) => errors.0.clone(),
+        };
+        print(&render::sarif::findings(&found, env!("CARGO_PKG_VERSION")));
+        return ExitCode::from(if loaded.is_ok() { EXIT_OK } else { EXIT_ERROR });
+    }
+    match loaded {
         Ok(state) => {
             print_warnings(&state);
             print(&format!("valid: {} resources\n", state.len()));

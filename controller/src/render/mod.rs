@@ -1,7 +1,9 @@
-//! Plan and apply output: text for a terminal, Markdown for a pull request, JSON for machines.
+//! Plan and apply output: text for a terminal, Markdown for a pull request, JSON for machines;
+//! validation findings as SARIF for code scanning.
 
 pub mod json;
 pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use serde_json::Value;
