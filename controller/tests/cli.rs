@@ -449,6 +449,7 @@ fn validate_writes_sarif_that_the_official_schema_accepts() {
             None => (None, expected.clone()),
         };
         let (line, column) = at.split_once(':').expect("L:C");
+        let (line, column) = (line.parse::<u64>().ok(), column.parse::<u64>().ok());
         let found = log["runs"][0]["results"]
             .as_array()
             .expect("results")
@@ -461,8 +462,8 @@ fn validate_writes_sarif_that_the_official_schema_accepts() {
                         .as_str()
                         .is_some_and(|text| text.contains(&message))
                     && place["artifactLocation"]["uri"] == shown.as_str()
-                    && place["region"]["startLine"].to_string() == line
-                    && place["region"]["startColumn"].to_string() == column
+                    && place["region"]["startLine"].as_u64() == line
+                    && place["region"]["startColumn"].as_u64() == column
             });
         assert!(
             found,

@@ -6,6 +6,7 @@
 //! [`PARSE_RULE`], so that every result names a rule as code scanning requires.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Component, Path};
 
 use afu9_spec::ManifestError;
@@ -133,7 +134,7 @@ fn percent_encode(segment: &str) -> String {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            let _ = write!(out, "%{byte:02X}");
         }
     }
     out
@@ -186,9 +187,10 @@ mod tests {
             .iter()
             .filter_map(|r| r["id"].as_str())
             .collect();
-        assert_eq!(rules, [PARSE_RULE, "AFU9-IAM-020"]);
+        assert_eq!(rules, ["AFU9-IAM-020", PARSE_RULE]);
         let first = &run["results"][0];
-        assert_eq!(first["ruleIndex"], 1);
+        assert_eq!(first["ruleIndex"], 0);
+        assert_eq!(run["results"][1]["ruleIndex"], 1);
         assert_eq!(first["message"]["text"], "spec.x: m1");
         let place = &first["locations"][0]["physicalLocation"];
         assert_eq!(place["artifactLocation"]["uri"], "desired-state/iam.yaml");
