@@ -159,6 +159,11 @@ impl Emulator {
         aws_sdk_ecs::Client::new(&self.sdk_config())
     }
 
+    /// An RDS client for injecting and checking state.
+    pub fn rds(&self) -> aws_sdk_rds::Client {
+        aws_sdk_rds::Client::new(&self.sdk_config())
+    }
+
     /// A Lambda client (rotation functions must exist for Secrets Manager).
     pub fn lambda(&self) -> aws_sdk_lambda::Client {
         aws_sdk_lambda::Client::new(&self.sdk_config())
