@@ -52,50 +52,7 @@ async fn network(emulator: &Emulator) -> Network {
         .vpc
         .and_then(|v| v.vpc_id)
         .expect("vpc id");
-    let igw = ec2
-        .create_internet_gateway()
-        .send()
-        .await
-        .expect("igw")
-        .internet_gateway
-        .and_then(|g| g.internet_gateway_id)
-        .expect("igw id");
-    ec2.attach_internet_gateway()
-        .internet_gateway_id(&igw)
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("attach igw");
-    let tables = ec2
-        .describe_route_tables()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("vpc-id")
-                .values(&vpc)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("route tables")
-        .route_tables
-        .unwrap_or_default();
-    let main = tables[0].route_table_id.clone().expect("main table");
-    ec2.create_route()
-        .route_table_id(&main)
-        .destination_cidr_block("0.0.0.0/0")
-        .gateway_id(&igw)
-        .send()
-        .await
-        .expect("internet route");
-    let private_table = ec2
-        .create_route_table()
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("private table")
-        .route_table
-        .and_then(|t| t.route_table_id)
-        .expect("table id");
+    let private_table = routes(&ec2, &vpc).await;
     let subnet = async |cidr: &str, name: &str, zone: &str| {
         ec2.create_subnet()
             .vpc_id(&vpc)
@@ -120,11 +77,69 @@ async fn network(emulator: &Emulator) -> Network {
             .await
             .expect("associate");
     }
+    let app_group = groups(&ec2, &vpc).await;
+    Network {
+        private: [a, b],
+        public,
+        app_group,
+    }
+}
+
+/// The VPC's main table routes to an internet gateway; the returned private table does not.
+async fn routes(ec2: &aws_sdk_ec2::Client, vpc: &str) -> String {
+    let igw = ec2
+        .create_internet_gateway()
+        .send()
+        .await
+        .expect("igw")
+        .internet_gateway
+        .and_then(|g| g.internet_gateway_id)
+        .expect("igw id");
+    ec2.attach_internet_gateway()
+        .internet_gateway_id(&igw)
+        .vpc_id(vpc)
+        .send()
+        .await
+        .expect("attach igw");
+    let tables = ec2
+        .describe_route_tables()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("vpc-id")
+                .values(vpc)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("route tables")
+        .route_tables
+        .unwrap_or_default();
+    let main = tables[0].route_table_id.clone().expect("main table");
+    ec2.create_route()
+        .route_table_id(&main)
+        .destination_cidr_block("0.0.0.0/0")
+        .gateway_id(&igw)
+        .send()
+        .await
+        .expect("internet route");
+    ec2.create_route_table()
+        .vpc_id(vpc)
+        .send()
+        .await
+        .expect("private table")
+        .route_table
+        .and_then(|t| t.route_table_id)
+        .expect("table id")
+}
+
+/// The posture's two groups (created by afu9-posture earlier, so tagged) and the stack's own,
+/// whose id is returned.
+async fn groups(ec2: &aws_sdk_ec2::Client, vpc: &str) -> String {
     for name in ["afu9-rds", "afu9-ecs"] {
         ec2.create_security_group()
             .group_name(name)
             .description(name)
-            .vpc_id(&vpc)
+            .vpc_id(vpc)
             .tag_specifications(
                 TagSpecification::builder()
                     .resource_type(ResourceType::SecurityGroup)
@@ -135,21 +150,15 @@ async fn network(emulator: &Emulator) -> Network {
             .await
             .expect("group");
     }
-    let app_group = ec2
-        .create_security_group()
+    ec2.create_security_group()
         .group_name("app-default")
         .description("the stack's group")
-        .vpc_id(&vpc)
+        .vpc_id(vpc)
         .send()
         .await
         .expect("app group")
         .group_id
-        .expect("group id");
-    Network {
-        private: [a, b],
-        public,
-        app_group,
-    }
+        .expect("group id")
 }
 
 /// The database as the stack created it: encrypted or not, public, unprotected, on the
@@ -387,22 +396,15 @@ async fn insights(emulator: &Emulator) -> Option<String> {
         .and_then(|s| s.value)
 }
 
-#[tokio::test]
-async fn the_data_tier_and_the_placement_converge_and_drift_injected_later_is_fixed() {
-    let emulator = Emulator::start();
-    let net = network(&emulator).await;
-    database(&emulator, &net, &[&net.private[0], &net.private[1]], true).await;
-    cluster(&emulator, &net).await;
-    let yaml = format!(
-        "{GROUPS}{}{}",
-        db_manifest(true, "afu9-db"),
-        cluster_manifest(true, "[afu9-private-a, afu9-private-b]", "[afu9-ecs]")
-    );
-    let state = desired(&yaml);
-    let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = Engine::new(afu9_controller::kinds::standard());
-
-    let plan = engine.plan(&aws, &state).await;
+/// The first plan and apply from what the stack created; returns the ECS group's id.
+async fn first_pass(
+    emulator: &Emulator,
+    net: &Network,
+    engine: &Engine,
+    aws: &Aws,
+    state: &DesiredState,
+) -> String {
+    let plan = engine.plan(aws, state).await;
     let db = resource(&plan, "DbInstance");
     assert_eq!(db.action, Action::Update, "{:?}", db.reason);
     assert_eq!(
@@ -452,11 +454,11 @@ async fn the_data_tier_and_the_placement_converge_and_drift_injected_later_is_fi
         ["UpdateCluster", "UpdateService", "TagResource"]
     );
 
-    let report = engine.apply(&aws, &plan).await;
+    let report = engine.apply(aws, &plan).await;
     assert_eq!(report.failed(), 0, "{report:?}");
 
     // The account, read independently.
-    let live = live_db(&emulator).await;
+    let live = live_db(emulator).await;
     assert_eq!(live.publicly_accessible, Some(false));
     assert_eq!(live.deletion_protection, Some(true));
     assert_eq!(live.auto_minor_version_upgrade, Some(true));
@@ -469,15 +471,89 @@ async fn the_data_tier_and_the_placement_converge_and_drift_injected_later_is_fi
         live.vpc_security_groups()[0].vpc_security_group_id(),
         Some(net.app_group.as_str())
     );
-    assert_eq!(force_ssl(&emulator).await.as_deref(), Some("1"));
-    let service = live_service(&emulator).await;
+    assert_eq!(force_ssl(emulator).await.as_deref(), Some("1"));
+    let service = live_service(emulator).await;
     assert_eq!(service.assign_public_ip, Some(AssignPublicIp::Disabled));
     let mut subnets = service.subnets.clone();
     subnets.sort();
     let mut private = net.private.to_vec();
     private.sort();
     assert_eq!(subnets, private);
-    assert_eq!(insights(&emulator).await.as_deref(), Some("enabled"));
+    assert_eq!(insights(emulator).await.as_deref(), Some("enabled"));
+
+    service.security_groups()[0].clone()
+}
+
+/// Drift out of band: the database public and unprotected, TLS off in its group, the service
+/// given a public IP, Container Insights off.
+async fn inject_drift(emulator: &Emulator, net: &Network, ecs_group: &str) {
+    emulator
+        .rds()
+        .modify_db_instance()
+        .db_instance_identifier("afu9-db")
+        .publicly_accessible(true)
+        .deletion_protection(false)
+        .send()
+        .await
+        .expect("drift the database");
+    emulator
+        .rds()
+        .modify_db_parameter_group()
+        .db_parameter_group_name("afu9-postgres16")
+        .parameters(
+            Parameter::builder()
+                .parameter_name("rds.force_ssl")
+                .parameter_value("0")
+                .apply_method(ApplyMethod::Immediate)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("drift the parameter");
+    emulator
+        .ecs()
+        .update_service()
+        .cluster("afu9")
+        .service("afu9-control-center")
+        .network_configuration(placement(
+            &[&net.private[0], &net.private[1]],
+            ecs_group,
+            true,
+        ))
+        .send()
+        .await
+        .expect("drift the service");
+    emulator
+        .ecs()
+        .update_cluster()
+        .cluster("afu9")
+        .settings(
+            ClusterSetting::builder()
+                .name(ClusterSettingName::ContainerInsights)
+                .value("disabled")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("drift the cluster");
+}
+
+#[tokio::test]
+async fn the_data_tier_and_the_placement_converge_and_drift_injected_later_is_fixed() {
+    let emulator = Emulator::start();
+    let net = network(&emulator).await;
+    database(&emulator, &net, &[&net.private[0], &net.private[1]], true).await;
+    cluster(&emulator, &net).await;
+    let yaml = format!(
+        "{GROUPS}{}{}",
+        db_manifest(true, "afu9-db"),
+        cluster_manifest(true, "[afu9-private-a, afu9-private-b]", "[afu9-ecs]")
+    );
+    let state = desired(&yaml);
+    let aws = Aws::from_config(&emulator.sdk_config());
+    let engine = Engine::new(afu9_controller::kinds::standard());
+
+    let ecs_group = first_pass(&emulator, &net, &engine, &aws, &state).await;
 
     let steady = steady_state_calls(&emulator, &engine, &state).await;
     let ours: BTreeMap<&str, u64> = steady
@@ -504,59 +580,7 @@ async fn the_data_tier_and_the_placement_converge_and_drift_injected_later_is_fi
         "{steady:?}"
     );
 
-    // Drift out of band: the database public and unprotected, TLS off in its group, the
-    // service given a public IP, Container Insights off.
-    emulator
-        .rds()
-        .modify_db_instance()
-        .db_instance_identifier("afu9-db")
-        .publicly_accessible(true)
-        .deletion_protection(false)
-        .send()
-        .await
-        .expect("drift the database");
-    emulator
-        .rds()
-        .modify_db_parameter_group()
-        .db_parameter_group_name("afu9-postgres16")
-        .parameters(
-            Parameter::builder()
-                .parameter_name("rds.force_ssl")
-                .parameter_value("0")
-                .apply_method(ApplyMethod::Immediate)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("drift the parameter");
-    let ecs_group = service.security_groups()[0].clone();
-    emulator
-        .ecs()
-        .update_service()
-        .cluster("afu9")
-        .service("afu9-control-center")
-        .network_configuration(placement(
-            &[&net.private[0], &net.private[1]],
-            &ecs_group,
-            true,
-        ))
-        .send()
-        .await
-        .expect("drift the service");
-    emulator
-        .ecs()
-        .update_cluster()
-        .cluster("afu9")
-        .settings(
-            ClusterSetting::builder()
-                .name(ClusterSettingName::ContainerInsights)
-                .value("disabled")
-                .build(),
-        )
-        .send()
-        .await
-        .expect("drift the cluster");
-
+    inject_drift(&emulator, &net, &ecs_group).await;
     let plan = engine.plan(&aws, &state).await;
     let db = resource(&plan, "DbInstance");
     assert_eq!(
@@ -667,7 +691,7 @@ async fn a_subnet_with_an_internet_route_is_reported_and_nothing_moves_into_it()
     engine.apply(&aws, &plan).await;
     assert_eq!(
         live_service(&emulator).await.subnets(),
-        [net.public.clone()]
+        std::slice::from_ref(&net.public)
     );
 }
 

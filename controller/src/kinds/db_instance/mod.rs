@@ -30,6 +30,10 @@ pub struct DbInstances;
 
 /// A database as RDS reports it, in the manifest's vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each is an independent RDS flag, as DescribeDBInstances reports it"
+)]
 pub struct DbInstanceObserved {
     /// The instance ARN (tagging needs it).
     pub arn: String,

@@ -82,7 +82,7 @@ async fn details(
         .unwrap_or_default()
         .to_owned();
     let subnets: BTreeMap<String, String> = subnet_group
-        .map(|g| g.subnets())
+        .map(aws_sdk_rds::types::DbSubnetGroup::subnets)
         .unwrap_or_default()
         .iter()
         .filter_map(|s| s.subnet_identifier().map(|id| (id.to_owned(), vpc.clone())))
@@ -129,7 +129,7 @@ async fn details(
         backup_retention_days: db.backup_retention_period().unwrap_or(0),
         pending_backup_retention_days: db
             .pending_modified_values()
-            .and_then(|p| p.backup_retention_period()),
+            .and_then(aws_sdk_rds::types::PendingModifiedValues::backup_retention_period),
         security_group_ids,
         group_ids: groups,
         subnet_group: subnet_group

@@ -280,3 +280,6 @@ fn tls_on(value: &str, on: &str) -> bool {
         || (on == "ON" && value == "1")
         || (on == "1" && value.eq_ignore_ascii_case("on"))
 }
+
+#[cfg(test)]
+mod tests;

@@ -204,3 +204,6 @@ fn shown(ids: &[String], names: &BTreeMap<String, String>) -> Value {
         .map(|id| Value::from(names.get(id).map_or(id.as_str(), String::as_str)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests;
