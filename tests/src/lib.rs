@@ -9,6 +9,7 @@
 #![allow(clippy::missing_panics_doc)]
 
 pub mod audit;
+pub mod data;
 pub mod fault_proxy;
 pub mod inventory;
 

@@ -9,6 +9,7 @@ use aws_sdk_rds::types::{ApplyMethod, Parameter, Tag};
 
 use crate::aws::{Aws, AwsError, ErrorClass};
 use crate::aws::{OpOutcome, WriteCall};
+use crate::kinds::network::{GroupId, resolve_group_ids};
 use crate::plan::{OpFuture, Operation, Phase};
 
 /// The fields one `ModifyDBInstance` changes; `None` is left as it is.
@@ -22,8 +23,8 @@ pub struct DbChanges {
     pub auto_minor_version_upgrade: Option<bool>,
     /// Backup retention in days.
     pub backup_retention_days: Option<i32>,
-    /// The VPC security group ids, exactly.
-    pub security_group_ids: Option<Vec<String>>,
+    /// The VPC security groups, exactly.
+    pub security_group_ids: Option<Vec<GroupId>>,
     /// The parameter group to attach.
     pub parameter_group: Option<String>,
 }
@@ -92,7 +93,7 @@ impl Operation for RdsOp {
     }
 
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.rds))
+        Box::pin(self.run(aws))
     }
 }
 
@@ -121,7 +122,8 @@ impl WriteCall for RdsOp {
 }
 
 impl RdsOp {
-    async fn run(&self, rds: &aws_sdk_rds::Client) -> Result<OpOutcome, AwsError> {
+    async fn run(&self, aws: &Aws) -> Result<OpOutcome, AwsError> {
+        let rds = &aws.rds;
         match self {
             Self::CreateParameterGroup {
                 name,
@@ -167,6 +169,12 @@ impl RdsOp {
                 if changes.is_empty() {
                     return Err(self.failure(ErrorClass::Terminal, "nothing to change"));
                 }
+                let groups = match &changes.security_group_ids {
+                    Some(groups) => Some(
+                        resolve_group_ids(&aws.ec2, &self.subject(), self.call(), groups).await?,
+                    ),
+                    None => None,
+                };
                 self.done(
                     rds.modify_db_instance()
                         .db_instance_identifier(id)
@@ -174,7 +182,7 @@ impl RdsOp {
                         .set_deletion_protection(changes.deletion_protection)
                         .set_auto_minor_version_upgrade(changes.auto_minor_version_upgrade)
                         .set_backup_retention_period(changes.backup_retention_days)
-                        .set_vpc_security_group_ids(changes.security_group_ids.clone())
+                        .set_vpc_security_group_ids(groups)
                         .set_db_parameter_group_name(changes.parameter_group.clone())
                         .apply_immediately(false)
                         .send()

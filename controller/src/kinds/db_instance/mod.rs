@@ -59,6 +59,8 @@ pub struct DbInstanceObserved {
     pub group_ids: std::collections::BTreeMap<String, String>,
     /// The DB subnet group's name.
     pub subnet_group: Option<String>,
+    /// The subnet group's VPC.
+    pub vpc: Option<String>,
     /// The subnet group's subnets that route to an internet gateway.
     pub public_subnets: Vec<PublicRoute>,
     /// The attached parameter groups and their apply status (`in-sync`, `pending-reboot`).
@@ -102,7 +104,7 @@ impl ManagedKind for DbInstances {
     }
 
     /// The `SecurityGroup` manifests it names, created (their ids go into
-    /// `ModifyDBInstance`; a group missing at plan time blocks the change until it exists).
+    /// `ModifyDBInstance`; one created by the same apply is looked up by name when it runs).
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
         want.spec
             .security_groups

@@ -136,6 +136,7 @@ async fn details(
             .and_then(|g| g.db_subnet_group_name())
             .map(str::to_owned),
         public_subnets: routes.into_values().collect(),
+        vpc: (!vpc.is_empty()).then(|| vpc.clone()),
         parameter_groups: db
             .db_parameter_groups()
             .iter()

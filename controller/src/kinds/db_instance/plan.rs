@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::apply::{DbChanges, RdsOp};
 use super::{DbInstanceObserved, GroupParameters};
 use crate::diff::compare_field;
+use crate::kinds::network::GroupId;
 use crate::plan::{Change, Delta};
 
 pub(super) fn plan(
@@ -123,18 +124,32 @@ fn security_groups(
     let Some(names) = &spec.security_groups else {
         return;
     };
-    let missing: Vec<&str> = names
+    let Some(vpc) = &have.vpc else {
+        delta.block(
+            "the database is in no VPC (no subnet group), so it cannot take VPC security groups",
+        );
+        return;
+    };
+    let mut wanted: Vec<GroupId> = names
         .iter()
-        .filter(|name| !have.group_ids.contains_key(*name))
-        .map(String::as_str)
+        .map(|name| match have.group_ids.get(name) {
+            Some(id) => GroupId::Known(id.clone()),
+            None => GroupId::Created {
+                name: name.clone(),
+                vpc: vpc.clone(),
+            },
+        })
         .collect();
-    let mut wanted: Vec<String> = names
-        .iter()
-        .filter_map(|name| have.group_ids.get(name).cloned())
-        .collect();
-    wanted.sort();
+    wanted.sort_by_key(GroupId::shown);
     wanted.dedup();
-    if missing.is_empty() && wanted == have.security_group_ids {
+    let known: Option<Vec<String>> = wanted
+        .iter()
+        .map(|g| match g {
+            GroupId::Known(id) => Some(id.clone()),
+            GroupId::Created { .. } => None,
+        })
+        .collect();
+    if known.as_ref() == Some(&have.security_group_ids) {
         return;
     }
     delta.change(Change::new(
@@ -142,15 +157,7 @@ fn security_groups(
         Some(group_names(&have.security_group_ids, &have.group_ids)),
         Some(names.iter().map(|n| Value::from(n.as_str())).collect()),
     ));
-    if missing.is_empty() {
-        fix.security_group_ids = Some(wanted);
-    } else {
-        delta.block(format!(
-            "security group {} does not exist in the database's VPC yet; the database moves \
-             to its groups on the pass after they are created",
-            missing.join(", ")
-        ));
-    }
+    fix.security_group_ids = Some(wanted);
 }
 
 /// Live group ids shown by manifest name where they are managed groups.

@@ -7,10 +7,21 @@ use aws_sdk_ecs::types::{
     Tag,
 };
 
-use super::AwsVpcObserved;
 use crate::aws::{Aws, AwsError, ErrorClass};
 use crate::aws::{OpOutcome, WriteCall};
+use crate::kinds::network::{GroupId, resolve_group_ids};
 use crate::plan::{OpFuture, Operation, Phase};
+
+/// A service's whole `awsvpc` configuration, as `UpdateService` sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    /// `DISABLED` or `ENABLED`.
+    pub assign_public_ip: String,
+    /// Subnet ids, sorted.
+    pub subnets: Vec<String>,
+    /// The security groups.
+    pub security_groups: Vec<GroupId>,
+}
 
 /// One ECS call with its arguments fixed at plan time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +39,8 @@ pub enum ClusterOp {
         cluster: String,
         /// Service name.
         service: String,
-        /// The whole configuration, ids resolved.
-        placement: AwsVpcObserved,
+        /// The whole configuration.
+        placement: Placement,
     },
     /// Add or overwrite tags.
     TagResource {
@@ -53,7 +64,7 @@ impl Operation for ClusterOp {
     }
 
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.ecs))
+        Box::pin(self.run(aws))
     }
 }
 
@@ -81,7 +92,8 @@ impl WriteCall for ClusterOp {
 }
 
 impl ClusterOp {
-    async fn run(&self, ecs: &aws_sdk_ecs::Client) -> Result<OpOutcome, AwsError> {
+    async fn run(&self, aws: &Aws) -> Result<OpOutcome, AwsError> {
+        let ecs = &aws.ecs;
         match self {
             Self::UpdateClusterSettings {
                 cluster,
@@ -103,9 +115,16 @@ impl ClusterOp {
                 service,
                 placement,
             } => {
+                let groups = resolve_group_ids(
+                    &aws.ec2,
+                    &self.subject(),
+                    self.call(),
+                    &placement.security_groups,
+                )
+                .await?;
                 let awsvpc = AwsVpcConfiguration::builder()
                     .set_subnets(Some(placement.subnets.clone()))
-                    .set_security_groups(Some(placement.security_groups.clone()))
+                    .set_security_groups(Some(groups))
                     .assign_public_ip(AssignPublicIp::from(placement.assign_public_ip.as_str()))
                     .build()
                     .map_err(|err| self.failure(ErrorClass::Terminal, err.to_string()))?;

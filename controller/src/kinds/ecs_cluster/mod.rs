@@ -26,7 +26,7 @@ use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::plan::{Delta, Dependency};
 
-pub use apply::ClusterOp;
+pub use apply::{ClusterOp, Placement};
 
 use super::network::{PublicRoute, Subnet};
 
@@ -95,7 +95,7 @@ impl ManagedKind for EcsClusters {
     }
 
     /// The `SecurityGroup` manifests its services name, created (their ids go into
-    /// `UpdateService`; a group missing at plan time blocks the placement until it exists).
+    /// `UpdateService`; one created by the same apply is looked up by name when it runs).
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
         let mut names: Vec<&String> = want
             .spec

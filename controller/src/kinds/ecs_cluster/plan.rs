@@ -8,9 +8,10 @@ use afu9_spec::Resource;
 use afu9_spec::ecs_cluster::{EcsClusterSpec, ServicePlacement};
 use serde_json::Value;
 
-use super::apply::ClusterOp;
-use super::{AwsVpcObserved, EcsClusterObserved};
+use super::EcsClusterObserved;
+use super::apply::{ClusterOp, Placement};
 use crate::diff::compare_field;
+use crate::kinds::network::GroupId;
 use crate::plan::{Change, Delta};
 
 pub(super) fn plan(want: &Resource<EcsClusterSpec>, have: Option<&EcsClusterObserved>) -> Delta {
@@ -88,7 +89,7 @@ fn plan_service(
             ),
         ));
     }
-    if groups.as_ref() != Some(&live.security_groups) {
+    if groups.as_deref().and_then(known_ids).as_ref() != Some(&live.security_groups) {
         differs = true;
         delta.change(Change::new(
             path("securityGroups"),
@@ -111,7 +112,7 @@ fn plan_service(
         delta.op(ClusterOp::UpdateService {
             cluster: cluster.to_owned(),
             service: service.to_owned(),
-            placement: AwsVpcObserved {
+            placement: Placement {
                 assign_public_ip: want.assign_public_ip.as_str().to_owned(),
                 subnets,
                 security_groups: groups,
@@ -154,34 +155,55 @@ fn wanted_subnets(
     (blocked.len() == before).then_some(ids)
 }
 
-/// The security group ids the manifest names, sorted, or `None` when one does not exist.
+/// The security groups the manifest names: their ids, or for a managed group that does not
+/// exist yet (created by the same apply) its name in the subnets' VPC. `None` when the subnets
+/// are in no single VPC.
 fn wanted_groups(
     service: &str,
     want: &ServicePlacement,
     have: &EcsClusterObserved,
     blocked: &mut Vec<String>,
-) -> Option<Vec<String>> {
-    let missing: Vec<&str> = want
-        .security_groups
-        .iter()
-        .filter(|name| !have.group_ids.contains_key(*name))
-        .map(String::as_str)
+) -> Option<Vec<GroupId>> {
+    let mut vpcs: Vec<&str> = have
+        .subnets
+        .values()
+        .flatten()
+        .map(|s| s.vpc.as_str())
         .collect();
-    if !missing.is_empty() {
-        blocked.push(format!(
-            "service {service}: security group {} does not exist in the subnets' VPC yet; the \
-             service moves to its groups on the pass after they are created",
-            missing.join(", ")
-        ));
-        return None;
+    vpcs.sort_unstable();
+    vpcs.dedup();
+    let mut groups = Vec::new();
+    for name in &want.security_groups {
+        match (have.group_ids.get(name), vpcs.as_slice()) {
+            (Some(id), _) => groups.push(GroupId::Known(id.clone())),
+            (None, [vpc]) => groups.push(GroupId::Created {
+                name: name.clone(),
+                vpc: (*vpc).to_owned(),
+            }),
+            (None, _) => {
+                blocked.push(format!(
+                    "service {service}: its subnets are not in one VPC, so security group \
+                     {name} cannot be found"
+                ));
+                return None;
+            }
+        }
     }
-    let mut ids: Vec<String> = want
-        .security_groups
+    groups.sort_by_key(GroupId::shown);
+    groups.dedup();
+    Some(groups)
+}
+
+/// The ids of `groups` when all are known.
+fn known_ids(groups: &[GroupId]) -> Option<Vec<String>> {
+    let mut ids: Vec<String> = groups
         .iter()
-        .filter_map(|name| have.group_ids.get(name).cloned())
-        .collect();
+        .map(|g| match g {
+            GroupId::Known(id) => Some(id.clone()),
+            GroupId::Created { .. } => None,
+        })
+        .collect::<Option<_>>()?;
     ids.sort();
-    ids.dedup();
     Some(ids)
 }
 

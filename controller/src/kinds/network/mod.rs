@@ -113,3 +113,69 @@ fn dedup(mut values: Vec<String>) -> Vec<String> {
     values.dedup();
     values
 }
+
+/// A security group an operation names: its id, or the name of a managed group that does not
+/// exist at plan time and is created earlier in the same apply (the op's resource depends on
+/// it), looked up by name in its VPC when the op runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupId {
+    /// Known at plan time.
+    Known(String),
+    /// Created by this apply: the group's name and VPC.
+    Created {
+        /// The group name.
+        name: String,
+        /// Its VPC.
+        vpc: String,
+    },
+}
+
+impl GroupId {
+    /// The id, or the name with "(id known after apply)", as a plan shows it.
+    pub fn shown(&self) -> String {
+        match self {
+            Self::Known(id) => id.clone(),
+            Self::Created { name, .. } => format!("{name} (id known after apply)"),
+        }
+    }
+}
+
+/// The ids of `groups`, looking up the ones created by this apply (retrying briefly: EC2
+/// lists a new group after a moment). `what` and `call` name the op for errors.
+pub async fn resolve_group_ids(
+    ec2: &Client,
+    what: &str,
+    call: &'static str,
+    groups: &[GroupId],
+) -> Result<Vec<String>, AwsError> {
+    let mut ids = Vec::with_capacity(groups.len());
+    for group in groups {
+        match group {
+            GroupId::Known(id) => ids.push(id.clone()),
+            GroupId::Created { name, vpc } => {
+                let found = crate::aws::write::retry_until_consistent(NOT_LISTED_YET, || async {
+                    group_ids(ec2, what, vpc, [name.clone()])
+                        .await?
+                        .remove(name)
+                        .ok_or_else(|| {
+                            AwsError::new(
+                                what,
+                                call,
+                                crate::aws::ErrorClass::Terminal,
+                                format!("security group {name} is not in {vpc}: it was to be created by this apply"),
+                            )
+                            .with_code(NOT_LISTED_YET)
+                        })
+                })
+                .await?;
+                ids.push(found);
+            }
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// The code `resolve_group_ids` retries on while EC2 does not list a new group yet.
+const NOT_LISTED_YET: &str = "GroupNotListedYet";

@@ -46,6 +46,7 @@ fn in_sync() -> DbInstanceObserved {
         security_group_ids: vec!["sg-rds".to_owned()],
         group_ids: BTreeMap::from([("afu9-rds".to_owned(), "sg-rds".to_owned())]),
         subnet_group: Some("afu9-db".to_owned()),
+        vpc: Some("vpc-1".to_owned()),
         public_subnets: Vec::new(),
         parameter_groups: vec![("afu9-postgres16".to_owned(), "in-sync".to_owned())],
         parameter_group: Some(GroupParameters {
@@ -229,19 +230,19 @@ fn a_public_subnet_or_another_subnet_group_blocks_with_the_route() {
 }
 
 #[test]
-fn a_missing_security_group_blocks_the_group_change_only() {
+fn a_security_group_created_by_the_same_apply_is_named_and_looked_up_when_the_op_runs() {
     let mut have = in_sync();
     have.group_ids.clear();
-    have.publicly_accessible = true;
     let plan = plan_for(DB, Some(&have));
-    assert_eq!(plan.action, Action::Blocked);
-    assert!(
-        plan.reason
-            .as_deref()
-            .is_some_and(|r| r.contains("afu9-rds does not exist"))
-    );
+    assert_eq!(plan.action, Action::Update);
+    assert_eq!(paths(&plan), ["spec.securityGroups"]);
     assert_eq!(calls(&plan), ["ModifyDBInstance"]);
-    assert!(!format!("{:?}", plan.ops[0]).contains("security_group_ids: Some"));
+    let op = format!("{:?}", plan.ops[0]);
+    assert!(
+        op.contains(r#"Created { name: "afu9-rds", vpc: "vpc-1" }"#),
+        "{op}"
+    );
+    assert_eq!(plan.depends_on.len(), 1);
 }
 
 #[test]

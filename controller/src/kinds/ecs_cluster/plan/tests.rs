@@ -196,3 +196,18 @@ fn a_missing_cluster_is_never_created_and_unowned_is_left_alone() {
     assert_eq!(plan.action, Action::Blocked);
     assert!(plan.ops.is_empty());
 }
+
+#[test]
+fn a_group_created_by_the_same_apply_is_named_for_the_op_to_look_up() {
+    let mut have = in_sync();
+    have.group_ids.clear();
+    let plan = plan_for(CLUSTER, Some(&have));
+    assert_eq!(plan.action, Action::Update);
+    assert_eq!(paths(&plan), ["spec.services.web.securityGroups"]);
+    let op = format!("{:?}", plan.ops[0]);
+    assert!(
+        op.contains(r#"Created { name: "afu9-ecs", vpc: "vpc-1" }"#),
+        "{op}"
+    );
+    assert_eq!(plan.depends_on.len(), 1);
+}
