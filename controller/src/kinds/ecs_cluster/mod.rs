@@ -45,7 +45,8 @@ pub struct EcsClusterObserved {
     pub tags: Tags,
     /// The named services, by name; `None` when the service does not exist.
     pub services: BTreeMap<String, Option<ServiceObserved>>,
-    /// The manifest's subnet references (id or `Name` tag) and the subnets they match.
+    /// The manifest's subnet references (id or `Name` tag) and the subnets they match, and
+    /// the services' other live subnets by id (to show them by name).
     pub subnets: BTreeMap<String, Vec<Subnet>>,
     /// The named subnets that route to an internet gateway, by subnet id.
     pub public_routes: BTreeMap<String, PublicRoute>,

@@ -71,7 +71,20 @@ async fn details(
         .services
         .values()
         .flat_map(|s| s.subnets.iter().cloned());
-    let subnets = resolve_subnets(&aws.ec2, &what, refs).await?;
+    let mut subnets = resolve_subnets(&aws.ec2, &what, refs).await?;
+    // Live subnets the manifest does not name, read only to show them by name (no call when
+    // the service is where the manifest wants it).
+    let unnamed: Vec<String> = services
+        .values()
+        .flatten()
+        .filter_map(|s| s.awsvpc.as_ref())
+        .flat_map(|a| a.subnets.iter())
+        .filter(|id| !subnets.values().flatten().any(|s| &s.id == *id))
+        .cloned()
+        .collect();
+    if !unnamed.is_empty() {
+        subnets.extend(resolve_subnets(&aws.ec2, &what, unnamed).await?);
+    }
     let by_id: BTreeMap<String, String> = subnets
         .values()
         .flatten()
