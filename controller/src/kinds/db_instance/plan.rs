@@ -29,6 +29,15 @@ pub(super) fn plan(
     };
     let spec = &want.spec;
     let mut delta = Delta::exists();
+    if !matches!(have.status.as_str(), "available" | "backing-up" | "") {
+        // RDS refuses most modifications until the database is available again (and a
+        // modification just sent reads back as the old value until it is applied).
+        return Delta::unavailable(format!(
+            "database {} is {}; its settings are compared once it is available",
+            want.name(),
+            have.status
+        ));
+    }
     if have.engine != spec.engine.as_str() {
         return Delta::unavailable(format!(
             "database {} runs {}, not {} as its manifest says",

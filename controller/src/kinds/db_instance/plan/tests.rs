@@ -284,3 +284,18 @@ fn mysql_uses_require_secure_transport_and_on_is_on_in_any_case() {
         ["spec.parameterGroup.parameters.require_secure_transport"]
     );
 }
+
+#[test]
+fn a_database_that_is_being_modified_is_left_until_it_is_available() {
+    let mut have = in_sync();
+    have.status = "modifying".to_owned();
+    have.publicly_accessible = true;
+    let plan = plan_for(DB, Some(&have));
+    assert_eq!(plan.action, Action::Blocked);
+    assert!(plan.ops.is_empty());
+    assert!(
+        plan.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("is modifying"))
+    );
+}
