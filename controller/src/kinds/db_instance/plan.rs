@@ -111,9 +111,10 @@ fn backup_retention(
         return;
     };
     if have.pending_backup_retention_days == Some(days) {
-        delta.note = Some(format!(
-            "backup retention {days} days is pending until the maintenance window"
-        ));
+        add_note(
+            delta,
+            format!("backup retention {days} days is pending until the maintenance window"),
+        );
     } else if compare_field(
         &mut delta.changes,
         "spec.backupRetentionDays",
@@ -242,12 +243,15 @@ fn parameter_group(
             Some(on.into()),
         ));
         if live.tls_value.is_none() && have.parameter_group.is_some() {
-            delta.note = Some(format!(
-                "{parameter} is not set in {}: the engine's default applies, which AWS makes \
-                 1 from PostgreSQL 15 and 0 before (MySQL: OFF); afu9-posture sets it \
-                 explicitly rather than rely on a version's default",
-                group.name
-            ));
+            add_note(
+                delta,
+                format!(
+                    "{parameter} is not set in {}: the engine's default applies, which AWS \
+                     makes 1 from PostgreSQL 15 and 0 before (MySQL: OFF); afu9-posture sets it \
+                     explicitly rather than rely on a version's default",
+                    group.name
+                ),
+            );
         }
         delta.op(RdsOp::SetParameter {
             group: group.name.clone(),
@@ -259,7 +263,7 @@ fn parameter_group(
     match have
         .parameter_groups
         .iter()
-        .find(|(name, _)| *name == group.name)
+        .find(|(name, _)| name.eq_ignore_ascii_case(&group.name))
     {
         None => {
             delta.change(Change::new(
@@ -270,27 +274,39 @@ fn parameter_group(
                         .map(|(name, _)| Value::from(name.as_str()))
                         .collect(),
                 ),
-                Some(group.name.as_str().into()),
+                Some(Value::from(vec![group.name.as_str()])),
             ));
             fix.parameter_group = Some(group.name.clone());
-            delta.note = Some(format!(
-                "the database takes parameter group {} at its next reboot; afu9-posture does \
-                 not reboot databases",
-                group.name
-            ));
+            add_note(
+                delta,
+                format!(
+                    "the database takes parameter group {} at its next reboot; afu9-posture \
+                     does not reboot databases",
+                    group.name
+                ),
+            );
         }
-        Some((_, status)) if status == "pending-reboot" => {
-            delta.note = Some(format!(
+        Some((_, status)) if status == "pending-reboot" => add_note(
+            delta,
+            format!(
                 "parameter group {} waits for a reboot to take effect (pending-reboot); \
                  afu9-posture does not reboot databases",
                 group.name
-            ));
-        }
+            ),
+        ),
         Some(_) => {}
     }
 }
 
-/// Whether the live value turns TLS on (`1`, `ON`, `true`, in any case).
+/// Adds `text` to the delta's note (several facts may need saying).
+fn add_note(delta: &mut Delta, text: String) {
+    delta.note = Some(match delta.note.take() {
+        Some(note) => format!("{note}; {text}"),
+        None => text,
+    });
+}
+
+/// Whether the live value turns TLS on (`1` or `ON`, in any case).
 fn tls_on(value: &str, on: &str) -> bool {
     value.eq_ignore_ascii_case(on)
         || (on == "ON" && value == "1")

@@ -21,6 +21,21 @@ pub const NO_TLS: &str = "AFU9-RDS-005";
 pub const RETENTION: &str = "AFU9-RDS-006";
 /// A parameter group family of another engine.
 pub const FAMILY: &str = "AFU9-RDS-007";
+/// An identifier or group name RDS would not keep as written.
+pub const NAME: &str = "AFU9-RDS-008";
+
+/// RDS identifiers and parameter group names: 1-63 lowercase letters, digits and hyphens,
+/// starting with a letter, without two hyphens in a row or a hyphen at the end (RDS stores
+/// them lowercased, so a capital would never match what it reports).
+fn is_rds_name(name: &str) -> bool {
+    (1..=63).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.ends_with('-')
+        && !name.contains("--")
+}
 
 impl Validate for DbInstanceSpec {
     fn validate(state: &DesiredState, errors: &mut Vec<ManifestError>) {
@@ -34,6 +49,16 @@ impl Validate for DbInstanceSpec {
 fn check(state: &DesiredState, db: &Resource<DbInstanceSpec>, errors: &mut Vec<ManifestError>) {
     let error = rule_error(db);
     let spec = &db.spec;
+    if !is_rds_name(db.name()) {
+        errors.push(
+            error(
+                "metadata.name",
+                NAME,
+                format!("`{}` is not an RDS DB instance identifier", db.name()),
+            )
+            .hint("1-63 lowercase letters, digits and single hyphens, starting with a letter"),
+        );
+    }
     if spec.publicly_accessible == Some(true) {
         errors.push(
             error(
@@ -82,6 +107,16 @@ fn check(state: &DesiredState, db: &Resource<DbInstanceSpec>, errors: &mut Vec<M
     let Some(group) = &spec.parameter_group else {
         return;
     };
+    if !group.name.starts_with("default.") && !is_rds_name(&group.name) {
+        errors.push(
+            error(
+                "spec.parameterGroup.name",
+                NAME,
+                format!("`{}` is not an RDS parameter group name", group.name),
+            )
+            .hint("1-63 lowercase letters, digits and single hyphens, starting with a letter"),
+        );
+    }
     if group.name.starts_with("default.") {
         errors.push(
             error(
