@@ -1,7 +1,7 @@
 //! Rules for `DbInstance` manifests: guardrails (Security Hub RDS.2, RDS.3), TLS, backups,
 //! references to security groups, and parameter groups AWS lets be modified.
 
-use super::DbInstanceSpec;
+use super::{DbInstanceSpec, ParameterGroupSpec};
 use crate::error::ManifestError;
 use crate::kinds::Validate;
 use crate::state::{DesiredState, Resource};
@@ -104,9 +104,18 @@ fn check(state: &DesiredState, db: &Resource<DbInstanceSpec>, errors: &mut Vec<M
             .hint("7 is a common choice"),
         );
     }
-    let Some(group) = &spec.parameter_group else {
-        return;
-    };
+    if let Some(group) = &spec.parameter_group {
+        check_parameter_group(db, group, errors);
+    }
+}
+
+fn check_parameter_group(
+    db: &Resource<DbInstanceSpec>,
+    group: &ParameterGroupSpec,
+    errors: &mut Vec<ManifestError>,
+) {
+    let error = rule_error(db);
+    let spec = &db.spec;
     if !group.name.starts_with("default.") && !is_rds_name(&group.name) {
         errors.push(
             error(
