@@ -22,7 +22,17 @@
 - afu9-audit-trail exists (created by afu9-posture) but someone made it single-region, turned
   log-file validation off, stopped its logging and dropped its read events (so the guide's
   secret-access filter could never match); afu9-security-alerts exists without encryption;
-  the metric filters and alarms do not exist yet.
+  the metric filters and alarms do not exist yet;
+- what the application's stack creates for the data tier and the services (afu9-posture adopts
+  them and owns their security settings only): in afu9-vpc an internet gateway on the main
+  route table (used by the public subnet afu9-public-a) and a private route table for
+  afu9-private-a and afu9-private-b; the DB subnet group afu9-private; the parameter group
+  afu9-postgres16 with rds.force_ssl = 0; the PostgreSQL database afu9-database, encrypted but
+  public, without deletion protection or minor upgrades, with one day of backups, on the
+  VPC's default group instead of afu9-rds; the cluster afu9 without Container Insights and its
+  service afu9-control-center in the public subnet with a public IP, on the default group.
+  The database is encrypted on purpose: encryption cannot be fixed in place, and a demo that
+  ends with a blocked database would not end in sync (tests/tests/data.rs shows that case).
 """
 
 import io
@@ -167,6 +177,86 @@ ecs.register_task_definition(
             ],
         }
     ],
+)
+
+# The data tier and the service, as the application's stack creates them.
+igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+main_table = ec2.describe_route_tables(
+    Filters=[
+        {"Name": "vpc-id", "Values": [vpc]},
+        {"Name": "association.main", "Values": ["true"]},
+    ]
+)["RouteTables"][0]["RouteTableId"]
+ec2.create_route(RouteTableId=main_table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+private_table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+subnets = {}
+for cidr, name, zone in (
+    ("10.9.1.0/24", "afu9-private-a", "a"),
+    ("10.9.2.0/24", "afu9-private-b", "b"),
+    ("10.9.100.0/24", "afu9-public-a", "a"),
+):
+    subnets[name] = ec2.create_subnet(
+        VpcId=vpc,
+        CidrBlock=cidr,
+        AvailabilityZone=os.environ["AWS_REGION"] + zone,
+        TagSpecifications=[{"ResourceType": "subnet", "Tags": [{"Key": "Name", "Value": name}]}],
+    )["Subnet"]["SubnetId"]
+for name in ("afu9-private-a", "afu9-private-b"):
+    ec2.associate_route_table(RouteTableId=private_table, SubnetId=subnets[name])
+default_group = ec2.describe_security_groups(
+    Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}]
+)["SecurityGroups"][0]["GroupId"]
+rds = boto3.client(
+    "rds", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"]
+)
+rds.create_db_subnet_group(
+    DBSubnetGroupName="afu9-private",
+    DBSubnetGroupDescription="AFU-9 private subnets",
+    SubnetIds=[subnets["afu9-private-a"], subnets["afu9-private-b"]],
+)
+rds.create_db_parameter_group(
+    DBParameterGroupName="afu9-postgres16",
+    DBParameterGroupFamily="postgres16",
+    Description="AFU-9 PostgreSQL",
+)
+rds.modify_db_parameter_group(
+    DBParameterGroupName="afu9-postgres16",
+    Parameters=[
+        {"ParameterName": "rds.force_ssl", "ParameterValue": "0", "ApplyMethod": "immediate"}
+    ],
+)
+rds.create_db_instance(
+    DBInstanceIdentifier="afu9-database",
+    DBInstanceClass="db.t3.micro",
+    Engine="postgres",
+    EngineVersion="16.3",
+    AllocatedStorage=20,
+    MasterUsername="afu9",
+    MasterUserPassword="dummy-password-for-the-emulator",
+    StorageEncrypted=True,
+    PubliclyAccessible=True,
+    DeletionProtection=False,
+    AutoMinorVersionUpgrade=False,
+    BackupRetentionPeriod=1,
+    VpcSecurityGroupIds=[default_group],
+    DBSubnetGroupName="afu9-private",
+    DBParameterGroupName="afu9-postgres16",
+)
+ecs.create_cluster(clusterName="afu9")
+ecs.create_service(
+    cluster="afu9",
+    serviceName="afu9-control-center",
+    taskDefinition="afu9-control-center:1",
+    desiredCount=1,
+    launchType="FARGATE",
+    networkConfiguration={
+        "awsvpcConfiguration": {
+            "subnets": [subnets["afu9-public-a"]],
+            "securityGroups": [default_group],
+            "assignPublicIp": "ENABLED",
+        }
+    },
 )
 
 # The audit trail's bootstrap, and a trail and topic that drifted.

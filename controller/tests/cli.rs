@@ -136,7 +136,7 @@ fn the_committed_schema_is_the_generated_one() {
 /// What only the owners of the AFU-9 secrets and task definitions create: the secrets with
 /// their values, the rotation Lambda, and a first task-definition revision (running as root);
 /// and what the platform's bootstrap creates for the audit trail (bucket, log group, role,
-/// keys).
+/// keys). The data tier (`afu9_e2e::data`) follows once the VPC exists.
 async fn seed_what_owners_create(emulator: &Emulator) {
     afu9_e2e::audit::seed_audit_prerequisites(emulator).await;
     emulator.create_stub_lambda("afu9-rotate-db-password").await;
@@ -183,6 +183,8 @@ const AFU9_PLAN: &[(&str, &str, &str)] = &[
     ("SecurityGroup", "afu9-ecs", "create"),
     ("SecurityGroup", "afu9-rds", "create"),
     ("EcsTaskDefinition", "afu9-control-center", "replace"),
+    ("EcsCluster", "afu9", "update"),
+    ("DbInstance", "afu9-database", "update"),
     ("SnsTopic", "afu9-security-alerts", "create"),
     ("CloudTrail", "afu9-audit-trail", "create"),
     ("LogMetricFilter", "afu9-secret-access", "create"),
@@ -226,6 +228,8 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
         .send()
         .await
         .expect("tag");
+    // The database, the cluster and the service, as the application's stack creates them.
+    afu9_e2e::data::seed_data_tier(&emulator).await;
 
     let plan = afu9ctl(&env, &["plan", "--detailed-exitcode"]);
     assert_eq!(plan.status.code(), Some(2), "{}", text(&plan.stderr));
@@ -248,7 +252,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
         .collect();
     assert_eq!(kinds, AFU9_PLAN, "every resource, in apply order");
     assert_eq!(value["summary"]["create"], 23);
-    assert_eq!(value["summary"]["update"], 3);
+    assert_eq!(value["summary"]["update"], 5);
     assert_eq!(value["summary"]["replace"], 1);
     for resource in resources {
         let paths: Vec<&str> = resource["changes"]
@@ -266,6 +270,8 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
             Some("CloudTrail") => "spec.logFileValidation",
             Some("LogMetricFilter") => "spec.pattern",
             Some("MetricAlarm") => "spec.threshold",
+            Some("EcsCluster") => "spec.services.afu9-control-center.assignPublicIp",
+            Some("DbInstance") => "spec.parameterGroup.parameters.rds.force_ssl",
             _ => "spec.tagMutability",
         };
         assert!(paths.contains(&expected), "{paths:?}");
@@ -281,7 +287,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let apply = afu9ctl(&env, &["apply"]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
     assert!(
-        text(&apply.stdout).contains("49 operations succeeded, 0 failed"),
+        text(&apply.stdout).contains("55 operations succeeded, 0 failed"),
         "{}",
         text(&apply.stdout)
     );

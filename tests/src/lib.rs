@@ -9,6 +9,7 @@
 #![allow(clippy::missing_panics_doc)]
 
 pub mod audit;
+pub mod data;
 pub mod fault_proxy;
 pub mod inventory;
 
@@ -200,6 +201,11 @@ impl Emulator {
     /// An ECS client for injecting and checking state.
     pub fn ecs(&self) -> aws_sdk_ecs::Client {
         aws_sdk_ecs::Client::new(&self.sdk_config())
+    }
+
+    /// An RDS client for injecting and checking state.
+    pub fn rds(&self) -> aws_sdk_rds::Client {
+        aws_sdk_rds::Client::new(&self.sdk_config())
     }
 
     /// A Lambda client (rotation functions must exist for Secrets Manager).

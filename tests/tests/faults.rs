@@ -24,14 +24,21 @@ fn settled(plan: &Plan) -> bool {
 
 /// Passes (plan, then apply) through `aws` until a plan is settled; returns how many.
 async fn converge(engine: &Engine, aws: &Aws, state: &DesiredState) -> usize {
+    let mut unsettled = Vec::new();
     for pass in 1..=MAX_PASSES {
         let plan = engine.plan(aws, state).await;
         if settled(&plan) {
             return pass;
         }
+        unsettled = plan
+            .resources
+            .iter()
+            .filter(|r| r.is_drift() || r.error_class.is_some())
+            .map(|r| format!("{} {}: {:?} {:?}", r.kind, r.name, r.action, r.reason))
+            .collect();
         engine.apply(aws, &plan).await;
     }
-    panic!("not converged after {MAX_PASSES} passes");
+    panic!("not converged after {MAX_PASSES} passes: {unsettled:#?}");
 }
 
 /// Checks the account without the proxy: the posture exactly once, and an empty plan.

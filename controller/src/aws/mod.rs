@@ -106,6 +106,8 @@ pub struct Aws {
     pub ecr: aws_sdk_ecr::Client,
     /// Elastic Container Service.
     pub ecs: aws_sdk_ecs::Client,
+    /// RDS (database security settings and their parameter groups).
+    pub rds: aws_sdk_rds::Client,
     /// KMS (resolving key aliases to key ARNs; no key is managed).
     pub kms: aws_sdk_kms::Client,
     /// S3 (whether a trail's bucket exists; no bucket is managed).
@@ -155,6 +157,7 @@ impl Aws {
             ecr: client!(aws_sdk_ecr, config, policy),
             ecs: client!(aws_sdk_ecs, config, policy),
             kms: client!(aws_sdk_kms, config, policy),
+            rds: client!(aws_sdk_rds, config, policy),
             s3: s3_client(config, &policy),
             secretsmanager: client!(aws_sdk_secretsmanager, config, policy),
             sns: client!(aws_sdk_sns, config, policy),

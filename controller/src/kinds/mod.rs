@@ -3,11 +3,14 @@
 //! one list that registers them with the engine.
 
 pub mod cloudtrail;
+pub mod db_instance;
 pub mod ecr;
 pub mod ecs;
+pub mod ecs_cluster;
 pub mod iam;
 pub mod log_metric_filter;
 pub mod metric_alarm;
+pub mod network;
 pub mod secrets;
 pub mod security_group;
 pub mod sns_topic;
@@ -27,6 +30,8 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
         Box::new(ecr::EcrRepositories),
         Box::new(security_group::SecurityGroups),
         Box::new(ecs::EcsTaskDefinitions),
+        Box::new(ecs_cluster::EcsClusters),
+        Box::new(db_instance::DbInstances),
         Box::new(sns_topic::SnsTopics),
         Box::new(cloudtrail::CloudTrails),
         Box::new(log_metric_filter::LogMetricFilters),

@@ -9,8 +9,10 @@
 //! registered.)
 
 pub mod cloudtrail;
+pub mod db_instance;
 pub mod ecr;
 pub mod ecs;
+pub mod ecs_cluster;
 pub mod iam;
 pub mod log_metric_filter;
 pub mod metric_alarm;
@@ -129,6 +131,10 @@ declare_kinds! {
     Secret => secrets: secrets::SecretSpec,
     /// `EcsTaskDefinition` manifests, in file order.
     EcsTaskDefinition => ecs_task_definitions: ecs::EcsTaskDefinitionSpec,
+    /// `EcsCluster` manifests, in file order.
+    EcsCluster => ecs_clusters: ecs_cluster::EcsClusterSpec,
+    /// `DbInstance` manifests, in file order.
+    DbInstance => db_instances: db_instance::DbInstanceSpec,
     /// `SnsTopic` manifests, in file order.
     SnsTopic => sns_topics: sns_topic::SnsTopicSpec,
     /// `CloudTrail` manifests, in file order.
