@@ -16,7 +16,7 @@ pub mod tags;
 pub mod validate;
 
 pub use kinds::{
-    KINDS, ManifestKind, cloudtrail, ecr, ecs, iam, log_metric_filter, metric_alarm, secrets,
+    KINDS, ManifestKind, cloudtrail, ecr, ecs, event_source, iam, log_metric_filter, metric_alarm, secrets,
     security_group, sns_topic,
 };
 

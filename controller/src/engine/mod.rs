@@ -11,13 +11,16 @@ mod schedule;
 pub use apply::{ApplyReport, OpResult, ResourceResult};
 pub use decide::plan_resource;
 pub use guard::{GuardError, check_target};
-pub use kind::{ErasedKind, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+pub use kind::{ErasedKind, LiveTags, ManagedKind, PlanContext, Scope, TagOps, Tagging};
 pub use schedule::Bounds;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use afu9_spec::DesiredState;
 use futures_util::future::join_all;
 
 use crate::aws::Aws;
+use crate::events::{CloudTrailEvent, EventKey, Events, Target};
 use crate::plan::{Plan, ResourcePlan};
 
 /// The kinds the controller manages, in dependency order (a kind's resources are applied
@@ -41,10 +44,50 @@ impl Engine {
     /// (so each service sees at most the concurrency of one kind's reads); the plan lists
     /// resources in registry order whatever finished first.
     pub async fn plan(&self, aws: &Aws, state: &DesiredState) -> Plan {
+        self.plan_some(aws, state, None).await
+    }
+
+    /// Observes and plans only the resources `targets` name (what events touched), the
+    /// kinds' reads as in [`Engine::plan`].
+    pub async fn plan_targets(
+        &self,
+        aws: &Aws,
+        state: &DesiredState,
+        targets: &BTreeSet<Target>,
+    ) -> Plan {
+        let mut keys: BTreeMap<&str, BTreeSet<EventKey>> = BTreeMap::new();
+        for target in targets {
+            keys.entry(target.kind)
+                .or_default()
+                .insert(target.key.clone());
+        }
+        self.plan_some(aws, state, Some(&keys)).await
+    }
+
+    /// Plans the kinds `keys` lists (and only the resources it names), or every kind.
+    async fn plan_some(
+        &self,
+        aws: &Aws,
+        state: &DesiredState,
+        keys: Option<&BTreeMap<&str, BTreeSet<EventKey>>>,
+    ) -> Plan {
+        let events = self.declared_events(state);
+        let scope = Scope {
+            state,
+            events: &events,
+        };
         let lanes = self.service_lanes().into_iter().map(|lane| async move {
             let mut planned = Vec::with_capacity(lane.len());
             for index in lane {
-                planned.push((index, self.kinds[index].plan(aws, state).await));
+                let kind = &self.kinds[index];
+                let kind_keys = match keys {
+                    None => None,
+                    Some(keys) => match keys.get(kind.kind()) {
+                        Some(kind_keys) => Some(kind_keys),
+                        None => continue,
+                    },
+                };
+                planned.push((index, kind.plan(aws, scope, kind_keys).await));
             }
             planned
         });
@@ -54,6 +97,31 @@ impl Engine {
         Plan {
             resources: by_kind.into_iter().flat_map(|(_, plans)| plans).collect(),
         }
+    }
+
+    /// The write events of the kinds that have manifests in `state`.
+    pub fn declared_events(&self, state: &DesiredState) -> Vec<Events> {
+        self.kinds
+            .iter()
+            .filter(|kind| kind.declared(state))
+            .map(|kind| kind.events())
+            .collect()
+    }
+
+    /// The resources `event` touches, by the kinds that declared its name; empty when no
+    /// kind did.
+    pub fn route(&self, event: &CloudTrailEvent) -> Vec<Target> {
+        let mut targets = Vec::new();
+        for kind in &self.kinds {
+            let events = kind.events();
+            if events.declares(&event.source, &event.name) {
+                targets.extend((events.keys)(event).into_iter().map(|key| Target {
+                    kind: kind.kind(),
+                    key,
+                }));
+            }
+        }
+        targets
     }
 
     /// The kinds' indices grouped by service, in registry order within a service and by

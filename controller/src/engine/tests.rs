@@ -158,6 +158,7 @@ fn a_missing_resource_that_is_blocked_is_not_created() {
     )
     .expect("valid manifest");
     let cx = PlanContext {
+        events: &[],
         state: &state,
         identity: None,
     };

@@ -11,6 +11,7 @@
 pub mod cloudtrail;
 pub mod ecr;
 pub mod ecs;
+pub mod event_source;
 pub mod iam;
 pub mod log_metric_filter;
 pub mod metric_alarm;
@@ -137,4 +138,6 @@ declare_kinds! {
     LogMetricFilter => log_metric_filters: log_metric_filter::LogMetricFilterSpec,
     /// `MetricAlarm` manifests, in file order.
     MetricAlarm => metric_alarms: metric_alarm::MetricAlarmSpec,
+    /// `EventSource` manifests, in file order (at most one).
+    EventSource => event_sources: event_source::EventSourceSpec,
 }

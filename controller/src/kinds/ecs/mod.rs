@@ -7,6 +7,7 @@
 //! pointing the listed services at it.
 
 mod apply;
+mod events;
 mod observe;
 mod plan;
 
@@ -18,6 +19,7 @@ use afu9_spec::iam::IamRoleSpec;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
+use crate::events::Events;
 use crate::engine::{ManagedKind, PlanContext, Tagging};
 use crate::plan::{Delta, Dependency};
 
@@ -164,6 +166,7 @@ impl ManagedKind for EcsTaskDefinitions {
     const NOUN: &'static str = "task-definition family";
     /// A posture has a few families: 4 registrations or service updates in flight.
     const WRITE_LIMIT: usize = 4;
+    const EVENTS: Events = events::EVENTS;
 
     /// A family's tags live on each revision, which the next revision copies as they are;
     /// the family belongs to the application's deployment, so there is no ownership tag.

@@ -2,6 +2,7 @@
 //! policies, description, session length, permissions boundary, tags.
 
 mod apply;
+mod events;
 mod observe;
 mod plan;
 
@@ -13,6 +14,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
+use crate::events::Events;
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::plan::{Delta, Dependency};
 
@@ -55,6 +57,7 @@ impl ManagedKind for IamRoles {
     /// IAM's write rate is low (one global control plane per account): 4 in flight for all
     /// of IAM (the least of its kinds' bounds is the service's).
     const WRITE_LIMIT: usize = 4;
+    const EVENTS: Events = events::EVENTS;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {
