@@ -136,6 +136,8 @@ pub trait ErasedKind: Send + Sync {
     fn events(&self) -> Events;
     /// Whether `state` has manifests of this kind.
     fn declared(&self, state: &DesiredState) -> bool;
+    /// The names of this kind's manifests in `state`.
+    fn names<'a>(&self, state: &'a DesiredState) -> Vec<&'a str>;
     /// Observes and plans the resources of this kind in `state` that `keys` name (every
     /// resource when `keys` is `None`).
     fn plan<'a>(
@@ -174,6 +176,10 @@ impl<K: ManagedKind> ErasedKind for K {
 
     fn declared(&self, state: &DesiredState) -> bool {
         !K::Spec::resources(state).is_empty()
+    }
+
+    fn names<'a>(&self, state: &'a DesiredState) -> Vec<&'a str> {
+        K::Spec::resources(state).iter().map(Resource::name).collect()
     }
 
     fn plan<'a>(
@@ -219,7 +225,11 @@ impl<K: ManagedKind> ErasedKind for K {
                     .iter()
                     .zip(observed.iter().map(Option::as_ref))
                     .filter(|(resource, have)| touched::<K>(keys, resource, *have))
-                    .map(|(resource, have)| plan_resource::<K>(&cx, resource, have))
+                    .map(|(resource, have)| {
+                        let mut plan = plan_resource::<K>(&cx, resource, have);
+                        plan.event_id = have.and_then(K::event_id).map(str::to_owned);
+                        plan
+                    })
                     .collect(),
                 Err(err) => unobservable::<K>(state, want, &err),
             }

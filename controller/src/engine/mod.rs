@@ -108,6 +108,18 @@ impl Engine {
             .collect()
     }
 
+    /// Whether `target` may be a managed resource: its name is a manifest's, or it is an id
+    /// (which only observing tells).
+    pub fn manages(&self, state: &DesiredState, target: &Target) -> bool {
+        match &target.key {
+            EventKey::Id(_) => true,
+            EventKey::Name(name) => self
+                .kinds
+                .iter()
+                .any(|kind| kind.kind() == target.kind && kind.names(state).contains(&name.as_str())),
+        }
+    }
+
     /// The resources `event` touches, by the kinds that declared its name; empty when no
     /// kind did.
     pub fn route(&self, event: &CloudTrailEvent) -> Vec<Target> {

@@ -81,8 +81,13 @@ impl<H> Batch<H> {
             .collect()
     }
 
-    /// Splits the messages into those whose resources all reconciled and those to retry.
-    pub fn settle(self, failed: impl Fn(&Target) -> bool) -> Settled<H> {
+    /// Splits the messages into those whose resources all reconciled and those to retry,
+    /// showing each reconciled message and its targets to `done`.
+    pub fn settle_with(
+        self,
+        failed: impl Fn(&Target) -> bool,
+        mut done: impl FnMut(&H, &[Target]),
+    ) -> Settled<H> {
         let mut settled = Settled {
             done: Vec::new(),
             retry: Vec::new(),
@@ -91,6 +96,7 @@ impl<H> Batch<H> {
             if message.targets.iter().any(&failed) {
                 settled.retry.push(message.handle);
             } else {
+                done(&message.handle, &message.targets);
                 settled.done.push((message.handle, message.time));
             }
         }
@@ -125,7 +131,9 @@ mod tests {
         batch.add("a", vec![target("web")], None);
         batch.add("b", vec![target("web"), target("db")], None);
         batch.add("c", vec![target("db")], None);
-        let settled = batch.settle(|t| *t == target("db"));
+        let mut seen = Vec::new();
+        let settled = batch.settle_with(|t| *t == target("db"), |h, _| seen.push(*h));
+        assert_eq!(seen, ["a"]);
         let done: Vec<&str> = settled.done.iter().map(|(h, _)| *h).collect();
         assert_eq!(done, ["a"]);
         assert_eq!(settled.retry, ["b", "c"]);

@@ -12,7 +12,7 @@ mod cloudtrail;
 pub mod pattern;
 mod principal;
 
-pub use batch::{Batch, Target};
+pub use batch::{Batch, Settled, Target};
 pub use cloudtrail::{CloudTrailEvent, DETAIL_TYPE, Malformed};
 pub use principal::Principal;
 
