@@ -11,6 +11,7 @@ use afu9_spec::DesiredState;
 use aws_sdk_sqs::types::DeleteMessageBatchRequestEntry;
 use tokio_util::sync::CancellationToken;
 
+use super::hold::Held;
 use super::shared::Shared;
 use super::status::{LastEvent, now_rfc3339, rfc3339};
 use crate::aws::{Aws, AwsError};
@@ -49,6 +50,11 @@ pub(super) struct Listener {
     failing_since: Option<Instant>,
     /// Whether the queue was looked up since the last full pass (which may create it).
     looked_up: bool,
+    /// Whether the last poll emptied the queue (it returned fewer than ten messages).
+    drained: bool,
+    /// The longest a batch is held: half the queue's visibility timeout, so that its
+    /// messages are settled before SQS would deliver them again.
+    hold_limit: Duration,
 }
 
 impl Listener {
@@ -61,6 +67,8 @@ impl Listener {
             batch: Batch::default(),
             failing_since: None,
             looked_up: false,
+            drained: true,
+            hold_limit: window,
         }
     }
 
@@ -71,12 +79,21 @@ impl Listener {
 
     /// Finds the queue of `state`'s event source (once it exists) and the controller's
     /// principal; returns whether there is a queue to listen to.
-    pub(super) async fn prepare(&mut self, aws: &Aws, state: &DesiredState, shared: &Shared) -> bool {
+    pub(super) async fn prepare(
+        &mut self,
+        aws: &Aws,
+        state: &DesiredState,
+        shared: &Shared,
+    ) -> bool {
         let Some(source) = state.event_sources.first() else {
             self.queue = None;
             return false;
         };
-        if self.queue.as_ref().is_some_and(|(name, _)| name == source.name()) {
+        if self
+            .queue
+            .as_ref()
+            .is_some_and(|(name, _)| name == source.name())
+        {
             return true;
         }
         if self.looked_up {
@@ -95,6 +112,14 @@ impl Listener {
         match queue_url(&aws.sqs, source.name()).await {
             Ok(Some(url)) => {
                 tracing::info!(queue = %url, "listening for events");
+                let visibility = Duration::from_secs(source.spec.visibility_timeout_seconds.into());
+                self.hold_limit = (visibility / 2).max(self.window);
+                if visibility <= self.window * 2 {
+                    tracing::warn!(
+                        "the queue's visibility timeout ({visibility:?}) is not well above --event-window ({:?}): events may be delivered again while their reconcile waits",
+                        self.window
+                    );
+                }
                 shared.update_health(|h| h.listening = Some(url.clone()));
                 self.queue = Some((source.name().to_owned(), url));
                 true
@@ -107,9 +132,16 @@ impl Listener {
         }
     }
 
-    /// When the open batch is due for its reconcile.
+    /// When the open batch is due for its reconcile: `window` after its first event once
+    /// the queue is drained (a storm is coalesced for as long as it lasts), and at the
+    /// latest after the hold limit.
     pub(super) fn due(&self) -> Option<Instant> {
-        self.batch.opened().map(|opened| opened + self.window)
+        let opened = self.batch.opened()?;
+        Some(if self.drained {
+            opened + self.window
+        } else {
+            opened + self.hold_limit
+        })
     }
 
     /// Receives messages until `until` or until the open batch is due, whichever is first;
@@ -132,7 +164,10 @@ impl Listener {
             if now >= deadline || shutdown.is_cancelled() {
                 return;
             }
-            if self.failing_since.is_some_and(|since| now < since + RETRY_AFTER) {
+            if self
+                .failing_since
+                .is_some_and(|since| now < since + RETRY_AFTER)
+            {
                 tokio::select! {
                     () = tokio::time::sleep_until(deadline.min(now + RETRY_AFTER).into()) => {}
                     () = shutdown.cancelled() => {}
@@ -150,8 +185,10 @@ impl Listener {
             match received {
                 Ok(messages) => {
                     self.failing_since = None;
+                    self.drained = messages.len() < 10;
                     for (handle, body) in messages {
-                        self.sort(aws, engine, state, &url, handle, &body, shared).await;
+                        self.sort(aws, engine, state, &url, handle, &body, shared)
+                            .await;
                     }
                 }
                 Err(err) => {
@@ -207,14 +244,18 @@ impl Listener {
                     tracing::debug!(source = %event.source, event = %event.name, "an event about no managed resource; dropped");
                     "unknown"
                 } else {
-                    tracing::info!(source = %event.source, event = %event.name, resources = ?targets, "event");
+                    tracing::debug!(source = %event.source, event = %event.name, resources = ?targets, "event");
                     let summary = Summary {
                         name: event.name.clone(),
-                        principal: crate::events::string_at(&event.detail, &["userIdentity", "arn"])
-                            .map(str::to_owned),
+                        principal: crate::events::string_at(
+                            &event.detail,
+                            &["userIdentity", "arn"],
+                        )
+                        .map(str::to_owned),
                         time: event.time,
                     };
-                    self.batch.add(Received { handle, summary }, targets, event.time);
+                    self.batch
+                        .add(Received { handle, summary }, targets, event.time);
                     shared.metrics(|m| m.event("matched"));
                     return;
                 }
@@ -231,6 +272,11 @@ impl Listener {
         self.batch.targets()
     }
 
+    /// How many messages the open batch holds.
+    pub(super) fn len(&self) -> usize {
+        self.batch.len()
+    }
+
     /// Whether a batch is open.
     pub(super) fn pending(&self) -> bool {
         !self.batch.is_empty()
@@ -238,8 +284,16 @@ impl Listener {
 
     /// Settles the open batch by what `plan` and `report` did: deletes the messages whose
     /// resources all reconciled (recording their latency and the last event per resource),
-    /// leaves the others to come back.
-    pub(super) async fn settle(&mut self, aws: &Aws, plan: &Plan, report: &ApplyReport, shared: &Shared) {
+    /// leaves the others to come back: a resource that could not be read or written, or
+    /// whose writes wait for its backoff, has not finished its reconcile.
+    pub(super) async fn settle(
+        &mut self,
+        aws: &Aws,
+        plan: &Plan,
+        report: &ApplyReport,
+        held: &Held,
+        shared: &Shared,
+    ) {
         let Some((_, url)) = self.queue.clone() else {
             return;
         };
@@ -255,6 +309,16 @@ impl Listener {
                     .iter()
                     .filter(|r| r.ops.iter().any(|op| op.result.is_err()))
                     .map(|r| (r.kind, r.name.as_str())),
+            )
+            .chain(
+                held.iter()
+                    .filter(|(_, (reason, _))| *reason == "BackingOff")
+                    .filter_map(|((kind, name), _)| {
+                        plan.resources
+                            .iter()
+                            .find(|r| r.kind == kind && r.name == *name)
+                            .map(|r| (r.kind, r.name.as_str()))
+                    }),
             )
             .collect();
         let planned = |target: &Target| -> Vec<&ResourcePlan> {
@@ -278,7 +342,11 @@ impl Listener {
             for target in targets {
                 for resource in planned(target) {
                     shared.update_status(|board| {
-                        board.record_event(resource.kind, &resource.name, received.summary.last_event());
+                        board.record_event(
+                            resource.kind,
+                            &resource.name,
+                            received.summary.last_event(),
+                        );
                     });
                 }
             }
@@ -290,9 +358,16 @@ impl Listener {
             }
         }
         if !settled.retry.is_empty() {
-            tracing::warn!(messages = settled.retry.len(), "a reconcile failed: its events come back after the queue's visibility timeout");
+            tracing::warn!(
+                messages = settled.retry.len(),
+                "a reconcile failed: its events come back after the queue's visibility timeout"
+            );
         }
-        let handles = settled.done.into_iter().map(|(received, _)| received.handle).collect();
+        let handles = settled
+            .done
+            .into_iter()
+            .map(|(received, _)| received.handle)
+            .collect();
         if let Err(err) = delete(aws, &url, handles).await {
             tracing::warn!("{err}");
         }
@@ -323,7 +398,9 @@ async fn receive(aws: &Aws, url: &str, wait: u64) -> Result<Vec<(String, String)
         .wait_time_seconds(i32::try_from(wait).unwrap_or(20))
         .send()
         .await
-        .map_err(|err| AwsError::from_sdk(format!("receive events from {url}"), "ReceiveMessage", &err))?;
+        .map_err(|err| {
+            AwsError::from_sdk(format!("receive events from {url}"), "ReceiveMessage", &err)
+        })?;
     Ok(output
         .messages
         .unwrap_or_default()
@@ -352,7 +429,13 @@ async fn delete(aws: &Aws, url: &str, handles: Vec<String>) -> Result<(), AwsErr
             .set_entries(Some(entries))
             .send()
             .await
-            .map_err(|err| AwsError::from_sdk(format!("delete events from {url}"), "DeleteMessageBatch", &err))?;
+            .map_err(|err| {
+                AwsError::from_sdk(
+                    format!("delete events from {url}"),
+                    "DeleteMessageBatch",
+                    &err,
+                )
+            })?;
     }
     Ok(())
 }

@@ -81,6 +81,11 @@ impl Reconciler {
             }
             if valid && self.listener.due().is_some_and(|due| due <= Instant::now()) {
                 let targets = self.listener.targets();
+                tracing::info!(
+                    events = self.listener.len(),
+                    resources = targets.len(),
+                    "reconciling what events touched"
+                );
                 self.pass(&shutdown, Some(&targets)).await;
             }
             let now = Instant::now();
@@ -89,10 +94,20 @@ impl Reconciler {
                 wake = wake.min(expiry);
             }
             if let Some(loaded) = self.loaded.as_ref().filter(|_| valid)
-                && self.listener.prepare(&self.aws, &loaded.state, &self.shared).await
+                && self
+                    .listener
+                    .prepare(&self.aws, &loaded.state, &self.shared)
+                    .await
             {
                 self.listener
-                    .listen(&self.aws, &self.engine, &loaded.state, wake, &self.shared, &shutdown)
+                    .listen(
+                        &self.aws,
+                        &self.engine,
+                        &loaded.state,
+                        wake,
+                        &self.shared,
+                        &shutdown,
+                    )
                     .await;
                 continue;
             }
@@ -197,12 +212,13 @@ impl Reconciler {
             &revision,
             scope,
         );
+        let seconds = started.elapsed().as_secs_f64();
+        let calls = self.aws.calls.total().saturating_sub(calls_before);
         if self.listener.pending() {
             self.listener
-                .settle(&self.aws, &plan, &report, &self.shared)
+                .settle(&self.aws, &plan, &report, &held, &self.shared)
                 .await;
         }
-        let seconds = started.elapsed().as_secs_f64();
         let aws_calls = self.aws.calls.snapshot();
         self.shared.metrics(|m| {
             m.sync_calls(aws_calls);
@@ -217,7 +233,7 @@ impl Reconciler {
         let last_pass = LastPass {
             finished_at: now_rfc3339(),
             seconds,
-            calls: self.aws.calls.total().saturating_sub(calls_before),
+            calls,
             tally,
         };
         log_pass(&revision, &last_pass, scope);

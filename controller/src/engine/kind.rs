@@ -179,7 +179,10 @@ impl<K: ManagedKind> ErasedKind for K {
     }
 
     fn names<'a>(&self, state: &'a DesiredState) -> Vec<&'a str> {
-        K::Spec::resources(state).iter().map(Resource::name).collect()
+        K::Spec::resources(state)
+            .iter()
+            .map(Resource::name)
+            .collect()
     }
 
     fn plan<'a>(

@@ -113,10 +113,9 @@ impl Engine {
     pub fn manages(&self, state: &DesiredState, target: &Target) -> bool {
         match &target.key {
             EventKey::Id(_) => true,
-            EventKey::Name(name) => self
-                .kinds
-                .iter()
-                .any(|kind| kind.kind() == target.kind && kind.names(state).contains(&name.as_str())),
+            EventKey::Name(name) => self.kinds.iter().any(|kind| {
+                kind.kind() == target.kind && kind.names(state).contains(&name.as_str())
+            }),
         }
     }
 

@@ -50,7 +50,10 @@ mod tests {
 
     const EC2: Events = Events {
         source: "aws.ec2",
-        names: &["RevokeSecurityGroupIngress", "AuthorizeSecurityGroupIngress"],
+        names: &[
+            "RevokeSecurityGroupIngress",
+            "AuthorizeSecurityGroupIngress",
+        ],
         keys: |_| Vec::new(),
     };
     const ECR: Events = Events {

@@ -120,14 +120,20 @@ mod tests {
             "arn:aws:iam::444455556666:role/afu9-controller",
             "arn:aws:sts::444455556666:assumed-role/afu9-controller/task-1",
         )));
-        assert!(!me.made(&event(&json!({"arn": "arn:aws:iam::111122223333:user/alice"}))));
+        assert!(!me.made(&event(
+            &json!({"arn": "arn:aws:iam::111122223333:user/alice"})
+        )));
     }
 
     #[test]
     fn a_user_is_matched_by_its_exact_arn() {
         let me = Principal::from_caller_arn("arn:aws:iam::111122223333:user/ops/afu9");
-        assert!(me.made(&event(&json!({"arn": "arn:aws:iam::111122223333:user/ops/afu9"}))));
-        assert!(!me.made(&event(&json!({"arn": "arn:aws:iam::111122223333:user/ops/afu99"}))));
+        assert!(me.made(&event(
+            &json!({"arn": "arn:aws:iam::111122223333:user/ops/afu9"})
+        )));
+        assert!(!me.made(&event(
+            &json!({"arn": "arn:aws:iam::111122223333:user/ops/afu99"})
+        )));
         assert!(!me.made(&event(&json!({}))));
     }
 }

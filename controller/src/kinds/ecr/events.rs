@@ -28,7 +28,9 @@ fn keys(event: &CloudTrailEvent) -> Vec<EventKey> {
             .and_then(|arn| arn.split_once(":repository/"))
             .map(|(_, name)| name)
     });
-    name.map(|n| EventKey::Name(n.to_owned())).into_iter().collect()
+    name.map(|n| EventKey::Name(n.to_owned()))
+        .into_iter()
+        .collect()
 }
 
 #[cfg(test)]

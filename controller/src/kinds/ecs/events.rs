@@ -29,7 +29,9 @@ fn keys(event: &CloudTrailEvent) -> Vec<EventKey> {
 
 /// The family of `family`, `family:3` or `arn:…:task-definition/family:3`.
 fn family(id: &str) -> &str {
-    let id = id.split_once(":task-definition/").map_or(id, |(_, rest)| rest);
+    let id = id
+        .split_once(":task-definition/")
+        .map_or(id, |(_, rest)| rest);
     id.split_once(':').map_or(id, |(family, _)| family)
 }
 
@@ -39,7 +41,10 @@ mod tests {
 
     #[test]
     fn a_revision_or_its_arn_names_the_family() {
-        assert_eq!(family("arn:aws:ecs:r:1:task-definition/afu9-api:7"), "afu9-api");
+        assert_eq!(
+            family("arn:aws:ecs:r:1:task-definition/afu9-api:7"),
+            "afu9-api"
+        );
         assert_eq!(family("afu9-api:7"), "afu9-api");
         assert_eq!(family("afu9-api"), "afu9-api");
     }

@@ -19,8 +19,8 @@ use afu9_spec::iam::IamRoleSpec;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::events::Events;
 use crate::engine::{ManagedKind, PlanContext, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{EcsOp, Revision};

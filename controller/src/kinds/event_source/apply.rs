@@ -166,7 +166,9 @@ impl EventSourceOp {
                     .name(name)
                     .event_pattern(pattern)
                     .state(RuleState::Enabled)
-                    .description("CloudTrail write events for afu9-posture's event-driven reconcile")
+                    .description(
+                        "CloudTrail write events for afu9-posture's event-driven reconcile",
+                    )
                     .set_tags(tags.as_ref().map(|tags| rule_tags(tags)))
                     .send()
                     .await,

@@ -42,7 +42,11 @@ pub(super) async fn observe(
 pub async fn queue_url(sqs: &aws_sdk_sqs::Client, name: &str) -> Result<Option<String>, AwsError> {
     match sqs.get_queue_url().queue_name(name).send().await {
         Ok(output) => Ok(output.queue_url),
-        Err(err) if err.as_service_error().is_some_and(|e| e.is_queue_does_not_exist()) => {
+        Err(err)
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_queue_does_not_exist()) =>
+        {
             Ok(None)
         }
         Err(err) => Err(AwsError::from_sdk(
@@ -132,7 +136,10 @@ async fn read_rule(
     Ok(Some(LiveRule {
         arn,
         pattern: rule.event_pattern,
-        state: rule.state.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        state: rule
+            .state
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
         targets,
         tags,
     }))

@@ -44,7 +44,11 @@ pub(super) fn plan(
         None => {
             let mut delta = Delta::missing();
             for (key, value) in &attributes {
-                delta.change(Change::new(format!("queue.{key}"), None, Some(value.as_str().into())));
+                delta.change(Change::new(
+                    format!("queue.{key}"),
+                    None,
+                    Some(value.as_str().into()),
+                ));
             }
             delta.op(EventSourceOp::CreateQueue {
                 name: name.to_owned(),
@@ -56,13 +60,20 @@ pub(super) fn plan(
         Some(queue) => plan_queue(queue, &attributes),
     };
     if cx.events.iter().all(|events| events.names.is_empty()) {
-        delta.block("no kind in the desired state declares write events: the rule would match nothing".to_owned());
+        delta.block(
+            "no kind in the desired state declares write events: the rule would match nothing"
+                .to_owned(),
+        );
         return delta;
     }
     let pattern = pattern::build(cx.events);
     match &have.rule {
         None => {
-            delta.change(Change::new("rule.eventPattern", None, Some(pattern.clone())));
+            delta.change(Change::new(
+                "rule.eventPattern",
+                None,
+                Some(pattern.clone()),
+            ));
             delta.op(EventSourceOp::PutRule {
                 name: name.to_owned(),
                 pattern: pattern.to_string(),
@@ -74,7 +85,9 @@ pub(super) fn plan(
             });
         }
         Some(rule) => {
-            if let Some(reason) = unowned_reason("eventbridge rule", &rule.tags, want.metadata.adopt) {
+            if let Some(reason) =
+                unowned_reason("eventbridge rule", &rule.tags, want.metadata.adopt)
+            {
                 delta.block(reason);
             }
             plan_rule(&mut delta, name, rule, &pattern, &arns, &tags);
@@ -98,10 +111,16 @@ fn desired_attributes(spec: &EventSourceSpec, arns: &Arns) -> Vec<(String, Strin
         }],
     });
     vec![
-        ("MessageRetentionPeriod".to_owned(), spec.message_retention_seconds.to_string()),
+        (
+            "MessageRetentionPeriod".to_owned(),
+            spec.message_retention_seconds.to_string(),
+        ),
         ("Policy".to_owned(), policy.to_string()),
         ("SqsManagedSseEnabled".to_owned(), "true".to_owned()),
-        ("VisibilityTimeout".to_owned(), spec.visibility_timeout_seconds.to_string()),
+        (
+            "VisibilityTimeout".to_owned(),
+            spec.visibility_timeout_seconds.to_string(),
+        ),
     ]
 }
 
@@ -112,7 +131,8 @@ fn plan_queue(queue: &LiveQueue, attributes: &[(String, String)]) -> Delta {
         let live = queue.attribute(key);
         let same = match (key.as_str(), live) {
             ("Policy", Some(live)) => {
-                serde_json::from_str::<Value>(live).ok() == serde_json::from_str::<Value>(value).ok()
+                serde_json::from_str::<Value>(live).ok()
+                    == serde_json::from_str::<Value>(value).ok()
             }
             (_, Some(live)) => live == value,
             (_, None) => false,
@@ -150,7 +170,9 @@ fn plan_rule(
     tags: &Tags,
 ) {
     let live_pattern = rule.pattern.as_deref().and_then(pattern::canonical);
-    if live_pattern.as_ref() != pattern::canonical(&pattern.to_string()).as_ref() || rule.state != "ENABLED" {
+    if live_pattern.as_ref() != pattern::canonical(&pattern.to_string()).as_ref()
+        || rule.state != "ENABLED"
+    {
         if rule.state != "ENABLED" {
             delta.change(Change::new(
                 "rule.state",
@@ -161,7 +183,9 @@ fn plan_rule(
         if live_pattern.as_ref() != pattern::canonical(&pattern.to_string()).as_ref() {
             delta.change(Change::new(
                 "rule.eventPattern",
-                rule.pattern.as_deref().map(|p| pattern::canonical(p).unwrap_or_else(|| p.into())),
+                rule.pattern
+                    .as_deref()
+                    .map(|p| pattern::canonical(p).unwrap_or_else(|| p.into())),
                 Some(pattern.clone()),
             ));
         }
@@ -171,11 +195,17 @@ fn plan_rule(
             tags: None,
         });
     }
-    let ours = rule.targets.iter().any(|(id, arn)| id == TARGET_ID && *arn == arns.queue);
+    let ours = rule
+        .targets
+        .iter()
+        .any(|(id, arn)| id == TARGET_ID && *arn == arns.queue);
     if !ours {
         delta.change(Change::new(
             "rule.target",
-            rule.targets.iter().find(|(id, _)| id == TARGET_ID).map(|(_, arn)| arn.as_str().into()),
+            rule.targets
+                .iter()
+                .find(|(id, _)| id == TARGET_ID)
+                .map(|(_, arn)| arn.as_str().into()),
             Some(arns.queue.as_str().into()),
         ));
         delta.op(EventSourceOp::PutTargets {

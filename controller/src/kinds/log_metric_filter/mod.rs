@@ -10,8 +10,8 @@ use afu9_spec::log_metric_filter::LogMetricFilterSpec;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::events::Events;
 use crate::engine::{ManagedKind, PlanContext, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::FilterOp;

@@ -36,7 +36,9 @@ fn keys(event: &CloudTrailEvent) -> Vec<EventKey> {
             .map(|id| EventKey::Id(id.to_owned()))
             .collect();
     }
-    let id = event.request(&["groupId"]).map(|id| EventKey::Id(id.to_owned()));
+    let id = event
+        .request(&["groupId"])
+        .map(|id| EventKey::Id(id.to_owned()));
     let name = event
         .request(&["groupName"])
         .map(|name| EventKey::Name(name.to_owned()));

@@ -2,8 +2,8 @@
 //! (`afu9_spec::security_group::rules`), with references between managed groups by manifest name.
 
 mod apply;
-mod events;
 mod ec2;
+mod events;
 mod model;
 mod observe;
 mod plan;
@@ -17,8 +17,8 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::events::Events;
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::SgOp;

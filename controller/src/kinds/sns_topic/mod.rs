@@ -11,8 +11,8 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::events::Events;
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::TopicOp;

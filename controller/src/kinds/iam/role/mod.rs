@@ -14,8 +14,8 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
-use crate::events::Events;
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::RoleOp;
