@@ -197,6 +197,7 @@ const AFU9_PLAN: &[(&str, &str, &str)] = &[
     ("MetricAlarm", "afu9-iam-policy-changes", "create"),
     ("MetricAlarm", "afu9-cloudtrail-changes", "create"),
     ("MetricAlarm", "afu9-security-group-changes", "create"),
+    ("EventSource", "afu9-posture-events", "create"),
 ];
 
 #[tokio::test]
@@ -247,7 +248,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
         })
         .collect();
     assert_eq!(kinds, AFU9_PLAN, "every resource, in apply order");
-    assert_eq!(value["summary"]["create"], 23);
+    assert_eq!(value["summary"]["create"], 24);
     assert_eq!(value["summary"]["update"], 3);
     assert_eq!(value["summary"]["replace"], 1);
     for resource in resources {
@@ -266,6 +267,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
             Some("CloudTrail") => "spec.logFileValidation",
             Some("LogMetricFilter") => "spec.pattern",
             Some("MetricAlarm") => "spec.threshold",
+            Some("EventSource") => "rule.eventPattern",
             _ => "spec.tagMutability",
         };
         assert!(paths.contains(&expected), "{paths:?}");
@@ -281,7 +283,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let apply = afu9ctl(&env, &["apply"]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
     assert!(
-        text(&apply.stdout).contains("49 operations succeeded, 0 failed"),
+        text(&apply.stdout).contains("52 operations succeeded, 0 failed"),
         "{}",
         text(&apply.stdout)
     );

@@ -169,7 +169,7 @@ impl EventSourceOp {
                     .description(
                         "CloudTrail write events for afu9-posture's event-driven reconcile",
                     )
-                    .set_tags(tags.as_ref().map(|tags| rule_tags(tags)))
+                    .set_tags(tags.as_ref().map(rule_tags))
                     .send()
                     .await,
             ),

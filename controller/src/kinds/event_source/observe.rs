@@ -43,9 +43,9 @@ pub async fn queue_url(sqs: &aws_sdk_sqs::Client, name: &str) -> Result<Option<S
     match sqs.get_queue_url().queue_name(name).send().await {
         Ok(output) => Ok(output.queue_url),
         Err(err)
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_queue_does_not_exist()) =>
+            if err.as_service_error().is_some_and(
+                aws_sdk_sqs::operation::get_queue_url::GetQueueUrlError::is_queue_does_not_exist,
+            ) =>
         {
             Ok(None)
         }
