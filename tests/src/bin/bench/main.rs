@@ -12,8 +12,11 @@
 //! `--latency` puts the fault proxy (`afu9_e2e::fault_proxy`) between `afu9ctl` and the
 //! emulator, adding that delay to every call as AWS's network and service time would;
 //! seeding and drift go to the emulator directly. `--no-afu9` leaves out the AFU-9 posture.
+//! `bench --events N [--event-window 1s]` measures event to converged instead (see
+//! `events.rs`).
 
 mod ansible;
+mod events;
 mod measure;
 mod posture;
 mod report;
@@ -34,6 +37,8 @@ struct Options {
     ansible: Option<PathBuf>,
     latency: Duration,
     afu9: bool,
+    events: Option<usize>,
+    event_window: String,
 }
 
 fn options() -> Options {
@@ -44,6 +49,8 @@ fn options() -> Options {
         ansible: std::env::var_os("AFU9_ANSIBLE_PLAYBOOK").map(PathBuf::from),
         latency: Duration::ZERO,
         afu9: true,
+        events: None,
+        event_window: "1s".to_owned(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -65,6 +72,8 @@ fn options() -> Options {
                 print!("{}", posture::generate(n));
                 std::process::exit(0);
             }
+            "--events" => options.events = Some(value.parse().unwrap_or_else(|_| usage(&arg))),
+            "--event-window" => options.event_window = value,
             "--max-runs" => options.max_runs = value.parse().unwrap_or_else(|_| usage(&arg)),
             "--latency" => {
                 let ms = value.strip_suffix("ms").unwrap_or(&value);
@@ -78,7 +87,7 @@ fn options() -> Options {
 
 fn usage(arg: &str) -> ! {
     eprintln!(
-        "bad argument {arg}\nusage: bench [--sizes 10,100,1000] [--out PATH] [--max-runs N] [--latency 50ms] [--no-afu9] | bench --manifests N"
+        "bad argument {arg}\nusage: bench [--sizes 10,100,1000] [--out PATH] [--max-runs N] [--latency 50ms] [--no-afu9] | bench --events N [--event-window 1s] | bench --manifests N"
     );
     std::process::exit(2)
 }
@@ -108,6 +117,10 @@ fn main() {
         "{} is missing: build it first (scripts/bench does)",
         afu9ctl.display()
     );
+    if let Some(samples) = options.events {
+        events::run(&afu9ctl, samples, &options.event_window);
+        return;
+    }
     assert!(
         Path::new(measure::TIME).exists(),
         "{} is missing: install GNU time (Debian package `time`; scripts/bench does)",
