@@ -36,7 +36,7 @@ impl Daemon {
             .args(["run", "-f"])
             .arg(manifests)
             .args(["--interval", "10m", "--event-window", window, "--listen"])
-            .arg(format!("127.0.1:{port}"))
+            .arg(format!("127.0.0.1:{port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
