@@ -9,6 +9,7 @@ pub mod aws;
 pub mod daemon;
 pub mod diff;
 pub mod engine;
+pub mod events;
 pub mod kinds;
 pub mod plan;
 pub mod render;

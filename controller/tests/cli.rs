@@ -199,6 +199,7 @@ const AFU9_PLAN: &[(&str, &str, &str)] = &[
     ("MetricAlarm", "afu9-iam-policy-changes", "create"),
     ("MetricAlarm", "afu9-cloudtrail-changes", "create"),
     ("MetricAlarm", "afu9-security-group-changes", "create"),
+    ("EventSource", "afu9-posture-events", "create"),
 ];
 
 #[tokio::test]
@@ -251,7 +252,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
         })
         .collect();
     assert_eq!(kinds, AFU9_PLAN, "every resource, in apply order");
-    assert_eq!(value["summary"]["create"], 23);
+    assert_eq!(value["summary"]["create"], 24);
     assert_eq!(value["summary"]["update"], 5);
     assert_eq!(value["summary"]["replace"], 1);
     for resource in resources {
@@ -272,6 +273,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
             Some("MetricAlarm") => "spec.threshold",
             Some("EcsCluster") => "spec.services.afu9-control-center.assignPublicIp",
             Some("DbInstance") => "spec.parameterGroup.parameters.rds.force_ssl",
+            Some("EventSource") => "rule.eventPattern",
             _ => "spec.tagMutability",
         };
         assert!(paths.contains(&expected), "{paths:?}");
@@ -287,7 +289,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let apply = afu9ctl(&env, &["apply"]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
     assert!(
-        text(&apply.stdout).contains("55 operations succeeded, 0 failed"),
+        text(&apply.stdout).contains("58 operations succeeded, 0 failed"),
         "{}",
         text(&apply.stdout)
     );

@@ -1,5 +1,5 @@
 //! The shape of the code, checked: the controller's top-level modules depend on each other
-//! without a cycle, the leaves (`aws`, `plan`) and the engine name no kind, and no source
+//! without a cycle, the leaves (`aws`, `plan`, `events`) and the engine name no kind, and no source
 //! file (tests aside) grows past the size one concept fits in.
 //!
 //! Dependencies are read from the source: every `crate::<module>` and `super::` path that
@@ -131,7 +131,7 @@ fn the_controller_s_modules_have_no_dependency_cycle() {
 #[test]
 fn the_plan_values_the_sdk_glue_and_the_engine_name_no_kind() {
     let graph = module_graph();
-    for module in ["aws", "plan", "engine", "diff"] {
+    for module in ["aws", "plan", "engine", "diff", "events"] {
         let uses = &graph[module];
         assert!(!uses.contains("kinds"), "{module} names a kind: {uses:?}");
     }
@@ -142,6 +142,11 @@ fn the_plan_values_the_sdk_glue_and_the_engine_name_no_kind() {
     );
     let plan: Vec<&String> = graph["plan"].iter().collect();
     assert_eq!(plan, ["aws"], "plan imports only the SDK glue");
+    assert!(
+        graph["events"].is_empty(),
+        "events (declarations, parsing, batches) is a leaf: {:?}",
+        graph["events"]
+    );
 }
 
 #[test]

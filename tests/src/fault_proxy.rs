@@ -311,6 +311,8 @@ fn protocol(service: &str) -> Protocol {
         "iam" | "sts" | "sns" | "monitoring" | "rds" => Protocol::Query,
         "s3" => Protocol::S3,
         "ec2" => Protocol::Ec2,
+        // awsJson1_1 (ecr, ecs, secretsmanager, logs, cloudtrail, events) and awsJson1_0
+        // (sqs) answer errors in the same shape.
         _ => Protocol::Json,
     }
 }

@@ -9,6 +9,7 @@
 #![allow(clippy::missing_panics_doc)]
 
 pub mod audit;
+pub mod cloudtrail_events;
 pub mod data;
 pub mod fault_proxy;
 pub mod inventory;
@@ -191,6 +192,16 @@ impl Emulator {
     /// An ECR client for injecting and checking state.
     pub fn ecr(&self) -> aws_sdk_ecr::Client {
         aws_sdk_ecr::Client::new(&self.sdk_config())
+    }
+
+    /// An EventBridge client (to put the CloudTrail events moto does not emit).
+    pub fn events(&self) -> aws_sdk_eventbridge::Client {
+        aws_sdk_eventbridge::Client::new(&self.sdk_config())
+    }
+
+    /// An SQS client for checking the event queue.
+    pub fn sqs(&self) -> aws_sdk_sqs::Client {
+        aws_sdk_sqs::Client::new(&self.sdk_config())
     }
 
     /// An EC2 client for injecting and checking state.

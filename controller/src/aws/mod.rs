@@ -108,6 +108,8 @@ pub struct Aws {
     pub ecs: aws_sdk_ecs::Client,
     /// RDS (database security settings and their parameter groups).
     pub rds: aws_sdk_rds::Client,
+    /// EventBridge (the event source's rule).
+    pub eventbridge: aws_sdk_eventbridge::Client,
     /// KMS (resolving key aliases to key ARNs; no key is managed).
     pub kms: aws_sdk_kms::Client,
     /// S3 (whether a trail's bucket exists; no bucket is managed).
@@ -116,6 +118,8 @@ pub struct Aws {
     pub secretsmanager: aws_sdk_secretsmanager::Client,
     /// Simple Notification Service (the alarms' topics).
     pub sns: aws_sdk_sns::Client,
+    /// Simple Queue Service (the event source's queue; the run loop receives from it).
+    pub sqs: aws_sdk_sqs::Client,
     /// Identity and Access Management.
     pub iam: aws_sdk_iam::Client,
     /// Security Token Service (the account guard).
@@ -156,11 +160,13 @@ impl Aws {
             ec2: client!(aws_sdk_ec2, config, policy),
             ecr: client!(aws_sdk_ecr, config, policy),
             ecs: client!(aws_sdk_ecs, config, policy),
+            eventbridge: client!(aws_sdk_eventbridge, config, policy),
             kms: client!(aws_sdk_kms, config, policy),
             rds: client!(aws_sdk_rds, config, policy),
             s3: s3_client(config, &policy),
             secretsmanager: client!(aws_sdk_secretsmanager, config, policy),
             sns: client!(aws_sdk_sns, config, policy),
+            sqs: client!(aws_sdk_sqs, config, policy),
             iam: client!(aws_sdk_iam, config, policy),
             sts: client!(aws_sdk_sts, config, policy),
             identity: Arc::default(),
@@ -184,7 +190,12 @@ impl Aws {
                     .and_then(|arn| arn.split(':').nth(1))
                     .unwrap_or("aws")
                     .to_owned();
-                Ok(Identity { account, partition })
+                let arn = output.arn.unwrap_or_default();
+                Ok(Identity {
+                    account,
+                    partition,
+                    arn,
+                })
             })
             .await
     }
@@ -197,4 +208,6 @@ pub struct Identity {
     pub account: String,
     /// `aws`, `aws-cn`, `aws-us-gov`.
     pub partition: String,
+    /// The caller's ARN (an IAM user, or a session of an assumed role).
+    pub arn: String,
 }

@@ -97,6 +97,10 @@ pub struct RunArgs {
     /// How often the manifest files are checked for changes.
     #[arg(long, default_value = "5s", value_parser = parse_duration)]
     pub reload_every: Duration,
+    /// How long the events of a burst are gathered before the resources they touched are
+    /// reconciled, once each (events come from the `EventSource` manifest's queue).
+    #[arg(long, default_value = "2s", value_parser = parse_duration)]
+    pub event_window: Duration,
     /// Longest wait for the write in flight after SIGTERM before exiting anyway.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,

@@ -24,6 +24,9 @@ pub struct Metrics {
     api_calls: Family<Labels, Counter>,
     errors: Family<Labels, Counter>,
     desired_state_valid: Gauge,
+    events: Family<Labels, Counter>,
+    event_reconciles: Family<Labels, Counter>,
+    event_latency: Histogram,
     seen_calls: BTreeMap<CallKey, u64>,
 }
 
@@ -70,8 +73,29 @@ impl Default for Metrics {
             "1 when the desired state on disk is valid",
             desired_state_valid.clone(),
         );
+        let events = Family::<Labels, Counter>::default();
+        registry.register(
+            "events",
+            "Events received from the queue, by outcome: matched, or ignored as own_write, failed_call, unknown or malformed",
+            events.clone(),
+        );
+        let event_reconciles = Family::<Labels, Counter>::default();
+        registry.register(
+            "event_reconciles",
+            "Resources reconciled because an event touched them, by kind",
+            event_reconciles.clone(),
+        );
+        let event_latency = Histogram::new(exponential_buckets(0.25, 2.0, 12));
+        registry.register(
+            "event_to_converged_seconds",
+            "From an event's time to the end of the reconcile it caused",
+            event_latency.clone(),
+        );
         Self {
             registry,
+            events,
+            event_reconciles,
+            event_latency,
             pass_duration,
             passes,
             resources,
@@ -113,6 +137,25 @@ impl Metrics {
         self.errors
             .get_or_create(&vec![("class", class.to_owned())])
             .inc();
+    }
+
+    /// Counts one event received from the queue with its `outcome`.
+    pub fn event(&self, outcome: &str) {
+        self.events
+            .get_or_create(&vec![("outcome", outcome.to_owned())])
+            .inc();
+    }
+
+    /// Counts one resource of `kind` reconciled because of events.
+    pub fn event_reconcile(&self, kind: &str) {
+        self.event_reconciles
+            .get_or_create(&vec![("kind", kind.to_owned())])
+            .inc();
+    }
+
+    /// Records how long an event took to be converged.
+    pub fn event_latency(&self, seconds: f64) {
+        self.event_latency.observe(seconds);
     }
 
     /// Whether the desired state on disk is valid.

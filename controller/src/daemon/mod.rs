@@ -6,7 +6,8 @@
 //! per-resource backoff, a terminal error, the change cap), applies the rest, and records
 //! status, metrics, the recent changes and the audit trail. The loop wakes on the interval
 //! (with jitter), on a file change, when a backoff ends, and stops between two AWS writes on
-//! shutdown. The HTTP server serves what the loop shares: the status page, `/status`,
+//! shutdown. Between passes it listens to the `EventSource`'s queue (SQS long polling) and
+//! reconciles only the resources the events of a short window touched. The HTTP server serves what the loop shares: the status page, `/status`,
 //! `/metrics`, `/healthz` and `/readyz`.
 
 mod audit;
@@ -14,6 +15,7 @@ mod auth;
 mod backoff;
 mod changes;
 mod hold;
+mod listen;
 mod metrics;
 mod page;
 mod reconciler;
@@ -49,4 +51,7 @@ pub struct RunOptions {
     pub max_changes: Option<usize>,
     /// Plan only, never write.
     pub observe_only: bool,
+    /// How long the events of a burst are gathered before their resources are reconciled
+    /// (one reconcile per resource per window).
+    pub event_window: Duration,
 }

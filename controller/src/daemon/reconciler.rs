@@ -1,6 +1,8 @@
-//! The reconcile loop: when to pass, reloading the desired state, and one pass from plan to
+//! The reconcile loop: when to pass, reloading the desired state, listening for events
+//! between passes, and one pass (of everything, or of what events touched) from plan to
 //! record.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -10,12 +12,15 @@ use tokio_util::sync::CancellationToken;
 use super::audit::AuditLog;
 use super::backoff::Backoff;
 use super::hold::hold_back;
-use super::record::{Tally, record};
+use super::listen::Listener;
+use super::record::{Scope, Tally, record};
 use super::shared::{LastPass, Shared};
 use super::status::now_rfc3339;
 use super::{RunOptions, revision};
 use crate::aws::Aws;
 use crate::engine::{Engine, check_target};
+use crate::events::Target;
+use crate::plan::Plan;
 
 /// The loaded desired state and where it came from.
 struct Loaded {
@@ -33,6 +38,7 @@ pub struct Reconciler {
     backoff: Backoff,
     loaded: Option<Loaded>,
     seen_hash: Option<String>,
+    listener: Listener,
 }
 
 impl Reconciler {
@@ -45,6 +51,7 @@ impl Reconciler {
         audit: AuditLog,
     ) -> Self {
         Self {
+            listener: Listener::new(options.event_window),
             options,
             aws,
             engine,
@@ -65,19 +72,44 @@ impl Reconciler {
             let changed = self.reload();
             let now = Instant::now();
             let backoff_due = self.backoff.expired_between(last_pass, now);
-            if self.loaded.is_some()
-                && self.shared.health().invalid.is_none()
-                && (changed || backoff_due || now >= next_pass)
-            {
-                self.pass(&shutdown).await;
+            let valid = self.loaded.is_some() && self.shared.health().invalid.is_none();
+            if valid && (changed || backoff_due || now >= next_pass) {
+                self.pass(&shutdown, None).await;
                 last_pass = Instant::now();
                 next_pass =
                     Instant::now() + self.options.interval.mul_f64(0.9 + 0.2 * fastrand::f64());
+            }
+            if valid && self.listener.due().is_some_and(|due| due <= Instant::now()) {
+                let targets = self.listener.targets();
+                tracing::info!(
+                    events = self.listener.len(),
+                    resources = targets.len(),
+                    "reconciling what events touched"
+                );
+                self.pass(&shutdown, Some(&targets)).await;
             }
             let now = Instant::now();
             let mut wake = next_pass.min(now + self.options.reload_every);
             if let Some(expiry) = self.backoff.next_expiry(now) {
                 wake = wake.min(expiry);
+            }
+            if let Some(loaded) = self.loaded.as_ref().filter(|_| valid)
+                && self
+                    .listener
+                    .prepare(&self.aws, &loaded.state, &self.shared)
+                    .await
+            {
+                self.listener
+                    .listen(
+                        &self.aws,
+                        &self.engine,
+                        &loaded.state,
+                        wake,
+                        &self.shared,
+                        &shutdown,
+                    )
+                    .await;
+                continue;
             }
             tokio::select! {
                 () = tokio::time::sleep_until(wake.into()) => {}
@@ -122,7 +154,10 @@ impl Reconciler {
         }
     }
 
-    async fn pass(&mut self, shutdown: &CancellationToken) {
+    /// One pass over every resource (`targets` is `None`) or over what events touched; the
+    /// events received meanwhile are settled by it either way (a full pass reconciles
+    /// whatever they touched).
+    async fn pass(&mut self, shutdown: &CancellationToken, targets: Option<&BTreeSet<Target>>) {
         let Some(loaded) = &self.loaded else { return };
         let revision = loaded.revision.clone();
         let started = Instant::now();
@@ -135,8 +170,18 @@ impl Reconciler {
             });
             return;
         }
-        let mut plan = tokio::select! {
-            plan = self.engine.plan(&self.aws, &loaded.state) => plan,
+        let planned = async {
+            match targets {
+                None => self.engine.plan(&self.aws, &loaded.state).await,
+                Some(targets) => {
+                    self.engine
+                        .plan_targets(&self.aws, &loaded.state, targets)
+                        .await
+                }
+            }
+        };
+        let mut plan: Plan = tokio::select! {
+            plan = planned => plan,
             () = shutdown.cancelled() => return,
         };
         let held = hold_back(
@@ -153,6 +198,11 @@ impl Reconciler {
         self.audit.record(&revision, &plan, &report);
         self.shared
             .update_changes(|changes| changes.record(&revision, &plan, &report));
+        let scope = if targets.is_some() {
+            Scope::Targeted
+        } else {
+            Scope::Full
+        };
         let tally = record(
             &self.shared,
             &mut self.backoff,
@@ -160,29 +210,53 @@ impl Reconciler {
             &report,
             &held,
             &revision,
+            scope,
         );
         let seconds = started.elapsed().as_secs_f64();
+        let calls = self.aws.calls.total().saturating_sub(calls_before);
+        if self.listener.pending() {
+            self.listener
+                .settle(&self.aws, &plan, &report, &held, &self.shared)
+                .await;
+        }
         let aws_calls = self.aws.calls.snapshot();
         self.shared.metrics(|m| {
             m.sync_calls(aws_calls);
-            m.pass(seconds, if tally.errors > 0 { "errors" } else { "ok" });
+            if scope == Scope::Targeted {
+                for resource in &plan.resources {
+                    m.event_reconcile(resource.kind);
+                }
+            } else {
+                m.pass(seconds, if tally.errors > 0 { "errors" } else { "ok" });
+            }
         });
         let last_pass = LastPass {
             finished_at: now_rfc3339(),
             seconds,
-            calls: self.aws.calls.total().saturating_sub(calls_before),
+            calls,
             tally,
         };
-        log_pass(&revision, &last_pass);
-        self.shared.update_health(|h| {
-            h.passes += 1;
-            h.last_pass = Some(last_pass);
+        log_pass(&revision, &last_pass, scope);
+        self.shared.update_health(|h| match scope {
+            Scope::Full => {
+                self.listener.look_again();
+                h.passes += 1;
+                h.last_pass = Some(last_pass);
+            }
+            Scope::Targeted => {
+                h.event_passes += 1;
+                h.last_event_pass = Some(last_pass);
+            }
         });
     }
 }
 
 /// One line per pass; a warning when a resource could not be read or written.
-fn log_pass(revision: &str, pass: &LastPass) {
+fn log_pass(revision: &str, pass: &LastPass, scope: Scope) {
+    let what = match scope {
+        Scope::Full => "pass",
+        Scope::Targeted => "event reconcile",
+    };
     let Tally {
         resources,
         drifted,
@@ -194,13 +268,13 @@ fn log_pass(revision: &str, pass: &LastPass) {
         tracing::warn!(
             %revision, seconds = pass.seconds, calls = pass.calls,
             resources, drifted, changed, blocked, errors,
-            "pass finished with errors"
+            "{what} finished with errors"
         );
     } else {
         tracing::info!(
             %revision, seconds = pass.seconds, calls = pass.calls,
             resources, drifted, changed, blocked, errors,
-            "pass finished"
+            "{what} finished"
         );
     }
 }

@@ -44,6 +44,15 @@ impl Tally {
     }
 }
 
+/// Which resources a pass planned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every resource of the desired state: what it did not plan is gone.
+    Full,
+    /// Only what events touched.
+    Targeted,
+}
+
 /// Records status, backoff and metrics for every resource of a pass at `revision`; returns
 /// the tally.
 pub fn record(
@@ -53,6 +62,7 @@ pub fn record(
     report: &ApplyReport,
     held: &Held,
     revision: &str,
+    scope: Scope,
 ) -> Tally {
     let now = Instant::now();
     let mut tally = Tally::default();
@@ -100,8 +110,10 @@ pub fn record(
         for ((kind, name), verdict) in &verdicts {
             board.record(kind, name, revision, verdict);
         }
-        let keys: Vec<(String, String)> = verdicts.into_iter().map(|(key, _)| key).collect();
-        board.retain(&keys);
+        if scope == Scope::Full {
+            let keys: Vec<(String, String)> = verdicts.into_iter().map(|(key, _)| key).collect();
+            board.retain(&keys);
+        }
         let mut counts: BTreeMap<(String, &'static str, &'static str), i64> = BTreeMap::new();
         for status in board.all() {
             for condition in &status.conditions {

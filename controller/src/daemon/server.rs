@@ -160,6 +160,11 @@ async fn status(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
         "ready": health.not_ready_reason().is_none(),
         "desiredStateErrors": health.invalid,
         "lastPass": health.last_pass,
+        "events": {
+            "queue": health.listening,
+            "passes": health.event_passes,
+            "lastPass": health.last_event_pass,
+        },
         "resources": resources,
     }))
 }

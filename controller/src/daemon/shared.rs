@@ -22,6 +22,12 @@ pub struct Health {
     pub invalid: Option<String>,
     /// The last pass that finished.
     pub last_pass: Option<LastPass>,
+    /// Reconciles caused by events that finished.
+    pub event_passes: u64,
+    /// The last of them.
+    pub last_event_pass: Option<LastPass>,
+    /// The queue the loop listens to, once it exists.
+    pub listening: Option<String>,
 }
 
 impl Health {

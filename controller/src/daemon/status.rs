@@ -45,6 +45,23 @@ pub struct ResourceStatus {
     /// The last error, if the last reconcile failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// The last event that touched it and was reconciled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_event: Option<LastEvent>,
+}
+
+/// An event as `/status` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastEvent {
+    /// The API call (`AuthorizeSecurityGroupIngress`).
+    pub name: String,
+    /// Who made it (`userIdentity.arn`).
+    pub principal: Option<String>,
+    /// When it was made, RFC 3339.
+    pub time: Option<String>,
+    /// When its reconcile finished, RFC 3339.
+    pub reconciled_at: String,
 }
 
 impl ResourceStatus {
@@ -187,6 +204,7 @@ impl StatusBoard {
                 observed_revision: String::new(),
                 conditions: Vec::new(),
                 last_error: None,
+                last_event: None,
             });
         revision.clone_into(&mut entry.observed_revision);
         entry.last_error = (!verdict.synced()).then(|| verdict.message.clone());
@@ -211,6 +229,13 @@ impl StatusBoard {
             })
             .collect();
         entry.conditions = conditions;
+    }
+
+    /// Records the last event reconciled for a resource already on the board.
+    pub fn record_event(&mut self, kind: &str, name: &str, event: LastEvent) {
+        if let Some(status) = self.resources.get_mut(&(kind.to_owned(), name.to_owned())) {
+            status.last_event = Some(event);
+        }
     }
 
     /// Forgets resources no longer in the desired state.

@@ -1,6 +1,7 @@
 //! The one trait a resource kind implements, its tagging capability, and its type-erased
 //! form for the registry.
 
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -9,6 +10,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use super::decide::{plan_resource, unobservable};
 use crate::aws::{Aws, AwsError, Identity};
+use crate::events::{EventKey, Events};
 use crate::plan::{Delta, Dependency, Operation, ResourcePlan};
 
 /// What a kind's pure `plan` may consult besides the two sides it compares.
@@ -18,13 +20,16 @@ pub struct PlanContext<'a> {
     pub state: &'a DesiredState,
     /// The caller's account and partition, for kinds whose `needs_identity` said so.
     pub identity: Option<&'a Identity>,
+    /// The write events of the registered kinds that have manifests in `state`, for the
+    /// kind that sets up their delivery (`EventSource`).
+    pub events: &'a [Events],
 }
 
 /// One AWS resource kind. `observe` does I/O; `plan` is pure and reports facts (a
 /// [`Delta`]); the engine decides the action, ownership, tags and management policy.
 pub trait ManagedKind: Send + Sync + 'static {
     /// The desired configuration, declared in the spec crate's kind list.
-    type Spec: ManifestKind;
+    type Spec: ManifestKind + Clone;
     /// The live configuration in the spec's vocabulary; no SDK types.
     type Observed: Send + Sync;
     /// The manifest kind (`EcrRepository`): the spec's.
@@ -37,12 +42,27 @@ pub trait ManagedKind: Send + Sync + 'static {
     /// How many write calls to its service may be in flight at once during an apply; the
     /// service's bound is the least its kinds declare (IAM's write rate is low: 4).
     const WRITE_LIMIT: usize;
+    /// The CloudTrail write events that change the kind's resources, and how an event names
+    /// them (`Events::NONE`, with a doc comment saying why, for a kind no event changes).
+    /// The event source's rule listens for these; an event reconciles only what it names.
+    const EVENTS: Events;
 
     /// Whether `plan` needs the caller's account (to build ARNs) for `state`; it is then
     /// read once per pass.
     fn needs_identity(_state: &DesiredState) -> bool {
         false
     }
+
+    /// The id events name a live resource by when they do not name it by its manifest name
+    /// (a security group's id); `None` for kinds whose events carry names.
+    fn event_id(_have: &Self::Observed) -> Option<&str> {
+        None
+    }
+
+    /// Whether one resource's plan needs the kind's other resources observed with it (a
+    /// security group's rules name peer groups by manifest name): an event then observes
+    /// the kind whole and plans only what it touched.
+    const OBSERVED_TOGETHER: bool = false;
 
     /// How the kind's tags are managed, or that it has none (say which, explicitly).
     fn tagging() -> Tagging<Self>;
@@ -112,12 +132,29 @@ pub trait ErasedKind: Send + Sync {
     fn service(&self) -> &'static str;
     /// How many of its writes may be in flight at once.
     fn write_limit(&self) -> usize;
-    /// Observes and plans every resource of this kind in `state`.
+    /// The write events it declares.
+    fn events(&self) -> Events;
+    /// Whether `state` has manifests of this kind.
+    fn declared(&self, state: &DesiredState) -> bool;
+    /// The names of this kind's manifests in `state`.
+    fn names<'a>(&self, state: &'a DesiredState) -> Vec<&'a str>;
+    /// Observes and plans the resources of this kind in `state` that `keys` name (every
+    /// resource when `keys` is `None`).
     fn plan<'a>(
         &'a self,
         aws: &'a Aws,
-        state: &'a DesiredState,
+        cx: Scope<'a>,
+        keys: Option<&'a BTreeSet<EventKey>>,
     ) -> Pin<Box<dyn Future<Output = Vec<ResourcePlan>> + Send + 'a>>;
+}
+
+/// What a pass plans against: the desired state and the events its kinds declare.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// The whole desired state.
+    pub state: &'a DesiredState,
+    /// See [`PlanContext::events`].
+    pub events: &'a [Events],
 }
 
 impl<K: ManagedKind> ErasedKind for K {
@@ -133,13 +170,43 @@ impl<K: ManagedKind> ErasedKind for K {
         K::WRITE_LIMIT
     }
 
+    fn events(&self) -> Events {
+        K::EVENTS
+    }
+
+    fn declared(&self, state: &DesiredState) -> bool {
+        !K::Spec::resources(state).is_empty()
+    }
+
+    fn names<'a>(&self, state: &'a DesiredState) -> Vec<&'a str> {
+        K::Spec::resources(state)
+            .iter()
+            .map(Resource::name)
+            .collect()
+    }
+
     fn plan<'a>(
         &'a self,
         aws: &'a Aws,
-        state: &'a DesiredState,
+        scope: Scope<'a>,
+        keys: Option<&'a BTreeSet<EventKey>>,
     ) -> Pin<Box<dyn Future<Output = Vec<ResourcePlan>> + Send + 'a>> {
         Box::pin(async move {
-            let want = K::Spec::resources(state);
+            let state = scope.state;
+            let all = K::Spec::resources(state);
+            // Named resources are observed alone; an id (which only the live resource
+            // carries) needs the kind observed whole, then only the matching ones planned.
+            let named: Option<Vec<Resource<K::Spec>>> = keys
+                .filter(|keys| {
+                    !K::OBSERVED_TOGETHER && keys.iter().all(|k| matches!(k, EventKey::Name(_)))
+                })
+                .map(|keys| {
+                    all.iter()
+                        .filter(|r| keys.contains(&EventKey::Name(r.name().to_owned())))
+                        .cloned()
+                        .collect()
+                });
+            let want = named.as_deref().unwrap_or(all);
             if want.is_empty() {
                 return Vec::new();
             }
@@ -151,15 +218,37 @@ impl<K: ManagedKind> ErasedKind for K {
             } else {
                 None
             };
-            let cx = PlanContext { state, identity };
+            let cx = PlanContext {
+                state,
+                identity,
+                events: scope.events,
+            };
             match self.observe(aws, want).await {
                 Ok(observed) => want
                     .iter()
                     .zip(observed.iter().map(Option::as_ref))
-                    .map(|(resource, have)| plan_resource::<K>(&cx, resource, have))
+                    .filter(|(resource, have)| touched::<K>(keys, resource, *have))
+                    .map(|(resource, have)| {
+                        let mut plan = plan_resource::<K>(&cx, resource, have);
+                        plan.event_id = have.and_then(K::event_id).map(str::to_owned);
+                        plan
+                    })
                     .collect(),
                 Err(err) => unobservable::<K>(state, want, &err),
             }
         })
     }
+}
+
+/// Whether `keys` (none: every resource) name `resource`, by name or by its live id.
+fn touched<K: ManagedKind>(
+    keys: Option<&BTreeSet<EventKey>>,
+    resource: &Resource<K::Spec>,
+    have: Option<&K::Observed>,
+) -> bool {
+    let Some(keys) = keys else { return true };
+    keys.contains(&EventKey::Name(resource.name().to_owned()))
+        || have
+            .and_then(K::event_id)
+            .is_some_and(|id| keys.contains(&EventKey::Id(id.to_owned())))
 }

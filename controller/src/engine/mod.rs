@@ -11,15 +11,17 @@ mod schedule;
 pub use apply::{ApplyReport, OpResult, ResourceResult};
 pub use decide::plan_resource;
 pub use guard::{GuardError, check_target};
-pub use kind::{ErasedKind, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+pub use kind::{ErasedKind, LiveTags, ManagedKind, PlanContext, Scope, TagOps, Tagging};
 pub use schedule::Bounds;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use afu9_spec::DesiredState;
 use futures_util::future::join_all;
 
 use crate::aws::Aws;
+use crate::events::{CloudTrailEvent, EventKey, Events, Target};
 use crate::plan::{Plan, ResourcePlan};
 
 /// The kinds the controller manages, in dependency order (a kind's resources are applied
@@ -44,14 +46,54 @@ impl Engine {
     /// resources in registry order whatever finished first. Each kind's time is logged at
     /// debug level under the target `afu9ctl::timing` (read by `scripts/bench`).
     pub async fn plan(&self, aws: &Aws, state: &DesiredState) -> Plan {
+        self.plan_some(aws, state, None).await
+    }
+
+    /// Observes and plans only the resources `targets` name (what events touched), the
+    /// kinds' reads as in [`Engine::plan`].
+    pub async fn plan_targets(
+        &self,
+        aws: &Aws,
+        state: &DesiredState,
+        targets: &BTreeSet<Target>,
+    ) -> Plan {
+        let mut keys: BTreeMap<&str, BTreeSet<EventKey>> = BTreeMap::new();
+        for target in targets {
+            keys.entry(target.kind)
+                .or_default()
+                .insert(target.key.clone());
+        }
+        self.plan_some(aws, state, Some(&keys)).await
+    }
+
+    /// Plans the kinds `keys` lists (and only the resources it names), or every kind.
+    async fn plan_some(
+        &self,
+        aws: &Aws,
+        state: &DesiredState,
+        keys: Option<&BTreeMap<&str, BTreeSet<EventKey>>>,
+    ) -> Plan {
+        let events = self.declared_events(state);
+        let scope = Scope {
+            state,
+            events: &events,
+        };
         let lanes = self.service_lanes().into_iter().map(|lane| async move {
             let mut planned = Vec::with_capacity(lane.len());
             for index in lane {
+                let kind = &self.kinds[index];
+                let kind_keys = match keys {
+                    None => None,
+                    Some(keys) => match keys.get(kind.kind()) {
+                        Some(kind_keys) => Some(kind_keys),
+                        None => continue,
+                    },
+                };
                 let started = Instant::now();
-                let plans = self.kinds[index].plan(aws, state).await;
+                let plans = kind.plan(aws, scope, kind_keys).await;
                 tracing::debug!(
                     target: "afu9ctl::timing",
-                    kind = self.kinds[index].kind(),
+                    kind = kind.kind(),
                     resources = plans.len(),
                     seconds = started.elapsed().as_secs_f64(),
                     "kind observed and planned"
@@ -66,6 +108,42 @@ impl Engine {
         Plan {
             resources: by_kind.into_iter().flat_map(|(_, plans)| plans).collect(),
         }
+    }
+
+    /// The write events of the kinds that have manifests in `state`.
+    pub fn declared_events(&self, state: &DesiredState) -> Vec<Events> {
+        self.kinds
+            .iter()
+            .filter(|kind| kind.declared(state))
+            .map(|kind| kind.events())
+            .collect()
+    }
+
+    /// Whether `target` may be a managed resource: its name is a manifest's, or it is an id
+    /// (which only observing tells).
+    pub fn manages(&self, state: &DesiredState, target: &Target) -> bool {
+        match &target.key {
+            EventKey::Id(_) => true,
+            EventKey::Name(name) => self.kinds.iter().any(|kind| {
+                kind.kind() == target.kind && kind.names(state).contains(&name.as_str())
+            }),
+        }
+    }
+
+    /// The resources `event` touches, by the kinds that declared its name; empty when no
+    /// kind did.
+    pub fn route(&self, event: &CloudTrailEvent) -> Vec<Target> {
+        let mut targets = Vec::new();
+        for kind in &self.kinds {
+            let events = kind.events();
+            if events.declares(&event.source, &event.name) {
+                targets.extend((events.keys)(event).into_iter().map(|key| Target {
+                    kind: kind.kind(),
+                    key,
+                }));
+            }
+        }
+        targets
     }
 
     /// The kinds' indices grouped by service, in registry order within a service and by

@@ -11,6 +11,7 @@ use aws_config::{BehaviorVersion, SdkConfig};
 
 use super::{Engine, ManagedKind, PlanContext, Tagging};
 use crate::aws::{Aws, AwsError};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 /// `(kind, started)`: `true` when an observation starts, `false` when it ends.
@@ -30,6 +31,7 @@ impl<const N: usize> ManagedKind for Fake<N> {
     const SERVICE: &'static str = FAKES[N].1;
     const NOUN: &'static str = "fake";
     const WRITE_LIMIT: usize = 1;
+    const EVENTS: Events = Events::NONE;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Untagged
@@ -116,6 +118,7 @@ impl ManagedKind for BlockedCreate {
     const SERVICE: &'static str = "ECR";
     const NOUN: &'static str = "repository";
     const WRITE_LIMIT: usize = 1;
+    const EVENTS: Events = Events::NONE;
 
     fn depends_on(
         _state: &afu9_spec::DesiredState,
@@ -158,6 +161,7 @@ fn a_missing_resource_that_is_blocked_is_not_created() {
     )
     .expect("valid manifest");
     let cx = PlanContext {
+        events: &[],
         state: &state,
         identity: None,
     };

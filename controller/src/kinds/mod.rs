@@ -7,6 +7,7 @@ pub mod db_instance;
 pub mod ecr;
 pub mod ecs;
 pub mod ecs_cluster;
+pub mod event_source;
 pub mod iam;
 pub mod log_metric_filter;
 pub mod metric_alarm;
@@ -36,6 +37,7 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
         Box::new(cloudtrail::CloudTrails),
         Box::new(log_metric_filter::LogMetricFilters),
         Box::new(metric_alarm::MetricAlarms),
+        Box::new(event_source::EventSources),
     ]
 }
 

@@ -139,6 +139,8 @@ pub struct ResourcePlan {
     /// The resources its operations wait for, as its manifest names them (a rule's peer
     /// group, an attached policy, a task's role); apply orders and stops by them.
     pub depends_on: Vec<Dependency>,
+    /// The id events name the live resource by, when not its name (a security group's id).
+    pub event_id: Option<String>,
 }
 
 /// A resource another one needs: its manifest kind and name, and how far it must have got.
@@ -198,6 +200,7 @@ impl ResourcePlan {
             source: source.clone(),
             error_class: None,
             depends_on: Vec::new(),
+            event_id: None,
         }
     }
 

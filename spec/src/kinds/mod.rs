@@ -13,6 +13,7 @@ pub mod db_instance;
 pub mod ecr;
 pub mod ecs;
 pub mod ecs_cluster;
+pub mod event_source;
 pub mod iam;
 pub mod log_metric_filter;
 pub mod metric_alarm;
@@ -143,4 +144,6 @@ declare_kinds! {
     LogMetricFilter => log_metric_filters: log_metric_filter::LogMetricFilterSpec,
     /// `MetricAlarm` manifests, in file order.
     MetricAlarm => metric_alarms: metric_alarm::MetricAlarmSpec,
+    /// `EventSource` manifests, in file order (at most one).
+    EventSource => event_sources: event_source::EventSourceSpec,
 }

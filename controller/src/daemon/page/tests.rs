@@ -32,6 +32,7 @@ fn health() -> Health {
                 errors: 1,
             },
         }),
+        ..Health::default()
     }
 }
 

@@ -2,6 +2,7 @@
 //! delivery, logging and management events, and tags.
 
 mod apply;
+mod events;
 mod observe;
 mod plan;
 
@@ -12,6 +13,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{TrailOp, TrailSettings};
@@ -73,6 +75,7 @@ impl ManagedKind for CloudTrails {
     const NOUN: &'static str = "trail";
     /// A posture has one or two trails; CloudTrail's control plane allows few calls a second.
     const WRITE_LIMIT: usize = 4;
+    const EVENTS: Events = events::EVENTS;
 
     fn needs_identity(state: &afu9_spec::DesiredState) -> bool {
         state.cloud_trails.iter().any(|trail| {

@@ -8,6 +8,7 @@
 //! group's create and its TLS parameter.
 
 mod apply;
+mod events;
 mod observe;
 mod plan;
 
@@ -18,6 +19,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::RdsOp;
@@ -88,6 +90,12 @@ impl ManagedKind for DbInstances {
     /// A posture has a few databases, each one `ModifyDBInstance` and at most three group
     /// calls; RDS's control plane is throttled per account.
     const WRITE_LIMIT: usize = 4;
+    const EVENTS: Events = events::EVENTS;
+
+    /// A parameter-group event names the group: the database it is attached to.
+    fn event_id(have: &Self::Observed) -> Option<&str> {
+        have.parameter_groups.first().map(|(name, _)| name.as_str())
+    }
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {

@@ -1,6 +1,7 @@
 //! `EcrRepository`: scanning, tag mutability, lifecycle policy, tags; encryption checked.
 
 mod apply;
+mod events;
 mod observe;
 mod plan;
 
@@ -10,6 +11,7 @@ use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::EcrOp;
@@ -46,6 +48,7 @@ impl ManagedKind for EcrRepositories {
     /// ECR throttles per account and region; a repository takes 2–5 calls from empty, and
     /// 8 in flight at 50 ms a call is about 160 calls a second at most.
     const WRITE_LIMIT: usize = 8;
+    const EVENTS: Events = events::EVENTS;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {

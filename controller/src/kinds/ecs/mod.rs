@@ -7,6 +7,7 @@
 //! pointing the listed services at it.
 
 mod apply;
+mod events;
 mod observe;
 mod plan;
 
@@ -19,6 +20,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{ManagedKind, PlanContext, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{EcsOp, Revision};
@@ -164,6 +166,7 @@ impl ManagedKind for EcsTaskDefinitions {
     const NOUN: &'static str = "task-definition family";
     /// A posture has a few families: 4 registrations or service updates in flight.
     const WRITE_LIMIT: usize = 4;
+    const EVENTS: Events = events::EVENTS;
 
     /// A family's tags live on each revision, which the next revision copies as they are;
     /// the family belongs to the application's deployment, so there is no ownership tag.

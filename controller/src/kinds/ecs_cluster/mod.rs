@@ -12,6 +12,7 @@
 //! (`DescribeSecurityGroups`).
 
 mod apply;
+mod events;
 mod observe;
 mod plan;
 
@@ -24,6 +25,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{ClusterOp, Placement};
@@ -80,6 +82,7 @@ impl ManagedKind for EcsClusters {
     const NOUN: &'static str = "cluster";
     /// ECS's bound (a posture has a few clusters and services).
     const WRITE_LIMIT: usize = 4;
+    const EVENTS: Events = events::EVENTS;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {

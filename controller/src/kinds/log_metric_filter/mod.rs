@@ -2,6 +2,7 @@
 //! manifest's name on its log group is the claim, and other filters are left alone.
 
 mod apply;
+mod events;
 mod observe;
 mod plan;
 
@@ -10,6 +11,7 @@ use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{ManagedKind, PlanContext, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::FilterOp;
@@ -49,6 +51,7 @@ impl ManagedKind for LogMetricFilters {
     const NOUN: &'static str = "metric filter";
     /// CloudWatch Logs' `PutMetricFilter` is a low-rate control-plane call (5 a second).
     const WRITE_LIMIT: usize = 4;
+    const EVENTS: Events = events::EVENTS;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Untagged

@@ -2,6 +2,7 @@
 //! actions and tags.
 
 mod apply;
+mod events;
 mod observe;
 mod plan;
 
@@ -14,6 +15,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::AlarmOp;
@@ -79,6 +81,7 @@ impl ManagedKind for MetricAlarms {
     const NOUN: &'static str = "alarm";
     /// `PutMetricAlarm` is throttled per account and region like the other regional writes.
     const WRITE_LIMIT: usize = 8;
+    const EVENTS: Events = events::EVENTS;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {

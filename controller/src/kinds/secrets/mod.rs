@@ -4,6 +4,7 @@
 //! (version ids, stages and dates; no values) and configuration writes only.
 
 mod apply;
+mod events;
 mod observe;
 mod plan;
 
@@ -15,6 +16,7 @@ use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::SecretOp;
@@ -67,6 +69,7 @@ impl ManagedKind for Secrets {
     const NOUN: &'static str = "secret";
     /// Secrets Manager throttles per account and region; 8 in flight, as for ECR.
     const WRITE_LIMIT: usize = 8;
+    const EVENTS: Events = events::EVENTS;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {

@@ -3,6 +3,7 @@
 
 mod apply;
 mod ec2;
+mod events;
 mod model;
 mod observe;
 mod plan;
@@ -17,6 +18,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::SgOp;
@@ -74,6 +76,14 @@ impl ManagedKind for SecurityGroups {
     /// EC2 meters mutating calls per account and region in a token bucket of its own
     /// (apart from reads); 8 in flight, as for ECR.
     const WRITE_LIMIT: usize = 8;
+    const EVENTS: Events = events::EVENTS;
+    /// A group's rules name peer groups by manifest name, resolved through the ids of the
+    /// kind's other groups.
+    const OBSERVED_TOGETHER: bool = true;
+
+    fn event_id(have: &Self::Observed) -> Option<&str> {
+        have.group.as_ref().map(|group| group.id.as_str())
+    }
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {

@@ -2,6 +2,7 @@
 //! managed.
 
 mod apply;
+mod events;
 mod observe;
 mod plan;
 
@@ -11,6 +12,7 @@ use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::TopicOp;
@@ -41,6 +43,7 @@ impl ManagedKind for SnsTopics {
     const NOUN: &'static str = "topic";
     /// SNS allows far more than a posture writes; 8 matches the other regional services.
     const WRITE_LIMIT: usize = 8;
+    const EVENTS: Events = events::EVENTS;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {

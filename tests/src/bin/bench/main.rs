@@ -16,8 +16,11 @@
 //! services in a third): one moto process handles one request at a time (Python's global
 //! interpreter lock), so with one process for every service the emulator's CPU time, not
 //! afu9ctl, bounds a large pass; AWS's services do not share a process.
+//! `bench --events N [--event-window 1s]` measures event to converged instead (see
+//! `events.rs`).
 
 mod ansible;
+mod events;
 mod measure;
 mod posture;
 mod report;
@@ -43,6 +46,8 @@ struct Options {
     latency: Duration,
     afu9: bool,
     split: bool,
+    events: Option<usize>,
+    event_window: String,
 }
 
 fn options() -> Options {
@@ -54,6 +59,8 @@ fn options() -> Options {
         latency: Duration::ZERO,
         afu9: true,
         split: false,
+        events: None,
+        event_window: "1s".to_owned(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -79,6 +86,8 @@ fn options() -> Options {
                 print!("{}", posture::generate(n));
                 std::process::exit(0);
             }
+            "--events" => options.events = Some(value.parse().unwrap_or_else(|_| usage(&arg))),
+            "--event-window" => options.event_window = value,
             "--max-runs" => options.max_runs = value.parse().unwrap_or_else(|_| usage(&arg)),
             "--latency" => {
                 let ms = value.strip_suffix("ms").unwrap_or(&value);
@@ -92,7 +101,8 @@ fn options() -> Options {
 
 fn usage(arg: &str) -> ! {
     eprintln!(
-        "bad argument {arg}\nusage: bench [--sizes 10,100,1000] [--out PATH] [--max-runs N] [--latency 50ms] [--no-afu9] [--split-emulator] | bench --manifests N"
+        "bad argument {arg}
+usage: bench [--sizes 10,100,1000] [--out PATH] [--max-runs N] [--latency 50ms] [--no-afu9] [--split-emulator] | bench --events N [--event-window 1s] | bench --manifests N"
     );
     std::process::exit(2)
 }
@@ -122,6 +132,10 @@ fn main() {
         "{} is missing: build it first (scripts/bench does)",
         afu9ctl.display()
     );
+    if let Some(samples) = options.events {
+        events::run(&afu9ctl, samples, &options.event_window);
+        return;
+    }
     assert!(
         Path::new(measure::TIME).exists(),
         "{} is missing: install GNU time (Debian package `time`; scripts/bench does)",

@@ -48,8 +48,10 @@ fn planned(observed: &CloudTrailObserved) -> ResourcePlan {
     let id = Identity {
         account: "123456789012".to_owned(),
         partition: "aws".to_owned(),
+        arn: "arn:aws:iam::123456789012:user/afu9".to_owned(),
     };
     let cx = PlanContext {
+        events: &[],
         state: &state,
         identity: Some(&id),
     };

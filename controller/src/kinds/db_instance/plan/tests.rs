@@ -62,6 +62,7 @@ fn plan_for(yaml: &str, have: Option<&DbInstanceObserved>) -> ResourcePlan {
     let cx = PlanContext {
         state: &state,
         identity: None,
+        events: &[],
     };
     plan_resource::<DbInstances>(&cx, &state.db_instances[0], have)
 }

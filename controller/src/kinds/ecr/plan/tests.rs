@@ -52,6 +52,7 @@ const KEEP_10: &str = r#"{"rules":[{"rulePriority":1,"description":"keep the las
 fn plan_for(yaml: &str, have: Option<&EcrRepositoryObserved>) -> ResourcePlan {
     let state = state(yaml);
     let cx = PlanContext {
+        events: &[],
         state: &state,
         identity: None,
     };

@@ -41,6 +41,7 @@ const CONTRACT: &str = r#"{taskRole: afu9-task-role, executionRole: afu9-task-ex
 fn plan_for(spec: &str, have: Option<&TaskDefinitionObserved>) -> ResourcePlan {
     let state = load_str(Path::new("test.yaml"), &manifests(spec)).expect("valid manifests");
     let cx = PlanContext {
+        events: &[],
         state: &state,
         identity: None,
     };

@@ -68,6 +68,7 @@ fn plan_for(yaml: &str, have: Option<&EcsClusterObserved>) -> ResourcePlan {
     let cx = PlanContext {
         state: &state,
         identity: None,
+        events: &[],
     };
     plan_resource::<EcsClusters>(&cx, &state.ecs_clusters[0], have)
 }

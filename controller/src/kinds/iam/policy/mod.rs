@@ -3,6 +3,7 @@
 //! the oldest non-default version is deleted first.
 
 mod apply;
+mod events;
 mod observe;
 mod plan;
 
@@ -13,6 +14,7 @@ use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::PolicyOp;
@@ -58,6 +60,7 @@ impl ManagedKind for IamPolicies {
     /// IAM is one global control plane per account, shared by every caller of the account,
     /// and its write rate is low: 4 in flight for all of IAM.
     const WRITE_LIMIT: usize = 4;
+    const EVENTS: Events = events::EVENTS;
 
     /// A customer-managed policy's ARN contains the account.
     fn needs_identity(_state: &DesiredState) -> bool {

@@ -2,6 +2,7 @@
 //! policies, description, session length, permissions boundary, tags.
 
 mod apply;
+mod events;
 mod observe;
 mod plan;
 
@@ -14,6 +15,7 @@ use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::RoleOp;
@@ -55,6 +57,7 @@ impl ManagedKind for IamRoles {
     /// IAM's write rate is low (one global control plane per account): 4 in flight for all
     /// of IAM (the least of its kinds' bounds is the service's).
     const WRITE_LIMIT: usize = 4;
+    const EVENTS: Events = events::EVENTS;
 
     fn tagging() -> Tagging<Self> {
         Tagging::Owned(TagOps {

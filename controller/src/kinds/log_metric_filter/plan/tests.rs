@@ -25,6 +25,7 @@ fn live(pattern: &str) -> LogMetricFilterObserved {
 fn planned(have: &LogMetricFilterObserved) -> ResourcePlan {
     let state = load_str(Path::new("t.yaml"), FILTER).expect("valid");
     let cx = PlanContext {
+        events: &[],
         state: &state,
         identity: None,
     };

@@ -33,6 +33,7 @@ fn live() -> MetricAlarmObserved {
 fn planned(yaml: &str, have: &MetricAlarmObserved) -> ResourcePlan {
     let state = load_str(Path::new("t.yaml"), yaml).expect("valid");
     let cx = PlanContext {
+        events: &[],
         state: &state,
         identity: None,
     };

@@ -54,6 +54,7 @@ fn rotated() -> SecretObserved {
 fn plan_for(yaml: &str, have: Option<&SecretObserved>) -> ResourcePlan {
     let state = state(yaml);
     let cx = PlanContext {
+        events: &[],
         state: &state,
         identity: None,
     };

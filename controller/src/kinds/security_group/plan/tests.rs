@@ -43,6 +43,7 @@ fn state() -> DesiredState {
 
 fn plan_for(state: &DesiredState, index: usize, have: &SecurityGroupObserved) -> ResourcePlan {
     let cx = PlanContext {
+        events: &[],
         state,
         identity: None,
     };

@@ -29,6 +29,7 @@ fn owned() -> Tags {
 fn planned(have: Option<&SnsTopicObserved>) -> ResourcePlan {
     let state = load_str(Path::new("t.yaml"), TOPIC).expect("valid");
     let cx = PlanContext {
+        events: &[],
         state: &state,
         identity: None,
     };

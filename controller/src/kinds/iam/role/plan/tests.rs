@@ -29,7 +29,7 @@ kind: IamPolicy
 metadata: {name: afu9-extra}
 spec:
   path: /afu9/
-  document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: sqs:SendMessage, Resource: "*"}]}
+  document: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: sqs:SendMessage, Resource: "arn:aws:sqs:*:*:afu9-*"}]}
 "#;
 
 const EXTRA_ARN: &str = "arn:aws:iam::123456789012:policy/afu9/afu9-extra";
@@ -38,6 +38,7 @@ fn identity() -> Identity {
     Identity {
         account: "123456789012".to_owned(),
         partition: "aws".to_owned(),
+        arn: "arn:aws:iam::123456789012:user/afu9".to_owned(),
     }
 }
 
@@ -45,6 +46,7 @@ fn plan_for(yaml: &str, have: Option<&IamRoleObserved>) -> ResourcePlan {
     let state = load_str(Path::new("t.yaml"), yaml).expect("valid");
     let identity = identity();
     let cx = PlanContext {
+        events: &[],
         state: &state,
         identity: Some(&identity),
     };
