@@ -16,8 +16,8 @@ pub mod tags;
 pub mod validate;
 
 pub use kinds::{
-    KINDS, ManifestKind, cloudtrail, ecr, ecs, iam, log_metric_filter, metric_alarm, secrets,
-    security_group, sns_topic,
+    KINDS, ManifestKind, cloudtrail, ecr, ecs, iam, kms_key, load_balancer, log_metric_filter,
+    metric_alarm, secrets, security_group, sns_topic,
 };
 
 pub use error::{ManifestError, ManifestErrors, SourceLocation};

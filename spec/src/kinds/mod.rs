@@ -12,6 +12,8 @@ pub mod cloudtrail;
 pub mod ecr;
 pub mod ecs;
 pub mod iam;
+pub mod kms_key;
+pub mod load_balancer;
 pub mod log_metric_filter;
 pub mod metric_alarm;
 pub mod secrets;
@@ -57,6 +59,9 @@ macro_rules! declare_kinds {
         pub struct DesiredState {
             /// Account-wide settings (defaults when there is no `Posture` document).
             pub posture: PostureSpec,
+            /// The `Posture` document itself, if there is one: where it was declared and its
+            /// name, for the account-wide settings it manages.
+            pub posture_document: Option<Resource<PostureSpec>>,
             /// What validation reported without refusing the desired state (each names its
             /// file, line and rule).
             pub warnings: Vec<ManifestError>,
@@ -137,4 +142,8 @@ declare_kinds! {
     LogMetricFilter => log_metric_filters: log_metric_filter::LogMetricFilterSpec,
     /// `MetricAlarm` manifests, in file order.
     MetricAlarm => metric_alarms: metric_alarm::MetricAlarmSpec,
+    /// `KmsKey` manifests, in file order.
+    KmsKey => kms_keys: kms_key::KmsKeySpec,
+    /// `LoadBalancer` manifests, in file order.
+    LoadBalancer => load_balancers: load_balancer::LoadBalancerSpec,
 }

@@ -20,6 +20,7 @@ use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::SgOp;
+pub use ec2::{groups_in_vpc, resolve_names};
 pub use model::{CreatedId, GroupRef, PlannedRule};
 
 /// The security group kind.
