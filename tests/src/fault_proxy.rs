@@ -272,7 +272,7 @@ enum Protocol {
 
 fn protocol(service: &str) -> Protocol {
     match service {
-        "iam" | "sts" | "sns" | "monitoring" => Protocol::Query,
+        "iam" | "sts" | "sns" | "monitoring" | "elasticloadbalancing" => Protocol::Query,
         "s3" => Protocol::S3,
         "ec2" => Protocol::Ec2,
         _ => Protocol::Json,
