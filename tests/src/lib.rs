@@ -9,6 +9,7 @@
 #![allow(clippy::missing_panics_doc)]
 
 pub mod audit;
+pub mod edge;
 pub mod fault_proxy;
 pub mod inventory;
 

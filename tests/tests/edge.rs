@@ -14,11 +14,7 @@ use afu9_e2e::Emulator;
 use afu9_spec::DesiredState;
 use afu9_spec::load::load_str;
 use afu9_spec::load_balancer::min_tls;
-use aws_sdk_elasticloadbalancingv2::types::{
-    Action as ElbAction, ActionTypeEnum, Certificate, LoadBalancerAttribute, ProtocolEnum,
-};
-
-const DOMAIN: &str = "afu9.example.com";
+use aws_sdk_elasticloadbalancingv2::types::LoadBalancerAttribute;
 
 const EDGE: &str = r"
 apiVersion: posture.afu9.io/v1alpha1
@@ -116,12 +112,10 @@ fn drifted(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
-/// What the application's stack leaves: a VPC, an ALB behind a group of its own, a target
-/// group, HTTPS on 443 with the 2016 policy (TLS 1.0), plain HTTP on 80 forwarding, an
-/// extra HTTP listener on 8080, deletion protection off. Returns the ALB's ARN.
+/// A VPC tagged `Name=edge-vpc` with the insecure ALB the application's stack leaves
+/// (`afu9_e2e::edge::seed_insecure_alb`). Returns the ALB's ARN.
 async fn seed_insecure_alb(emulator: &Emulator) -> String {
     let ec2 = emulator.ec2();
-    let elb = emulator.elbv2();
     let vpc = ec2
         .create_vpc()
         .cidr_block("10.8.0.0/16")
@@ -142,85 +136,7 @@ async fn seed_insecure_alb(emulator: &Emulator) -> String {
         .send()
         .await
         .expect("tag vpc");
-    let mut subnets = Vec::new();
-    for (cidr, zone) in [
-        ("10.8.1.0/24", "eu-central-1a"),
-        ("10.8.2.0/24", "eu-central-1b"),
-    ] {
-        subnets.push(
-            ec2.create_subnet()
-                .vpc_id(&vpc)
-                .cidr_block(cidr)
-                .availability_zone(zone)
-                .send()
-                .await
-                .expect("subnet")
-                .subnet
-                .and_then(|s| s.subnet_id)
-                .expect("subnet id"),
-        );
-    }
-    let legacy = ec2
-        .create_security_group()
-        .group_name("legacy-web")
-        .description("left by the stack")
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("group")
-        .group_id
-        .expect("group id");
-    let alb = elb
-        .create_load_balancer()
-        .name("afu9-alb")
-        .set_subnets(Some(subnets))
-        .security_groups(&legacy)
-        .send()
-        .await
-        .expect("load balancer")
-        .load_balancers
-        .and_then(|mut l| l.pop())
-        .and_then(|l| l.load_balancer_arn)
-        .expect("load balancer arn");
-    let target = elb
-        .create_target_group()
-        .name("afu9-web")
-        .protocol(ProtocolEnum::Http)
-        .port(3000)
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("target group")
-        .target_groups
-        .and_then(|mut t| t.pop())
-        .and_then(|t| t.target_group_arn)
-        .expect("target group arn");
-    let certificate = emulator.import_certificate(DOMAIN).await;
-    let forward = ElbAction::builder()
-        .r#type(ActionTypeEnum::Forward)
-        .target_group_arn(&target)
-        .build();
-    elb.create_listener()
-        .load_balancer_arn(&alb)
-        .protocol(ProtocolEnum::Https)
-        .port(443)
-        .ssl_policy("ELBSecurityPolicy-2016-08")
-        .certificates(Certificate::builder().certificate_arn(&certificate).build())
-        .default_actions(forward.clone())
-        .send()
-        .await
-        .expect("https listener");
-    for port in [80, 8080] {
-        elb.create_listener()
-            .load_balancer_arn(&alb)
-            .protocol(ProtocolEnum::Http)
-            .port(port)
-            .default_actions(forward.clone())
-            .send()
-            .await
-            .expect("http listener");
-    }
-    alb
+    afu9_e2e::edge::seed_insecure_alb(emulator, &vpc).await
 }
 
 async fn listeners(
