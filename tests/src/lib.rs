@@ -150,7 +150,7 @@ impl Emulator {
         aws_sdk_ecr::Client::new(&self.sdk_config())
     }
 
-    /// An ELBv2 client for injecting and checking state.
+    /// An Elastic Load Balancing (v2) client for injecting and checking state.
     pub fn elbv2(&self) -> aws_sdk_elasticloadbalancingv2::Client {
         aws_sdk_elasticloadbalancingv2::Client::new(&self.sdk_config())
     }

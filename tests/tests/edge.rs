@@ -172,39 +172,9 @@ async fn attributes(emulator: &Emulator, alb: &str) -> BTreeMap<String, String> 
         .collect()
 }
 
-#[tokio::test]
-async fn the_insecure_alb_is_secured_and_out_of_band_drift_is_fixed_again() {
-    let emulator = Emulator::start();
-    let alb = seed_insecure_alb(&emulator).await;
-    let state = desired(EDGE);
-    let aws = Aws::from_config(&emulator.sdk_config());
-    let engine = engine();
-
-    let plan = engine.plan(&aws, &state).await;
-    let planned = resource(&plan, "LoadBalancer", "afu9-alb");
-    assert_eq!(planned.action, Action::Update, "{:?}", planned.reason);
-    assert_eq!(
-        paths(planned),
-        [
-            "spec.securityGroups",
-            "spec.deletionProtection",
-            "spec.dropInvalidHeaderFields",
-            "spec.accessLogs",
-            "spec.listeners[443].sslPolicy",
-            "spec.listeners[80].redirect",
-            "spec.listeners[8080]",
-            "spec.tags.managed-by",
-        ]
-    );
-    assert_eq!(
-        resource(&plan, "SecurityGroup", "afu9-alb").action,
-        Action::Create
-    );
-    let report = engine.apply(&aws, &plan).await;
-    assert_eq!(report.failed(), 0, "{report:?}");
-
-    // The account, read independently of the controller.
-    let live = listeners(&emulator, &alb).await;
+/// The account, read independently of the controller, is as the manifest says.
+async fn assert_secured(emulator: &Emulator, alb: &str) {
+    let live = listeners(emulator, alb).await;
     assert_eq!(live.keys().copied().collect::<Vec<_>>(), [80, 443]);
     assert_eq!(
         live[&443].ssl_policy.as_deref(),
@@ -218,7 +188,7 @@ async fn the_insecure_alb_is_secured_and_out_of_band_drift_is_fixed_again() {
         (redirect.protocol.as_deref(), redirect.port.as_deref()),
         (Some("HTTPS"), Some("443"))
     );
-    let attrs = attributes(&emulator, &alb).await;
+    let attrs = attributes(emulator, alb).await;
     assert_eq!(attrs["deletion_protection.enabled"], "true");
     assert_eq!(
         attrs["routing.http.drop_invalid_header_fields.enabled"],
@@ -253,11 +223,11 @@ async fn the_insecure_alb_is_secured_and_out_of_band_drift_is_fixed_again() {
         .unwrap_or_default()
         .remove(0);
     assert_eq!(balancer.security_groups.unwrap_or_default(), [group]);
+}
 
-    let again = engine.plan(&aws, &state).await;
-    assert!(drifted(&again).is_empty(), "{:?}", drifted(&again));
-
-    // Out of band: the policy downgraded, HTTP forwarding again, deletion protection off.
+/// Out of band: the policy downgraded, HTTP forwarding again, deletion protection off.
+async fn inject_drift(emulator: &Emulator, alb: &str) {
+    let live = listeners(emulator, alb).await;
     let elb = emulator.elbv2();
     elb.modify_listener()
         .listener_arn(live[&443].listener_arn.clone().expect("arn"))
@@ -273,7 +243,7 @@ async fn the_insecure_alb_is_secured_and_out_of_band_drift_is_fixed_again() {
         .await
         .expect("forward");
     elb.modify_load_balancer_attributes()
-        .load_balancer_arn(&alb)
+        .load_balancer_arn(alb)
         .attributes(
             LoadBalancerAttribute::builder()
                 .key("deletion_protection.enabled")
@@ -283,6 +253,44 @@ async fn the_insecure_alb_is_secured_and_out_of_band_drift_is_fixed_again() {
         .send()
         .await
         .expect("protection off");
+}
+
+#[tokio::test]
+async fn the_insecure_alb_is_secured_and_out_of_band_drift_is_fixed_again() {
+    let emulator = Emulator::start();
+    let alb = seed_insecure_alb(&emulator).await;
+    let state = desired(EDGE);
+    let aws = Aws::from_config(&emulator.sdk_config());
+    let engine = engine();
+
+    let plan = engine.plan(&aws, &state).await;
+    let planned = resource(&plan, "LoadBalancer", "afu9-alb");
+    assert_eq!(planned.action, Action::Update, "{:?}", planned.reason);
+    assert_eq!(
+        paths(planned),
+        [
+            "spec.securityGroups",
+            "spec.deletionProtection",
+            "spec.dropInvalidHeaderFields",
+            "spec.accessLogs",
+            "spec.listeners[443].sslPolicy",
+            "spec.listeners[80].redirect",
+            "spec.listeners[8080]",
+            "spec.tags.managed-by",
+        ]
+    );
+    assert_eq!(
+        resource(&plan, "SecurityGroup", "afu9-alb").action,
+        Action::Create
+    );
+    let report = engine.apply(&aws, &plan).await;
+    assert_eq!(report.failed(), 0, "{report:?}");
+
+    assert_secured(&emulator, &alb).await;
+    let again = engine.plan(&aws, &state).await;
+    assert!(drifted(&again).is_empty(), "{:?}", drifted(&again));
+
+    inject_drift(&emulator, &alb).await;
     let plan = engine.plan(&aws, &state).await;
     let planned = resource(&plan, "LoadBalancer", "afu9-alb");
     assert_eq!(

@@ -82,9 +82,10 @@ macro_rules! declare_kinds {
         pub const KINDS: &[&str] = &["Posture", $( stringify!($kind) ),+];
 
         impl DesiredState {
-            /// How many resources the desired state names.
+            /// How many resources the desired state names (the Posture document counts when
+            /// it manages account-wide settings).
             pub fn len(&self) -> usize {
-                0 $( + self.$field.len() )+
+                PostureSpec::resources(self).len() $( + self.$field.len() )+
             }
         }
 

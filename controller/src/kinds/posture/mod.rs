@@ -53,19 +53,7 @@ impl ManagedKind for AccountSettings {
         aws: &'a Aws,
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
-        async move {
-            let mut observed = Vec::with_capacity(want.len());
-            for document in want {
-                let ebs_encryption_by_default = match document.spec.ebs_encryption_by_default {
-                    Some(_) => Some(read_ebs_default(&aws.ec2).await?),
-                    None => None,
-                };
-                observed.push(Some(AccountSettingsObserved {
-                    ebs_encryption_by_default,
-                }));
-            }
-            Ok(observed)
-        }
+        observe(&aws.ec2, want)
     }
 
     fn plan(
@@ -75,6 +63,24 @@ impl ManagedKind for AccountSettings {
     ) -> Delta {
         plan::plan(want, have)
     }
+}
+
+/// One read per setting the document manages (there is one document at most).
+async fn observe(
+    ec2: &aws_sdk_ec2::Client,
+    want: &[Resource<PostureSpec>],
+) -> Result<Vec<Option<AccountSettingsObserved>>, AwsError> {
+    let mut observed = Vec::with_capacity(want.len());
+    for document in want {
+        let ebs_encryption_by_default = match document.spec.ebs_encryption_by_default {
+            Some(_) => Some(read_ebs_default(ec2).await?),
+            None => None,
+        };
+        observed.push(Some(AccountSettingsObserved {
+            ebs_encryption_by_default,
+        }));
+    }
+    Ok(observed)
 }
 
 async fn read_ebs_default(ec2: &aws_sdk_ec2::Client) -> Result<bool, AwsError> {

@@ -16,7 +16,7 @@ pub const HTTP_NOT_REDIRECTED: &str = "AFU9-ELB-003";
 
 impl Validate for LoadBalancerSpec {
     fn validate(state: &DesiredState, errors: &mut Vec<ManifestError>) {
-        let groups: BTreeSet<&str> = state.security_groups.iter().map(|g| g.name()).collect();
+        let groups: BTreeSet<&str> = state.security_groups.iter().map(Resource::name).collect();
         for alb in &state.load_balancers {
             check(alb, &groups, errors);
             check_tags(&alb.source, &alb.spec.tags, errors);
