@@ -13,7 +13,7 @@ use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMa
 /// A posture to measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Posture {
-    /// `desired-state/`: 27 resources of ten kinds.
+    /// `desired-state/`: 32 resources of thirteen kinds.
     Afu9,
     /// N resources, split evenly over security groups, roles, repositories and secrets.
     Generated(usize),
@@ -40,7 +40,7 @@ impl Posture {
     /// How many managed resources it has.
     pub fn resources(self) -> usize {
         match self {
-            Self::Afu9 => 13,
+            Self::Afu9 => 32,
             Self::Generated(n) => n,
         }
     }
@@ -59,7 +59,8 @@ impl Posture {
 
     /// Creates what the posture expects to exist and does not manage: the VPC, and for AFU-9
     /// the rotation Lambda, the secrets with their (dummy) values, the task-definition
-    /// family and the audit trail's bucket, log group, role and keys. Also makes the first
+    /// family, the audit trail's bucket, log group, role and keys, and the application's
+    /// load balancer (insecure) with its certificate and log bucket. Also makes the first
     /// IAM call, which loads moto's AWS managed policies.
     pub async fn seed(self, emulator: &Emulator) {
         let vpc_name = match self {
@@ -88,6 +89,7 @@ impl Posture {
             }
             register_task_definition(emulator).await;
             afu9_e2e::audit::seed_audit_prerequisites(emulator).await;
+            afu9_e2e::edge::seed_edge_prerequisites(emulator).await;
         }
     }
 
