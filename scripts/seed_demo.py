@@ -242,7 +242,7 @@ subnets = [
     for cidr, zone in [("10.9.201.0/24", "a"), ("10.9.202.0/24", "b")]
 ]
 legacy_group = ec2.create_security_group(
-    GroupName="afu9-legacy-web", Description="created with the stack", VpcId=vpc
+    GroupName="stack-web", Description="created with the stack", VpcId=vpc
 )["GroupId"]
 elb = client("elbv2")
 alb = elb.create_load_balancer(Name="afu9-alb", Subnets=subnets, SecurityGroups=[legacy_group])[

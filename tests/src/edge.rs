@@ -38,7 +38,7 @@ pub async fn seed_insecure_alb(emulator: &Emulator, vpc: &str) -> String {
     }
     let legacy = ec2
         .create_security_group()
-        .group_name("afu9-legacy-web")
+        .group_name("stack-web")
         .description("created with the stack")
         .vpc_id(vpc)
         .send()
