@@ -33,6 +33,13 @@
   service afu9-control-center in the public subnet with a public IP, on the default group.
   The database is encrypted on purpose: encryption cannot be fixed in place, and a demo that
   ends with a blocked database would not end in sync (tests/tests/data.rs shows that case).
+- the keys alias/afu9-audit and alias/afu9-alerts rotate nothing (KMS's default), and
+  alias/afu9-secrets does not exist yet; EBS encryption by default is off (EC2's default);
+- what the application's stack creates at the edge: the ALB afu9-alb in afu9-vpc, behind a
+  group of its own, with HTTPS on 443 under ELBSecurityPolicy-2016-08 (TLS 1.0), plain HTTP
+  on 80 forwarding instead of redirecting, a forgotten HTTP listener on 8080 and deletion
+  protection off; its self-signed certificate for afu9.example.com imported into ACM; the
+  access-log bucket afu9-alb-logs.
 """
 
 import io
@@ -42,6 +49,8 @@ import urllib.request
 import zipfile
 
 import boto3
+
+from self_signed import self_signed
 
 ecr = boto3.client(
     "ecr", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"]
@@ -312,10 +321,48 @@ client("sns").create_topic(
     Attributes={"DisplayName": "AFU-9 security alerts"},
     Tags=[owned, {"Key": "project", "Value": "afu9"}],
 )
+# The edge, as the application's stack leaves it.
+client("s3").create_bucket(
+    Bucket="afu9-alb-logs", CreateBucketConfiguration={"LocationConstraint": region}
+)
+subnets = [
+    ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=region + zone)["Subnet"][
+        "SubnetId"
+    ]
+    for cidr, zone in [("10.9.201.0/24", "a"), ("10.9.202.0/24", "b")]
+]
+legacy_group = ec2.create_security_group(
+    GroupName="stack-web", Description="created with the stack", VpcId=vpc
+)["GroupId"]
+elb = client("elbv2")
+alb = elb.create_load_balancer(Name="afu9-alb", Subnets=subnets, SecurityGroups=[legacy_group])[
+    "LoadBalancers"
+][0]["LoadBalancerArn"]
+target = elb.create_target_group(
+    Name="afu9-control-center", Protocol="HTTP", Port=3000, VpcId=vpc
+)["TargetGroups"][0]["TargetGroupArn"]
+certificate, private_key = self_signed("afu9.example.com")
+certificate_arn = client("acm").import_certificate(
+    Certificate=certificate.encode(), PrivateKey=private_key.encode()
+)["CertificateArn"]
+forward = [{"Type": "forward", "TargetGroupArn": target}]
+elb.create_listener(
+    LoadBalancerArn=alb,
+    Protocol="HTTPS",
+    Port=443,
+    SslPolicy="ELBSecurityPolicy-2016-08",
+    Certificates=[{"CertificateArn": certificate_arn}],
+    DefaultActions=forward,
+)
+for port in (80, 8080):
+    elb.create_listener(LoadBalancerArn=alb, Protocol="HTTP", Port=port, DefaultActions=forward)
+
 print(
     "seeded: 2 drifted repositories, 2 missing; 1 over-privileged role, 1 missing;"
     " 1 security group with SSH open to the internet, 2 missing;"
     " 3 secrets without rotation settings; 1 task definition running as root, privileged;"
     " 1 trail single-region, unvalidated, not logging, blind to read events; 1 unencrypted topic;"
-    " 6 metric filters and alarms missing"
+    " 6 metric filters and alarms missing; 2 keys without rotation, 1 missing;"
+    " EBS encryption by default off; 1 ALB on TLS 1.0 with plain HTTP, an extra listener and"
+    " no deletion protection"
 )

@@ -170,6 +170,10 @@ async fn seed_what_owners_create(emulator: &Emulator) {
 
 /// Every resource of the AFU-9 posture and what the first plan does to it, in apply order.
 const AFU9_PLAN: &[(&str, &str, &str)] = &[
+    ("Posture", "afu9", "update"),
+    ("KmsKey", "afu9-secrets", "create"),
+    ("KmsKey", "afu9-audit", "update"),
+    ("KmsKey", "afu9-alerts", "update"),
     ("IamRole", "afu9-task-execution-role", "create"),
     ("IamRole", "afu9-task-role", "create"),
     ("Secret", "afu9/database", "update"),
@@ -200,6 +204,7 @@ const AFU9_PLAN: &[(&str, &str, &str)] = &[
     ("MetricAlarm", "afu9-cloudtrail-changes", "create"),
     ("MetricAlarm", "afu9-security-group-changes", "create"),
     ("EventSource", "afu9-posture-events", "create"),
+    ("LoadBalancer", "afu9-alb", "update"),
 ];
 
 #[tokio::test]
@@ -231,6 +236,8 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
         .expect("tag");
     // The database, the cluster and the service, as the application's stack creates them.
     afu9_e2e::data::seed_data_tier(&emulator).await;
+    // The application's stack's load balancer, insecure, in that VPC.
+    afu9_e2e::edge::seed_edge_prerequisites(&emulator).await;
 
     let plan = afu9ctl(&env, &["plan", "--detailed-exitcode"]);
     assert_eq!(plan.status.code(), Some(2), "{}", text(&plan.stderr));
@@ -252,8 +259,8 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
         })
         .collect();
     assert_eq!(kinds, AFU9_PLAN, "every resource, in apply order");
-    assert_eq!(value["summary"]["create"], 24);
-    assert_eq!(value["summary"]["update"], 5);
+    assert_eq!(value["summary"]["create"], 25);
+    assert_eq!(value["summary"]["update"], 9);
     assert_eq!(value["summary"]["replace"], 1);
     for resource in resources {
         let paths: Vec<&str> = resource["changes"]
@@ -274,6 +281,9 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
             Some("EcsCluster") => "spec.services.afu9-control-center.assignPublicIp",
             Some("DbInstance") => "spec.parameterGroup.parameters.rds.force_ssl",
             Some("EventSource") => "rule.eventPattern",
+            Some("Posture") => "spec.ebsEncryptionByDefault",
+            Some("KmsKey") => "spec.rotation",
+            Some("LoadBalancer") => "spec.listeners[443].sslPolicy",
             _ => "spec.tagMutability",
         };
         assert!(paths.contains(&expected), "{paths:?}");
@@ -289,7 +299,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let apply = afu9ctl(&env, &["apply"]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
     assert!(
-        text(&apply.stdout).contains("58 operations succeeded, 0 failed"),
+        text(&apply.stdout).contains("74 operations succeeded, 0 failed"),
         "{}",
         text(&apply.stdout)
     );

@@ -82,7 +82,8 @@ fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
     done()
 }
 
-/// A directory with the AFU-9 repository manifests, for the daemon to watch.
+/// A directory with the AFU-9 repository manifests and the Posture document (whose EBS
+/// setting is a fifth resource), for the daemon to watch.
 fn manifests(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("afu9-run-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
@@ -182,7 +183,7 @@ async fn drift_is_fixed_within_two_intervals_and_shows_in_metrics_status_and_aud
         daemon.get("/status").is_some_and(|(_, body)| {
             let status: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
             status["resources"].as_array().is_some_and(|resources| {
-                resources.len() == 4
+                resources.len() == 5
                     && resources.iter().all(|r| {
                         r["conditions"].as_array().is_some_and(|c| {
                             c.iter()
@@ -340,8 +341,8 @@ fn a_pass_in_which_every_resource_failed_logs_the_errors() {
     let fields = &pass["fields"];
     assert_eq!(fields["message"], "pass finished with errors", "{pass}");
     assert_eq!(pass["level"], "WARN", "{pass}");
-    assert_eq!(fields["resources"], 4, "{pass}");
-    assert_eq!(fields["errors"], 4, "every repository failed: {pass}");
+    assert_eq!(fields["resources"], 5, "{pass}");
+    assert_eq!(fields["errors"], 5, "every resource failed: {pass}");
     assert_eq!(fields["drifted"], 0, "{pass}");
     assert_eq!(fields["changed"], 0, "{pass}");
     assert_eq!(fields["blocked"], 0, "{pass}");

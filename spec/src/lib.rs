@@ -17,7 +17,7 @@ pub mod validate;
 
 pub use kinds::{
     KINDS, ManifestKind, cloudtrail, db_instance, ecr, ecs, ecs_cluster, event_source, iam,
-    log_metric_filter, metric_alarm, secrets, security_group, sns_topic,
+    kms_key, load_balancer, log_metric_filter, metric_alarm, secrets, security_group, sns_topic,
 };
 
 pub use error::{ManifestError, ManifestErrors, SourceLocation};

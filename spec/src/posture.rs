@@ -1,4 +1,9 @@
-//! The `Posture` document: settings that apply to the whole desired state.
+//! The `Posture` document: settings that apply to the whole desired state, and the
+//! account-wide AWS settings it manages (EBS encryption by default).
+//!
+//! The account-wide settings are reconciled as one resource, the Posture document itself
+//! (`Posture/<metadata.name>` in a plan), when the document manages any of them; settings left
+//! out are not managed, as fields of any other kind.
 
 use std::collections::BTreeMap;
 
@@ -30,4 +35,29 @@ pub struct PostureSpec {
     /// The management policy of resources that do not set their own.
     #[serde(default)]
     pub management_policy: ManagementPolicy,
+    /// Encrypt every new EBS volume and snapshot copy in the region by default (Security Hub
+    /// EC2.7); `false` is refused. Left out: not managed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ebs_encryption_by_default: Option<bool>,
+}
+
+impl PostureSpec {
+    /// Whether the document manages an account-wide AWS setting (and so is reconciled).
+    pub fn manages_account_settings(&self) -> bool {
+        self.ebs_encryption_by_default.is_some()
+    }
+}
+
+impl crate::kinds::ManifestKind for PostureSpec {
+    const KIND: &'static str = "Posture";
+
+    /// The Posture document, when it manages an account-wide setting; otherwise none.
+    fn resources(state: &crate::DesiredState) -> &[crate::Resource<Self>] {
+        match &state.posture_document {
+            Some(document) if document.spec.manages_account_settings() => {
+                std::slice::from_ref(document)
+            }
+            _ => &[],
+        }
+    }
 }

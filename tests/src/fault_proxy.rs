@@ -308,7 +308,7 @@ enum Protocol {
 
 fn protocol(service: &str) -> Protocol {
     match service {
-        "iam" | "sts" | "sns" | "monitoring" | "rds" => Protocol::Query,
+        "iam" | "sts" | "sns" | "monitoring" | "rds" | "elasticloadbalancing" => Protocol::Query,
         "s3" => Protocol::S3,
         "ec2" => Protocol::Ec2,
         // awsJson1_1 (ecr, ecs, secretsmanager, logs, cloudtrail, events) and awsJson1_0

@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod cloudtrail_events;
 pub mod data;
+pub mod edge;
 pub mod fault_proxy;
 pub mod inventory;
 
@@ -202,6 +203,45 @@ impl Emulator {
     /// An SQS client for checking the event queue.
     pub fn sqs(&self) -> aws_sdk_sqs::Client {
         aws_sdk_sqs::Client::new(&self.sdk_config())
+    }
+
+    /// An Elastic Load Balancing (v2) client for injecting and checking state.
+    pub fn elbv2(&self) -> aws_sdk_elasticloadbalancingv2::Client {
+        aws_sdk_elasticloadbalancingv2::Client::new(&self.sdk_config())
+    }
+
+    /// An ACM client for injecting and checking state.
+    pub fn acm(&self) -> aws_sdk_acm::Client {
+        aws_sdk_acm::Client::new(&self.sdk_config())
+    }
+
+    /// Imports a fresh self-signed certificate for `domain` into the emulator's ACM
+    /// (`scripts/self_signed.py`) and returns its ARN.
+    pub async fn import_certificate(&self, domain: &str) -> String {
+        let output = Command::new(emulator_python())
+            .arg(repo_root().join("scripts/self_signed.py"))
+            .arg(domain)
+            .output()
+            .expect("cannot run scripts/self_signed.py");
+        assert!(
+            output.status.success(),
+            "certificate generation failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let pair: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("a certificate and key as JSON");
+        let pem = |field: &str| {
+            aws_smithy_types::Blob::new(pair[field].as_str().expect("a PEM string").as_bytes())
+        };
+        self.acm()
+            .import_certificate()
+            .certificate(pem("certificate"))
+            .private_key(pem("key"))
+            .send()
+            .await
+            .expect("import the certificate")
+            .certificate_arn
+            .expect("the certificate's ARN")
     }
 
     /// An EC2 client for injecting and checking state.

@@ -68,9 +68,20 @@ async fn groups_are_created_before_rules_name_them_and_roles_exist_before_the_ta
         iam_writes.iter().all(|&i| i < registers[0]),
         "the revision was registered before its roles were done: {operations:?}"
     );
+    // The groups' own ops take new ids from their creates; the one look-up is the load
+    // balancer's: `SetSecurityGroups` names afu9-alb, created in this apply, and the
+    // `SecurityGroup` kind's id slots are not shared across kinds (ARCHITECTURE.md).
+    let lookups = positions(&records, |r| r.operation == "DescribeSecurityGroups");
+    let attaches = positions(&records, |r| r.operation == "SetSecurityGroups");
+    assert_eq!(
+        lookups.len(),
+        1,
+        "only the load balancer may look a new group up: {operations:?}"
+    );
+    assert_eq!(attaches.len(), 1, "{operations:?}");
     assert!(
-        !operations.contains(&"DescribeSecurityGroups"),
-        "a new group's id was looked up: {operations:?}"
+        creates.iter().max() < lookups.first() && lookups[0] < attaches[0],
+        "the load balancer's groups were attached before they were created: {operations:?}"
     );
     // The roles' and groups' writes overlap with the other services' (not one at a time).
     let first_ecr = positions(&records, |r| r.service == "ecr")[0];

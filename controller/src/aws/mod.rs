@@ -94,6 +94,8 @@ pub struct AwsSettings {
 /// The AWS clients of one controller process, sharing one configuration and one call counter.
 #[derive(Debug, Clone)]
 pub struct Aws {
+    /// Certificate Manager (listener certificates looked up by domain; none is managed).
+    pub acm: aws_sdk_acm::Client,
     /// CloudTrail (trails, their status and event selectors).
     pub cloudtrail: aws_sdk_cloudtrail::Client,
     /// CloudWatch (metric alarms).
@@ -102,6 +104,8 @@ pub struct Aws {
     pub logs: aws_sdk_cloudwatchlogs::Client,
     /// EC2 (security groups, VPC look-ups).
     pub ec2: aws_sdk_ec2::Client,
+    /// Elastic Load Balancing v2 (load balancers' attributes, groups and listeners).
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     /// Elastic Container Registry.
     pub ecr: aws_sdk_ecr::Client,
     /// Elastic Container Service.
@@ -110,7 +114,7 @@ pub struct Aws {
     pub rds: aws_sdk_rds::Client,
     /// EventBridge (the event source's rule).
     pub eventbridge: aws_sdk_eventbridge::Client,
-    /// KMS (resolving key aliases to key ARNs; no key is managed).
+    /// KMS (the posture's keys; aliases resolved to key ARNs for other kinds).
     pub kms: aws_sdk_kms::Client,
     /// S3 (whether a trail's bucket exists; no bucket is managed).
     pub s3: aws_sdk_s3::Client,
@@ -154,10 +158,12 @@ impl Aws {
     pub fn from_config(config: &aws_config::SdkConfig) -> Self {
         let policy = ClientPolicy::new();
         Self {
+            acm: client!(aws_sdk_acm, config, policy),
             cloudtrail: client!(aws_sdk_cloudtrail, config, policy),
             cloudwatch: client!(aws_sdk_cloudwatch, config, policy),
             logs: client!(aws_sdk_cloudwatchlogs, config, policy),
             ec2: client!(aws_sdk_ec2, config, policy),
+            elbv2: client!(aws_sdk_elasticloadbalancingv2, config, policy),
             ecr: client!(aws_sdk_ecr, config, policy),
             ecs: client!(aws_sdk_ecs, config, policy),
             eventbridge: client!(aws_sdk_eventbridge, config, policy),

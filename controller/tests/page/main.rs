@@ -199,9 +199,9 @@ async fn the_status_page_shows_the_posture_live_in_a_browser() {
     // The resources appear, all in sync, with the changes of the first pass.
     browser.wait_until(
         Duration::from_secs(10),
-        "six resources in sync",
+        "seven resources in sync (the Posture's EBS setting among them)",
         "const rows = document.querySelectorAll('#resources tbody tr'); \
-         return rows.length === 6 && Array.from(rows).every(r => r.cells[0].textContent === 'In sync');",
+         return rows.length === 7 && Array.from(rows).every(r => r.cells[0].textContent === 'In sync');",
     );
     resources_and_changes_are_shown(&browser);
     measure(&browser);
@@ -221,7 +221,7 @@ async fn the_status_page_shows_the_posture_live_in_a_browser() {
          const fix = Array.from(document.querySelectorAll('#changes tbody tr'), \
            r => Array.from(r.cells, c => c.textContent).join('|')) \
            .find(r => r.includes('afu9/control-center|spec.tagMutability|MUTABLE|IMMUTABLE|applied')); \
-         return rows.length === 6 && rows.every(r => r.cells[0].textContent === 'In sync') && !!fix;",
+         return rows.length === 7 && rows.every(r => r.cells[0].textContent === 'In sync') && !!fix;",
     );
     assert_eq!(
         mutability(&emulator, "afu9/control-center").await,
@@ -349,7 +349,7 @@ fn filters_work(browser: &Browser) {
         "only the two roles",
         "const rows = Array.from(document.querySelectorAll('#resources tbody tr')); \
          return rows.length === 2 && rows.every(r => r.cells[1].textContent === 'IamRole') \
-           && document.querySelector('#resources caption').textContent.startsWith('2 of 6');",
+           && document.querySelector('#resources caption').textContent.startsWith('2 of 7');",
     );
     browser.click("#kind option[value='']");
 }

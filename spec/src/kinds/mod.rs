@@ -15,6 +15,8 @@ pub mod ecs;
 pub mod ecs_cluster;
 pub mod event_source;
 pub mod iam;
+pub mod kms_key;
+pub mod load_balancer;
 pub mod log_metric_filter;
 pub mod metric_alarm;
 pub mod secrets;
@@ -60,6 +62,9 @@ macro_rules! declare_kinds {
         pub struct DesiredState {
             /// Account-wide settings (defaults when there is no `Posture` document).
             pub posture: PostureSpec,
+            /// The `Posture` document itself, if there is one: where it was declared and its
+            /// name, for the account-wide settings it manages.
+            pub posture_document: Option<Resource<PostureSpec>>,
             /// What validation reported without refusing the desired state (each names its
             /// file, line and rule).
             pub warnings: Vec<ManifestError>,
@@ -80,9 +85,10 @@ macro_rules! declare_kinds {
         pub const KINDS: &[&str] = &["Posture", $( stringify!($kind) ),+];
 
         impl DesiredState {
-            /// How many resources the desired state names.
+            /// How many resources the desired state names (the Posture document counts when
+            /// it manages account-wide settings).
             pub fn len(&self) -> usize {
-                0 $( + self.$field.len() )+
+                PostureSpec::resources(self).len() $( + self.$field.len() )+
             }
         }
 
@@ -146,4 +152,8 @@ declare_kinds! {
     MetricAlarm => metric_alarms: metric_alarm::MetricAlarmSpec,
     /// `EventSource` manifests, in file order (at most one).
     EventSource => event_sources: event_source::EventSourceSpec,
+    /// `KmsKey` manifests, in file order.
+    KmsKey => kms_keys: kms_key::KmsKeySpec,
+    /// `LoadBalancer` manifests, in file order.
+    LoadBalancer => load_balancers: load_balancer::LoadBalancerSpec,
 }

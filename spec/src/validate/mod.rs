@@ -24,7 +24,8 @@ pub(crate) fn assemble(parsed: ParsedDocuments, errors: &mut Vec<ManifestError>)
                     .hint(format!("the first is at {}", posture.source)),
             );
         }
-        state.posture = posture.spec;
+        state.posture = posture.spec.clone();
+        state.posture_document = Some(posture);
     }
     validate_all(&state, errors);
     state.warnings = errors.extract_if(.., |e| e.warning).collect();
@@ -95,6 +96,15 @@ fn check_posture(posture: &Resource<crate::posture::PostureSpec>, errors: &mut V
         &posture.spec.default_tags,
         errors,
     );
+    if posture.spec.ebs_encryption_by_default == Some(false) {
+        errors.push(ManifestError {
+            message: "EBS encryption by default must be on; Security Hub EC2.7".to_owned(),
+            ..at()
+                .field("spec.ebsEncryptionByDefault")
+                .rule("AFU9-POSTURE-004")
+                .hint("set `ebsEncryptionByDefault: true`, or leave it out to leave it alone")
+        });
+    }
     if let Some(region) = &posture.spec.region
         && !is_region(region)
     {

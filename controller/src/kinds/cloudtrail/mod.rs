@@ -101,8 +101,8 @@ impl ManagedKind for CloudTrails {
         })
     }
 
-    /// The `IamRole` manifest its CloudWatch Logs delivery names: the trail delivers through
-    /// it once it exists with its policies.
+    /// The `IamRole` manifest its CloudWatch Logs delivery names (the trail delivers through
+    /// it once it exists with its policies) and the `KmsKey` manifest its key names.
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
         want.spec
             .cloud_watch_logs
@@ -110,6 +110,10 @@ impl ManagedKind for CloudTrails {
             .map(|logs| logs.role.as_str())
             .filter(|role| state.iam_roles.iter().any(|r| r.name() == *role))
             .map(|role| Dependency::done(IamRoleSpec::KIND, role))
+            .chain(crate::kinds::kms_key::key_dependency(
+                state,
+                want.spec.kms_key.as_deref(),
+            ))
             .collect()
     }
 

@@ -85,9 +85,12 @@ impl ManagedKind for Secrets {
         })
     }
 
-    /// A secret refers to no other managed resource.
-    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
-        Vec::new()
+    /// The `KmsKey` manifest its key names, if any: it is encrypted with the key once the key
+    /// exists.
+    fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        crate::kinds::kms_key::key_dependency(state, want.spec.kms_key.as_deref())
+            .into_iter()
+            .collect()
     }
 
     fn observe<'a>(

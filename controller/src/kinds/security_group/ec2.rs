@@ -1,7 +1,7 @@
 //! EC2 requests the operations build (permissions, tags) and the look-up of groups created
 //! moments ago, which EC2 may not list yet.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use afu9_spec::security_group::rules::{DescribedRule, Peer};
 use afu9_spec::tags::Tags;
@@ -30,7 +30,8 @@ pub(super) async fn resolve_group(ec2: &Client, group: &GroupRef) -> Result<Stri
 }
 
 /// Group ids of `groups` (name, VPC), waiting a little for groups created moments ago.
-pub(super) async fn resolve_names(
+/// (Shared with the load balancer kind, which attaches groups by name.)
+pub async fn resolve_names(
     ec2: &Client,
     groups: &[(String, String)],
 ) -> Result<HashMap<String, String>, AwsError> {
@@ -75,6 +76,34 @@ pub(super) async fn resolve_names(
         }
     };
     retry_until_consistent(NOT_FOUND_YET, lookup).await
+}
+
+/// Name → id of every security group in `vpc` (one paginated `DescribeSecurityGroups`):
+/// how kinds that attach groups by manifest name (load balancers) read them.
+pub async fn groups_in_vpc(ec2: &Client, vpc: &str) -> Result<BTreeMap<String, String>, AwsError> {
+    let mut pages = ec2
+        .describe_security_groups()
+        .filters(Filter::builder().name("vpc-id").values(vpc).build())
+        .max_results(1000)
+        .into_paginator()
+        .send();
+    let mut groups = BTreeMap::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|err| {
+            AwsError::from_sdk(
+                format!("read security groups of {vpc}"),
+                "DescribeSecurityGroups",
+                &err,
+            )
+        })?;
+        groups.extend(
+            page.security_groups
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|g| Some((g.group_name?, g.group_id?))),
+        );
+    }
+    Ok(groups)
 }
 
 /// Our own code for a group that EC2 does not list yet.

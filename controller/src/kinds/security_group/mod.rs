@@ -22,6 +22,7 @@ use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::SgOp;
+pub use ec2::{groups_in_vpc, resolve_names};
 pub use model::{CreatedId, GroupRef, PlannedRule};
 
 /// The security group kind.

@@ -13,7 +13,7 @@ use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMa
 /// A posture to measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Posture {
-    /// `desired-state/`: 30 resources of thirteen kinds.
+    /// `desired-state/`: 35 resources of seventeen kinds.
     Afu9,
     /// N resources, split evenly over security groups, roles, repositories and secrets.
     Generated(usize),
@@ -40,7 +40,7 @@ impl Posture {
     /// How many managed resources it has.
     pub fn resources(self) -> usize {
         match self {
-            Self::Afu9 => 30,
+            Self::Afu9 => 35,
             Self::Generated(n) => n,
         }
     }
@@ -59,8 +59,9 @@ impl Posture {
 
     /// Creates what the posture expects to exist and does not manage: the VPC, and for AFU-9
     /// the rotation Lambda, the secrets with their (dummy) values, the task-definition
-    /// family, the audit trail's bucket, log group, role and keys, and the data tier
-    /// (`afu9_e2e::data`: database, cluster, service, subnets). Also makes the first
+    /// family, the audit trail's bucket, log group, role and keys, the data tier
+    /// (`afu9_e2e::data`: database, cluster, service, subnets) and the application's
+    /// load balancer (insecure) with its certificate and log bucket. Also makes the first
     /// IAM call, which loads moto's AWS managed policies.
     pub async fn seed(self, emulator: &Emulator) {
         let vpc_name = match self {
@@ -90,6 +91,7 @@ impl Posture {
             register_task_definition(emulator).await;
             afu9_e2e::audit::seed_audit_prerequisites(emulator).await;
             afu9_e2e::data::seed_data_tier(emulator).await;
+            afu9_e2e::edge::seed_edge_prerequisites(emulator).await;
         }
     }
 

@@ -1,0 +1,147 @@
+//! `KmsKey`: a customer-managed key by alias: rotation, description, key policy, tags;
+//! created when missing, never deleted.
+
+mod apply;
+mod events;
+mod observe;
+mod plan;
+
+use std::sync::{Arc, OnceLock};
+
+use afu9_spec::kms_key::KmsKeySpec;
+use afu9_spec::tags::Tags;
+use afu9_spec::{DesiredState, Resource};
+
+use crate::aws::{Aws, AwsError};
+use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
+use crate::plan::{Delta, Dependency};
+
+pub use apply::KeyOp;
+
+/// The KMS key kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KmsKeys;
+
+/// A key as KMS reports it, in the manifest's vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KmsKeyObserved {
+    /// The key id the alias points to (tag and key calls take it).
+    pub key_id: String,
+    /// `CUSTOMER` or `AWS`.
+    pub manager: String,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, …
+    pub state: String,
+    /// The description.
+    pub description: String,
+    /// Automatic rotation; `None` when the key is not enabled (not read).
+    pub rotation: Option<bool>,
+    /// The key policy text as KMS returned it; `None` when the manifest does not manage it.
+    pub policy: Option<String>,
+    /// All tags.
+    pub tags: Tags,
+}
+
+/// The id of the key a later call of the same apply acts on: known, or filled in by the
+/// `CreateKey` of this apply.
+#[derive(Debug, Clone)]
+pub enum KeyRef {
+    /// An existing key's id.
+    Known(String),
+    /// The key `CreateKey` makes; its id is known once that call is done.
+    Created(Arc<OnceLock<String>>),
+}
+
+impl KeyRef {
+    /// The key id, if known by now.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Self::Known(id) => Some(id),
+            Self::Created(slot) => slot.get().map(String::as_str),
+        }
+    }
+}
+
+impl std::fmt::Display for KeyRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.id() {
+            Some(id) => f.write_str(id),
+            None => f.write_str("(key id known after apply)"),
+        }
+    }
+}
+
+/// The `KmsKey` manifest a key reference of another kind names (`alias/afu9-secrets` or its
+/// ARN), as a dependency: a secret, trail or topic is encrypted with the key once its key
+/// exists with its alias and rotation.
+pub fn key_dependency(state: &DesiredState, key: Option<&str>) -> Option<Dependency> {
+    let canonical = crate::diff::kms::canonical_kms_key(key?);
+    let name = canonical.strip_prefix("alias/")?;
+    state
+        .kms_keys
+        .iter()
+        .any(|k| k.name() == name)
+        .then(|| Dependency::done(<KmsKeySpec as afu9_spec::ManifestKind>::KIND, name))
+}
+
+impl ManagedKind for KmsKeys {
+    type Spec = KmsKeySpec;
+    type Observed = KmsKeyObserved;
+    const SERVICE: &'static str = "KMS";
+    const NOUN: &'static str = "key";
+    /// KMS control-plane writes share a per-account rate (a few per second for
+    /// `CreateKey`); a posture names a handful of keys.
+    const WRITE_LIMIT: usize = 4;
+    const EVENTS: Events = events::EVENTS;
+
+    /// Calls on a key name it by id: the one its alias points to.
+    fn event_id(have: &Self::Observed) -> Option<&str> {
+        Some(&have.key_id)
+    }
+
+    fn tagging() -> Tagging<Self> {
+        Tagging::Owned(TagOps {
+            desired: |spec| &spec.tags,
+            live: |_, have| {
+                Some(LiveTags {
+                    tags: &have.tags,
+                    target: &have.key_id,
+                })
+            },
+            tag: |target, tags| {
+                Box::new(KeyOp::TagResource {
+                    key_id: target,
+                    tags,
+                })
+            },
+            untag: |target, keys| {
+                Box::new(KeyOp::UntagResource {
+                    key_id: target,
+                    keys,
+                })
+            },
+        })
+    }
+
+    /// A key refers to no other managed resource (its policy names principals, not
+    /// manifests).
+    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        Vec::new()
+    }
+
+    fn observe<'a>(
+        &'a self,
+        aws: &'a Aws,
+        want: &'a [Resource<Self::Spec>],
+    ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
+        observe::observe(&aws.kms, want)
+    }
+
+    fn plan(
+        cx: &PlanContext<'_>,
+        want: &Resource<Self::Spec>,
+        have: Option<&Self::Observed>,
+    ) -> Delta {
+        plan::plan(cx.state, want, have)
+    }
+}

@@ -1,0 +1,142 @@
+//! `LoadBalancer`: an adopted ALB's security groups, attributes (deletion protection,
+//! header validation, desync mitigation, access logs) and listeners (HTTPS with a TLS 1.2+
+//! policy and an ACM certificate; HTTP only as a redirect to HTTPS). Never created, never
+//! deleted: a missing load balancer is reported.
+
+mod apply;
+mod events;
+mod observe;
+mod plan;
+
+use std::collections::BTreeMap;
+
+use afu9_spec::load_balancer::LoadBalancerSpec;
+use afu9_spec::security_group::SecurityGroupSpec;
+use afu9_spec::tags::Tags;
+use afu9_spec::{DesiredState, ManifestKind, Resource};
+
+use crate::aws::{Aws, AwsError};
+use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::events::Events;
+use crate::plan::{Delta, Dependency};
+
+pub use apply::{GroupRef, LoadBalancerOp};
+
+/// The load balancer kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadBalancers;
+
+/// An ALB as ELB reports it, with what the plan needs to resolve names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadBalancerObserved {
+    /// The load balancer's ARN (tag, attribute and listener calls take it).
+    pub arn: String,
+    /// `application`, `network` or `gateway`.
+    pub kind: String,
+    /// Its VPC.
+    pub vpc_id: String,
+    /// The ids of the security groups attached.
+    pub security_groups: Vec<String>,
+    /// Group name → id, for the groups of its VPC (read only when the manifest manages the
+    /// groups).
+    pub vpc_groups: BTreeMap<String, String>,
+    /// Its attributes, as ELB returns them (`deletion_protection.enabled` → `"true"`).
+    pub attributes: BTreeMap<String, String>,
+    /// Its listeners.
+    pub listeners: Vec<LiveListener>,
+    /// Domain → ARNs of the `ISSUED` ACM certificates for it (newest expiry first), for the
+    /// domains the manifest's listeners name.
+    pub certificates: BTreeMap<String, Vec<String>>,
+    /// All tags.
+    pub tags: Tags,
+}
+
+/// A listener as ELB reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveListener {
+    /// Its ARN.
+    pub arn: String,
+    /// The port.
+    pub port: u16,
+    /// `HTTP`, `HTTPS`, …
+    pub protocol: String,
+    /// The security policy (HTTPS).
+    pub ssl_policy: Option<String>,
+    /// The default certificate's ARN (HTTPS).
+    pub certificate: Option<String>,
+    /// Its default actions.
+    pub actions: Vec<LiveAction>,
+}
+
+/// A listener's default action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveAction {
+    /// A redirect, with its parts as ELB returns them.
+    Redirect {
+        /// Target protocol (`HTTPS`, `#{protocol}`).
+        protocol: Option<String>,
+        /// Target port (`443`, `#{port}`).
+        port: Option<String>,
+        /// Target host (`#{host}` keeps it).
+        host: Option<String>,
+        /// Target path (`/#{path}` keeps it).
+        path: Option<String>,
+        /// Target query (`#{query}` keeps it).
+        query: Option<String>,
+        /// `HTTP_301` or `HTTP_302`.
+        status: String,
+    },
+    /// Any other action (`forward`, `fixed-response`, …), by type.
+    Other(String),
+}
+
+impl ManagedKind for LoadBalancers {
+    type Spec = LoadBalancerSpec;
+    type Observed = LoadBalancerObserved;
+    const SERVICE: &'static str = "ELB";
+    const NOUN: &'static str = "load balancer";
+    /// ELB's control plane throttles per account and region; an ALB takes 1–6 writes.
+    const WRITE_LIMIT: usize = 4;
+    const EVENTS: Events = events::EVENTS;
+
+    fn tagging() -> Tagging<Self> {
+        Tagging::Owned(TagOps {
+            desired: |spec| &spec.tags,
+            live: |_, have| {
+                Some(LiveTags {
+                    tags: &have.tags,
+                    target: &have.arn,
+                })
+            },
+            tag: |target, tags| Box::new(LoadBalancerOp::AddTags { arn: target, tags }),
+            untag: |target, keys| Box::new(LoadBalancerOp::RemoveTags { arn: target, keys }),
+        })
+    }
+
+    /// The security groups it names, once created (`SetSecurityGroups` needs their ids).
+    fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        want.spec
+            .security_groups
+            .iter()
+            .flatten()
+            .filter(|name| state.security_groups.iter().any(|g| g.name() == *name))
+            .map(|name| Dependency::created(SecurityGroupSpec::KIND, name.clone()))
+            .collect()
+    }
+
+    fn observe<'a>(
+        &'a self,
+        aws: &'a Aws,
+        want: &'a [Resource<Self::Spec>],
+    ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
+        observe::observe(aws, want)
+    }
+
+    fn plan(
+        _cx: &PlanContext<'_>,
+        want: &Resource<Self::Spec>,
+        have: Option<&Self::Observed>,
+    ) -> Delta {
+        plan::plan(want, have)
+    }
+}

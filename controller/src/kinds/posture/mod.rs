@@ -1,0 +1,107 @@
+//! `Posture`: the account-wide settings of the Posture document (EBS encryption by default,
+//! Security Hub EC2.7), reconciled as one resource named after the document.
+//!
+//! A singleton kind rather than a special case in the engine: the setting has a live value, a
+//! drift, a write call and a management policy like any field, so it goes through the same
+//! observe, plan and decision, and shows in plans as `Posture/<name>`. It has no tags and no
+//! owner to check: the setting belongs to the account, and naming it in the Posture document
+//! is the claim.
+
+mod apply;
+mod events;
+mod plan;
+
+use afu9_spec::posture::PostureSpec;
+use afu9_spec::{DesiredState, Resource};
+
+use crate::aws::{Aws, AwsError};
+use crate::engine::{ManagedKind, PlanContext, Tagging};
+use crate::events::Events;
+use crate::plan::{Delta, Dependency};
+
+pub use apply::AccountOp;
+
+/// The account-wide settings kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccountSettings;
+
+/// The account's settings in the region, as EC2 reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountSettingsObserved {
+    /// `GetEbsEncryptionByDefault`; `None` when the document does not manage it (not read).
+    pub ebs_encryption_by_default: Option<bool>,
+}
+
+impl ManagedKind for AccountSettings {
+    type Spec = PostureSpec;
+    type Observed = AccountSettingsObserved;
+    const SERVICE: &'static str = "EC2";
+    const NOUN: &'static str = "account";
+    /// One call per pass at most.
+    const WRITE_LIMIT: usize = 8;
+    const EVENTS: Events = events::EVENTS;
+
+    /// The EBS default's calls name no resource: the settings answer to a fixed id when the
+    /// document manages it.
+    fn event_id(have: &Self::Observed) -> Option<&str> {
+        have.ebs_encryption_by_default.map(|_| events::EBS_DEFAULT)
+    }
+
+    /// Account settings carry no tags, and there is no ownership to check.
+    fn tagging() -> Tagging<Self> {
+        Tagging::Untagged
+    }
+
+    /// Account settings refer to no other managed resource.
+    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        Vec::new()
+    }
+
+    fn observe<'a>(
+        &'a self,
+        aws: &'a Aws,
+        want: &'a [Resource<Self::Spec>],
+    ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
+        observe(&aws.ec2, want)
+    }
+
+    fn plan(
+        _cx: &PlanContext<'_>,
+        want: &Resource<Self::Spec>,
+        have: Option<&Self::Observed>,
+    ) -> Delta {
+        plan::plan(want, have)
+    }
+}
+
+/// One read per setting the document manages (there is one document at most).
+async fn observe(
+    ec2: &aws_sdk_ec2::Client,
+    want: &[Resource<PostureSpec>],
+) -> Result<Vec<Option<AccountSettingsObserved>>, AwsError> {
+    let mut observed = Vec::with_capacity(want.len());
+    for document in want {
+        let ebs_encryption_by_default = match document.spec.ebs_encryption_by_default {
+            Some(_) => Some(read_ebs_default(ec2).await?),
+            None => None,
+        };
+        observed.push(Some(AccountSettingsObserved {
+            ebs_encryption_by_default,
+        }));
+    }
+    Ok(observed)
+}
+
+async fn read_ebs_default(ec2: &aws_sdk_ec2::Client) -> Result<bool, AwsError> {
+    ec2.get_ebs_encryption_by_default()
+        .send()
+        .await
+        .map(|output| output.ebs_encryption_by_default.unwrap_or(false))
+        .map_err(|err| {
+            AwsError::from_sdk(
+                "observe account EBS encryption by default",
+                "GetEbsEncryptionByDefault",
+                &err,
+            )
+        })
+}
