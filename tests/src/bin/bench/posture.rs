@@ -13,7 +13,7 @@ use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMa
 /// A posture to measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Posture {
-    /// `desired-state/`: 35 resources of seventeen kinds.
+    /// `desired-state/`: 35 resources of fifteen kinds.
     Afu9,
     /// N resources, split evenly over security groups, roles, repositories and secrets.
     Generated(usize),
