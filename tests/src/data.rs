@@ -91,8 +91,9 @@ pub async fn seed_data_tier(emulator: &Emulator) {
     service(emulator, &subnets[2], &default_group).await;
 }
 
-/// An internet gateway on the VPC's main table; returns a new table without one.
-async fn routes(ec2: &aws_sdk_ec2::Client, vpc: &str) -> String {
+/// An internet gateway on the VPC's main table; returns a new table without one (for the
+/// private subnets).
+pub async fn routes(ec2: &aws_sdk_ec2::Client, vpc: &str) -> String {
     let igw = ec2
         .create_internet_gateway()
         .send()

@@ -52,7 +52,7 @@ async fn network(emulator: &Emulator) -> Network {
         .vpc
         .and_then(|v| v.vpc_id)
         .expect("vpc id");
-    let private_table = routes(&ec2, &vpc).await;
+    let private_table = afu9_e2e::data::routes(&ec2, &vpc).await;
     let subnet = async |cidr: &str, name: &str, zone: &str| {
         ec2.create_subnet()
             .vpc_id(&vpc)
@@ -83,53 +83,6 @@ async fn network(emulator: &Emulator) -> Network {
         public,
         app_group,
     }
-}
-
-/// The VPC's main table routes to an internet gateway; the returned private table does not.
-async fn routes(ec2: &aws_sdk_ec2::Client, vpc: &str) -> String {
-    let igw = ec2
-        .create_internet_gateway()
-        .send()
-        .await
-        .expect("igw")
-        .internet_gateway
-        .and_then(|g| g.internet_gateway_id)
-        .expect("igw id");
-    ec2.attach_internet_gateway()
-        .internet_gateway_id(&igw)
-        .vpc_id(vpc)
-        .send()
-        .await
-        .expect("attach igw");
-    let tables = ec2
-        .describe_route_tables()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("vpc-id")
-                .values(vpc)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("route tables")
-        .route_tables
-        .unwrap_or_default();
-    let main = tables[0].route_table_id.clone().expect("main table");
-    ec2.create_route()
-        .route_table_id(&main)
-        .destination_cidr_block("0.0.0.0/0")
-        .gateway_id(&igw)
-        .send()
-        .await
-        .expect("internet route");
-    ec2.create_route_table()
-        .vpc_id(vpc)
-        .send()
-        .await
-        .expect("private table")
-        .route_table
-        .and_then(|t| t.route_table_id)
-        .expect("table id")
 }
 
 /// The posture's two groups (created by afu9-posture earlier, so tagged) and the stack's own,
