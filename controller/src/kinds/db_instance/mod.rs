@@ -13,13 +13,13 @@ mod observe;
 mod plan;
 
 use afu9_spec::db_instance::DbInstanceSpec;
-use afu9_spec::security_group::SecurityGroupSpec;
 use afu9_spec::tags::Tags;
-use afu9_spec::{DesiredState, ManifestKind, Resource};
+use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
+use crate::kinds::security_group::created_groups;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::RdsOp;
@@ -114,13 +114,7 @@ impl ManagedKind for DbInstances {
     /// The `SecurityGroup` manifests it names, created (their ids go into
     /// `ModifyDBInstance`; one created by the same apply is looked up by name when it runs).
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
-        want.spec
-            .security_groups
-            .iter()
-            .flatten()
-            .filter(|name| state.security_groups.iter().any(|sg| sg.name() == *name))
-            .map(|name| Dependency::created(SecurityGroupSpec::KIND, name))
-            .collect()
+        created_groups(state, want.spec.security_groups.iter().flatten())
     }
 
     fn observe<'a>(

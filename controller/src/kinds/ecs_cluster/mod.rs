@@ -19,13 +19,13 @@ mod plan;
 use std::collections::BTreeMap;
 
 use afu9_spec::ecs_cluster::EcsClusterSpec;
-use afu9_spec::security_group::SecurityGroupSpec;
 use afu9_spec::tags::Tags;
-use afu9_spec::{DesiredState, ManifestKind, Resource};
+use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
+use crate::kinds::security_group::created_groups;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{ClusterOp, Placement};
@@ -101,19 +101,10 @@ impl ManagedKind for EcsClusters {
     /// The `SecurityGroup` manifests its services name, created (their ids go into
     /// `UpdateService`; one created by the same apply is looked up by name when it runs).
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
-        let mut names: Vec<&String> = want
-            .spec
-            .services
-            .values()
-            .flat_map(|s| &s.security_groups)
-            .filter(|name| state.security_groups.iter().any(|sg| sg.name() == *name))
-            .collect();
-        names.sort();
-        names.dedup();
-        names
-            .into_iter()
-            .map(|name| Dependency::created(SecurityGroupSpec::KIND, name))
-            .collect()
+        created_groups(
+            state,
+            want.spec.services.values().flat_map(|s| &s.security_groups),
+        )
     }
 
     fn observe<'a>(

@@ -11,13 +11,13 @@ mod plan;
 use std::collections::BTreeMap;
 
 use afu9_spec::load_balancer::LoadBalancerSpec;
-use afu9_spec::security_group::SecurityGroupSpec;
 use afu9_spec::tags::Tags;
-use afu9_spec::{DesiredState, ManifestKind, Resource};
+use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
+use crate::kinds::security_group::created_groups;
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{GroupRef, LoadBalancerOp};
@@ -115,13 +115,7 @@ impl ManagedKind for LoadBalancers {
 
     /// The security groups it names, once created (`SetSecurityGroups` needs their ids).
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
-        want.spec
-            .security_groups
-            .iter()
-            .flatten()
-            .filter(|name| state.security_groups.iter().any(|g| g.name() == *name))
-            .map(|name| Dependency::created(SecurityGroupSpec::KIND, name.clone()))
-            .collect()
+        created_groups(state, want.spec.security_groups.iter().flatten())
     }
 
     fn observe<'a>(
