@@ -3,7 +3,8 @@
 //!
 //! Flow of one pass: [`afu9_spec::load_paths`] → [`engine::check_target`] →
 //! [`engine::Engine::plan`] (observe + pure diff per kind) → [`render`] →
-//! [`engine::Engine::apply`] (exactly the plan's operations).
+//! [`engine::Engine::apply`] (exactly the plan's operations). [`select`] narrows a pass to
+//! the resources `--target` and `-l` choose.
 
 pub mod aws;
 pub mod daemon;
@@ -13,3 +14,4 @@ pub mod events;
 pub mod kinds;
 pub mod plan;
 pub mod render;
+pub mod select;

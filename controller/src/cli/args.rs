@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use afu9_controller::render::OutputFormat;
+use afu9_controller::select::{Selection, SelectionError};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Keeps an AWS account's security posture as the desired state in git says.
@@ -49,11 +50,43 @@ pub enum Command {
     /// Show what apply would change (dry run).
     Plan(PlanArgs),
     /// Change the account to match the desired state, then report what was done.
-    Apply(OutputArgs),
+    Apply(ApplyArgs),
     /// Reconcile continuously, as a service: reload on change, status, metrics, audit trail.
     Run(RunArgs),
     /// Show the resource status a running controller serves.
     Status(StatusArgs),
+    /// Print a shell completion script (e.g. `afu9ctl completion bash > /etc/bash_completion.d/afu9ctl`).
+    Completion(CompletionArgs),
+}
+
+/// `afu9ctl completion`.
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `--target KIND/NAME` and `-l SELECTOR`: which resources a command acts on. Flatten it
+/// into a command's arguments (`#[command(flatten)] pub select: SelectArgs`).
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// Act only on this resource and what it depends on (e.g. `IamRole/afu9-task-role`);
+    /// repeatable. Like Terraform's -target, the plan is then partial.
+    #[arg(long = "target", value_name = "KIND/NAME")]
+    pub targets: Vec<String>,
+    /// Act only on resources whose metadata.labels match: `key=value`, `key!=value`, `key`
+    /// (set), `!key` (not set); comma-separated or repeated, all must hold. With --target,
+    /// the targets that match.
+    #[arg(short = 'l', long = "selector", value_name = "SELECTOR")]
+    pub selectors: Vec<String>,
+}
+
+impl SelectArgs {
+    /// The selection these arguments write.
+    pub fn selection(&self) -> Result<Selection, SelectionError> {
+        Selection::parse(&self.targets, &self.selectors)
+    }
 }
 
 /// `afu9ctl validate`.
@@ -128,11 +161,22 @@ pub struct OutputArgs {
     pub output: OutputFormat,
 }
 
+/// `afu9ctl apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+}
+
 /// `afu9ctl plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
     /// Exit 0 when in sync, 2 when changes are pending, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,

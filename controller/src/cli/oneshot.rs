@@ -1,4 +1,4 @@
-//! The one-shot commands: `validate`, `schema`, `plan` and `apply`.
+//! The one-shot commands: `validate`, `schema`, `plan`, `apply` and `completion`.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -7,15 +7,25 @@ use afu9_controller::aws::{Aws, AwsSettings};
 use afu9_controller::engine::{Engine, check_target};
 use afu9_controller::plan::{Action, Plan, ResourcePlan};
 use afu9_controller::render::{self, OutputFormat};
+use afu9_controller::select;
 use afu9_spec::DesiredState;
 use anyhow::Context;
+use clap::CommandFactory;
 
-use super::args::{Cli, FindingsFormat, PlanArgs, ValidateArgs};
+use super::args::{ApplyArgs, Cli, FindingsFormat, PlanArgs, ValidateArgs};
 use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, print};
 
 /// `afu9ctl schema`.
 pub fn schema() -> ExitCode {
     print(&afu9_spec::schema::manifest_schema_json());
+    ExitCode::from(EXIT_OK)
+}
+
+/// `afu9ctl completion SHELL`.
+pub fn completion(shell: clap_complete::Shell) -> ExitCode {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "afu9ctl", &mut script);
+    print(&String::from_utf8_lossy(&script));
     ExitCode::from(EXIT_OK)
 }
 
@@ -45,11 +55,12 @@ pub fn validate(cli: &Cli, args: &ValidateArgs) -> ExitCode {
 
 /// `afu9ctl plan`.
 pub fn plan(cli: &Cli, args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    let selection = args.select.selection()?;
     with_state(cli, async |state: &DesiredState| {
+        let engine = Engine::new(afu9_controller::kinds::standard());
+        let chosen = selection.resolve(&engine, state)?;
         let aws = connect(cli, state).await?;
-        let plan = Engine::new(afu9_controller::kinds::standard())
-            .plan(&aws, state)
-            .await;
+        let plan = select::plan(&engine, &aws, state, chosen.as_ref()).await;
         log_calls(&aws);
         if let Some(failure) = shared_failure(&plan) {
             anyhow::bail!("{failure}");
@@ -66,11 +77,14 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `afu9ctl apply`.
-pub fn apply(cli: &Cli, output: OutputFormat) -> anyhow::Result<ExitCode> {
+pub fn apply(cli: &Cli, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
+    let output = args.output.output;
+    let selection = args.select.selection()?;
     with_state(cli, async |state: &DesiredState| {
-        let aws = connect(cli, state).await?;
         let engine = Engine::new(afu9_controller::kinds::standard());
-        let plan = engine.plan(&aws, state).await;
+        let chosen = selection.resolve(&engine, state)?;
+        let aws = connect(cli, state).await?;
+        let plan = select::plan(&engine, &aws, state, chosen.as_ref()).await;
         if let Some(failure) = shared_failure(&plan) {
             log_calls(&aws);
             anyhow::bail!("{failure}");

@@ -1,7 +1,7 @@
 //! The one trait a resource kind implements, its tagging capability, and its type-erased
 //! form for the registry.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -138,6 +138,9 @@ pub trait ErasedKind: Send + Sync {
     fn declared(&self, state: &DesiredState) -> bool;
     /// The names of this kind's manifests in `state`.
     fn names<'a>(&self, state: &'a DesiredState) -> Vec<&'a str>;
+    /// This kind's manifests in `state`: names, labels and what each depends on, from the
+    /// manifests alone (no AWS call), for choosing resources before observing them.
+    fn manifests<'a>(&self, state: &'a DesiredState) -> Vec<Manifest<'a>>;
     /// Observes and plans the resources of this kind in `state` that `keys` name (every
     /// resource when `keys` is `None`).
     fn plan<'a>(
@@ -146,6 +149,17 @@ pub trait ErasedKind: Send + Sync {
         cx: Scope<'a>,
         keys: Option<&'a BTreeSet<EventKey>>,
     ) -> Pin<Box<dyn Future<Output = Vec<ResourcePlan>> + Send + 'a>>;
+}
+
+/// One manifest as a selection sees it (`afu9ctl plan --target`, `-l`).
+#[derive(Debug, Clone)]
+pub struct Manifest<'a> {
+    /// `metadata.name`.
+    pub name: &'a str,
+    /// `metadata.labels`.
+    pub labels: &'a BTreeMap<String, String>,
+    /// The resources it depends on ([`ManagedKind::depends_on`]).
+    pub depends_on: Vec<Dependency>,
 }
 
 /// What a pass plans against: the desired state and the events its kinds declare.
@@ -182,6 +196,17 @@ impl<K: ManagedKind> ErasedKind for K {
         K::Spec::resources(state)
             .iter()
             .map(Resource::name)
+            .collect()
+    }
+
+    fn manifests<'a>(&self, state: &'a DesiredState) -> Vec<Manifest<'a>> {
+        K::Spec::resources(state)
+            .iter()
+            .map(|resource| Manifest {
+                name: resource.name(),
+                labels: &resource.metadata.labels,
+                depends_on: K::depends_on(state, resource),
+            })
             .collect()
     }
 

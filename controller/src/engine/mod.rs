@@ -11,7 +11,7 @@ mod schedule;
 pub use apply::{ApplyReport, OpResult, ResourceResult};
 pub use decide::plan_resource;
 pub use guard::{GuardError, check_target};
-pub use kind::{ErasedKind, LiveTags, ManagedKind, PlanContext, Scope, TagOps, Tagging};
+pub use kind::{ErasedKind, LiveTags, ManagedKind, Manifest, PlanContext, Scope, TagOps, Tagging};
 pub use schedule::Bounds;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -107,7 +107,13 @@ impl Engine {
         by_kind.sort_by_key(|(index, _)| *index);
         Plan {
             resources: by_kind.into_iter().flat_map(|(_, plans)| plans).collect(),
+            partial: None,
         }
+    }
+
+    /// The registered kinds, in registry order.
+    pub fn kinds(&self) -> impl Iterator<Item = &dyn ErasedKind> {
+        self.kinds.iter().map(AsRef::as_ref)
     }
 
     /// The write events of the kinds that have manifests in `state`.

@@ -232,6 +232,9 @@ pub struct Summary {
 pub struct Plan {
     /// One entry per managed resource.
     pub resources: Vec<ResourcePlan>,
+    /// When only some resources were chosen (`--target`, `-l`): how they were chosen, as
+    /// the renderers say it (`--target EcrRepository/afu9/app`). `None`: every resource.
+    pub partial: Option<String>,
 }
 
 impl Plan {

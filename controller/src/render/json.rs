@@ -30,12 +30,16 @@ pub fn plan_value(plan: &Plan) -> Value {
             resource
         })
         .collect();
-    json!({
+    let mut value = json!({
         "formatVersion": FORMAT_VERSION,
         "summary": plan.summary(),
         "inSync": !plan.has_drift() && !plan.has_errors(),
         "resources": resources,
-    })
+    });
+    if let Some(selection) = &plan.partial {
+        value["partial"] = json!({ "selection": selection });
+    }
+    value
 }
 
 /// The plan as pretty JSON text.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{change_sign, document_diff, inline, is_document};
+use super::{change_sign, document_diff, in_sync, inline, is_document, partial_warning};
 use crate::engine::ApplyReport;
 use crate::plan::{Action, OpOutcome, Plan};
 use afu9_spec::ManagementPolicy;
@@ -15,6 +15,9 @@ fn cell(text: &str) -> String {
 /// The plan as Markdown.
 pub fn plan(plan: &Plan) -> String {
     let mut out = String::from("### afu9-posture plan\n\n");
+    if let Some(selection) = &plan.partial {
+        let _ = writeln!(out, "> [!WARNING]\n> {}\n", partial_warning(selection));
+    }
     let s = plan.summary();
     let _ = writeln!(
         out,
@@ -27,7 +30,8 @@ pub fn plan(plan: &Plan) -> String {
         .filter(|r| r.action != Action::Noop)
         .collect();
     if drifted.is_empty() {
-        out.push_str("No changes. The account matches the desired state.\n");
+        out.push_str(in_sync(plan));
+        out.push('\n');
         return out;
     }
     out.push_str("| Kind | Name | Action | Changes |\n|---|---|---|---|\n");

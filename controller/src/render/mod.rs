@@ -20,6 +20,23 @@ pub enum OutputFormat {
     Json,
 }
 
+/// What a partial plan says first (Terraform: "Resource targeting is in effect").
+pub(crate) fn partial_warning(selection: &str) -> String {
+    format!(
+        "Resource targeting is in effect ({selection}): only the chosen resources and what \
+         they depend on were observed and planned; drift elsewhere is not shown."
+    )
+}
+
+/// What an in-sync plan says: of the whole account, or of the chosen resources only.
+pub(crate) fn in_sync(plan: &crate::plan::Plan) -> &'static str {
+    if plan.partial.is_some() {
+        "No changes. The chosen resources match the desired state."
+    } else {
+        "No changes. The account matches the desired state."
+    }
+}
+
 /// A value as one line: strings quoted, documents as compact JSON, absence as `(none)`.
 pub(crate) fn inline(value: Option<&Value>) -> String {
     value.map_or_else(|| "(none)".to_owned(), Value::to_string)

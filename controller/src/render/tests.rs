@@ -100,6 +100,7 @@ fn sample_plan() -> Plan {
             failed,
             resource("afu9/fine", Action::Noop, vec![], vec![]),
         ],
+        partial: None,
     }
 }
 
@@ -116,6 +117,7 @@ fn text_plan() {
 fn text_plan_in_sync() {
     let plan = Plan {
         resources: vec![resource("afu9/fine", Action::Noop, vec![], vec![])],
+        partial: None,
     };
     insta::assert_snapshot!(plain(&text::plan(&plan)));
 }
@@ -190,6 +192,7 @@ fn a_sensitive_value_being_removed_is_shown_as_a_removal_without_its_value() {
             )],
             vec![],
         )],
+        partial: None,
     };
     let text = plain(&text::plan(&plan));
     assert!(
@@ -199,4 +202,29 @@ fn a_sensitive_value_being_removed_is_shown_as_a_removal_without_its_value() {
     let markdown = markdown::plan(&plan);
     assert!(markdown.contains("| - |"), "{markdown}");
     assert!(!markdown.contains("| + |"), "{markdown}");
+}
+
+#[test]
+fn a_partial_plan_says_so_in_every_format() {
+    let plan = Plan {
+        resources: vec![resource("afu9/fine", Action::Noop, vec![], vec![])],
+        partial: Some("--target EcrRepository/afu9/fine".to_owned()),
+    };
+    let warning = "Resource targeting is in effect (--target EcrRepository/afu9/fine)";
+    let text = plain(&text::plan(&plan));
+    assert!(text.starts_with(warning), "{text}");
+    assert!(
+        text.contains("The chosen resources match the desired state.")
+            && !text.contains("account matches"),
+        "{text}"
+    );
+    let markdown = markdown::plan(&plan);
+    assert!(markdown.contains(&format!("> {warning}")), "{markdown}");
+    assert!(!markdown.contains("account matches"), "{markdown}");
+    let value = json::plan_value(&plan);
+    assert_eq!(
+        value["partial"]["selection"],
+        "--target EcrRepository/afu9/fine"
+    );
+    assert!(json::plan_value(&sample_plan()).get("partial").is_none());
 }

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{change_sign, document_diff, inline, is_document};
+use super::{change_sign, document_diff, in_sync, inline, is_document, partial_warning};
 use crate::engine::ApplyReport;
 use crate::plan::{Action, OpOutcome, Plan, ResourcePlan};
 use afu9_spec::ManagementPolicy;
@@ -37,6 +37,9 @@ fn sign_style(sign: char) -> Style {
 /// The plan as terminal text: one block per resource that differs, then the summary.
 pub fn plan(plan: &Plan) -> String {
     let mut out = String::new();
+    if let Some(selection) = &plan.partial {
+        let _ = writeln!(out, "{YELLOW}{}{YELLOW:#}\n", partial_warning(selection));
+    }
     for resource in plan.resources.iter().filter(|r| r.action != Action::Noop) {
         resource_block(&mut out, resource);
     }
@@ -47,10 +50,7 @@ pub fn plan(plan: &Plan) -> String {
         s.create, s.update, s.replace, s.blocked, s.noop, s.error
     );
     if !plan.has_drift() && !plan.has_errors() {
-        let _ = writeln!(
-            out,
-            "{GREEN}No changes. The account matches the desired state.{GREEN:#}"
-        );
+        let _ = writeln!(out, "{GREEN}{}{GREEN:#}", in_sync(plan));
     }
     out
 }
