@@ -48,12 +48,14 @@ pub enum SelectionError {
     #[error("--target `{0}` is not KIND/NAME (e.g. --target EcrRepository/afu9/control-center)")]
     MalformedTarget(String),
     /// A `--target` kind that is not a kind.
-    #[error("--target `{target}`: there is no kind `{kind}`; the kinds are {known}")]
+    #[error("--target `{target}`: there is no kind `{kind}`{suggestion}; the kinds are {known}")]
     UnknownKind {
         /// The argument.
         target: String,
         /// The kind it names.
         kind: String,
+        /// ` (did you mean KIND/TARGET?)` when the whole argument is a manifest's name.
+        suggestion: String,
         /// Every kind, comma-separated.
         known: String,
     },
@@ -210,9 +212,15 @@ fn find(
         .or_else(|| kinds.iter().find(|k| k.eq_ignore_ascii_case(kind)))
         .copied()
     else {
+        let suggestion = manifests
+            .iter()
+            .find(|(_, m)| m.name == target)
+            .map(|(kind, _)| format!(" (did you mean {kind}/{target}?)"))
+            .unwrap_or_default();
         return Err(SelectionError::UnknownKind {
             target,
             kind: kind.to_owned(),
+            suggestion,
             known: kinds.join(", "),
         });
     };

@@ -117,10 +117,19 @@ fn selectors_choose_by_label_and_bring_dependencies_whatever_their_labels() {
 #[test]
 fn an_unknown_kind_lists_the_kinds() {
     let message = error(&["EcrRepo/afu9/control-center"], &[]);
-    assert!(message.contains("there is no kind `EcrRepo`"), "{message}");
+    assert!(message.contains("there is no kind `EcrRepo`;"), "{message}");
     for kind in afu9_spec::KINDS {
         assert!(message.contains(kind), "{kind} missing from: {message}");
     }
+}
+
+#[test]
+fn a_name_without_its_kind_suggests_the_kind() {
+    let message = error(&["afu9/mcp-github"], &[]);
+    assert!(
+        message.contains("there is no kind `afu9` (did you mean EcrRepository/afu9/mcp-github?)"),
+        "{message}"
+    );
 }
 
 #[test]
