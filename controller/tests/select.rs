@@ -365,3 +365,112 @@ fn completion_scripts_name_the_subcommands_and_parse() {
     let unknown = afu9ctl(&[], &["completion", "tcsh"]);
     assert_eq!(unknown.status.code(), Some(2), "clap's usage error");
 }
+
+/// Security groups resolve peers by manifest name, so their kind is observed whole
+/// (`OBSERVED_TOGETHER`); a target still plans and applies only itself and its peers.
+const GROUPS: &str = "\
+apiVersion: posture.afu9.io/v1alpha1
+kind: Posture
+metadata: {name: t}
+spec: {accountId: \"123456789012\", region: eu-central-1}
+---
+apiVersion: posture.afu9.io/v1alpha1
+kind: SecurityGroup
+metadata: {name: t-alb}
+spec:
+  vpc: {tags: {Name: afu9-vpc}}
+  description: load balancer
+  ingress: [{protocol: tcp, ports: 443, from: {cidr: 10.0.0.0/8}}]
+---
+apiVersion: posture.afu9.io/v1alpha1
+kind: SecurityGroup
+metadata: {name: t-app}
+spec:
+  vpc: {tags: {Name: afu9-vpc}}
+  description: application
+  ingress: [{protocol: tcp, ports: 8080, from: {securityGroup: t-alb}}]
+---
+apiVersion: posture.afu9.io/v1alpha1
+kind: SecurityGroup
+metadata: {name: t-other}
+spec:
+  vpc: {tags: {Name: afu9-vpc}}
+  description: unrelated
+  ingress: [{protocol: tcp, ports: 22, from: {cidr: 10.0.0.0/8}}]
+";
+
+async fn group_names(ec2: &aws_sdk_ec2::Client) -> Vec<String> {
+    let mut names: Vec<String> = ec2
+        .describe_security_groups()
+        .send()
+        .await
+        .expect("describe groups")
+        .security_groups
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|g| g.group_name)
+        .filter(|name| name.starts_with("t-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn a_security_group_target_brings_its_peer_and_leaves_the_rest() {
+    let emulator = Emulator::start();
+    let env = emulator.env();
+    let ec2 = emulator.ec2();
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.9.0.0/16")
+        .send()
+        .await
+        .expect("vpc")
+        .vpc
+        .and_then(|v| v.vpc_id)
+        .expect("vpc id");
+    ec2.create_tags()
+        .resources(&vpc)
+        .tags(
+            aws_sdk_ec2::types::Tag::builder()
+                .key("Name")
+                .value("afu9-vpc")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("tag vpc");
+    let dir = std::env::temp_dir().join(format!("afu9-select-groups-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let file = dir.join("groups.yaml");
+    std::fs::write(&file, GROUPS).expect("write");
+    let file = file.to_string_lossy().into_owned();
+
+    assert_eq!(
+        plan(&env, &file, &["--target", "SecurityGroup/t-app"]),
+        (
+            Some(2),
+            vec![
+                "SecurityGroup/t-alb create".to_owned(),
+                "SecurityGroup/t-app create".to_owned()
+            ]
+        )
+    );
+    let apply = afu9ctl(
+        &env,
+        &["apply", "-f", &file, "--target", "SecurityGroup/t-app"],
+    );
+    assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
+    assert_eq!(group_names(&ec2).await, ["t-alb", "t-app"]);
+    assert_eq!(
+        plan(&env, &file, &[]),
+        (
+            Some(2),
+            vec![
+                "SecurityGroup/t-alb noop".to_owned(),
+                "SecurityGroup/t-app noop".to_owned(),
+                "SecurityGroup/t-other create".to_owned()
+            ]
+        )
+    );
+}
