@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use afu9_controller::engine::Engine;
 use afu9_controller::permissions::{self, ArnScope, Mode};
 
 use super::args::{Cli, PermissionsArgs, PermissionsFormat, PermissionsMode};
@@ -22,7 +23,7 @@ pub fn permissions(cli: &Cli, args: &PermissionsArgs) -> ExitCode {
         PermissionsMode::Plan => Mode::Plan,
         PermissionsMode::Apply => Mode::Apply,
     };
-    let policy = permissions::policy(&afu9_controller::kinds::standard(), &state, &scope, mode);
+    let policy = Engine::new(afu9_controller::kinds::standard()).permissions(&state, &scope, mode);
     print(&match args.output {
         PermissionsFormat::Json => permissions::json(&policy),
         PermissionsFormat::Text => permissions::text(&policy),

@@ -1,15 +1,14 @@
 //! The controller's own least-privilege IAM policy for a desired state (`afu9ctl
-//! permissions`): every kind declares the calls it makes ([`crate::engine::ManagedKind::permissions`],
-//! in the kind's `permissions.rs`), and [`policy`] merges them into one policy document,
-//! statements grouped by kind, access and resources, with stable `Sid`s.
+//! permissions`): every kind declares the calls it makes (`ManagedKind::permissions`, in the
+//! kind's `permissions.rs`), and [`policy`] merges them into one policy document, statements
+//! grouped by kind, access and resources, with stable `Sid`s. A leaf: it names no other
+//! module (`Engine::permissions` hands it the kinds' grants).
 
 mod render;
 
 use std::collections::BTreeMap;
 
 use afu9_spec::DesiredState;
-
-use crate::engine::ErasedKind;
 
 pub use render::{json, text};
 
@@ -143,18 +142,13 @@ pub struct Policy {
     pub statements: Vec<Statement>,
 }
 
-/// The policy `kinds` need for `state` in `mode`: for every kind with manifests, its
-/// grants of the accesses `mode` includes, grouped by resource set.
-pub fn policy(
-    kinds: &[Box<dyn ErasedKind>],
-    state: &DesiredState,
-    scope: &ArnScope,
-    mode: Mode,
-) -> Policy {
+/// The policy for `kinds`' grants (each kind's name and grants, in registry order) in
+/// `mode`: the grants of the accesses `mode` includes, grouped by resource set.
+pub fn policy<'a>(kinds: impl IntoIterator<Item = (&'a str, Vec<Grant>)>, mode: Mode) -> Policy {
     let mut statements = Vec::new();
-    for kind in kinds.iter().filter(|kind| kind.declared(state)) {
+    for (kind, grants) in kinds {
         let mut grouped: BTreeMap<(Access, Vec<String>), Vec<String>> = BTreeMap::new();
-        for grant in kind.permissions(state, scope) {
+        for grant in grants {
             if !mode.includes(grant.access) {
                 continue;
             }
@@ -177,9 +171,9 @@ pub fn policy(
             let index = numbered.entry(access).or_default();
             *index += 1;
             let sid = if per_access[&access] > 1 {
-                format!("{}{}{}", kind.kind(), access.label(), index)
+                format!("{kind}{}{index}", access.label())
             } else {
-                format!("{}{}", kind.kind(), access.label())
+                format!("{kind}{}", access.label())
             };
             statements.push(Statement {
                 sid,

@@ -1,7 +1,12 @@
 use std::path::Path;
 
-use super::{ANY, Access, ArnScope, Mode, policy};
+use super::{ANY, Access, ArnScope, Mode, Policy};
+use crate::engine::Engine;
 use crate::kinds::standard;
+
+fn policy(state: &afu9_spec::DesiredState, scope: &ArnScope, mode: Mode) -> Policy {
+    Engine::new(standard()).permissions(state, scope, mode)
+}
 
 fn afu9_state() -> afu9_spec::DesiredState {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../desired-state");
@@ -12,8 +17,8 @@ fn afu9_state() -> afu9_spec::DesiredState {
 fn plan_is_read_only_and_apply_adds_writes_and_listening() {
     let state = afu9_state();
     let scope = ArnScope::new(&state, Some("123456789012"), Some("eu-central-1"));
-    let plan = policy(&standard(), &state, &scope, Mode::Plan);
-    let apply = policy(&standard(), &state, &scope, Mode::Apply);
+    let plan = policy(&state, &scope, Mode::Plan);
+    let apply = policy(&state, &scope, Mode::Apply);
     assert!(plan.statements.iter().all(|s| s.sid.contains("Read")));
     for statement in &plan.statements {
         assert!(apply.statements.contains(statement), "{}", statement.sid);
@@ -39,8 +44,8 @@ fn plan_is_read_only_and_apply_adds_writes_and_listening() {
 fn sids_are_unique_and_the_policy_is_stable() {
     let state = afu9_state();
     let scope = ArnScope::new(&state, None, None);
-    let first = policy(&standard(), &state, &scope, Mode::Apply);
-    let second = policy(&standard(), &state, &scope, Mode::Apply);
+    let first = policy(&state, &scope, Mode::Apply);
+    let second = policy(&state, &scope, Mode::Apply);
     assert_eq!(first, second);
     let mut sids: Vec<&str> = first.statements.iter().map(|s| s.sid.as_str()).collect();
     let count = sids.len();
@@ -78,7 +83,7 @@ fn an_unknown_account_and_region_are_wildcards_and_known_ones_are_used() {
 fn a_kind_without_manifests_contributes_nothing() {
     let state = afu9_spec::DesiredState::default();
     let scope = ArnScope::new(&state, None, None);
-    let plan = policy(&standard(), &state, &scope, Mode::Apply);
+    let plan = policy(&state, &scope, Mode::Apply);
     assert!(plan.statements.is_empty(), "{:?}", plan.statements);
     assert!(Mode::Plan.includes(Access::Read) && !Mode::Plan.includes(Access::Listen));
 }
