@@ -2,6 +2,7 @@
 
 mod args;
 mod oneshot;
+mod permissions;
 mod run;
 mod status;
 
@@ -35,6 +36,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Apply(args) => oneshot::apply(&cli, args.output),
         Command::Run(args) => run::run(&cli, args),
         Command::Status(args) => status::status(args),
+        Command::Permissions(args) => Ok(permissions::permissions(&cli, args)),
     }
 }
 
