@@ -49,21 +49,47 @@ fn generated_apply_policy() -> Value {
     serde_json::from_str(&succeeded("afu9ctl permissions", &output)).expect("a JSON policy")
 }
 
-/// The task-role policy written into the template between its markers.
-fn template_policy() -> Value {
-    let template = std::fs::read_to_string(repo_root().join(TEMPLATE)).expect("the template");
-    let block: String = template
-        .lines()
-        .skip_while(|line| !line.starts_with("# BEGIN afu9ctl permissions"))
-        .skip(1)
-        .take_while(|line| !line.starts_with("# END afu9ctl permissions"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    serde_json::from_str(&block).unwrap_or_else(|err| {
-        panic!(
-            "the task-role policy in {TEMPLATE} is not the JSON scripts/render-deploy writes: {err}"
-        )
-    })
+/// The template, read as plain YAML (its intrinsics are long-form).
+fn template() -> Value {
+    let text = std::fs::read_to_string(repo_root().join(TEMPLATE)).expect("the template");
+    serde_saphyr::from_str(&text).expect("the template is YAML")
+}
+
+/// IAM's limit on one managed policy, in characters, whitespace not counted.
+const MANAGED_POLICY_LIMIT: usize = 6144;
+
+/// The task role's policy as the template grants it: the statements of its managed policies,
+/// in order, under one `Version`.
+fn granted(documents: &[Value]) -> Value {
+    let statements: Vec<Value> = documents
+        .iter()
+        .flat_map(|document| {
+            document["Statement"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    serde_json::json!({ "Version": documents[0]["Version"], "Statement": statements })
+}
+
+/// The documents of the template's managed policies attached to the task role.
+fn template_task_role_documents(template: &Value) -> Vec<Value> {
+    let documents: Vec<Value> = template["Resources"]
+        .as_object()
+        .expect("Resources")
+        .values()
+        .filter(|resource| {
+            resource["Type"] == "AWS::IAM::ManagedPolicy"
+                && resource["Properties"]["Roles"][0]["Ref"] == "TaskRole"
+        })
+        .map(|resource| resource["Properties"]["PolicyDocument"].clone())
+        .collect();
+    assert!(
+        !documents.is_empty(),
+        "{TEMPLATE} grants the task role nothing: run scripts/render-deploy"
+    );
+    documents
 }
 
 #[test]
@@ -79,8 +105,16 @@ fn the_template_passes_cfn_lint() {
 
 #[test]
 fn the_task_role_holds_exactly_the_generated_apply_policy() {
+    let documents = template_task_role_documents(&template());
+    for document in &documents {
+        let size = serde_json::to_string(document).expect("JSON").len();
+        assert!(
+            size <= MANAGED_POLICY_LIMIT,
+            "a managed policy of {size} characters is over IAM's {MANAGED_POLICY_LIMIT}"
+        );
+    }
     assert_eq!(
-        template_policy(),
+        granted(&documents),
         generated_apply_policy(),
         "{TEMPLATE} is stale: run scripts/render-deploy"
     );
@@ -101,7 +135,11 @@ fn the_stack_creates_alone_and_as_a_stack_set() {
 
     assert_eq!(created["status"], "CREATE_COMPLETE", "{created:#}");
     let resources = created["resources"].as_object().expect("stack resources");
-    assert_eq!(resources.len(), 8, "{resources:#?}");
+    let declared = template()["Resources"]
+        .as_object()
+        .expect("Resources")
+        .len();
+    assert_eq!(resources.len(), declared, "{resources:#?}");
     for (logical_id, status) in resources {
         assert_eq!(status, "CREATE_COMPLETE", "{logical_id}");
     }
@@ -148,8 +186,12 @@ fn the_stack_creates_alone_and_as_a_stack_set() {
         created["prometheus_group"]
     );
 
+    assert_eq!(created["task_role_inline_policies"], serde_json::json!([]));
+    let attached = created["task_role_managed_policies"]
+        .as_array()
+        .expect("the task role's managed policies");
     assert_eq!(
-        created["task_role_policies"]["afu9-posture-controller"],
+        granted(attached),
         generated_apply_policy(),
         "the role the stack created holds the generated policy"
     );

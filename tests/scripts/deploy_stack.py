@@ -1,13 +1,16 @@
 """Creates deploy/afu9-posture.yaml as a stack in the emulator (AWS_ENDPOINT_URL), and as a
 StackSet with instances in two accounts, then prints what was created as one JSON document
 for the test to judge: the stack's status and outputs, the task definition's containers, the
-controller's security group rules, and the task role's inline policy."""
+controller's security group rules, and the task role's policies."""
 
-import ast
 import json
+import os
 import sys
 
 import boto3
+
+# The harness sets AWS_REGION, which boto3 does not read.
+boto3.setup_default_session(region_name=os.environ["AWS_REGION"])
 
 template_path = sys.argv[1]
 template = open(template_path, encoding="utf-8").read()
@@ -51,20 +54,15 @@ group = ec2.describe_security_groups(GroupIds=[outputs["SecurityGroupId"]])["Sec
 
 iam = boto3.client("iam")
 role_name = outputs["TaskRoleArn"].rsplit("/", 1)[1]
-policy_names = iam.list_role_policies(RoleName=role_name)["PolicyNames"]
-
-
-def document(returned):
-    """moto returns a policy a stack created as Python's repr of it, not as JSON."""
-    return ast.literal_eval(returned) if isinstance(returned, str) else returned
-
-
-policies = {
-    name: document(iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"])
-    for name in policy_names
-}
-
-
+inline_policies = iam.list_role_policies(RoleName=role_name)["PolicyNames"]
+managed_policies = []
+for attached in iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]:
+    version = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]["DefaultVersionId"]
+    managed_policies.append(
+        iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=version)[
+            "PolicyVersion"
+        ]["Document"]
+    )
 
 def network(session_ec2, cidr):
     """A VPC and two subnets: what each account's stack is given."""
@@ -95,6 +93,7 @@ for number, account in enumerate(["111111111111", "222222222222"]):
         RoleSessionName="afu9-posture-test",
     )["Credentials"]
     member = boto3.Session(
+        region_name=os.environ["AWS_REGION"],
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
@@ -103,7 +102,7 @@ for number, account in enumerate(["111111111111", "222222222222"]):
     cloudformation.create_stack_instances(
         StackSetName="afu9-posture",
         Accounts=[account],
-        Regions=[boto3.session.Session().region_name],
+        Regions=[os.environ["AWS_REGION"]],
         # moto replaces the StackSet's parameters with the overrides instead of merging them.
         ParameterOverrides=member_parameters + [
             {"ParameterKey": "VpcId", "ParameterValue": member_vpc},
@@ -127,7 +126,8 @@ json.dump(
         "containers": task_definition["containerDefinitions"],
         "ingress": group["IpPermissions"],
         "prometheus_group": prometheus,
-        "task_role_policies": policies,
+        "task_role_inline_policies": inline_policies,
+        "task_role_managed_policies": managed_policies,
         "member_stacks": member_stacks,
     },
     sys.stdout,
