@@ -1,6 +1,6 @@
 //! `deploy/afu9-posture.yaml`, the stack that runs the controller in the account: it passes
 //! cfn-lint, its task role holds exactly what `afu9ctl permissions --mode apply` prints for
-//! desired-state/, and it creates in the emulator's CloudFormation, alone and as a StackSet
+//! desired-state/, and it creates in the emulator's stack service, alone and as a stack set
 //! with an instance per member account.
 
 use std::path::PathBuf;
