@@ -12,6 +12,7 @@ pub mod diff;
 pub mod engine;
 pub mod events;
 pub mod kinds;
+pub mod permissions;
 pub mod plan;
 pub mod render;
 pub mod select;

@@ -82,6 +82,31 @@ impl Emulator {
         }
     }
 
+    /// Starts a fresh emulator that can enforce IAM policies ([`Emulator::enforce_iam`]),
+    /// authorizing each request by its access key's user and that user's policies, without
+    /// checking signatures (moto checks them over a re-encoded body: see
+    /// `scripts/moto_server.py`). Enforcement starts off, so that the test can seed the
+    /// account and create the users with the test credentials first.
+    pub fn start_enforcing() -> Self {
+        let (child, port) = spawn_moto_with(&["--iam-without-signatures"]);
+        Self {
+            child,
+            port,
+            shards: Vec::new(),
+            router: None,
+        }
+    }
+
+    /// Turns moto's IAM enforcement on (every later request is authorized against its
+    /// caller's policies; the test credentials then belong to no user and are refused) or
+    /// off (`/moto-api/reset-auth`).
+    pub fn enforce_iam(&self, on: bool) {
+        for port in self.ports() {
+            let status = http_post(port, "/moto-api/reset-auth", if on { "0" } else { "inf" });
+            assert_eq!(status, 200, "switching IAM enforcement failed");
+        }
+    }
+
     /// Starts one emulator per service of `services` (signing names: `ecr`, `ec2`) and one for
     /// every other service, behind a router that sends each request to its service's.
     pub fn start_split(services: &[&str]) -> Self {
@@ -321,9 +346,15 @@ impl Drop for Emulator {
 
 /// Starts one moto server on a free port and waits until it answers.
 fn spawn_moto() -> (Child, u16) {
+    spawn_moto_with(&[])
+}
+
+/// Starts one moto server with extra `scripts/moto_server.py` arguments.
+fn spawn_moto_with(extra: &[&str]) -> (Child, u16) {
     let mut child = Command::new(emulator_python())
         .arg(repo_root().join("scripts/moto_server.py"))
         .args(["--port", "0"])
+        .args(extra)
         .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

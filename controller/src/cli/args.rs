@@ -57,6 +57,8 @@ pub enum Command {
     Status(StatusArgs),
     /// Print a shell completion script (e.g. `afu9ctl completion bash > /etc/bash_completion.d/afu9ctl`).
     Completion(CompletionArgs),
+    /// Print the IAM policy the controller needs for this desired state. Makes no AWS call.
+    Permissions(PermissionsArgs),
 }
 
 /// `afu9ctl completion`.
@@ -87,6 +89,35 @@ impl SelectArgs {
     pub fn selection(&self) -> Result<Selection, SelectionError> {
         Selection::parse(&self.targets, &self.selectors)
     }
+}
+
+/// `afu9ctl permissions`.
+#[derive(Debug, Args)]
+pub struct PermissionsArgs {
+    /// `plan`: the reads only; `apply`: the reads, the writes and the event queue `run`
+    /// listens on.
+    #[arg(long, value_enum, default_value_t = PermissionsMode::Apply)]
+    pub mode: PermissionsMode,
+    /// `json`: exactly an IAM policy document; `text`: one block per statement.
+    #[arg(short, long, value_enum, default_value_t = PermissionsFormat::Json)]
+    pub output: PermissionsFormat,
+    /// The account id in the ARNs; defaults to the Posture's `accountId`, else `*`.
+    #[arg(long)]
+    pub account: Option<String>,
+}
+
+/// Which command's permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PermissionsMode {
+    Plan,
+    Apply,
+}
+
+/// How the policy is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PermissionsFormat {
+    Json,
+    Text,
 }
 
 /// `afu9ctl validate`.

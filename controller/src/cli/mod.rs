@@ -2,6 +2,7 @@
 
 mod args;
 mod oneshot;
+mod permissions;
 mod run;
 mod status;
 
@@ -36,6 +37,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::run(&cli, args),
         Command::Status(args) => status::status(args),
         Command::Completion(args) => Ok(oneshot::completion(args.shell)),
+        Command::Permissions(args) => Ok(permissions::permissions(&cli, args)),
     }
 }
 

@@ -11,6 +11,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 use super::decide::{plan_resource, unobservable};
 use crate::aws::{Aws, AwsError, Identity};
 use crate::events::{EventKey, Events};
+use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency, Operation, ResourcePlan};
 
 /// What a kind's pure `plan` may consult besides the two sides it compares.
@@ -72,6 +73,16 @@ pub trait ManagedKind: Send + Sync + 'static {
     /// runs a resource's converging calls after those resources exist and stops them when
     /// one failed.
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency>;
+
+    /// The IAM actions the kind's reads (observe) and writes (its ops, its tag calls) need
+    /// for `want`, its manifests in `state`, on the resources they act on: ARNs built with
+    /// `scope` wherever the action supports resource-level permissions, `*` where not
+    /// (the kind's `permissions.rs`). `afu9ctl permissions` merges every kind's.
+    fn permissions(
+        state: &DesiredState,
+        scope: &ArnScope,
+        want: &[Resource<Self::Spec>],
+    ) -> Vec<Grant>;
 
     /// Reads the live state of every resource in `want` (`None`: it does not exist), in as
     /// few calls as the APIs allow. An error here fails the whole kind for this pass.
@@ -141,6 +152,8 @@ pub trait ErasedKind: Send + Sync {
     /// This kind's manifests in `state`: names, labels and what each depends on, from the
     /// manifests alone (no AWS call), for choosing resources before observing them.
     fn manifests<'a>(&self, state: &'a DesiredState) -> Vec<Manifest<'a>>;
+    /// The IAM grants its calls need for its manifests in `state`.
+    fn permissions(&self, state: &DesiredState, scope: &ArnScope) -> Vec<Grant>;
     /// Observes and plans the resources of this kind in `state` that `keys` name (every
     /// resource when `keys` is `None`).
     fn plan<'a>(
@@ -208,6 +221,10 @@ impl<K: ManagedKind> ErasedKind for K {
                 depends_on: K::depends_on(state, resource),
             })
             .collect()
+    }
+
+    fn permissions(&self, state: &DesiredState, scope: &ArnScope) -> Vec<Grant> {
+        K::permissions(state, scope, K::Spec::resources(state))
     }
 
     fn plan<'a>(

@@ -22,6 +22,7 @@ use futures_util::future::join_all;
 
 use crate::aws::Aws;
 use crate::events::{CloudTrailEvent, EventKey, Events, Target};
+use crate::permissions::{self, ArnScope, Mode, Policy};
 use crate::plan::{Plan, ResourcePlan};
 
 /// The kinds the controller manages, in dependency order (a kind's resources are applied
@@ -36,6 +37,18 @@ impl Engine {
     /// An engine over `kinds`, applied in the order given.
     pub fn new(kinds: Vec<Box<dyn ErasedKind>>) -> Self {
         Self { kinds }
+    }
+
+    /// The IAM policy the kinds with manifests in `state` need in `mode`: their grants
+    /// (`ManagedKind::permissions`), in registry order, merged. Makes no AWS call.
+    pub fn permissions(&self, state: &DesiredState, scope: &ArnScope, mode: Mode) -> Policy {
+        permissions::policy(
+            self.kinds
+                .iter()
+                .filter(|kind| kind.declared(state))
+                .map(|kind| (kind.kind(), kind.permissions(state, scope))),
+            mode,
+        )
     }
 
     /// Observes every resource of the desired state and computes what would change.

@@ -41,6 +41,14 @@ impl<const N: usize> ManagedKind for Fake<N> {
         Vec::new()
     }
 
+    fn permissions(
+        _state: &DesiredState,
+        _scope: &crate::permissions::ArnScope,
+        _want: &[Resource<Self::Spec>],
+    ) -> Vec<crate::permissions::Grant> {
+        Vec::new()
+    }
+
     async fn observe(
         &self,
         _aws: &Aws,
@@ -124,6 +132,14 @@ impl ManagedKind for BlockedCreate {
         _state: &afu9_spec::DesiredState,
         _want: &Resource<Self::Spec>,
     ) -> Vec<crate::plan::Dependency> {
+        Vec::new()
+    }
+
+    fn permissions(
+        _state: &DesiredState,
+        _scope: &crate::permissions::ArnScope,
+        _want: &[Resource<Self::Spec>],
+    ) -> Vec<crate::permissions::Grant> {
         Vec::new()
     }
 

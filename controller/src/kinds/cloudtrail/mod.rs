@@ -4,6 +4,7 @@
 mod apply;
 mod events;
 mod observe;
+mod permissions;
 mod plan;
 
 use afu9_spec::cloudtrail::CloudTrailSpec;
@@ -14,6 +15,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
+use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{TrailOp, TrailSettings};
@@ -115,6 +117,14 @@ impl ManagedKind for CloudTrails {
                 want.spec.kms_key.as_deref(),
             ))
             .collect()
+    }
+
+    fn permissions(
+        state: &DesiredState,
+        scope: &ArnScope,
+        want: &[Resource<Self::Spec>],
+    ) -> Vec<Grant> {
+        permissions::permissions(state, scope, want)
     }
 
     fn observe<'a>(

@@ -10,6 +10,7 @@
 mod apply;
 mod events;
 mod observe;
+mod permissions;
 mod plan;
 
 use afu9_spec::db_instance::DbInstanceSpec;
@@ -20,6 +21,7 @@ use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::kinds::security_group::created_groups;
+use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::RdsOp;
@@ -115,6 +117,14 @@ impl ManagedKind for DbInstances {
     /// `ModifyDBInstance`; one created by the same apply is looked up by name when it runs).
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
         created_groups(state, want.spec.security_groups.iter().flatten())
+    }
+
+    fn permissions(
+        state: &DesiredState,
+        scope: &ArnScope,
+        want: &[Resource<Self::Spec>],
+    ) -> Vec<Grant> {
+        permissions::permissions(state, scope, want)
     }
 
     fn observe<'a>(

@@ -9,6 +9,7 @@
 mod apply;
 mod events;
 mod observe;
+mod permissions;
 mod plan;
 
 use std::collections::BTreeMap;
@@ -21,6 +22,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 use crate::aws::{Aws, AwsError};
 use crate::engine::{ManagedKind, PlanContext, Tagging};
 use crate::events::Events;
+use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{EcsOp, Revision};
@@ -183,6 +185,14 @@ impl ManagedKind for EcsTaskDefinitions {
             .filter(|name| state.iam_roles.iter().any(|r| r.name() == name.as_str()))
             .map(|name| Dependency::done(IamRoleSpec::KIND, name.as_str()))
             .collect()
+    }
+
+    fn permissions(
+        state: &DesiredState,
+        scope: &ArnScope,
+        want: &[Resource<Self::Spec>],
+    ) -> Vec<Grant> {
+        permissions::permissions(state, scope, want)
     }
 
     fn observe<'a>(

@@ -14,6 +14,7 @@
 mod apply;
 mod events;
 mod observe;
+mod permissions;
 mod plan;
 
 use std::collections::BTreeMap;
@@ -26,6 +27,7 @@ use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::kinds::security_group::created_groups;
+use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{ClusterOp, Placement};
@@ -105,6 +107,14 @@ impl ManagedKind for EcsClusters {
             state,
             want.spec.services.values().flat_map(|s| &s.security_groups),
         )
+    }
+
+    fn permissions(
+        state: &DesiredState,
+        scope: &ArnScope,
+        want: &[Resource<Self::Spec>],
+    ) -> Vec<Grant> {
+        permissions::permissions(state, scope, want)
     }
 
     fn observe<'a>(

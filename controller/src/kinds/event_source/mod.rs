@@ -4,6 +4,7 @@
 
 mod apply;
 mod observe;
+mod permissions;
 mod plan;
 
 use afu9_spec::event_source::EventSourceSpec;
@@ -13,6 +14,7 @@ use afu9_spec::{DesiredState, Resource};
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
+use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::EventSourceOp;
@@ -108,6 +110,14 @@ impl ManagedKind for EventSources {
     /// the kinds', not their resources'.
     fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
         Vec::new()
+    }
+
+    fn permissions(
+        state: &DesiredState,
+        scope: &ArnScope,
+        want: &[Resource<Self::Spec>],
+    ) -> Vec<Grant> {
+        permissions::permissions(state, scope, want)
     }
 
     fn observe<'a>(

@@ -4,6 +4,7 @@
 mod apply;
 mod events;
 mod observe;
+mod permissions;
 mod plan;
 
 use std::sync::{Arc, OnceLock};
@@ -15,6 +16,7 @@ use afu9_spec::{DesiredState, Resource};
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
+use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::KeyOp;
@@ -127,6 +129,14 @@ impl ManagedKind for KmsKeys {
     /// manifests).
     fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
         Vec::new()
+    }
+
+    fn permissions(
+        state: &DesiredState,
+        scope: &ArnScope,
+        want: &[Resource<Self::Spec>],
+    ) -> Vec<Grant> {
+        permissions::permissions(state, scope, want)
     }
 
     fn observe<'a>(

@@ -6,6 +6,7 @@
 mod apply;
 mod events;
 mod observe;
+mod permissions;
 mod plan;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::kinds::security_group::created_groups;
+use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{GroupRef, LoadBalancerOp};
@@ -116,6 +118,14 @@ impl ManagedKind for LoadBalancers {
     /// The security groups it names, once created (`SetSecurityGroups` needs their ids).
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
         created_groups(state, want.spec.security_groups.iter().flatten())
+    }
+
+    fn permissions(
+        state: &DesiredState,
+        scope: &ArnScope,
+        want: &[Resource<Self::Spec>],
+    ) -> Vec<Grant> {
+        permissions::permissions(state, scope, want)
     }
 
     fn observe<'a>(

@@ -4,6 +4,7 @@
 mod apply;
 mod events;
 mod observe;
+mod permissions;
 mod plan;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,6 +17,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
+use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::AlarmOp;
@@ -113,6 +115,14 @@ impl ManagedKind for MetricAlarms {
             .into_iter()
             .map(|topic| Dependency::created(SnsTopicSpec::KIND, topic))
             .collect()
+    }
+
+    fn permissions(
+        state: &DesiredState,
+        scope: &ArnScope,
+        want: &[Resource<Self::Spec>],
+    ) -> Vec<Grant> {
+        permissions::permissions(state, scope, want)
     }
 
     fn observe<'a>(

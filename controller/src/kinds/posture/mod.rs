@@ -9,6 +9,7 @@
 
 mod apply;
 mod events;
+mod permissions;
 mod plan;
 
 use afu9_spec::posture::PostureSpec;
@@ -17,6 +18,7 @@ use afu9_spec::{DesiredState, Resource};
 use crate::aws::{Aws, AwsError};
 use crate::engine::{ManagedKind, PlanContext, Tagging};
 use crate::events::Events;
+use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::AccountOp;
@@ -55,6 +57,14 @@ impl ManagedKind for AccountSettings {
     /// Account settings refer to no other managed resource.
     fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
         Vec::new()
+    }
+
+    fn permissions(
+        state: &DesiredState,
+        scope: &ArnScope,
+        want: &[Resource<Self::Spec>],
+    ) -> Vec<Grant> {
+        permissions::permissions(state, scope, want)
     }
 
     fn observe<'a>(

@@ -6,6 +6,7 @@
 mod apply;
 mod events;
 mod observe;
+mod permissions;
 mod plan;
 
 use std::time::SystemTime;
@@ -17,6 +18,7 @@ use afu9_spec::{DesiredState, Resource};
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
+use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::SecretOp;
@@ -91,6 +93,14 @@ impl ManagedKind for Secrets {
         crate::kinds::kms_key::key_dependency(state, want.spec.kms_key.as_deref())
             .into_iter()
             .collect()
+    }
+
+    fn permissions(
+        state: &DesiredState,
+        scope: &ArnScope,
+        want: &[Resource<Self::Spec>],
+    ) -> Vec<Grant> {
+        permissions::permissions(state, scope, want)
     }
 
     fn observe<'a>(

@@ -6,6 +6,7 @@ mod ec2;
 mod events;
 mod model;
 mod observe;
+mod permissions;
 mod plan;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
+use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::SgOp;
@@ -144,6 +146,14 @@ impl ManagedKind for SecurityGroups {
                 _ => None,
             })
             .collect()
+    }
+
+    fn permissions(
+        state: &DesiredState,
+        scope: &ArnScope,
+        want: &[Resource<Self::Spec>],
+    ) -> Vec<Grant> {
+        permissions::permissions(state, scope, want)
     }
 
     fn observe<'a>(

@@ -4,7 +4,10 @@
 mod apply;
 mod events;
 mod observe;
+mod permissions;
 mod plan;
+
+pub(crate) use permissions::role_arn;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,6 +19,7 @@ use serde_json::Value;
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
+use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::RoleOp;
@@ -94,6 +98,14 @@ impl ManagedKind for IamRoles {
             .filter(|reference| state.iam_policies.iter().any(|p| p.name() == *reference))
             .map(|name| Dependency::done(IamPolicySpec::KIND, name.as_str()))
             .collect()
+    }
+
+    fn permissions(
+        state: &DesiredState,
+        scope: &ArnScope,
+        want: &[Resource<Self::Spec>],
+    ) -> Vec<Grant> {
+        permissions::permissions(state, scope, want)
     }
 
     fn observe<'a>(

@@ -1,0 +1,39 @@
+//! The IAM actions of `EcsTaskDefinition`: `DescribeTaskDefinition` and `RegisterTaskDefinition` take no resource (`*`); tagging a revision names `task-definition/FAMILY:*`, `UpdateService` the services, `iam:PassRole` the task and execution roles.
+
+use afu9_spec::ecs::EcsTaskDefinitionSpec;
+use afu9_spec::{DesiredState, Resource};
+
+use crate::permissions::{Access, ArnScope, Grant};
+
+/// The grants the kind's observe, ops and tag calls need for `want`.
+pub(super) fn permissions(
+    state: &DesiredState,
+    scope: &ArnScope,
+    want: &[Resource<EcsTaskDefinitionSpec>],
+) -> Vec<Grant> {
+    let families: Vec<String> = want
+        .iter()
+        .map(|r| scope.arn("ecs", &format!("task-definition/{}:*", r.name())))
+        .collect();
+    let services: Vec<String> = want
+        .iter()
+        .flat_map(|r| &r.spec.services)
+        .map(|s| scope.arn("ecs", &format!("service/{}/{}", s.cluster, s.service)))
+        .collect();
+    let roles: Vec<String> = want
+        .iter()
+        .flat_map(|r| [&r.spec.task_role, &r.spec.execution_role])
+        .flatten()
+        .map(|name| crate::kinds::iam::role::role_arn(state, scope, name))
+        .collect();
+    let mut grants = vec![
+        Grant::any(Access::Read, &["ecs:DescribeTaskDefinition"]),
+        Grant::new(Access::Read, &["ecs:DescribeServices"], services.clone()),
+        Grant::any(Access::Write, &["ecs:RegisterTaskDefinition"]),
+        Grant::new(Access::Write, &["ecs:TagResource"], families),
+        Grant::new(Access::Write, &["ecs:UpdateService"], services),
+        Grant::new(Access::Write, &["iam:PassRole"], roles),
+    ];
+    grants.retain(|grant| !grant.resources.is_empty());
+    grants
+}

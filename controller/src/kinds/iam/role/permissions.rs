@@ -1,0 +1,68 @@
+//! The IAM actions of `IamRole`: two or more roles are read in one `GetAccountAuthorizationDetails` plus `ListRoles` (on `*`: they list the account), one role by name; every other call names the role's ARN.
+
+use afu9_spec::iam::IamRoleSpec;
+use afu9_spec::{DesiredState, Resource};
+
+use crate::permissions::{Access, ArnScope, Grant};
+
+/// The grants the kind's observe, ops and tag calls need for `want`.
+pub(super) fn permissions(
+    state: &DesiredState,
+    scope: &ArnScope,
+    want: &[Resource<IamRoleSpec>],
+) -> Vec<Grant> {
+    let roles: Vec<String> = want
+        .iter()
+        .map(|r| role_arn(state, scope, r.name()))
+        .collect();
+    let mut grants = vec![
+        Grant::any(
+            Access::Read,
+            &["iam:GetAccountAuthorizationDetails", "iam:ListRoles"],
+        ),
+        Grant::new(
+            Access::Read,
+            &[
+                "iam:GetRole",
+                "iam:GetRolePolicy",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListRolePolicies",
+            ],
+            roles.clone(),
+        ),
+        Grant::new(
+            Access::Write,
+            &[
+                "iam:AttachRolePolicy",
+                "iam:CreateRole",
+                "iam:DeleteRolePermissionsBoundary",
+                "iam:DeleteRolePolicy",
+                "iam:DetachRolePolicy",
+                "iam:PutRolePermissionsBoundary",
+                "iam:PutRolePolicy",
+                "iam:TagRole",
+                "iam:UntagRole",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:UpdateRole",
+            ],
+            roles,
+        ),
+    ];
+    grants.retain(|grant| !grant.resources.is_empty());
+    grants
+}
+
+/// The ARN of the role `name`: an ARN as it is, else the `IamRole` manifest's (with its
+/// path), else `role/NAME` in the account.
+pub(crate) fn role_arn(state: &DesiredState, scope: &ArnScope, name: &str) -> String {
+    if name.starts_with("arn:") {
+        return name.to_owned();
+    }
+    let path = state
+        .iam_roles
+        .iter()
+        .find(|role| role.name() == name)
+        .and_then(|role| role.spec.path.as_deref())
+        .unwrap_or("/");
+    scope.global_arn("iam", &format!("role{path}{name}"))
+}

@@ -1,0 +1,37 @@
+//! The IAM actions of `SnsTopic`: `ListTopics` on `*`; the rest names the topics' ARNs.
+
+use afu9_spec::sns_topic::SnsTopicSpec;
+use afu9_spec::{DesiredState, Resource};
+
+use crate::permissions::{Access, ArnScope, Grant};
+
+/// The grants the kind's observe, ops and tag calls need for `want`.
+pub(super) fn permissions(
+    _state: &DesiredState,
+    scope: &ArnScope,
+    want: &[Resource<SnsTopicSpec>],
+) -> Vec<Grant> {
+    let topics: Vec<String> = want.iter().map(|r| scope.arn("sns", r.name())).collect();
+    vec![
+        Grant::any(Access::Read, &["sns:ListTopics"]),
+        Grant::new(
+            Access::Read,
+            &[
+                "sns:GetTopicAttributes",
+                "sns:ListSubscriptionsByTopic",
+                "sns:ListTagsForResource",
+            ],
+            topics.clone(),
+        ),
+        Grant::new(
+            Access::Write,
+            &[
+                "sns:CreateTopic",
+                "sns:SetTopicAttributes",
+                "sns:TagResource",
+                "sns:UntagResource",
+            ],
+            topics,
+        ),
+    ]
+}

@@ -1,0 +1,89 @@
+use std::path::Path;
+
+use super::{ANY, Access, ArnScope, Mode, Policy};
+use crate::engine::Engine;
+use crate::kinds::standard;
+
+fn policy(state: &afu9_spec::DesiredState, scope: &ArnScope, mode: Mode) -> Policy {
+    Engine::new(standard()).permissions(state, scope, mode)
+}
+
+fn afu9_state() -> afu9_spec::DesiredState {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../desired-state");
+    afu9_spec::load_paths(&[root]).expect("the AFU-9 desired state is valid")
+}
+
+#[test]
+fn plan_is_read_only_and_apply_adds_writes_and_listening() {
+    let state = afu9_state();
+    let scope = ArnScope::new(&state, Some("123456789012"), Some("eu-central-1"));
+    let plan = policy(&state, &scope, Mode::Plan);
+    let apply = policy(&state, &scope, Mode::Apply);
+    assert!(plan.statements.iter().all(|s| s.sid.contains("Read")));
+    for statement in &plan.statements {
+        assert!(apply.statements.contains(statement), "{}", statement.sid);
+    }
+    assert!(apply.statements.iter().any(|s| s.sid.contains("Write")));
+    assert!(
+        apply
+            .statements
+            .iter()
+            .any(|s| s.sid == "EventSourceListen")
+    );
+    let actions: Vec<&str> = apply
+        .statements
+        .iter()
+        .flat_map(|s| s.actions.iter().map(String::as_str))
+        .collect();
+    assert!(!actions.contains(&"secretsmanager:GetSecretValue"));
+    assert!(!actions.contains(&"secretsmanager:PutSecretValue"));
+    assert!(!actions.contains(&"sts:GetCallerIdentity"));
+}
+
+#[test]
+fn sids_are_unique_and_the_policy_is_stable() {
+    let state = afu9_state();
+    let scope = ArnScope::new(&state, None, None);
+    let first = policy(&state, &scope, Mode::Apply);
+    let second = policy(&state, &scope, Mode::Apply);
+    assert_eq!(first, second);
+    let mut sids: Vec<&str> = first.statements.iter().map(|s| s.sid.as_str()).collect();
+    let count = sids.len();
+    sids.sort_unstable();
+    sids.dedup();
+    assert_eq!(sids.len(), count, "{sids:?}");
+    for statement in &first.statements {
+        let mut sorted = statement.actions.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, statement.actions);
+        assert!(!statement.resources.is_empty() && !statement.actions.is_empty());
+    }
+}
+
+#[test]
+fn an_unknown_account_and_region_are_wildcards_and_known_ones_are_used() {
+    let state = afu9_state();
+    let unknown = ArnScope {
+        partition: "aws".to_owned(),
+        region: ANY.to_owned(),
+        account: ANY.to_owned(),
+    };
+    assert_eq!(unknown.arn("sns", "t"), "arn:aws:sns:*:*:t");
+    let known = ArnScope::new(&state, Some("123456789012"), Some("eu-west-1"));
+    assert_eq!(known.account, "123456789012");
+    assert_eq!(known.region, "eu-west-1");
+    assert_eq!(
+        known.global_arn("iam", "role/r"),
+        "arn:aws:iam::123456789012:role/r"
+    );
+}
+
+#[test]
+fn a_kind_without_manifests_contributes_nothing() {
+    let state = afu9_spec::DesiredState::default();
+    let scope = ArnScope::new(&state, None, None);
+    let plan = policy(&state, &scope, Mode::Apply);
+    assert!(plan.statements.is_empty(), "{:?}", plan.statements);
+    assert!(Mode::Plan.includes(Access::Read) && !Mode::Plan.includes(Access::Listen));
+}
