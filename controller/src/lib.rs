@@ -13,3 +13,4 @@ pub mod events;
 pub mod kinds;
 pub mod plan;
 pub mod render;
+pub mod report;

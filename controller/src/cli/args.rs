@@ -50,6 +50,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Change the account to match the desired state, then report what was done.
     Apply(OutputArgs),
+    /// The security guide's checklist, judged from the plan's observation. Makes no write.
+    Report(ReportArgs),
     /// Reconcile continuously, as a service: reload on change, status, metrics, audit trail.
     Run(RunArgs),
     /// Show the resource status a running controller serves.
@@ -134,6 +136,16 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     /// Exit 0 when in sync, 2 when changes are pending, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+/// `afu9ctl report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Exit 0 when every checked item passes, 2 when one fails, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
 }

@@ -1,4 +1,4 @@
-//! The one-shot commands: `validate`, `schema`, `plan` and `apply`.
+//! The one-shot commands: `validate`, `schema`, `plan`, `apply` and `report`.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -7,10 +7,11 @@ use afu9_controller::aws::{Aws, AwsSettings};
 use afu9_controller::engine::{Engine, check_target};
 use afu9_controller::plan::{Action, Plan, ResourcePlan};
 use afu9_controller::render::{self, OutputFormat};
+use afu9_controller::report;
 use afu9_spec::DesiredState;
 use anyhow::Context;
 
-use super::args::{Cli, FindingsFormat, PlanArgs, ValidateArgs};
+use super::args::{Cli, FindingsFormat, PlanArgs, ReportArgs, ValidateArgs};
 use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, print};
 
 /// `afu9ctl schema`.
@@ -92,6 +93,33 @@ pub fn apply(cli: &Cli, output: OutputFormat) -> anyhow::Result<ExitCode> {
                 EXIT_OK
             },
         ))
+    })
+}
+
+/// `afu9ctl report`: the plan's observation, judged item by item; no write.
+pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    with_state(cli, async |state: &DesiredState| {
+        let aws = connect(cli, state).await?;
+        let plan = Engine::new(afu9_controller::kinds::standard())
+            .plan(&aws, state)
+            .await;
+        log_calls(&aws);
+        if let Some(failure) = shared_failure(&plan) {
+            anyhow::bail!("{failure}");
+        }
+        let checklist = report::evaluate(state, &plan);
+        print(&match args.output.output {
+            OutputFormat::Text => report::render::text(&checklist),
+            OutputFormat::Markdown => report::render::markdown(&checklist),
+            OutputFormat::Json => report::render::json(&checklist),
+        });
+        Ok(ExitCode::from(if plan.has_errors() {
+            EXIT_ERROR
+        } else if args.detailed_exitcode && checklist.has_failure() {
+            EXIT_DRIFT
+        } else {
+            EXIT_OK
+        }))
     })
 }
 
