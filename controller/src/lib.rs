@@ -14,3 +14,4 @@ pub mod kinds;
 pub mod plan;
 pub mod render;
 pub mod report;
+pub mod securityhub;

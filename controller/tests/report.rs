@@ -145,3 +145,136 @@ fn report_fails_each_item_on_the_seeded_account_without_writing_and_passes_after
         assert!(item["verify"].as_str().is_some_and(|v| !v.is_empty()));
     }
 }
+
+/// A finding as read back: id, record state, compliance status, created and updated at.
+type Found = (String, String, String, String, String);
+
+/// Every finding in the emulator's Security Hub, sorted by id.
+async fn findings(emulator: &Emulator) -> Vec<Found> {
+    let client = aws_sdk_securityhub::Client::new(&emulator.sdk_config());
+    let mut all = Vec::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .get_findings()
+            .max_results(100)
+            .set_next_token(token)
+            .send()
+            .await
+            .expect("GetFindings");
+        all.extend(page.findings().iter().map(|f| {
+            (
+                f.id().unwrap_or_default().to_owned(),
+                f.record_state()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+                f.compliance()
+                    .and_then(|c| c.status())
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+                f.created_at().unwrap_or_default().to_owned(),
+                f.updated_at().unwrap_or_default().to_owned(),
+            )
+        }));
+        token = page
+            .next_token()
+            .filter(|t| !t.is_empty())
+            .map(ToOwned::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    all.sort();
+    all
+}
+
+fn export(emulator: &Emulator) {
+    let output = afu9ctl(emulator, &["report", "--security-hub"]);
+    assert!(
+        output.status.success(),
+        "report --security-hub failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test]
+async fn security_hub_findings_are_created_updated_without_duplicates_and_archived_when_fixed() {
+    let emulator = Emulator::start();
+    emulator.seed_afu9_demo();
+
+    export(&emulator);
+    let first = findings(&emulator).await;
+    let ids: std::collections::BTreeSet<&str> = first.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(ids.len(), first.len(), "one finding per id");
+    assert!(first.iter().all(|f| f.1 == "ACTIVE" && f.2 == "FAILED"));
+    for expected in [
+        "afu9-posture/123456789012/eu-central-1/checklist-7/EcrRepository/afu9/control-center",
+        "afu9-posture/123456789012/eu-central-1/checklist-5/CloudTrail/afu9-audit-trail",
+        "afu9-posture/123456789012/eu-central-1/drift/IamRole/afu9-task-role",
+        "afu9-posture/123456789012/eu-central-1/drift/SecurityGroup/afu9-ecs",
+    ] {
+        assert!(ids.contains(expected), "no finding {expected}: {ids:?}");
+    }
+    // Checklist items 1-11 each have at least one finding; 12-15 (outside) none.
+    for number in 1..=15 {
+        let rule = format!("/checklist-{number}/");
+        assert_eq!(
+            ids.iter().any(|id| id.contains(&rule)),
+            number <= 11,
+            "checklist item {number}"
+        );
+    }
+
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    export(&emulator);
+    let second = findings(&emulator).await;
+    let identity = |found: &[Found]| -> Vec<(String, String, String, String)> {
+        found
+            .iter()
+            .map(|(id, state, compliance, created, _)| {
+                (
+                    id.clone(),
+                    state.clone(),
+                    compliance.clone(),
+                    created.clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        identity(&second),
+        identity(&first),
+        "the same findings, in place, created when first sent"
+    );
+    assert!(
+        second
+            .iter()
+            .zip(&first)
+            .all(|(now, before)| now.4 > before.4),
+        "each finding was updated"
+    );
+
+    let apply = afu9ctl(&emulator, &["apply"]);
+    assert!(apply.status.success(), "apply failed");
+    export(&emulator);
+    let third = findings(&emulator).await;
+    assert_eq!(
+        third.len(),
+        first.len(),
+        "resolved in place, not duplicated"
+    );
+    for (id, state, compliance, _, _) in &third {
+        assert_eq!(
+            (state.as_str(), compliance.as_str()),
+            ("ARCHIVED", "PASSED"),
+            "{id} is resolved"
+        );
+    }
+    let client = aws_sdk_securityhub::Client::new(&emulator.sdk_config());
+    let archived = client.get_findings().send().await.expect("GetFindings");
+    assert!(archived.findings().iter().all(|f| {
+        f.workflow()
+            .and_then(|w| w.status())
+            .is_some_and(|s| s.as_str() == "RESOLVED")
+    }));
+}

@@ -103,6 +103,10 @@ pub struct RunArgs {
     /// reconciled, once each (events come from the `EventSource` manifest's queue).
     #[arg(long, default_value = "2s", value_parser = parse_duration)]
     pub event_window: Duration,
+    /// After each full pass, send failing checklist items and the drift left to AWS Security
+    /// Hub as findings, and resolve the ones that pass now.
+    #[arg(long)]
+    pub security_hub: bool,
     /// Longest wait for the write in flight after SIGTERM before exiting anyway.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
@@ -148,6 +152,10 @@ pub struct ReportArgs {
     /// Exit 0 when every checked item passes, 2 when one fails, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Also send failing items and drift to AWS Security Hub as findings, and resolve the
+    /// ones sent before that pass now (`securityhub:BatchImportFindings`, `GetFindings`).
+    #[arg(long)]
+    pub security_hub: bool,
 }
 
 /// `500ms`, `30s`, `5m`, `1h`.

@@ -8,6 +8,7 @@ use afu9_controller::engine::{Engine, check_target};
 use afu9_controller::plan::{Action, Plan, ResourcePlan};
 use afu9_controller::render::{self, OutputFormat};
 use afu9_controller::report;
+use afu9_controller::securityhub;
 use afu9_spec::DesiredState;
 use anyhow::Context;
 
@@ -113,6 +114,15 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
             OutputFormat::Markdown => report::render::markdown(&checklist),
             OutputFormat::Json => report::render::json(&checklist),
         });
+        if args.security_hub {
+            let scope = securityhub::scope_of(&aws).await?;
+            let now = afu9_controller::daemon::now_rfc3339();
+            let sent = securityhub::export(&aws, &checklist, &plan, &scope, &now).await?;
+            eprintln!(
+                "security hub: {} failing findings sent, {} resolved",
+                sent.failing, sent.resolved
+            );
+        }
         Ok(ExitCode::from(if plan.has_errors() {
             EXIT_ERROR
         } else if args.detailed_exitcode && checklist.has_failure() {

@@ -49,6 +49,7 @@ fn judge(item: &Item, state: &DesiredState, plan: &Plan) -> ItemReport {
         title: item.title,
         status,
         controls: item.controls,
+        severity: item.severity,
         evidence,
         verify: item.verify,
     }

@@ -11,10 +11,35 @@ pub struct Item {
     pub title: &'static str,
     /// The Security Hub (AWS Foundational Security Best Practices) controls it maps to.
     pub controls: &'static [&'static str],
+    /// How bad a failure is (the Security Hub finding's severity).
+    pub severity: Severity,
     /// What the controller checks, or that the item lives outside the account.
     pub scope: Scope,
     /// What would verify what the controller cannot (the whole item when it is outside).
     pub verify: Option<&'static str>,
+}
+
+/// A failure's severity, as Security Hub labels it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Severity {
+    /// Nothing to fix in the account.
+    Informational,
+    /// Worth fixing.
+    Medium,
+    /// Fix first: exposure or loss of the audit trail.
+    High,
+}
+
+impl Severity {
+    /// The label Security Hub uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Informational => "INFORMATIONAL",
+            Self::Medium => "MEDIUM",
+            Self::High => "HIGH",
+        }
+    }
 }
 
 /// Where an item's evidence is.
@@ -80,6 +105,7 @@ const fn every(kind: &'static str, path: &'static str, value: &'static str) -> R
 pub const CHECKLIST: &[Item] = &[
     Item {
         number: 1,
+        severity: Severity::High,
         title: "All secrets stored in Secrets Manager",
         controls: &["ECS.8"],
         scope: Scope::Checked {
@@ -96,6 +122,7 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 2,
+        severity: Severity::High,
         title: "IAM roles follow least privilege principle",
         controls: &["IAM.1", "IAM.21"],
         scope: Scope::Checked {
@@ -120,6 +147,7 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 3,
+        severity: Severity::Medium,
         title: "Database connections encrypted with TLS",
         controls: &[],
         scope: Scope::Checked {
@@ -133,6 +161,7 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 4,
+        severity: Severity::High,
         title: "HTTPS enabled on ALB with valid certificate",
         controls: &["ELB.1", "ELB.17"],
         scope: Scope::Checked {
@@ -150,6 +179,7 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 5,
+        severity: Severity::High,
         title: "CloudTrail enabled for audit logging",
         controls: &[
             "CloudTrail.1",
@@ -170,6 +200,7 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 6,
+        severity: Severity::Medium,
         title: "CloudWatch alarms configured for security events",
         controls: &[
             "CloudWatch.1",
@@ -194,6 +225,7 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 7,
+        severity: Severity::Medium,
         title: "ECR image scanning enabled",
         controls: &["ECR.1", "ECR.2"],
         scope: Scope::Checked {
@@ -205,6 +237,7 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 8,
+        severity: Severity::High,
         title: "ECS tasks run in private subnets",
         controls: &["ECS.2"],
         scope: Scope::Checked {
@@ -223,6 +256,7 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 9,
+        severity: Severity::High,
         title: "Security groups restrict access appropriately",
         controls: &["EC2.13", "EC2.14", "EC2.18", "EC2.19", "RDS.2"],
         scope: Scope::Checked {
@@ -242,6 +276,7 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 10,
+        severity: Severity::Medium,
         title: "Regular security updates for dependencies",
         controls: &["ECR.1", "RDS.13"],
         scope: Scope::Checked {
@@ -261,6 +296,7 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 11,
+        severity: Severity::Medium,
         title: "Secrets rotation policies in place",
         controls: &["SecretsManager.1", "SecretsManager.4"],
         scope: Scope::Checked {
@@ -278,6 +314,7 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 12,
+        severity: Severity::Informational,
         title: "Input validation on all API endpoints",
         controls: &[],
         scope: Scope::Outside,
@@ -287,6 +324,7 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 13,
+        severity: Severity::Informational,
         title: "Rate limiting implemented",
         controls: &[],
         scope: Scope::Outside,
@@ -296,6 +334,7 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 14,
+        severity: Severity::Informational,
         title: "Error messages don't expose sensitive data",
         controls: &[],
         scope: Scope::Outside,
@@ -305,6 +344,7 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 15,
+        severity: Severity::Informational,
         title: "Security headers configured",
         controls: &[],
         scope: Scope::Outside,

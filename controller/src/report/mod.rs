@@ -108,6 +108,8 @@ pub struct ItemReport {
     pub status: Status,
     /// The Security Hub controls it maps to.
     pub controls: &'static [&'static str],
+    /// How bad a failure is.
+    pub severity: items::Severity,
     /// What was found, resource by resource.
     pub evidence: Vec<Evidence>,
     /// What would verify what the controller cannot.
