@@ -1,5 +1,6 @@
 //! `afu9ctl report` end to end against the emulator: the seeded insecure AFU-9 account fails
 //! every item the account holds, item by item, without a write; after `apply` each passes.
+//! With `--security-hub`, three exports: findings created, updated in place, then archived.
 
 use std::process::{Command, Output};
 
