@@ -208,14 +208,13 @@ fn requested(requirement: &Requirement, state: &DesiredState, out: &mut Vec<Evid
         Expect::Declared => {}
         Expect::Some(expected) => {
             let expected = json(expected);
-            if !specs
-                .iter()
-                .any(|(_, spec)| select(spec, path).contains(&&expected))
-            {
-                out.push(missing(
-                    "",
-                    format!("no {kind} manifest sets {path} to {expected}"),
-                ));
+            for (name, spec) in &specs {
+                if !select(spec, path).contains(&&expected) {
+                    out.push(missing(
+                        name,
+                        format!("the manifest sets no {path} to {expected}"),
+                    ));
+                }
             }
         }
         Expect::Every(expected) => {

@@ -77,7 +77,8 @@ pub struct Requirement {
 pub enum Expect {
     /// Every resource of the kind has it, with this value (JSON text).
     Every(&'static str),
-    /// At least one value of the field, across the kind's resources, is this.
+    /// Every resource of the kind has this value at least once under the field (a load
+    /// balancer with at least one HTTPS listener).
     Some(&'static str),
     /// Every resource of the kind sets it (to anything but `null`).
     Present,

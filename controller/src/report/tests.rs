@@ -182,3 +182,29 @@ fn markdown_snapshot() {
 fn json_snapshot() {
     insta::assert_snapshot!(render::json(&sample()));
 }
+
+#[test]
+fn a_load_balancer_without_an_https_listener_fails_item_4_and_one_with_passes() {
+    let yaml = |listeners: &str| {
+        format!(
+            "apiVersion: posture.afu9.io/v1alpha1\nkind: LoadBalancer\nmetadata: {{name: web}}\nspec:\n  listeners:{listeners}"
+        )
+    };
+    let no_https = state(&yaml(" []\n"));
+    let report = evaluate(&no_https, &in_sync(&no_https, &["LoadBalancer"]));
+    let https = item(&report, 4);
+    assert_eq!(https.status, Status::Fail);
+    assert!(
+        https
+            .evidence
+            .iter()
+            .any(|e| e.finding == Finding::NotRequested && e.name == "web"),
+        "{:?}",
+        https.evidence
+    );
+    let both = state(&yaml(
+        "\n    - {port: 443, protocol: HTTPS, certificate: {domain: a.example.com}, sslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06}\n    - {port: 80, protocol: HTTP, redirect: {port: 443}}\n",
+    ));
+    let report = evaluate(&both, &in_sync(&both, &["LoadBalancer"]));
+    assert_eq!(item(&report, 4).status, Status::Pass);
+}
