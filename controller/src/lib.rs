@@ -15,4 +15,6 @@ pub mod kinds;
 pub mod permissions;
 pub mod plan;
 pub mod render;
+pub mod report;
+pub mod securityhub;
 pub mod select;

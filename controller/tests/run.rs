@@ -1,6 +1,7 @@
 //! `afu9ctl run` as a service: drift fixed within two intervals, metrics, status and the
 //! audit trail; desired-state edits (invalid, then valid) without a restart; the change cap;
-//! a pass whose every resource failed says so in its log line; SIGTERM.
+//! a pass whose every resource failed says so in its log line; SIGTERM; Security Hub findings
+//! after each pass.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -369,4 +370,101 @@ fn sigterm_stops_the_controller_promptly_with_exit_code_zero() {
     assert_eq!(exit.and_then(|s| s.code()), Some(0));
     eprintln!("stopped {:?} after SIGTERM", sent.elapsed());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Each finding in the emulator's Security Hub: id, record state, updated at.
+async fn security_hub_findings(emulator: &Emulator) -> Vec<(String, String, String)> {
+    let client = aws_sdk_securityhub::Client::new(&emulator.sdk_config());
+    let page = client.get_findings().send().await.expect("GetFindings");
+    let mut found: Vec<_> = page
+        .findings()
+        .iter()
+        .map(|f| {
+            (
+                f.id().unwrap_or_default().to_owned(),
+                f.record_state()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+                f.updated_at().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+async fn wait_findings(
+    emulator: &Emulator,
+    done: impl Fn(&[(String, String, String)]) -> bool,
+) -> Vec<(String, String, String)> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let found = security_hub_findings(emulator).await;
+        if done(&found) || Instant::now() > deadline {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test]
+async fn run_exports_findings_after_each_pass_updates_them_and_archives_what_it_fixed() {
+    let emulator = Emulator::start();
+    let dir = manifests("security-hub");
+    let repo = "afu9-posture/123456789012/eu-central-1/drift/EcrRepository/afu9/control-center";
+    let scan =
+        "afu9-posture/123456789012/eu-central-1/checklist-7/EcrRepository/afu9/control-center";
+    let trail = "afu9-posture/123456789012/eu-central-1/checklist-5/CloudTrail/-";
+
+    let observing = Daemon::start(&emulator, &dir, &["--observe-only", "--security-hub"]);
+    let first = wait_findings(&emulator, |f| f.iter().any(|(id, _, _)| id == repo)).await;
+    assert!(
+        first.iter().all(|(_, state, _)| state == "ACTIVE"),
+        "{first:?}"
+    );
+    let ids: Vec<&String> = first.iter().map(|f| &f.0).collect();
+    for id in [repo, scan, trail] {
+        assert!(ids.iter().any(|i| *i == id), "no finding {id}: {ids:?}");
+    }
+    // Later passes update the same findings.
+    let later = wait_findings(&emulator, |f| {
+        f.iter().zip(&first).all(|(now, before)| now.2 > before.2)
+    })
+    .await;
+    let later_ids: Vec<&String> = later.iter().map(|f| &f.0).collect();
+    assert_eq!(later_ids, ids, "no duplicates, no new ids");
+    assert!(
+        later
+            .iter()
+            .zip(&first)
+            .all(|(now, before)| now.2 > before.2)
+    );
+    drop(observing);
+
+    let _enforcing = Daemon::start(&emulator, &dir, &["--security-hub"]);
+    let fixed = wait_findings(&emulator, |f| {
+        f.iter()
+            .any(|(id, state, _)| id == repo && state == "ARCHIVED")
+    })
+    .await;
+    let state = |id: &str| {
+        fixed
+            .iter()
+            .find(|f| f.0 == id)
+            .map(|f| f.1.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(state(repo), "ARCHIVED", "{fixed:?}");
+    assert_eq!(state(scan), "ARCHIVED", "{fixed:?}");
+    assert_eq!(
+        state(trail),
+        "ACTIVE",
+        "the desired state still declares no trail"
+    );
+    assert_eq!(
+        fixed.len(),
+        first.len(),
+        "resolved in place, not duplicated"
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }

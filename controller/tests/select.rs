@@ -259,6 +259,62 @@ async fn a_label_selector_chooses_by_metadata_labels() {
 }
 
 #[test]
+fn report_takes_the_selection_and_refuses_a_partial_security_hub_export() {
+    let emulator = Emulator::start();
+    let env = emulator.env();
+    let file = manifests("report");
+    let output = afu9ctl(
+        &env,
+        &[
+            "report",
+            "-f",
+            &file,
+            "-o",
+            "json",
+            "--detailed-exitcode",
+            "--target",
+            "EcrRepository/afu9/one",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("report -o json is JSON");
+    assert_eq!(
+        report["partial"]["selection"], "--target EcrRepository/afu9/one",
+        "{report}"
+    );
+    let scanning = &report["items"][6];
+    assert_eq!(scanning["title"], "ECR image scanning enabled");
+    assert_eq!(
+        scanning["status"], "fail",
+        "the chosen repository is missing"
+    );
+    let judged: Vec<&str> = scanning["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .filter(|e| e["kind"] == "EcrRepository")
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    assert_eq!(judged, ["afu9/one"], "only the chosen repository is judged");
+    assert!(
+        !text(&output.stderr).contains("IAM."),
+        "nothing but the chosen repository is read: {}",
+        text(&output.stderr)
+    );
+
+    let refused = afu9ctl(
+        &env,
+        &["report", "-f", &file, "--security-hub", "-l", "team=web"],
+    );
+    assert_eq!(refused.status.code(), Some(2), "a usage error");
+    assert!(
+        text(&refused.stderr).contains("cannot be used with"),
+        "{}",
+        text(&refused.stderr)
+    );
+}
+
+#[test]
 fn a_mistaken_selection_exits_1_with_what_to_fix_and_makes_no_aws_call() {
     let trap = CallTrap::start();
     let mut env = test_credentials_env();

@@ -128,6 +128,8 @@ pub struct Aws {
     pub iam: aws_sdk_iam::Client,
     /// Security Token Service (the account guard).
     pub sts: aws_sdk_sts::Client,
+    /// Security Hub (`--security-hub`: the checklist's findings).
+    pub securityhub: aws_sdk_securityhub::Client,
     /// Who the credentials belong to, asked at most once.
     identity: Arc<OnceCell<Identity>>,
     /// Every HTTP attempt made by the clients above.
@@ -175,6 +177,7 @@ impl Aws {
             sqs: client!(aws_sdk_sqs, config, policy),
             iam: client!(aws_sdk_iam, config, policy),
             sts: client!(aws_sdk_sts, config, policy),
+            securityhub: client!(aws_sdk_securityhub, config, policy),
             identity: Arc::default(),
             calls: policy.calls,
             region: config.region().map(ToString::to_string),

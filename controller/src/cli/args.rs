@@ -51,6 +51,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Change the account to match the desired state, then report what was done.
     Apply(ApplyArgs),
+    /// The security guide's checklist, judged from the plan's observation. Makes no write.
+    Report(ReportArgs),
     /// Reconcile continuously, as a service: reload on change, status, metrics, audit trail.
     Run(RunArgs),
     /// Show the resource status a running controller serves.
@@ -104,6 +106,9 @@ pub struct PermissionsArgs {
     /// The account id in the ARNs; defaults to the Posture's `accountId`, else `*`.
     #[arg(long)]
     pub account: Option<String>,
+    /// Also what `report --security-hub` and `run --security-hub` need to send findings.
+    #[arg(long)]
+    pub security_hub: bool,
 }
 
 /// Which command's permissions.
@@ -165,6 +170,10 @@ pub struct RunArgs {
     /// reconciled, once each (events come from the `EventSource` manifest's queue).
     #[arg(long, default_value = "2s", value_parser = parse_duration)]
     pub event_window: Duration,
+    /// After each full pass, send failing checklist items and the drift left to AWS Security
+    /// Hub as findings, and resolve the ones that pass now.
+    #[arg(long)]
+    pub security_hub: bool,
     /// Longest wait for the write in flight after SIGTERM before exiting anyway.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
@@ -211,6 +220,23 @@ pub struct PlanArgs {
     /// Exit 0 when in sync, 2 when changes are pending, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
+}
+
+/// `afu9ctl report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Exit 0 when every checked item passes, 2 when one fails, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Also send failing items and drift to AWS Security Hub as findings, and resolve the
+    /// ones sent before that pass now (`securityhub:BatchImportFindings`, `GetFindings`).
+    /// Not with --target or -l: a partial report cannot tell what was resolved.
+    #[arg(long, conflicts_with_all = ["targets", "selectors"])]
+    pub security_hub: bool,
 }
 
 /// `500ms`, `30s`, `5m`, `1h`.

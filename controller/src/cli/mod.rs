@@ -34,6 +34,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Validate(args) => Ok(oneshot::validate(&cli, args)),
         Command::Plan(args) => oneshot::plan(&cli, args),
         Command::Apply(args) => oneshot::apply(&cli, args),
+        Command::Report(args) => oneshot::report(&cli, args),
         Command::Run(args) => run::run(&cli, args),
         Command::Status(args) => status::status(args),
         Command::Completion(args) => Ok(oneshot::completion(args.shell)),

@@ -1,4 +1,4 @@
-//! The one-shot commands: `validate`, `schema`, `plan`, `apply` and `completion`.
+//! The one-shot commands: `validate`, `schema`, `plan`, `apply`, `report` and `completion`.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -7,12 +7,14 @@ use afu9_controller::aws::{Aws, AwsSettings};
 use afu9_controller::engine::{Engine, check_target};
 use afu9_controller::plan::{Action, Plan, ResourcePlan};
 use afu9_controller::render::{self, OutputFormat};
+use afu9_controller::report;
+use afu9_controller::securityhub;
 use afu9_controller::select;
 use afu9_spec::DesiredState;
 use anyhow::Context;
 use clap::CommandFactory;
 
-use super::args::{ApplyArgs, Cli, FindingsFormat, PlanArgs, ValidateArgs};
+use super::args::{ApplyArgs, Cli, FindingsFormat, PlanArgs, ReportArgs, ValidateArgs};
 use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, print};
 
 /// `afu9ctl schema`.
@@ -106,6 +108,43 @@ pub fn apply(cli: &Cli, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
                 EXIT_OK
             },
         ))
+    })
+}
+
+/// `afu9ctl report`: the plan's observation, judged item by item; no write.
+pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    let selection = args.select.selection()?;
+    with_state(cli, async |state: &DesiredState| {
+        let engine = Engine::new(afu9_controller::kinds::standard());
+        let chosen = selection.resolve(&engine, state)?;
+        let aws = connect(cli, state).await?;
+        let plan = select::plan(&engine, &aws, state, chosen.as_ref()).await;
+        log_calls(&aws);
+        if let Some(failure) = shared_failure(&plan) {
+            anyhow::bail!("{failure}");
+        }
+        let checklist = report::evaluate(state, &plan);
+        print(&match args.output.output {
+            OutputFormat::Text => report::render::text(&checklist),
+            OutputFormat::Markdown => report::render::markdown(&checklist),
+            OutputFormat::Json => report::render::json(&checklist),
+        });
+        if args.security_hub {
+            let scope = securityhub::scope_of(&aws).await?;
+            let now = afu9_controller::daemon::now_rfc3339();
+            let sent = securityhub::export(&aws, &checklist, &plan, &scope, &now).await?;
+            eprintln!(
+                "security hub: {} failing findings sent, {} resolved",
+                sent.failing, sent.resolved
+            );
+        }
+        Ok(ExitCode::from(if plan.has_errors() {
+            EXIT_ERROR
+        } else if args.detailed_exitcode && checklist.has_failure() {
+            EXIT_DRIFT
+        } else {
+            EXIT_OK
+        }))
     })
 }
 

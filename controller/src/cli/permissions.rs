@@ -23,7 +23,12 @@ pub fn permissions(cli: &Cli, args: &PermissionsArgs) -> ExitCode {
         PermissionsMode::Plan => Mode::Plan,
         PermissionsMode::Apply => Mode::Apply,
     };
-    let policy = Engine::new(afu9_controller::kinds::standard()).permissions(&state, &scope, mode);
+    let policy = Engine::new(afu9_controller::kinds::standard()).permissions(
+        &state,
+        &scope,
+        mode,
+        args.security_hub,
+    );
     print(&match args.output {
         PermissionsFormat::Json => permissions::json(&policy),
         PermissionsFormat::Text => permissions::text(&policy),

@@ -54,6 +54,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             reload_every: args.reload_every,
             max_changes: args.max_changes,
             observe_only: args.observe_only,
+            security_hub: args.security_hub,
             event_window: args.event_window,
         };
         let reconciler = Reconciler::new(options, aws, Engine::new(afu9_controller::kinds::standard()), shared, audit);

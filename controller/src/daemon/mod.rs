@@ -36,7 +36,7 @@ pub use reconciler::Reconciler;
 pub use record::Tally;
 pub use server::serve;
 pub use shared::{Health, LastPass, Shared};
-pub use status::{ResourceStatus, StatusBoard, Verdict};
+pub use status::{ResourceStatus, StatusBoard, Verdict, now_rfc3339};
 
 /// How the loop runs.
 #[derive(Debug, Clone)]
@@ -51,6 +51,9 @@ pub struct RunOptions {
     pub max_changes: Option<usize>,
     /// Plan only, never write.
     pub observe_only: bool,
+    /// After each full pass, export the checklist's failing findings and the drift left to
+    /// Security Hub, and resolve those that pass now.
+    pub security_hub: bool,
     /// How long the events of a burst are gathered before their resources are reconciled
     /// (one reconcile per resource per window).
     pub event_window: Duration,

@@ -219,6 +219,10 @@ impl Reconciler {
                 .settle(&self.aws, &plan, &report, &held, &self.shared)
                 .await;
         }
+        if scope == Scope::Full && self.options.security_hub {
+            crate::securityhub::settle(&mut plan, &report);
+            export_findings(&self.aws, &loaded.state, &plan).await;
+        }
         let aws_calls = self.aws.calls.snapshot();
         self.shared.metrics(|m| {
             m.sync_calls(aws_calls);
@@ -248,6 +252,24 @@ impl Reconciler {
                 h.last_event_pass = Some(last_pass);
             }
         });
+    }
+}
+
+/// Sends what is left failing after a pass to Security Hub; a failure is logged, and the next
+/// pass tries again.
+async fn export_findings(aws: &Aws, state: &DesiredState, plan: &Plan) {
+    let checklist = crate::report::evaluate(state, plan);
+    let sent = async {
+        let scope = crate::securityhub::scope_of(aws).await?;
+        crate::securityhub::export(aws, &checklist, plan, &scope, &now_rfc3339()).await
+    };
+    match sent.await {
+        Ok(sent) => tracing::info!(
+            failing = sent.failing,
+            resolved = sent.resolved,
+            "security hub findings exported"
+        ),
+        Err(err) => tracing::warn!("security hub findings not exported: {err}"),
     }
 }
 

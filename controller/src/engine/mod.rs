@@ -40,13 +40,22 @@ impl Engine {
     }
 
     /// The IAM policy the kinds with manifests in `state` need in `mode`: their grants
-    /// (`ManagedKind::permissions`), in registry order, merged. Makes no AWS call.
-    pub fn permissions(&self, state: &DesiredState, scope: &ArnScope, mode: Mode) -> Policy {
+    /// (`ManagedKind::permissions`), in registry order, merged, and with `security_hub`
+    /// what the findings export needs. Makes no AWS call.
+    pub fn permissions(
+        &self,
+        state: &DesiredState,
+        scope: &ArnScope,
+        mode: Mode,
+        security_hub: bool,
+    ) -> Policy {
+        let export = security_hub.then(|| ("SecurityHub", permissions::security_hub(scope)));
         permissions::policy(
             self.kinds
                 .iter()
                 .filter(|kind| kind.declared(state))
-                .map(|kind| (kind.kind(), kind.permissions(state, scope))),
+                .map(|kind| (kind.kind(), kind.permissions(state, scope)))
+                .chain(export),
             mode,
         )
     }

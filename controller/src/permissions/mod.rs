@@ -21,6 +21,8 @@ pub enum Access {
     Write,
     /// The calls `afu9ctl run` makes to listen for events (the event source's queue).
     Listen,
+    /// The calls `--security-hub` makes to send findings, in `report` as in `run`.
+    Export,
 }
 
 impl Access {
@@ -29,6 +31,7 @@ impl Access {
             Self::Read => "Read",
             Self::Write => "Write",
             Self::Listen => "Listen",
+            Self::Export => "Export",
         }
     }
 }
@@ -44,7 +47,7 @@ pub enum Mode {
 
 impl Mode {
     fn includes(self, access: Access) -> bool {
-        self == Self::Apply || access == Access::Read
+        self == Self::Apply || matches!(access, Access::Read | Access::Export)
     }
 }
 
@@ -74,6 +77,24 @@ impl Grant {
     pub fn any(access: Access, actions: &[&'static str]) -> Self {
         Self::new(access, actions, vec![ANY.to_owned()])
     }
+}
+
+/// What `report --security-hub` and `run --security-hub` need: importing findings as the
+/// account's own product (the product ARN the export names) and reading back the active ones
+/// it sent before (the hub).
+pub fn security_hub(scope: &ArnScope) -> Vec<Grant> {
+    vec![
+        Grant::new(
+            Access::Export,
+            &["securityhub:BatchImportFindings"],
+            vec![scope.arn("securityhub", &format!("product/{}/default", scope.account))],
+        ),
+        Grant::new(
+            Access::Export,
+            &["securityhub:GetFindings"],
+            vec![scope.arn("securityhub", "hub/default")],
+        ),
+    ]
 }
 
 /// The resource of an action that takes none.

@@ -5,7 +5,7 @@ use crate::engine::Engine;
 use crate::kinds::standard;
 
 fn policy(state: &afu9_spec::DesiredState, scope: &ArnScope, mode: Mode) -> Policy {
-    Engine::new(standard()).permissions(state, scope, mode)
+    Engine::new(standard()).permissions(state, scope, mode, false)
 }
 
 fn afu9_state() -> afu9_spec::DesiredState {
@@ -86,4 +86,47 @@ fn a_kind_without_manifests_contributes_nothing() {
     let plan = policy(&state, &scope, Mode::Apply);
     assert!(plan.statements.is_empty(), "{:?}", plan.statements);
     assert!(Mode::Plan.includes(Access::Read) && !Mode::Plan.includes(Access::Listen));
+}
+
+#[test]
+fn the_security_hub_export_is_granted_only_when_asked_in_either_mode_on_its_product_and_hub() {
+    let state = afu9_state();
+    let scope = ArnScope::new(&state, Some("123456789012"), Some("eu-central-1"));
+    for mode in [Mode::Plan, Mode::Apply] {
+        let without = policy(&state, &scope, mode);
+        assert!(
+            !without
+                .statements
+                .iter()
+                .any(|s| s.sid.starts_with("SecurityHub"))
+        );
+        let with = Engine::new(standard()).permissions(&state, &scope, mode, true);
+        let export: Vec<(&str, &[String], &[String])> = with
+            .statements
+            .iter()
+            .filter(|s| s.sid.starts_with("SecurityHubExport"))
+            .map(|s| (s.sid.as_str(), s.actions.as_slice(), s.resources.as_slice()))
+            .collect();
+        assert_eq!(
+            export,
+            [
+                (
+                    "SecurityHubExport1",
+                    ["securityhub:GetFindings".to_owned()].as_slice(),
+                    ["arn:aws:securityhub:eu-central-1:123456789012:hub/default".to_owned()]
+                        .as_slice()
+                ),
+                (
+                    "SecurityHubExport2",
+                    ["securityhub:BatchImportFindings".to_owned()].as_slice(),
+                    [
+                        "arn:aws:securityhub:eu-central-1:123456789012:product/123456789012/default"
+                            .to_owned()
+                    ]
+                    .as_slice()
+                ),
+            ]
+        );
+        assert_eq!(with.statements.len(), without.statements.len() + 2);
+    }
 }

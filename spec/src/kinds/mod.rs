@@ -92,6 +92,21 @@ macro_rules! declare_kinds {
             }
         }
 
+        impl DesiredState {
+            /// The resources of the kind `kind`, each as its name and its spec as JSON in the
+            /// manifest's vocabulary (`scanOnPush`), in file order; none for an undeclared kind.
+            pub fn specs_json(&self, kind: &str) -> Vec<(&str, Value)> {
+                match kind {
+                    $( stringify!($kind) => self
+                        .$field
+                        .iter()
+                        .map(|r| (r.name(), serde_json::to_value(&r.spec).unwrap_or(Value::Null)))
+                        .collect(), )+
+                    _ => Vec::new(),
+                }
+            }
+        }
+
         /// Parses a document of the managed kind `kind` into `state`; `false` for a kind that
         /// is not declared.
         pub(crate) fn parse_managed(
