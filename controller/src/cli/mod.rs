@@ -1,6 +1,7 @@
 //! The command line: parse, load the desired state, run one command, choose the exit code.
 
 mod args;
+mod import;
 mod oneshot;
 mod run;
 mod status;
@@ -35,6 +36,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Apply(args) => oneshot::apply(&cli, args.output),
         Command::Run(args) => run::run(&cli, args),
         Command::Status(args) => status::status(args),
+        Command::Import(args) => import::import(&cli, args),
     }
 }
 

@@ -13,7 +13,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
@@ -121,6 +121,10 @@ impl ManagedKind for KmsKeys {
                 })
             },
         })
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Unsupported
     }
 
     /// A key refers to no other managed resource (its policy names principals, not

@@ -14,7 +14,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
@@ -95,6 +95,10 @@ impl ManagedKind for MetricAlarms {
             tag: |target, tags| Box::new(AlarmOp::TagResource { arn: target, tags }),
             untag: |target, keys| Box::new(AlarmOp::UntagResource { arn: target, keys }),
         })
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Unsupported
     }
 
     /// The `SnsTopic` manifests its actions name: an alarm is put once they exist.

@@ -14,7 +14,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::plan::{Delta, Dependency};
 
@@ -82,6 +82,10 @@ impl ManagedKind for IamRoles {
                 .chain(&spec.permissions_boundary)
                 .any(|r| !r.starts_with("arn:"))
         })
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Unsupported
     }
 
     /// The `IamPolicy` manifests it attaches or takes as its permissions boundary, each with
