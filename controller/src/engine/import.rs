@@ -19,8 +19,11 @@ use afu9_spec::{Resource, SourceLocation};
 use super::kind::{ManagedKind, Tagging};
 use crate::aws::{Aws, AwsError};
 
-/// What listing a kind's live resources returns: their names.
-pub type Discovery<'a> = Pin<Box<dyn Future<Output = Result<Vec<String>, AwsError>> + Send + 'a>>;
+/// What listing a kind's live resources returns: each one's name and a probe manifest for
+/// it, one that makes the kind's `observe` read every field `import` writes (a policy's
+/// path, a lifecycle policy), so that import has no read path of its own.
+pub type Discovery<'a, S> =
+    Pin<Box<dyn Future<Output = Result<Vec<(String, S)>, AwsError>> + Send + 'a>>;
 
 /// How `afu9ctl import` writes a kind's live resources as manifests.
 pub enum Importer<K: ManagedKind + ?Sized> {
@@ -34,10 +37,8 @@ pub enum Importer<K: ManagedKind + ?Sized> {
 pub struct ImportOps<K: ManagedKind + ?Sized> {
     /// The desired-state file its manifests go to (`ecr.yaml`).
     pub file: &'static str,
-    /// The names of every live resource of the kind (paginated list calls).
-    pub discover: for<'a> fn(&'a Aws) -> Discovery<'a>,
-    /// A manifest for `name` that makes `observe` read every field `import` writes.
-    pub probe: fn(&str) -> K::Spec,
+    /// Every live resource of the kind (paginated list calls), with its probe manifest.
+    pub discover: for<'a> fn(&'a Aws) -> Discovery<'a, K::Spec>,
     /// The id other manifests' live state names the resource by (a group id, a policy
     /// ARN), so that their import can name it by its manifest name instead.
     pub live_id: fn(&K::Observed) -> Option<String>,
@@ -141,25 +142,25 @@ pub(super) async fn import_kind<K: ManagedKind>(
         return Err(ImportError::Unsupported(K::KIND));
     };
     let mut found = (ops.discover)(aws).await?;
-    found.retain(|name| request.selects(K::KIND, name));
-    found.sort();
-    found.dedup();
+    found.retain(|(name, _)| request.selects(K::KIND, name));
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dedup_by(|a, b| a.0 == b.0);
     let probes: Vec<Resource<K::Spec>> = found
-        .iter()
-        .map(|name| Resource {
+        .into_iter()
+        .map(|(name, spec)| Resource {
             metadata: Metadata {
-                name: name.clone(),
+                name,
                 ..Metadata::default()
             },
-            spec: (ops.probe)(name),
+            spec,
             source: SourceLocation::new("(live)", 0, 0),
         })
         .collect();
     let observed = kind.observe(aws, &probes).await?;
-    let live: Vec<(&str, &K::Observed)> = found
+    let live: Vec<(&str, &K::Observed)> = probes
         .iter()
         .zip(observed.iter())
-        .filter_map(|(name, have)| have.as_ref().map(|have| (name.as_str(), have)))
+        .filter_map(|(probe, have)| have.as_ref().map(|have| (probe.name(), have)))
         .collect();
     for (name, have) in &live {
         if let Some(id) = (ops.live_id)(have) {

@@ -14,23 +14,23 @@ pub(super) fn ops() -> ImportOps<EcrRepositories> {
     ImportOps {
         file: "ecr.yaml",
         discover,
-        probe,
         live_id: |have| Some(have.arn.clone()),
         import,
     }
 }
 
-fn discover(aws: &Aws) -> Discovery<'_> {
+fn discover(aws: &Aws) -> Discovery<'_, EcrRepositorySpec> {
     Box::pin(async move {
         Ok(observe::list_repositories(&aws.ecr)
             .await?
             .into_keys()
+            .map(|name| (name, probe()))
             .collect())
     })
 }
 
 /// A manifest that makes `observe` read the lifecycle policy too.
-fn probe(_name: &str) -> EcrRepositorySpec {
+fn probe() -> EcrRepositorySpec {
     EcrRepositorySpec {
         lifecycle_policy: Some(LifecyclePolicy {
             keep_last: None,

@@ -3,6 +3,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod plan;
 
@@ -124,7 +125,7 @@ impl ManagedKind for KmsKeys {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// A key refers to no other managed resource (its policy names principals, not

@@ -3,6 +3,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod plan;
 
@@ -60,7 +61,7 @@ impl ManagedKind for SnsTopics {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// The `KmsKey` manifest its key names, if any: it is encrypted with the key once the key

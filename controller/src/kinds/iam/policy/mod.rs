@@ -4,6 +4,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod plan;
 
@@ -82,7 +83,7 @@ impl ManagedKind for IamPolicies {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// A customer-managed policy refers to no other managed resource.

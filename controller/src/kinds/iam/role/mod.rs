@@ -3,6 +3,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod plan;
 
@@ -85,7 +86,7 @@ impl ManagedKind for IamRoles {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// The `IamPolicy` manifests it attaches or takes as its permissions boundary, each with
