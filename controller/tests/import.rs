@@ -12,6 +12,7 @@ const COVERED: &[&str] = &[
     "IamPolicy",
     "IamRole",
     "KmsKey",
+    "Secret",
     "SnsTopic",
 ];
 

@@ -5,6 +5,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod plan;
 
@@ -86,7 +87,7 @@ impl ManagedKind for Secrets {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// The `KmsKey` manifest its key names, if any: it is encrypted with the key once the key
