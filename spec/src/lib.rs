@@ -22,5 +22,5 @@ pub use kinds::{
 
 pub use error::{ManifestError, ManifestErrors, SourceLocation};
 pub use load::load_paths;
-pub use meta::{ApiVersion, ManagementPolicy, Metadata};
+pub use meta::{ApiVersion, ManagementPolicy, Metadata, to_yaml};
 pub use state::{DesiredState, Resource};

@@ -58,3 +58,11 @@ pub struct Document<S> {
     /// The desired configuration.
     pub spec: S,
 }
+
+/// A manifest document as YAML, in block style, the way `desired-state/` writes them.
+///
+/// # Errors
+/// What the serializer said, when `document` cannot be written as YAML.
+pub fn to_yaml<S: Serialize>(document: &Document<S>) -> Result<String, String> {
+    serde_saphyr::to_string(document).map_err(|err| err.to_string())
+}

@@ -61,6 +61,9 @@ pub enum Command {
     Completion(CompletionArgs),
     /// Print the IAM policy the controller needs for this desired state. Makes no AWS call.
     Permissions(PermissionsArgs),
+    /// Write manifests for live resources (one file per area, `adopt: true` where the
+    /// resource was not created by afu9-posture). Reads only; never reads a secret's value.
+    Import(ImportArgs),
 }
 
 /// `afu9ctl completion`.
@@ -123,6 +126,19 @@ pub enum PermissionsMode {
 pub enum PermissionsFormat {
     Json,
     Text,
+}
+
+/// `afu9ctl import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// `KIND` or `KIND/NAME` to import (repeatable); none imports every kind.
+    pub selectors: Vec<String>,
+    /// Only resources whose name starts with this.
+    #[arg(long)]
+    pub name_prefix: Option<String>,
+    /// The directory to write the manifests into (created if missing).
+    #[arg(short = 'o', long = "output-dir")]
+    pub output_dir: PathBuf,
 }
 
 /// `afu9ctl validate`.

@@ -1,6 +1,7 @@
 //! The command line: parse, load the desired state, run one command, choose the exit code.
 
 mod args;
+mod import;
 mod oneshot;
 mod permissions;
 mod run;
@@ -39,6 +40,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Status(args) => status::status(args),
         Command::Completion(args) => Ok(oneshot::completion(args.shell)),
         Command::Permissions(args) => Ok(permissions::permissions(&cli, args)),
+        Command::Import(args) => import::import(&cli, args),
     }
 }
 

@@ -9,6 +9,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use super::decide::{plan_resource, unobservable};
+use super::import::{ImportError, ImportRequest, Imported, Importer, import_kind};
 use crate::aws::{Aws, AwsError, Identity};
 use crate::events::{EventKey, Events};
 use crate::permissions::{ArnScope, Grant};
@@ -67,6 +68,9 @@ pub trait ManagedKind: Send + Sync + 'static {
 
     /// How the kind's tags are managed, or that it has none (say which, explicitly).
     fn tagging() -> Tagging<Self>;
+
+    /// How `afu9ctl import` lists the kind's live resources and writes their manifests.
+    fn importer() -> Importer<Self>;
 
     /// The other managed resources `want`'s manifest refers to (a policy it attaches, a
     /// group a rule names), from the manifest alone; or none (say so, explicitly). Apply
@@ -162,6 +166,14 @@ pub trait ErasedKind: Send + Sync {
         cx: Scope<'a>,
         keys: Option<&'a BTreeSet<EventKey>>,
     ) -> Pin<Box<dyn Future<Output = Vec<ResourcePlan>> + Send + 'a>>;
+    /// The manifests of the live resources `request` selects; live ids of what it imported
+    /// are added to `names` (later kinds name them by manifest name).
+    fn import<'a>(
+        &'a self,
+        aws: &'a Aws,
+        request: &'a ImportRequest,
+        names: &'a mut BTreeMap<String, String>,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<Imported>, ImportError>> + Send + 'a>>;
 }
 
 /// One manifest as a selection sees it (`afu9ctl plan --target`, `-l`).
@@ -279,6 +291,15 @@ impl<K: ManagedKind> ErasedKind for K {
                 Err(err) => unobservable::<K>(state, want, &err),
             }
         })
+    }
+
+    fn import<'a>(
+        &'a self,
+        aws: &'a Aws,
+        request: &'a ImportRequest,
+        names: &'a mut BTreeMap<String, String>,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<Imported>, ImportError>> + Send + 'a>> {
+        Box::pin(import_kind(self, aws, request, names))
     }
 }
 

@@ -5,12 +5,14 @@
 pub mod apply;
 mod decide;
 pub mod guard;
+pub mod import;
 pub mod kind;
 mod schedule;
 
 pub use apply::{ApplyReport, OpResult, ResourceResult};
 pub use decide::plan_resource;
 pub use guard::{GuardError, check_target};
+pub use import::{ImportContext, ImportError, ImportOps, ImportRequest, Imported, Importer};
 pub use kind::{ErasedKind, LiveTags, ManagedKind, Manifest, PlanContext, Scope, TagOps, Tagging};
 pub use schedule::Bounds;
 
@@ -188,6 +190,26 @@ impl Engine {
             }
         }
         lanes.into_iter().map(|(_, lane)| lane).collect()
+    }
+
+    /// The manifests of the live resources `request` selects, kind by kind in registry
+    /// order (so a role names the policies imported before it), with the kinds that could
+    /// not be imported (unsupported, or a read failed) and why.
+    pub async fn import(
+        &self,
+        aws: &Aws,
+        request: &ImportRequest,
+    ) -> (Vec<Imported>, Vec<ImportError>) {
+        let mut names = BTreeMap::new();
+        let mut imported = Vec::new();
+        let mut failed = Vec::new();
+        for kind in self.kinds.iter().filter(|k| request.selects_kind(k.kind())) {
+            match kind.import(aws, request, &mut names).await {
+                Ok(found) => imported.extend(found),
+                Err(err) => failed.push(err),
+            }
+        }
+        (imported, failed)
     }
 
     /// Executes the operations of `plan`: resources at the same time, at most each

@@ -25,6 +25,10 @@ struct Fake<const N: usize> {
 }
 
 impl<const N: usize> ManagedKind for Fake<N> {
+    fn importer() -> crate::engine::Importer<Self> {
+        crate::engine::Importer::Unsupported
+    }
+
     type Spec = EcrRepositorySpec;
     type Observed = ();
     const KIND: &'static str = FAKES[N].0;
@@ -121,6 +125,10 @@ async fn services_are_observed_at_once_a_service_s_kinds_in_turn_and_planned_in_
 struct BlockedCreate;
 
 impl ManagedKind for BlockedCreate {
+    fn importer() -> crate::engine::Importer<Self> {
+        crate::engine::Importer::Unsupported
+    }
+
     type Spec = EcrRepositorySpec;
     type Observed = ();
     const SERVICE: &'static str = "ECR";

@@ -32,7 +32,9 @@ use crate::posture::PostureSpec;
 use crate::state::Resource;
 
 /// A manifest kind's spec type: its `kind:` name and where its manifests are kept.
-pub trait ManifestKind: DeserializeOwned + JsonSchema + Send + Sync + Sized + 'static {
+pub trait ManifestKind:
+    DeserializeOwned + serde::Serialize + JsonSchema + Send + Sync + Sized + 'static
+{
     /// The manifest's `kind:` (`EcrRepository`).
     const KIND: &'static str;
 

@@ -13,7 +13,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -101,6 +101,10 @@ impl ManagedKind for CloudTrails {
             tag: |target, tags| Box::new(TrailOp::AddTags { arn: target, tags }),
             untag: |target, keys| Box::new(TrailOp::RemoveTags { arn: target, keys }),
         })
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Unsupported
     }
 
     /// The `IamRole` manifest its CloudWatch Logs delivery names (the trail delivers through

@@ -18,7 +18,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::kinds::security_group::created_groups;
 use crate::permissions::{ArnScope, Grant};
@@ -111,6 +111,10 @@ impl ManagedKind for DbInstances {
             tag: |arn, tags| Box::new(RdsOp::AddTags { arn, tags }),
             untag: |arn, keys| Box::new(RdsOp::RemoveTags { arn, keys }),
         })
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Unsupported
     }
 
     /// The `SecurityGroup` manifests it names, created (their ids go into

@@ -2,6 +2,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -11,7 +12,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -64,6 +65,10 @@ impl ManagedKind for EcrRepositories {
             tag: |target, tags| Box::new(EcrOp::TagResource { arn: target, tags }),
             untag: |target, keys| Box::new(EcrOp::UntagResource { arn: target, keys }),
         })
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Supported(import::ops())
     }
 
     /// A repository refers to no other managed resource.

@@ -46,7 +46,9 @@ async fn observe_one(
     }
 }
 
-async fn list_repositories(ecr: &Client) -> Result<HashMap<String, Repository>, AwsError> {
+pub(super) async fn list_repositories(
+    ecr: &Client,
+) -> Result<HashMap<String, Repository>, AwsError> {
     let mut pages = ecr
         .describe_repositories()
         .max_results(1000)

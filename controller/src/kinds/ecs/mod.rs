@@ -20,7 +20,7 @@ use afu9_spec::iam::IamRoleSpec;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, Tagging};
+use crate::engine::{Importer, ManagedKind, PlanContext, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -174,6 +174,10 @@ impl ManagedKind for EcsTaskDefinitions {
     /// the family belongs to the application's deployment, so there is no ownership tag.
     fn tagging() -> Tagging<Self> {
         Tagging::Untagged
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Unsupported
     }
 
     /// The `IamRole` manifests it names as task and execution role: a revision is registered

@@ -24,7 +24,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::kinds::security_group::created_groups;
 use crate::permissions::{ArnScope, Grant};
@@ -98,6 +98,10 @@ impl ManagedKind for EcsClusters {
             tag: |arn, tags| Box::new(ClusterOp::TagResource { arn, tags }),
             untag: |arn, keys| Box::new(ClusterOp::UntagResource { arn, keys }),
         })
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Unsupported
     }
 
     /// The `SecurityGroup` manifests its services name, created (their ids go into

@@ -12,7 +12,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -104,6 +104,10 @@ impl ManagedKind for EventSources {
             tag: |url, tags| Box::new(EventSourceOp::TagQueue { url, tags }),
             untag: |url, keys| Box::new(EventSourceOp::UntagQueue { url, keys }),
         })
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Unsupported
     }
 
     /// The event source refers to no managed resource by name: the events it carries are

@@ -34,7 +34,7 @@ pub(super) async fn observe(
     windowed(reads, CONCURRENCY).await
 }
 
-async fn list_aliases(kms: &Client) -> Result<HashMap<String, String>, AwsError> {
+pub(super) async fn list_aliases(kms: &Client) -> Result<HashMap<String, String>, AwsError> {
     let mut pages = kms.list_aliases().limit(100).into_paginator().send();
     let mut aliases = HashMap::new();
     while let Some(page) = pages.next().await {

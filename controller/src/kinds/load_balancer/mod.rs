@@ -16,7 +16,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::kinds::security_group::created_groups;
 use crate::permissions::{ArnScope, Grant};
@@ -113,6 +113,10 @@ impl ManagedKind for LoadBalancers {
             tag: |target, tags| Box::new(LoadBalancerOp::AddTags { arn: target, tags }),
             untag: |target, keys| Box::new(LoadBalancerOp::RemoveTags { arn: target, keys }),
         })
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Unsupported
     }
 
     /// The security groups it names, once created (`SetSecurityGroups` needs their ids).

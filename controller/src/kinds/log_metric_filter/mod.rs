@@ -11,7 +11,7 @@ use afu9_spec::log_metric_filter::LogMetricFilterSpec;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, Tagging};
+use crate::engine::{Importer, ManagedKind, PlanContext, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -57,6 +57,10 @@ impl ManagedKind for LogMetricFilters {
 
     fn tagging() -> Tagging<Self> {
         Tagging::Untagged
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Unsupported
     }
 
     /// A filter's log group is not managed here, and the trail that feeds it is a link that

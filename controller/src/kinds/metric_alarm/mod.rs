@@ -15,7 +15,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -97,6 +97,10 @@ impl ManagedKind for MetricAlarms {
             tag: |target, tags| Box::new(AlarmOp::TagResource { arn: target, tags }),
             untag: |target, keys| Box::new(AlarmOp::UntagResource { arn: target, keys }),
         })
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Unsupported
     }
 
     /// The `SnsTopic` manifests its actions name: an alarm is put once they exist.

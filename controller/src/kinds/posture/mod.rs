@@ -16,7 +16,7 @@ use afu9_spec::posture::PostureSpec;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{ManagedKind, PlanContext, Tagging};
+use crate::engine::{Importer, ManagedKind, PlanContext, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -52,6 +52,10 @@ impl ManagedKind for AccountSettings {
     /// Account settings carry no tags, and there is no ownership to check.
     fn tagging() -> Tagging<Self> {
         Tagging::Untagged
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Unsupported
     }
 
     /// Account settings refer to no other managed resource.

@@ -5,6 +5,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -16,7 +17,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -85,6 +86,10 @@ impl ManagedKind for Secrets {
             tag: |target, tags| Box::new(SecretOp::TagResource { arn: target, tags }),
             untag: |target, keys| Box::new(SecretOp::UntagResource { arn: target, keys }),
         })
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Supported(import::ops())
     }
 
     /// The `KmsKey` manifest its key names, if any: it is encrypted with the key once the key

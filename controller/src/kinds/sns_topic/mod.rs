@@ -3,6 +3,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -12,7 +13,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -59,6 +60,10 @@ impl ManagedKind for SnsTopics {
             tag: |target, tags| Box::new(TopicOp::TagResource { arn: target, tags }),
             untag: |target, keys| Box::new(TopicOp::UntagResource { arn: target, keys }),
         })
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Supported(import::ops())
     }
 
     /// The `KmsKey` manifest its key names, if any: it is encrypted with the key once the key

@@ -36,7 +36,7 @@ pub(super) async fn observe(
 }
 
 /// Every topic of the account and region, by name.
-async fn list_topics(sns: &Client) -> Result<HashMap<String, String>, AwsError> {
+pub(super) async fn list_topics(sns: &Client) -> Result<HashMap<String, String>, AwsError> {
     let mut pages = sns.list_topics().into_paginator().send();
     let mut topics = HashMap::new();
     while let Some(page) = pages.next().await {

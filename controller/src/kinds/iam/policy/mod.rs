@@ -4,6 +4,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -14,7 +15,7 @@ use afu9_spec::{DesiredState, Resource};
 use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -81,6 +82,10 @@ impl ManagedKind for IamPolicies {
             tag: |target, tags| Box::new(PolicyOp::TagPolicy { arn: target, tags }),
             untag: |target, keys| Box::new(PolicyOp::UntagPolicy { arn: target, keys }),
         })
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Supported(import::ops())
     }
 
     /// A customer-managed policy refers to no other managed resource.

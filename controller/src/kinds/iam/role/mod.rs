@@ -3,6 +3,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -17,7 +18,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -86,6 +87,10 @@ impl ManagedKind for IamRoles {
                 .chain(&spec.permissions_boundary)
                 .any(|r| !r.starts_with("arn:"))
         })
+    }
+
+    fn importer() -> Importer<Self> {
+        Importer::Supported(import::ops())
     }
 
     /// The `IamPolicy` manifests it attaches or takes as its permissions boundary, each with

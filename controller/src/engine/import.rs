@@ -1,0 +1,242 @@
+//! `afu9ctl import`: a kind's live resources written back as manifests.
+//!
+//! A kind lists its live resources (`ImportOps::discover`), observes them through its own
+//! `observe` with a probe manifest per name (`ImportOps::probe`: one that asks for every
+//! field the kind manages, so there is no second read path), and turns each observation into
+//! a spec (`ImportOps::import`, pure). The engine filters the names, decides `adopt` from the
+//! ownership tag, and renders the documents; it names no kind.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+#[cfg(test)]
+use afu9_spec::ManifestKind;
+use afu9_spec::meta::{ApiVersion, Document, Metadata};
+use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, TagPolicy, Tags};
+use afu9_spec::{Resource, SourceLocation};
+
+use super::kind::{ManagedKind, Tagging};
+use crate::aws::{Aws, AwsError};
+
+/// What listing a kind's live resources returns: each one's name and a probe manifest for
+/// it, one that makes the kind's `observe` read every field `import` writes (a policy's
+/// path, a lifecycle policy), so that import has no read path of its own.
+pub type Discovery<'a, S> =
+    Pin<Box<dyn Future<Output = Result<Vec<(String, S)>, AwsError>> + Send + 'a>>;
+
+/// How `afu9ctl import` writes a kind's live resources as manifests.
+pub enum Importer<K: ManagedKind + ?Sized> {
+    /// The kind imports.
+    Supported(ImportOps<K>),
+    /// The kind does not import yet: asking for it fails with an error naming it.
+    Unsupported,
+}
+
+/// What the engine needs to import a kind.
+pub struct ImportOps<K: ManagedKind + ?Sized> {
+    /// The desired-state file its manifests go to (`ecr.yaml`).
+    pub file: &'static str,
+    /// Every live resource of the kind (paginated list calls), with its probe manifest.
+    pub discover: for<'a> fn(&'a Aws) -> Discovery<'a, K::Spec>,
+    /// The id other manifests' live state names the resource by (a group id, a policy
+    /// ARN), so that their import can name it by its manifest name instead.
+    pub live_id: fn(&K::Observed) -> Option<String>,
+    /// The manifest that states `have` (pure): every field the kind manages.
+    pub import: fn(ImportContext<'_>, &str, &K::Observed) -> K::Spec,
+}
+
+/// What a kind's pure import may consult besides the resource.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportContext<'a> {
+    /// Live ids (group ids, policy ARNs) of every resource imported so far, this kind's
+    /// included, to their manifest names.
+    pub names: &'a BTreeMap<String, String>,
+}
+
+impl ImportContext<'_> {
+    /// The manifest name of the imported resource with the live id `id`.
+    pub fn name_of(&self, id: &str) -> Option<&str> {
+        self.names.get(id).map(String::as_str)
+    }
+}
+
+/// The managed tags of a live resource as a manifest writes them: without the ownership tag
+/// (the engine adds it) and without what the controller does not manage (`aws:` keys).
+pub fn manifest_tags(live: &Tags) -> Tags {
+    TagPolicy::new(&[])
+        .managed(live)
+        .into_iter()
+        .filter(|(key, _)| key != MANAGED_BY_KEY)
+        .collect()
+}
+
+/// Which live resources to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportRequest {
+    /// `KIND` or `KIND/NAME` selectors; none selects every kind.
+    pub selectors: Vec<(String, Option<String>)>,
+    /// Only resources whose name starts with this.
+    pub name_prefix: Option<String>,
+}
+
+impl ImportRequest {
+    /// Whether the request asks for `kind` at all.
+    pub fn selects_kind(&self, kind: &str) -> bool {
+        self.selectors.is_empty() || self.selectors.iter().any(|(k, _)| k == kind)
+    }
+
+    fn selects(&self, kind: &str, name: &str) -> bool {
+        let prefixed = self
+            .name_prefix
+            .as_deref()
+            .is_none_or(|prefix| name.starts_with(prefix));
+        prefixed
+            && (self.selectors.is_empty()
+                || self
+                    .selectors
+                    .iter()
+                    .any(|(k, n)| k == kind && n.as_deref().is_none_or(|n| n == name)))
+    }
+}
+
+/// One imported manifest.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The desired-state file it belongs in.
+    pub file: &'static str,
+    /// The YAML document (without the `---` separator).
+    pub yaml: String,
+}
+
+/// Why an import failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The kind cannot be imported yet.
+    #[error("{0}: import is not implemented for this kind yet")]
+    Unsupported(&'static str),
+    /// A read failed.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    /// A manifest could not be rendered as YAML.
+    #[error("{kind}/{name}: cannot write the manifest: {message}")]
+    Render {
+        /// The kind.
+        kind: &'static str,
+        /// The resource.
+        name: String,
+        /// What the serializer said.
+        message: String,
+    },
+}
+
+/// Imports the resources of kind `K` that `request` selects, in name order, adding their
+/// live ids to `names`.
+pub(super) async fn import_kind<K: ManagedKind>(
+    kind: &K,
+    aws: &Aws,
+    request: &ImportRequest,
+    names: &mut BTreeMap<String, String>,
+) -> Result<Vec<Imported>, ImportError> {
+    let Importer::Supported(ops) = K::importer() else {
+        return Err(ImportError::Unsupported(K::KIND));
+    };
+    let mut found = (ops.discover)(aws).await?;
+    found.retain(|(name, _)| request.selects(K::KIND, name));
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dedup_by(|a, b| a.0 == b.0);
+    let probes: Vec<Resource<K::Spec>> = found
+        .into_iter()
+        .map(|(name, spec)| Resource {
+            metadata: Metadata {
+                name,
+                ..Metadata::default()
+            },
+            spec,
+            source: SourceLocation::new("(live)", 0, 0),
+        })
+        .collect();
+    let observed = kind.observe(aws, &probes).await?;
+    let live: Vec<(&str, &K::Observed)> = probes
+        .iter()
+        .zip(observed.iter())
+        .filter_map(|(probe, have)| have.as_ref().map(|have| (probe.name(), have)))
+        .collect();
+    for (name, have) in &live {
+        if let Some(id) = (ops.live_id)(have) {
+            names.insert(id, (*name).to_owned());
+        }
+    }
+    let cx = ImportContext { names };
+    live.iter()
+        .map(|(name, have)| {
+            let document = Document {
+                api_version: ApiVersion::V1alpha1,
+                kind: K::KIND.to_owned(),
+                metadata: Metadata {
+                    name: (*name).to_owned(),
+                    adopt: !owned::<K>(name, have),
+                    ..Metadata::default()
+                },
+                spec: (ops.import)(cx, name, have),
+            };
+            let yaml = afu9_spec::to_yaml(&document).map_err(|message| ImportError::Render {
+                kind: K::KIND,
+                name: (*name).to_owned(),
+                message,
+            })?;
+            Ok(Imported {
+                file: ops.file,
+                yaml,
+            })
+        })
+        .collect()
+}
+
+/// Whether the live resource carries the ownership tag (an untagged kind has no owner to
+/// claim: its manifest never adopts).
+fn owned<K: ManagedKind>(name: &str, have: &K::Observed) -> bool {
+    match K::tagging() {
+        Tagging::Owned(ops) => (ops.live)(name, have).is_none_or(|live| {
+            live.tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE)
+        }),
+        Tagging::Untagged => true,
+    }
+}
+
+/// A kind's import round trip for its unit tests: `have` imported, the manifest written as
+/// YAML and loaded (validated) again, then planned against the same `have`.
+///
+/// # Panics
+/// When the kind does not import, or its manifest does not load.
+#[cfg(test)]
+pub fn round_trip<K: ManagedKind>(
+    name: &str,
+    have: &K::Observed,
+    names: &BTreeMap<String, String>,
+    identity: Option<&crate::aws::Identity>,
+) -> crate::plan::ResourcePlan {
+    let Importer::Supported(ops) = K::importer() else {
+        panic!("{} does not import", K::KIND);
+    };
+    let document = Document {
+        api_version: ApiVersion::V1alpha1,
+        kind: K::KIND.to_owned(),
+        metadata: Metadata {
+            name: name.to_owned(),
+            adopt: !owned::<K>(name, have),
+            ..Metadata::default()
+        },
+        spec: (ops.import)(ImportContext { names }, name, have),
+    };
+    let yaml = afu9_spec::to_yaml(&document).expect("renders");
+    let state = afu9_spec::load::load_str(std::path::Path::new("imported.yaml"), &yaml)
+        .unwrap_or_else(|err| panic!("{yaml}\n{err}"));
+    let cx = super::PlanContext {
+        state: &state,
+        identity,
+        events: &[],
+    };
+    let resource = &K::Spec::resources(&state)[0];
+    super::plan_resource::<K>(&cx, resource, Some(have))
+}

@@ -1,0 +1,80 @@
+//! Importing repositories: every repository of the registry, with every field the kind
+//! manages (the lifecycle policy as its full rule list, as ECR stores it).
+
+use afu9_spec::ecr::{
+    EcrRepositorySpec, Encryption, LifecyclePolicy, LifecycleRule, TagMutability,
+};
+use serde_json::Value;
+
+use super::{EcrRepositories, EcrRepositoryObserved, observe};
+use crate::aws::Aws;
+use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+
+pub(super) fn ops() -> ImportOps<EcrRepositories> {
+    ImportOps {
+        file: "ecr.yaml",
+        discover,
+        live_id: |have| Some(have.arn.clone()),
+        import,
+    }
+}
+
+fn discover(aws: &Aws) -> Discovery<'_, EcrRepositorySpec> {
+    Box::pin(async move {
+        Ok(observe::list_repositories(&aws.ecr)
+            .await?
+            .into_keys()
+            .map(|name| (name, probe()))
+            .collect())
+    })
+}
+
+/// A manifest that makes `observe` read the lifecycle policy too.
+fn probe() -> EcrRepositorySpec {
+    EcrRepositorySpec {
+        lifecycle_policy: Some(LifecyclePolicy {
+            keep_last: None,
+            rules: Some(Vec::new()),
+        }),
+        ..EcrRepositorySpec::default()
+    }
+}
+
+pub(super) fn import(
+    _cx: ImportContext<'_>,
+    _name: &str,
+    have: &EcrRepositoryObserved,
+) -> EcrRepositorySpec {
+    EcrRepositorySpec {
+        scan_on_push: Some(have.scan_on_push),
+        tag_mutability: match have.tag_mutability.as_str() {
+            "IMMUTABLE" => Some(TagMutability::Immutable),
+            "MUTABLE" => Some(TagMutability::Mutable),
+            _ => None,
+        },
+        encryption: Some(match have.encryption_type.as_str() {
+            "AES256" => Encryption::Aes256,
+            _ => Encryption::Kms {
+                kms_key: have.kms_key.clone(),
+            },
+        }),
+        lifecycle_policy: have
+            .lifecycle_policy
+            .as_deref()
+            .and_then(lifecycle_rules)
+            .map(|rules| LifecyclePolicy {
+                keep_last: None,
+                rules: Some(rules),
+            }),
+        tags: manifest_tags(&have.tags),
+    }
+}
+
+/// The rules of a lifecycle policy text, when the manifest's rule model can state them.
+fn lifecycle_rules(text: &str) -> Option<Vec<LifecycleRule>> {
+    let document: Value = serde_json::from_str(text).ok()?;
+    serde_json::from_value(document.get("rules")?.clone()).ok()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,74 @@
+//! Importing roles: every role of the account but the service-linked ones (AWS owns them),
+//! owned whole as the kind is: trust policy, inline policies, attachments, settings. An
+//! attached customer-managed policy that was imported too is named by its manifest name.
+
+use std::collections::BTreeMap;
+
+use afu9_spec::iam::IamRoleSpec;
+use serde_json::Value;
+
+use super::{IamRoleObserved, IamRoles};
+use crate::aws::{Aws, AwsError};
+use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+
+/// The path of the roles AWS services create and own.
+const SERVICE_LINKED: &str = "/aws-service-role/";
+
+pub(super) fn ops() -> ImportOps<IamRoles> {
+    ImportOps {
+        file: "iam.yaml",
+        discover,
+        live_id: |_| None,
+        import,
+    }
+}
+
+fn discover(aws: &Aws) -> Discovery<'_, IamRoleSpec> {
+    Box::pin(async move {
+        let mut found = Vec::new();
+        let mut pages = aws.iam.list_roles().max_items(1000).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page =
+                page.map_err(|err| AwsError::from_sdk("list iam roles", "ListRoles", &err))?;
+            for role in page.roles {
+                if !role.path.starts_with(SERVICE_LINKED) {
+                    found.push((role.role_name, probe()));
+                }
+            }
+        }
+        Ok(found)
+    })
+}
+
+/// Roles are read whole whatever the manifest says.
+fn probe() -> IamRoleSpec {
+    IamRoleSpec {
+        description: None,
+        path: None,
+        trust_policy: Value::Null,
+        managed_policies: Vec::new(),
+        inline_policies: BTreeMap::new(),
+        max_session_duration: None,
+        permissions_boundary: None,
+        tags: afu9_spec::tags::Tags::new(),
+        guardrail_exceptions: Vec::new(),
+    }
+}
+
+pub(super) fn import(cx: ImportContext<'_>, _name: &str, have: &IamRoleObserved) -> IamRoleSpec {
+    let reference = |arn: &String| cx.name_of(arn).map_or_else(|| arn.clone(), str::to_owned);
+    IamRoleSpec {
+        description: have.description.clone(),
+        path: (have.path != "/").then(|| have.path.clone()),
+        trust_policy: have.trust_policy.clone(),
+        managed_policies: have.managed_policies.iter().map(reference).collect(),
+        inline_policies: have.inline_policies.clone(),
+        max_session_duration: Some(have.max_session_duration),
+        permissions_boundary: have.permissions_boundary.as_ref().map(reference),
+        tags: manifest_tags(&have.tags),
+        guardrail_exceptions: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
