@@ -14,7 +14,7 @@ use afu9_spec::DesiredState;
 use anyhow::Context;
 use clap::CommandFactory;
 
-use super::args::{ApplyArgs, Cli, FindingsFormat, PlanArgs, ReportArgs, ValidateArgs};
+use super::args::{ApplyArgs, Cli, FindingsFormat, PlanArgs, ReportArgs, SelectArgs, ValidateArgs};
 use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, print};
 
 /// `afu9ctl schema`.
@@ -57,16 +57,8 @@ pub fn validate(cli: &Cli, args: &ValidateArgs) -> ExitCode {
 
 /// `afu9ctl plan`.
 pub fn plan(cli: &Cli, args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let selection = args.select.selection()?;
-    with_state(cli, async |state: &DesiredState| {
-        let engine = Engine::new(afu9_controller::kinds::standard());
-        let chosen = selection.resolve(&engine, state)?;
-        let aws = connect(cli, state).await?;
-        let plan = select::plan(&engine, &aws, state, chosen.as_ref()).await;
-        log_calls(&aws);
-        if let Some(failure) = shared_failure(&plan) {
-            anyhow::bail!("{failure}");
-        }
+    with_plan(cli, &args.select, async |_, _, aws: &Aws, plan: Plan| {
+        log_calls(aws);
         print(&render_plan(&plan, args.output.output));
         Ok(ExitCode::from(if plan.has_errors() {
             EXIT_ERROR
@@ -81,8 +73,75 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> anyhow::Result<ExitCode> {
 /// `afu9ctl apply`.
 pub fn apply(cli: &Cli, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let output = args.output.output;
-    let selection = args.select.selection()?;
-    with_state(cli, async |state: &DesiredState| {
+    with_plan(
+        cli,
+        &args.select,
+        async |_, engine: &Engine, aws: &Aws, plan: Plan| {
+            if output != OutputFormat::Json {
+                print(&render_plan(&plan, output));
+            }
+            let report = engine.apply(aws, &plan).await;
+            log_calls(aws);
+            print(&match output {
+                OutputFormat::Text => render::text::apply(&report),
+                OutputFormat::Markdown => render::markdown::apply(&report),
+                OutputFormat::Json => render::json::apply(&plan, &report),
+            });
+            Ok(ExitCode::from(
+                if plan.has_errors() || report.failed() > 0 {
+                    EXIT_ERROR
+                } else {
+                    EXIT_OK
+                },
+            ))
+        },
+    )
+}
+
+/// `afu9ctl report`: the plan's observation, judged item by item; no write.
+pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    with_plan(
+        cli,
+        &args.select,
+        async |state: &DesiredState, _, aws: &Aws, plan: Plan| {
+            log_calls(aws);
+            let checklist = report::evaluate(state, &plan);
+            print(&match args.output.output {
+                OutputFormat::Text => report::render::text(&checklist),
+                OutputFormat::Markdown => report::render::markdown(&checklist),
+                OutputFormat::Json => report::render::json(&checklist),
+            });
+            if args.security_hub {
+                let scope = securityhub::scope_of(aws).await?;
+                let now = afu9_controller::daemon::now_rfc3339();
+                let sent = securityhub::export(aws, &checklist, &plan, &scope, &now).await?;
+                eprintln!(
+                    "security hub: {} failing findings sent, {} resolved",
+                    sent.failing, sent.resolved
+                );
+            }
+            Ok(ExitCode::from(if plan.has_errors() {
+                EXIT_ERROR
+            } else if args.detailed_exitcode && checklist.has_failure() {
+                EXIT_DRIFT
+            } else {
+                EXIT_OK
+            }))
+        },
+    )
+}
+
+/// What `plan`, `apply` and `report` share: load the desired state, choose the resources
+/// `select` names (refused before any AWS call when it chooses wrongly), connect, and plan
+/// them; a plan none of whose resources could be observed, for one and the same reason, is
+/// that error. Then `command` with the state, the engine, the connection and the plan.
+fn with_plan(
+    cli: &Cli,
+    select: &SelectArgs,
+    command: impl AsyncFnOnce(&DesiredState, &Engine, &Aws, Plan) -> anyhow::Result<ExitCode>,
+) -> anyhow::Result<ExitCode> {
+    let selection = select.selection()?;
+    with_state(cli, async move |state: &DesiredState| {
         let engine = Engine::new(afu9_controller::kinds::standard());
         let chosen = selection.resolve(&engine, state)?;
         let aws = connect(cli, state).await?;
@@ -91,60 +150,7 @@ pub fn apply(cli: &Cli, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
             log_calls(&aws);
             anyhow::bail!("{failure}");
         }
-        if output != OutputFormat::Json {
-            print(&render_plan(&plan, output));
-        }
-        let report = engine.apply(&aws, &plan).await;
-        log_calls(&aws);
-        print(&match output {
-            OutputFormat::Text => render::text::apply(&report),
-            OutputFormat::Markdown => render::markdown::apply(&report),
-            OutputFormat::Json => render::json::apply(&plan, &report),
-        });
-        Ok(ExitCode::from(
-            if plan.has_errors() || report.failed() > 0 {
-                EXIT_ERROR
-            } else {
-                EXIT_OK
-            },
-        ))
-    })
-}
-
-/// `afu9ctl report`: the plan's observation, judged item by item; no write.
-pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
-    let selection = args.select.selection()?;
-    with_state(cli, async |state: &DesiredState| {
-        let engine = Engine::new(afu9_controller::kinds::standard());
-        let chosen = selection.resolve(&engine, state)?;
-        let aws = connect(cli, state).await?;
-        let plan = select::plan(&engine, &aws, state, chosen.as_ref()).await;
-        log_calls(&aws);
-        if let Some(failure) = shared_failure(&plan) {
-            anyhow::bail!("{failure}");
-        }
-        let checklist = report::evaluate(state, &plan);
-        print(&match args.output.output {
-            OutputFormat::Text => report::render::text(&checklist),
-            OutputFormat::Markdown => report::render::markdown(&checklist),
-            OutputFormat::Json => report::render::json(&checklist),
-        });
-        if args.security_hub {
-            let scope = securityhub::scope_of(&aws).await?;
-            let now = afu9_controller::daemon::now_rfc3339();
-            let sent = securityhub::export(&aws, &checklist, &plan, &scope, &now).await?;
-            eprintln!(
-                "security hub: {} failing findings sent, {} resolved",
-                sent.failing, sent.resolved
-            );
-        }
-        Ok(ExitCode::from(if plan.has_errors() {
-            EXIT_ERROR
-        } else if args.detailed_exitcode && checklist.has_failure() {
-            EXIT_DRIFT
-        } else {
-            EXIT_OK
-        }))
+        command(state, &engine, &aws, plan).await
     })
 }
 
