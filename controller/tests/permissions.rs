@@ -755,3 +755,29 @@ fn assert_scoped(policy: &Value, arns: &[(&'static str, String)]) {
         );
     }
 }
+
+#[test]
+fn the_resource_matcher_reads_wildcards_as_iam_does() {
+    let secret = "arn:aws:secretsmanager:eu-central-1:1:secret:afu9/llm-??????";
+    assert!(matches(
+        secret,
+        "arn:aws:secretsmanager:eu-central-1:1:secret:afu9/llm-AbC123"
+    ));
+    assert!(!matches(
+        secret,
+        "arn:aws:secretsmanager:eu-central-1:1:secret:afu9/llm-AbC12"
+    ));
+    assert!(!matches(
+        secret,
+        "arn:aws:secretsmanager:eu-central-1:2:secret:afu9/llm-AbC123"
+    ));
+    let balancer = "arn:aws:elasticloadbalancing:*:1:loadbalancer/app/afu9-alb/*";
+    assert!(matches(
+        balancer,
+        "arn:aws:elasticloadbalancing:eu-central-1:1:loadbalancer/app/afu9-alb/50dc6c495c0c9188"
+    ));
+    assert!(!matches(
+        balancer,
+        "arn:aws:elasticloadbalancing:eu-central-1:1:loadbalancer/app/other/50dc"
+    ));
+}
