@@ -3,6 +3,7 @@
 use afu9_spec::db_instance::DbInstanceSpec;
 use afu9_spec::{DesiredState, Resource};
 
+use crate::kinds::network;
 use crate::permissions::{Access, ArnScope, Grant};
 
 /// The grants the kind's observe, ops and tag calls need for `want`.
@@ -22,15 +23,8 @@ pub(super) fn permissions(
         .collect();
     let both: Vec<String> = instances.iter().chain(&groups).cloned().collect();
     let mut grants = vec![
-        Grant::any(
-            Access::Read,
-            &[
-                "ec2:DescribeRouteTables",
-                "ec2:DescribeSecurityGroups",
-                "ec2:DescribeSubnets",
-                "rds:DescribeDBInstances",
-            ],
-        ),
+        Grant::any(Access::Read, network::READS),
+        Grant::any(Access::Read, &["rds:DescribeDBInstances"]),
         Grant::new(Access::Read, &["rds:DescribeDBParameters"], groups.clone()),
         Grant::new(
             Access::Write,

@@ -3,6 +3,7 @@
 use afu9_spec::ecs_cluster::EcsClusterSpec;
 use afu9_spec::{DesiredState, Resource};
 
+use crate::kinds::network;
 use crate::permissions::{Access, ArnScope, Grant};
 
 /// The grants the kind's observe, ops and tag calls need for `want`.
@@ -26,14 +27,7 @@ pub(super) fn permissions(
         .collect();
     let both: Vec<String> = clusters.iter().chain(&services).cloned().collect();
     let mut grants = vec![
-        Grant::any(
-            Access::Read,
-            &[
-                "ec2:DescribeRouteTables",
-                "ec2:DescribeSecurityGroups",
-                "ec2:DescribeSubnets",
-            ],
-        ),
+        Grant::any(Access::Read, network::READS),
         Grant::new(Access::Read, &["ecs:DescribeClusters"], clusters.clone()),
         Grant::new(Access::Read, &["ecs:DescribeServices"], services.clone()),
         Grant::new(Access::Write, &["ecs:UpdateCluster"], clusters),

@@ -14,6 +14,14 @@ use crate::aws::AwsError;
 
 pub use routes::{PublicRoute, public_routes};
 
+/// The IAM actions of these reads (`afu9ctl permissions`): EC2's `Describe*` take no
+/// resource, so they are granted on `*`.
+pub const READS: &[&str] = &[
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+];
+
 /// The most values one EC2 filter takes.
 const FILTER_VALUES: usize = 200;
 
