@@ -120,6 +120,18 @@ impl Inventory {
         assert_eq!(self.roles, wanted_policies, "{self:?}");
         assert_eq!(self.secrets, 3, "{self:?}");
     }
+
+    /// Asserts nothing of the AFU-9 posture is there twice, midway through converging: no
+    /// two security groups share a name, and no more repositories or secrets than it names.
+    pub fn assert_nothing_duplicated(&self) {
+        assert_eq!(
+            self.security_groups,
+            self.security_group_rules.len(),
+            "two groups share a name: {self:?}"
+        );
+        assert!(self.repositories <= 4, "{self:?}");
+        assert!(self.secrets <= 3, "{self:?}");
+    }
 }
 
 /// The `afu9-*` security groups: how many, and each one's number of rules.

@@ -3,7 +3,7 @@
 //! `afu9ctl run` would; the account is then checked directly: nothing duplicated, nothing
 //! missing, and a plan without faults is empty.
 
-use afu9_controller::aws::Aws;
+use afu9_controller::aws::{Aws, ErrorClass};
 use afu9_controller::engine::Engine;
 use afu9_controller::plan::Plan;
 use afu9_e2e::fault_proxy::{Fault, FaultConfig, FaultProxy};
@@ -24,10 +24,10 @@ fn settled(plan: &Plan) -> bool {
 
 /// Passes (plan, then apply) through `aws` until every resource has been seen in sync (read
 /// without an error and without drift) in some pass; returns how many. Nothing else changes
-/// the account, so a resource once in sync stays so. With this many faults a single pass in
-/// which every one of the posture's reads succeeds is rare (the SDK's retry quota runs dry
-/// under 30 % throttling), so waiting for one would measure luck, not convergence;
-/// `assert_converged` then checks the account without the proxy.
+/// the account, so a resource once in sync stays so. Even with every read retried, a single
+/// pass in which each of the posture's few hundred reads succeeds is rare under faults, so
+/// waiting for one would measure luck, not convergence; `assert_converged` then checks the
+/// account without the proxy.
 async fn converge(engine: &Engine, aws: &Aws, state: &DesiredState) -> usize {
     let mut seen_in_sync = std::collections::BTreeSet::new();
     let mut unsettled = Vec::new();
@@ -71,15 +71,28 @@ fn count(proxy: &FaultProxy, fault: Fault) -> usize {
     proxy.records().iter().filter(|r| r.fault == fault).count()
 }
 
+/// The failed attempts the call counter (which feeds /metrics) has seen through `aws`.
+fn failed_attempts(aws: &Aws) -> u64 {
+    aws.calls
+        .snapshot()
+        .iter()
+        .filter(|(k, _)| k.outcome == "error")
+        .map(|(_, n)| n)
+        .sum()
+}
+
+/// A brownout the retry quota sustains (15 % of requests fail): a first-attempt success
+/// gives a token back and a retry that succeeds returns its own, so the quota stays full
+/// and every read is retried until it succeeds.
 #[tokio::test]
 async fn the_posture_converges_through_throttling_server_errors_and_dropped_connections() {
     let emulator = Emulator::start();
     emulator.seed_afu9_demo();
     let proxy = FaultProxy::start(emulator.port(), 7);
     proxy.configure(FaultConfig {
-        throttle: 0.3,
-        server_error: 0.1,
-        drop: 0.02,
+        throttle: 0.1,
+        server_error: 0.04,
+        drop: 0.01,
         ..FaultConfig::default()
     });
     let aws = Aws::from_config(&sdk_config_for(&proxy.endpoint()));
@@ -96,17 +109,53 @@ async fn the_posture_converges_through_throttling_server_errors_and_dropped_conn
     );
     assert!(throttled > 10 && errors > 3, "the faults were not injected");
     // The retries are visible in the call counter that feeds /metrics.
-    let failed_attempts: u64 = aws
-        .calls
-        .snapshot()
-        .iter()
-        .filter(|(k, _)| k.outcome == "error")
-        .map(|(_, n)| n)
-        .sum();
+    let failed = failed_attempts(&aws);
     assert!(
-        failed_attempts >= (throttled + errors) as u64,
-        "{failed_attempts} failed attempts counted"
+        failed >= (throttled + errors) as u64,
+        "{failed} failed attempts counted"
     );
+    assert_converged(&emulator, &engine, &state).await;
+}
+
+/// A heavy brownout (42 % of requests fail) drains the retry quota within a few passes, by
+/// design: the controller then stops retrying instead of adding to the load. Those passes
+/// may leave resources unconverged, but they duplicate nothing, every error they report is
+/// classified as throttling or transient (so `run` backs off and tries again), and once the
+/// brownout ends, passes through the same client converge the account.
+#[tokio::test]
+async fn a_heavy_brownout_damages_nothing_and_the_posture_converges_once_it_ends() {
+    let emulator = Emulator::start();
+    emulator.seed_afu9_demo();
+    let proxy = FaultProxy::start(emulator.port(), 7);
+    proxy.configure(FaultConfig {
+        throttle: 0.3,
+        server_error: 0.1,
+        drop: 0.02,
+        ..FaultConfig::default()
+    });
+    let aws = Aws::from_config(&sdk_config_for(&proxy.endpoint()));
+    let (engine, state) = (Engine::new(afu9_controller::kinds::standard()), afu9());
+    let mut errors = Vec::new();
+    for _ in 0..6 {
+        let plan = engine.plan(&aws, &state).await;
+        errors.extend(plan.resources.iter().filter_map(|r| r.error_class));
+        engine.apply(&aws, &plan).await;
+    }
+    let injected = count(&proxy, Fault::Throttled) + count(&proxy, Fault::ServerError);
+    eprintln!(
+        "brownout: {injected} faults injected in {} requests, {} resource errors in 6 passes",
+        proxy.records().len(),
+        errors.len()
+    );
+    assert!(injected > 50, "the faults were not injected");
+    assert!(
+        errors.iter().all(|class| *class != ErrorClass::Terminal),
+        "a fault was classified as terminal: {errors:?}"
+    );
+    Inventory::read(&emulator).await.assert_nothing_duplicated();
+    proxy.configure(FaultConfig::default());
+    let passes = converge(&engine, &aws, &state).await;
+    eprintln!("converged in {passes} passes after the brownout");
     assert_converged(&emulator, &engine, &state).await;
 }
 
