@@ -13,6 +13,7 @@ const COVERED: &[&str] = &[
     "IamPolicy",
     "IamRole",
     "KmsKey",
+    "LogMetricFilter",
     "MetricAlarm",
     "Secret",
     "SnsTopic",
@@ -164,8 +165,8 @@ async fn the_applied_afu9_account_imports_in_sync_for_every_covered_kind() {
 const REFUSED: &[(&str, &str)] = &[("KmsKey", "AFU9-KMS-002"), ("SnsTopic", "AFU9-SNS-001")];
 
 /// The covered kinds the seeded account has no resource of (`apply` creates them): the
-/// seed makes the trail's bucket, log group and role, not the trail or the alarms.
-const NOT_SEEDED: &[&str] = &["CloudTrail", "MetricAlarm"];
+/// seed makes the trail's bucket, log group and role, not the trail, the filters or the alarms.
+const NOT_SEEDED: &[&str] = &["CloudTrail", "LogMetricFilter", "MetricAlarm"];
 
 #[tokio::test]
 async fn the_insecure_seeded_account_imports_its_drifted_state_in_sync() {
