@@ -3,6 +3,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -104,7 +105,7 @@ impl ManagedKind for CloudTrails {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// The `IamRole` manifest its CloudWatch Logs delivery names (the trail delivers through

@@ -22,7 +22,8 @@ pub(super) async fn observe(
     aws: &Aws,
     want: &[Resource<CloudTrailSpec>],
 ) -> Result<Vec<Option<CloudTrailObserved>>, AwsError> {
-    let mut trails = describe_trails(aws, want).await?;
+    let names = want.iter().map(|r| r.name().to_owned()).collect();
+    let mut trails = describe_trails(aws, Some(names)).await?;
     let tags = list_tags(aws, trails.values().map(|t| t.arn.clone()).collect()).await?;
     for trail in trails.values_mut() {
         trail.tags = tags.get(&trail.arn).cloned().unwrap_or_default();
@@ -72,14 +73,16 @@ async fn observe_one(
     })
 }
 
-async fn describe_trails(
+/// The trails of this region (no shadow trails of other regions) by name: the ones named,
+/// or with `None` every one (what `afu9ctl import` lists).
+pub(super) async fn describe_trails(
     aws: &Aws,
-    want: &[Resource<CloudTrailSpec>],
+    names: Option<Vec<String>>,
 ) -> Result<HashMap<String, LiveTrail>, AwsError> {
     let output = aws
         .cloudtrail
         .describe_trails()
-        .set_trail_name_list(Some(want.iter().map(|r| r.name().to_owned()).collect()))
+        .set_trail_name_list(names.clone())
         .include_shadow_trails(false)
         .send()
         .await
@@ -89,7 +92,7 @@ async fn describe_trails(
         .unwrap_or_default()
         .into_iter()
         .filter_map(|trail| Some((trail.name.clone()?, live_trail(trail))))
-        .filter(|(name, _)| want.iter().any(|r| r.name() == name))
+        .filter(|(name, _)| names.as_ref().is_none_or(|names| names.contains(name)))
         .collect())
 }
 

@@ -12,7 +12,7 @@ pub(super) fn ops() -> ImportOps<KmsKeys> {
     ImportOps {
         file: "keys.yaml",
         discover,
-        live_id: |_| None,
+        live_id: |have| Some(have.key_id.clone()),
         import,
     }
 }

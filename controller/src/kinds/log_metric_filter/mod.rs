@@ -3,6 +3,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -32,8 +33,10 @@ pub struct LogMetricFilterObserved {
 }
 
 /// A filter as CloudWatch Logs reports it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LiveFilter {
+    /// The log group it reads.
+    pub log_group: String,
     /// The pattern, as stored.
     pub pattern: String,
     /// Metric name.
@@ -60,7 +63,7 @@ impl ManagedKind for LogMetricFilters {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// A filter's log group is not managed here, and the trail that feeds it is a link that

@@ -48,10 +48,30 @@ pub(super) async fn observe(
         .collect())
 }
 
+/// Every log group of the region, page by page (what `afu9ctl import` reads the filters of).
+pub(super) async fn list_log_groups(aws: &Aws) -> Result<Vec<String>, AwsError> {
+    let mut pages = aws.logs.describe_log_groups().into_paginator().send();
+    let mut groups = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page =
+            page.map_err(|err| AwsError::from_sdk("list log groups", "DescribeLogGroups", &err))?;
+        groups.extend(
+            page.log_groups
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|group| group.log_group_name),
+        );
+    }
+    Ok(groups)
+}
+
 /// Every filter of `group` by name. A name listed twice (moto appends on every
 /// `PutMetricFilter` instead of replacing) is read as its last entry, the latest put, which
 /// is what AWS keeps.
-async fn describe_filters(aws: &Aws, group: &str) -> Result<HashMap<String, LiveFilter>, AwsError> {
+pub(super) async fn describe_filters(
+    aws: &Aws,
+    group: &str,
+) -> Result<HashMap<String, LiveFilter>, AwsError> {
     let mut pages = aws
         .logs
         .describe_metric_filters()
@@ -79,6 +99,7 @@ async fn describe_filters(aws: &Aws, group: &str) -> Result<HashMap<String, Live
             filters.insert(
                 name,
                 LiveFilter {
+                    log_group: group.to_owned(),
                     pattern: filter.filter_pattern.unwrap_or_default(),
                     metric_name: metric
                         .as_ref()

@@ -3,6 +3,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -100,7 +101,7 @@ impl ManagedKind for MetricAlarms {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// The `SnsTopic` manifests its actions name: an alarm is put once they exist.

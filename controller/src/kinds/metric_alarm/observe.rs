@@ -25,7 +25,8 @@ pub(super) async fn observe(
         aws.region.as_deref().unwrap_or_default(),
         identity.account
     );
-    let mut alarms = describe_alarms(aws, want).await?;
+    let names = want.iter().map(|r| r.name().to_owned()).collect();
+    let mut alarms = describe_alarms(aws, Some(names)).await?;
     let live = windowed(
         want.iter().map(|resource| {
             let alarm = alarms.remove(resource.name());
@@ -50,26 +51,37 @@ pub(super) async fn observe(
         .collect())
 }
 
-async fn describe_alarms(
+/// The metric alarms by name: the ones named (100 names a call), or with `None` every one
+/// of the region (what `afu9ctl import` lists), page by page.
+pub(super) async fn describe_alarms(
     aws: &Aws,
-    want: &[Resource<MetricAlarmSpec>],
+    names: Option<Vec<String>>,
 ) -> Result<HashMap<String, LiveAlarm>, AwsError> {
-    let names: Vec<String> = want.iter().map(|r| r.name().to_owned()).collect();
+    let batches: Vec<Option<Vec<String>>> = match names {
+        Some(names) => names
+            .chunks(100)
+            .map(|chunk| Some(chunk.to_vec()))
+            .collect(),
+        None => vec![None],
+    };
     let mut alarms = HashMap::new();
-    for chunk in names.chunks(100) {
-        let output = aws
+    for batch in batches {
+        let mut pages = aws
             .cloudwatch
             .describe_alarms()
-            .set_alarm_names(Some(chunk.to_vec()))
+            .set_alarm_names(batch.clone())
             .max_records(100)
-            .send()
-            .await
-            .map_err(|err| AwsError::from_sdk("observe alarms", "DescribeAlarms", &err))?;
-        for alarm in output.metric_alarms.unwrap_or_default() {
-            if let Some(name) = alarm.alarm_name.clone()
-                && chunk.contains(&name)
-            {
-                alarms.insert(name, live_alarm(alarm));
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page =
+                page.map_err(|err| AwsError::from_sdk("observe alarms", "DescribeAlarms", &err))?;
+            for alarm in page.metric_alarms.unwrap_or_default() {
+                if let Some(name) = alarm.alarm_name.clone()
+                    && batch.as_ref().is_none_or(|batch| batch.contains(&name))
+                {
+                    alarms.insert(name, live_alarm(alarm));
+                }
             }
         }
     }

@@ -13,6 +13,7 @@ fn live(pattern: &str) -> LogMetricFilterObserved {
     LogMetricFilterObserved {
         log_group_exists: true,
         filter: Some(LiveFilter {
+            log_group: "/afu9/app".to_owned(),
             pattern: pattern.to_owned(),
             metric_name: "Errors".to_owned(),
             namespace: "AFU9/App".to_owned(),

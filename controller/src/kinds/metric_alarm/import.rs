@@ -1,0 +1,105 @@
+//! Importing alarms: every metric alarm of the region whose configuration the manifest can
+//! state (one metric, a simple statistic, a threshold comparison: not metric math,
+//! percentiles or anomaly bands). An action on an imported `SnsTopic` names it by its
+//! manifest name.
+
+use afu9_spec::metric_alarm::{AlarmMetric, Comparison, MetricAlarmSpec};
+use serde::de::DeserializeOwned;
+
+use super::{AlarmConfig, LiveAlarm, MetricAlarmObserved, MetricAlarms, observe};
+use crate::aws::Aws;
+use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+
+pub(super) fn ops() -> ImportOps<MetricAlarms> {
+    ImportOps {
+        file: "audit.yaml",
+        discover,
+        live_id: |have| have.alarm.as_ref().map(|alarm| alarm.arn.clone()),
+        import,
+    }
+}
+
+fn discover(aws: &Aws) -> Discovery<'_, MetricAlarmSpec> {
+    Box::pin(async move {
+        Ok(observe::describe_alarms(aws, None)
+            .await?
+            .into_iter()
+            .filter(|(_, live)| stateable(&live.config))
+            .map(|(name, _)| (name, probe()))
+            .collect())
+    })
+}
+
+/// Alarms are read whole whatever the manifest says.
+fn probe() -> MetricAlarmSpec {
+    MetricAlarmSpec {
+        description: None,
+        metric: AlarmMetric {
+            name: String::new(),
+            namespace: String::new(),
+            dimensions: std::collections::BTreeMap::new(),
+        },
+        statistic: afu9_spec::metric_alarm::Statistic::default(),
+        period: 0,
+        evaluation_periods: 0,
+        threshold: 0.0,
+        comparison: Comparison::GreaterThanOrEqualToThreshold,
+        treat_missing_data: afu9_spec::metric_alarm::MissingData::default(),
+        alarm_actions: Vec::new(),
+        ok_actions: Vec::new(),
+        tags: afu9_spec::tags::Tags::new(),
+    }
+}
+
+/// Whether the manifest's vocabulary can state the alarm.
+fn stateable(config: &AlarmConfig) -> bool {
+    !config.metric_name.is_empty()
+        && parse::<afu9_spec::metric_alarm::Statistic>(&config.statistic).is_some()
+        && parse::<Comparison>(&config.comparison).is_some()
+        && parse::<afu9_spec::metric_alarm::MissingData>(&config.treat_missing_data).is_some()
+}
+
+/// CloudWatch's name of a statistic, comparison or missing-data treatment as the manifest's.
+fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::from(text)).ok()
+}
+
+/// The alarm as a manifest (an alarm gone between listing and reading: the probe's).
+pub(super) fn import(
+    cx: ImportContext<'_>,
+    _name: &str,
+    have: &MetricAlarmObserved,
+) -> MetricAlarmSpec {
+    have.alarm
+        .as_ref()
+        .map_or_else(probe, |alarm| import_alarm(cx, alarm))
+}
+
+fn import_alarm(cx: ImportContext<'_>, alarm: &LiveAlarm) -> MetricAlarmSpec {
+    let config = &alarm.config;
+    let actions = |arns: &std::collections::BTreeSet<String>| {
+        arns.iter()
+            .map(|arn| cx.name_of(arn).map_or_else(|| arn.clone(), str::to_owned))
+            .collect()
+    };
+    MetricAlarmSpec {
+        description: config.description.clone(),
+        metric: AlarmMetric {
+            name: config.metric_name.clone(),
+            namespace: config.namespace.clone(),
+            dimensions: config.dimensions.clone(),
+        },
+        statistic: parse(&config.statistic).unwrap_or_default(),
+        period: config.period,
+        evaluation_periods: config.evaluation_periods,
+        threshold: config.threshold,
+        comparison: parse(&config.comparison).unwrap_or(Comparison::GreaterThanOrEqualToThreshold),
+        treat_missing_data: parse(&config.treat_missing_data).unwrap_or_default(),
+        alarm_actions: actions(&config.alarm_actions),
+        ok_actions: actions(&config.ok_actions),
+        tags: manifest_tags(&alarm.tags),
+    }
+}
+
+#[cfg(test)]
+mod tests;
