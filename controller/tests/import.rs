@@ -12,6 +12,7 @@ const COVERED: &[&str] = &[
     "IamPolicy",
     "IamRole",
     "KmsKey",
+    "Posture",
     "Secret",
     "SnsTopic",
 ];
@@ -159,7 +160,11 @@ async fn the_applied_afu9_account_imports_in_sync_for_every_covered_kind() {
 /// The covered kinds whose guardrails the seeded account's live state breaks, and the rule
 /// `validate` names: the import states the live state as it is, and a guardrail without an
 /// exception field refuses it.
-const REFUSED: &[(&str, &str)] = &[("KmsKey", "AFU9-KMS-002"), ("SnsTopic", "AFU9-SNS-001")];
+const REFUSED: &[(&str, &str)] = &[
+    ("KmsKey", "AFU9-KMS-002"),
+    ("Posture", "AFU9-POSTURE-004"),
+    ("SnsTopic", "AFU9-SNS-001"),
+];
 
 #[tokio::test]
 async fn the_insecure_seeded_account_imports_its_drifted_state_in_sync() {
