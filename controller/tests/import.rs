@@ -15,6 +15,7 @@ const COVERED: &[&str] = &[
     "KmsKey",
     "LogMetricFilter",
     "MetricAlarm",
+    "Posture",
     "Secret",
     "SnsTopic",
 ];
@@ -162,7 +163,11 @@ async fn the_applied_afu9_account_imports_in_sync_for_every_covered_kind() {
 /// The covered kinds whose guardrails the seeded account's live state breaks, and the rule
 /// `validate` names: the import states the live state as it is, and a guardrail without an
 /// exception field refuses it.
-const REFUSED: &[(&str, &str)] = &[("KmsKey", "AFU9-KMS-002"), ("SnsTopic", "AFU9-SNS-001")];
+const REFUSED: &[(&str, &str)] = &[
+    ("KmsKey", "AFU9-KMS-002"),
+    ("Posture", "AFU9-POSTURE-004"),
+    ("SnsTopic", "AFU9-SNS-001"),
+];
 
 /// The covered kinds the seeded account has no resource of (`apply` creates them): the
 /// seed makes the trail's bucket, log group and role, not the trail, the filters or the alarms.

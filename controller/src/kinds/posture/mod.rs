@@ -9,6 +9,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod permissions;
 mod plan;
 
@@ -28,8 +29,11 @@ pub use apply::AccountOp;
 pub struct AccountSettings;
 
 /// The account's settings in the region, as EC2 reports them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountSettingsObserved {
+    /// The region the settings were read in (EBS encryption by default is a regional
+    /// setting), as the clients are configured; `None` when they take the SDK's default.
+    pub region: Option<String>,
     /// `GetEbsEncryptionByDefault`; `None` when the document does not manage it (not read).
     pub ebs_encryption_by_default: Option<bool>,
 }
@@ -55,7 +59,7 @@ impl ManagedKind for AccountSettings {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// Account settings refer to no other managed resource.
@@ -76,7 +80,7 @@ impl ManagedKind for AccountSettings {
         aws: &'a Aws,
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
-        observe(&aws.ec2, want)
+        observe(aws, want)
     }
 
     fn plan(
@@ -90,16 +94,17 @@ impl ManagedKind for AccountSettings {
 
 /// One read per setting the document manages (there is one document at most).
 async fn observe(
-    ec2: &aws_sdk_ec2::Client,
+    aws: &Aws,
     want: &[Resource<PostureSpec>],
 ) -> Result<Vec<Option<AccountSettingsObserved>>, AwsError> {
     let mut observed = Vec::with_capacity(want.len());
     for document in want {
         let ebs_encryption_by_default = match document.spec.ebs_encryption_by_default {
-            Some(_) => Some(read_ebs_default(ec2).await?),
+            Some(_) => Some(read_ebs_default(&aws.ec2).await?),
             None => None,
         };
         observed.push(Some(AccountSettingsObserved {
+            region: aws.region.clone(),
             ebs_encryption_by_default,
         }));
     }

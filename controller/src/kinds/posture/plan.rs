@@ -48,6 +48,7 @@ mod tests {
             identity: None,
         };
         let observed = AccountSettingsObserved {
+            region: None,
             ebs_encryption_by_default: Some(have),
         };
         plan_resource::<AccountSettings>(&cx, &want, Some(&observed))
