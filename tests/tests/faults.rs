@@ -71,6 +71,33 @@ fn count(proxy: &FaultProxy, fault: Fault) -> usize {
     proxy.records().iter().filter(|r| r.fault == fault).count()
 }
 
+/// The seeded demo account behind a fault proxy (`seed`, `faults`), a client through the
+/// proxy, and the engine with the AFU-9 posture.
+struct Faulty {
+    emulator: Emulator,
+    proxy: FaultProxy,
+    aws: Aws,
+    engine: Engine,
+    state: DesiredState,
+}
+
+impl Faulty {
+    fn start(seed: u64, faults: FaultConfig) -> Self {
+        let emulator = Emulator::start();
+        emulator.seed_afu9_demo();
+        let proxy = FaultProxy::start(emulator.port(), seed);
+        proxy.configure(faults);
+        let aws = Aws::from_config(&sdk_config_for(&proxy.endpoint()));
+        Self {
+            emulator,
+            proxy,
+            aws,
+            engine: Engine::new(afu9_controller::kinds::standard()),
+            state: afu9(),
+        }
+    }
+}
+
 /// The failed attempts the call counter (which feeds /metrics) has seen through `aws`.
 fn failed_attempts(aws: &Aws) -> u64 {
     aws.calls
@@ -83,20 +110,24 @@ fn failed_attempts(aws: &Aws) -> u64 {
 
 /// A brownout the retry quota sustains (15 % of requests fail): a first-attempt success
 /// gives a token back and a retry that succeeds returns its own, so the quota stays full
-/// and every read is retried until it succeeds.
+/// and every failed call gets its retries (4 attempts in all).
 #[tokio::test]
 async fn the_posture_converges_through_throttling_server_errors_and_dropped_connections() {
-    let emulator = Emulator::start();
-    emulator.seed_afu9_demo();
-    let proxy = FaultProxy::start(emulator.port(), 7);
-    proxy.configure(FaultConfig {
-        throttle: 0.1,
-        server_error: 0.04,
-        drop: 0.01,
-        ..FaultConfig::default()
-    });
-    let aws = Aws::from_config(&sdk_config_for(&proxy.endpoint()));
-    let (engine, state) = (Engine::new(afu9_controller::kinds::standard()), afu9());
+    let Faulty {
+        emulator,
+        proxy,
+        aws,
+        engine,
+        state,
+    } = Faulty::start(
+        7,
+        FaultConfig {
+            throttle: 0.1,
+            server_error: 0.04,
+            drop: 0.01,
+            ..FaultConfig::default()
+        },
+    );
     let passes = converge(&engine, &aws, &state).await;
     let (throttled, errors, dropped) = (
         count(&proxy, Fault::Throttled),
@@ -124,17 +155,21 @@ async fn the_posture_converges_through_throttling_server_errors_and_dropped_conn
 /// brownout ends, passes through the same client converge the account.
 #[tokio::test]
 async fn a_heavy_brownout_damages_nothing_and_the_posture_converges_once_it_ends() {
-    let emulator = Emulator::start();
-    emulator.seed_afu9_demo();
-    let proxy = FaultProxy::start(emulator.port(), 7);
-    proxy.configure(FaultConfig {
-        throttle: 0.3,
-        server_error: 0.1,
-        drop: 0.02,
-        ..FaultConfig::default()
-    });
-    let aws = Aws::from_config(&sdk_config_for(&proxy.endpoint()));
-    let (engine, state) = (Engine::new(afu9_controller::kinds::standard()), afu9());
+    let Faulty {
+        emulator,
+        proxy,
+        aws,
+        engine,
+        state,
+    } = Faulty::start(
+        7,
+        FaultConfig {
+            throttle: 0.3,
+            server_error: 0.1,
+            drop: 0.02,
+            ..FaultConfig::default()
+        },
+    );
     let mut errors = Vec::new();
     for _ in 0..6 {
         let plan = engine.plan(&aws, &state).await;
@@ -161,15 +196,19 @@ async fn a_heavy_brownout_damages_nothing_and_the_posture_converges_once_it_ends
 
 #[tokio::test]
 async fn writes_that_fail_after_they_took_effect_duplicate_nothing_and_leave_no_lasting_error() {
-    let emulator = Emulator::start();
-    emulator.seed_afu9_demo();
-    let proxy = FaultProxy::start(emulator.port(), 11);
-    proxy.configure(FaultConfig {
-        fail_after_write: 0.5,
-        ..FaultConfig::default()
-    });
-    let aws = Aws::from_config(&sdk_config_for(&proxy.endpoint()));
-    let (engine, state) = (Engine::new(afu9_controller::kinds::standard()), afu9());
+    let Faulty {
+        emulator,
+        proxy,
+        aws,
+        engine,
+        state,
+    } = Faulty::start(
+        11,
+        FaultConfig {
+            fail_after_write: 0.5,
+            ..FaultConfig::default()
+        },
+    );
     let passes = converge(&engine, &aws, &state).await;
     let injected = count(&proxy, Fault::FailedAfterWrite);
     let revisions = Inventory::read(&emulator).await.task_definition_revisions;
