@@ -39,6 +39,35 @@ pub struct PostureSpec {
     /// EC2.7); `false` is refused. Left out: not managed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ebs_encryption_by_default: Option<bool>,
+    /// Delete orphans: live resources that carry the `managed-by: afu9-posture` tag but that
+    /// no manifest names any more. Off (the default), `plan` lists them as `orphaned` and
+    /// nothing is done to them; `apply --prune` prunes for one run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prune: bool,
+    /// What pruning may do to particular orphans beyond its protections.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub orphans: Vec<OrphanEntry>,
+}
+
+/// One orphan that pruning may treat beyond its protections, by kind and name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OrphanEntry {
+    /// The orphan's kind (`EcrRepository`).
+    pub kind: String,
+    /// The orphan's name, as its manifest named it.
+    pub name: String,
+    /// Delete the ECR repository even though it still holds images (`DeleteRepository`
+    /// with `force`). Without it, a repository with images is not pruned.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub delete_images: bool,
+}
+
+impl OrphanEntry {
+    /// The entry for the orphan `name` of `kind` in `entries`, if any.
+    pub fn find<'a>(entries: &'a [Self], kind: &str, name: &str) -> Option<&'a Self> {
+        entries.iter().find(|e| e.kind == kind && e.name == name)
+    }
 }
 
 impl PostureSpec {

@@ -112,6 +112,10 @@ pub struct PermissionsArgs {
     /// Also what `report --security-hub` and `run --security-hub` need to send findings.
     #[arg(long)]
     pub security_hub: bool,
+    /// Also what `apply --prune` needs to delete orphans (included anyway when the Posture
+    /// says `prune: true`).
+    #[arg(long)]
+    pub prune: bool,
 }
 
 /// Which command's permissions.
@@ -224,6 +228,11 @@ pub struct ApplyArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub select: SelectArgs,
+    /// Delete orphans (live resources with the ownership tag that no manifest names), as
+    /// the Posture's `prune: true` does; deletions come last. Not with --target or -l: a
+    /// partial plan cannot tell what no manifest names.
+    #[arg(long, conflicts_with_all = ["targets", "selectors"])]
+    pub prune: bool,
 }
 
 /// `afu9ctl plan`.
@@ -236,6 +245,9 @@ pub struct PlanArgs {
     /// Exit 0 when in sync, 2 when changes are pending, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Plan what `apply --prune` does to orphans: `delete`, or `blocked` by a protection.
+    #[arg(long, conflicts_with_all = ["targets", "selectors"])]
+    pub prune: bool,
 }
 
 /// `afu9ctl report`.

@@ -57,17 +57,22 @@ pub fn validate(cli: &Cli, args: &ValidateArgs) -> ExitCode {
 
 /// `afu9ctl plan`.
 pub fn plan(cli: &Cli, args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    with_plan(cli, &args.select, async |_, _, aws: &Aws, plan: Plan| {
-        log_calls(aws);
-        print(&render_plan(&plan, args.output.output));
-        Ok(ExitCode::from(if plan.has_errors() {
-            EXIT_ERROR
-        } else if args.detailed_exitcode && plan.has_drift() {
-            EXIT_DRIFT
-        } else {
-            EXIT_OK
-        }))
-    })
+    with_plan(
+        cli,
+        &args.select,
+        Orphans::Find { prune: args.prune },
+        async |_, _, aws: &Aws, plan: Plan| {
+            log_calls(aws);
+            print(&render_plan(&plan, args.output.output));
+            Ok(ExitCode::from(if plan.has_errors() {
+                EXIT_ERROR
+            } else if args.detailed_exitcode && plan.has_drift() {
+                EXIT_DRIFT
+            } else {
+                EXIT_OK
+            }))
+        },
+    )
 }
 
 /// `afu9ctl apply`.
@@ -76,6 +81,7 @@ pub fn apply(cli: &Cli, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     with_plan(
         cli,
         &args.select,
+        Orphans::Find { prune: args.prune },
         async |_, engine: &Engine, aws: &Aws, plan: Plan| {
             if output != OutputFormat::Json {
                 print(&render_plan(&plan, output));
@@ -103,6 +109,7 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     with_plan(
         cli,
         &args.select,
+        Orphans::Ignore,
         async |state: &DesiredState, _, aws: &Aws, plan: Plan| {
             log_calls(aws);
             let checklist = report::evaluate(state, &plan);
@@ -131,13 +138,24 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     )
 }
 
+/// Whether a command's plan looks for orphans.
+#[derive(Debug, Clone, Copy)]
+enum Orphans {
+    /// It does not (`report`: the checklist is about what the manifests name).
+    Ignore,
+    /// A whole plan lists them, pruning them when `prune` or the Posture says so.
+    Find { prune: bool },
+}
+
 /// What `plan`, `apply` and `report` share: load the desired state, choose the resources
 /// `select` names (refused before any AWS call when it chooses wrongly), connect, and plan
-/// them; a plan none of whose resources could be observed, for one and the same reason, is
-/// that error. Then `command` with the state, the engine, the connection and the plan.
+/// them (a whole plan with the orphans `orphans` asks for); a plan none of whose resources
+/// could be observed, for one and the same reason, is that error. Then `command` with the
+/// state, the engine, the connection and the plan.
 fn with_plan(
     cli: &Cli,
     select: &SelectArgs,
+    orphans: Orphans,
     command: impl AsyncFnOnce(&DesiredState, &Engine, &Aws, Plan) -> anyhow::Result<ExitCode>,
 ) -> anyhow::Result<ExitCode> {
     let selection = select.selection()?;
@@ -145,7 +163,13 @@ fn with_plan(
         let engine = Engine::new(afu9_controller::kinds::standard());
         let chosen = selection.resolve(&engine, state)?;
         let aws = connect(cli, state).await?;
-        let plan = select::plan(&engine, &aws, state, chosen.as_ref()).await;
+        let plan = match (orphans, &chosen) {
+            (Orphans::Find { prune }, None) => {
+                let prune = prune || state.posture.prune;
+                engine.plan_with_orphans(&aws, state, prune).await
+            }
+            _ => select::plan(&engine, &aws, state, chosen.as_ref()).await,
+        };
         if let Some(failure) = shared_failure(&plan) {
             log_calls(&aws);
             anyhow::bail!("{failure}");

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use afu9_controller::engine::Engine;
+use afu9_controller::engine::{Engine, PolicyOptions};
 use afu9_controller::permissions::{self, ArnScope, Mode};
 
 use super::args::{Cli, PermissionsArgs, PermissionsFormat, PermissionsMode};
@@ -23,12 +23,12 @@ pub fn permissions(cli: &Cli, args: &PermissionsArgs) -> ExitCode {
         PermissionsMode::Plan => Mode::Plan,
         PermissionsMode::Apply => Mode::Apply,
     };
-    let policy = Engine::new(afu9_controller::kinds::standard()).permissions(
-        &state,
-        &scope,
-        mode,
-        args.security_hub,
-    );
+    let options = PolicyOptions {
+        security_hub: args.security_hub,
+        prune: args.prune,
+    };
+    let policy =
+        Engine::new(afu9_controller::kinds::standard()).permissions(&state, &scope, mode, options);
     print(&match args.output {
         PermissionsFormat::Json => permissions::json(&policy),
         PermissionsFormat::Text => permissions::text(&policy),

@@ -172,7 +172,11 @@ impl Reconciler {
         }
         let planned = async {
             match targets {
-                None => self.engine.plan(&self.aws, &loaded.state).await,
+                None => {
+                    self.engine
+                        .plan_with_orphans(&self.aws, &loaded.state, loaded.state.posture.prune)
+                        .await
+                }
                 Some(targets) => {
                     self.engine
                         .plan_targets(&self.aws, &loaded.state, targets)

@@ -154,6 +154,7 @@ impl Verdict {
             }
             Action::Noop => verdict(Outcome::InSync, "InSync", String::new()),
             Action::Blocked => verdict(Outcome::Pending, "Blocked", message),
+            Action::Orphaned => verdict(Outcome::Pending, "Orphaned", message),
             _ if results.is_some() => verdict(Outcome::Applied, "Applied", String::new()),
             _ => verdict(Outcome::Pending, "DriftPending", message),
         }

@@ -10,6 +10,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use super::decide::{plan_resource, unobservable};
 use super::import::{ImportError, ImportRequest, Imported, Importer, import_kind};
+use super::orphans::{self, Pruner};
 use crate::aws::{Aws, AwsError, Identity};
 use crate::events::{EventKey, Events};
 use crate::permissions::{ArnScope, Grant};
@@ -71,6 +72,10 @@ pub trait ManagedKind: Send + Sync + 'static {
 
     /// How `afu9ctl import` lists the kind's live resources and writes their manifests.
     fn importer() -> Importer<Self>;
+
+    /// Whether pruning deletes the kind's orphans (live resources with the ownership tag that
+    /// no manifest names), and how; or why it never does, or cannot tell them.
+    fn pruner() -> Pruner<Self>;
 
     /// The other managed resources `want`'s manifest refers to (a policy it attaches, a
     /// group a rule names), from the manifest alone; or none (say so, explicitly). Apply
@@ -165,6 +170,16 @@ pub trait ErasedKind: Send + Sync {
         aws: &'a Aws,
         cx: Scope<'a>,
         keys: Option<&'a BTreeSet<EventKey>>,
+    ) -> Pin<Box<dyn Future<Output = Vec<ResourcePlan>> + Send + 'a>>;
+    /// The IAM grants that looking for its orphans takes, and with `prune` deleting them.
+    fn orphan_permissions(&self, scope: &ArnScope, prune: bool) -> Vec<Grant>;
+    /// The kind's orphans as plan entries: `orphaned`, or with `prune`, `delete` or
+    /// `blocked` (see [`orphans`](super::orphans)).
+    fn orphans<'a>(
+        &'a self,
+        aws: &'a Aws,
+        state: &'a DesiredState,
+        prune: bool,
     ) -> Pin<Box<dyn Future<Output = Vec<ResourcePlan>> + Send + 'a>>;
     /// The manifests of the live resources `request` selects; live ids of what it imported
     /// are added to `names` (later kinds name them by manifest name).
@@ -291,6 +306,19 @@ impl<K: ManagedKind> ErasedKind for K {
                 Err(err) => unobservable::<K>(state, want, &err),
             }
         })
+    }
+
+    fn orphan_permissions(&self, scope: &ArnScope, prune: bool) -> Vec<Grant> {
+        orphans::permissions::<K>(scope, prune)
+    }
+
+    fn orphans<'a>(
+        &'a self,
+        aws: &'a Aws,
+        state: &'a DesiredState,
+        prune: bool,
+    ) -> Pin<Box<dyn Future<Output = Vec<ResourcePlan>> + Send + 'a>> {
+        Box::pin(orphans::find(self, aws, state, prune))
     }
 
     fn import<'a>(

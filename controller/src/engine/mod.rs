@@ -7,6 +7,7 @@ mod decide;
 pub mod guard;
 pub mod import;
 pub mod kind;
+pub mod orphans;
 mod schedule;
 
 pub use apply::{ApplyReport, OpResult, ResourceResult};
@@ -14,6 +15,7 @@ pub use decide::plan_resource;
 pub use guard::{GuardError, check_target};
 pub use import::{ImportContext, ImportError, ImportOps, ImportRequest, Imported, Importer};
 pub use kind::{ErasedKind, LiveTags, ManagedKind, Manifest, PlanContext, Scope, TagOps, Tagging};
+pub use orphans::{Deletion, Deletions, Kept, Orphan, PruneContext, PruneOps, Pruner};
 pub use schedule::Bounds;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,6 +28,15 @@ use crate::aws::Aws;
 use crate::events::{CloudTrailEvent, EventKey, Events, Target};
 use crate::permissions::{self, ArnScope, Mode, Policy};
 use crate::plan::{Plan, ResourcePlan};
+
+/// What a policy covers besides the manifests' calls.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PolicyOptions {
+    /// What `--security-hub` needs to send findings.
+    pub security_hub: bool,
+    /// What pruning orphans writes (`apply --prune`), also when the Posture does not prune.
+    pub prune: bool,
+}
 
 /// The kinds the controller manages, in dependency order (a kind's resources are applied
 /// after those of the kinds before it). Built explicitly from a list
@@ -41,22 +52,34 @@ impl Engine {
         Self { kinds }
     }
 
-    /// The IAM policy the kinds with manifests in `state` need in `mode`: their grants
-    /// (`ManagedKind::permissions`), in registry order, merged, and with `security_hub`
-    /// what the findings export needs. Makes no AWS call.
+    /// The IAM policy `state` needs in `mode`: the grants of the kinds with manifests in it
+    /// (`ManagedKind::permissions`), and of every kind what looking for its orphans reads
+    /// (a whole plan does, whatever the manifests) and, when `prune` or the Posture's
+    /// `prune` says so, what deleting them writes; in registry order, merged, and with
+    /// `security_hub` what the findings export needs. Makes no AWS call.
     pub fn permissions(
         &self,
         state: &DesiredState,
         scope: &ArnScope,
         mode: Mode,
-        security_hub: bool,
+        options: PolicyOptions,
     ) -> Policy {
-        let export = security_hub.then(|| ("SecurityHub", permissions::security_hub(scope)));
+        let prune = options.prune || state.posture.prune;
+        let export = options
+            .security_hub
+            .then(|| ("SecurityHub", permissions::security_hub(scope)));
         permissions::policy(
             self.kinds
                 .iter()
-                .filter(|kind| kind.declared(state))
-                .map(|kind| (kind.kind(), kind.permissions(state, scope)))
+                .map(|kind| {
+                    let mut grants = if kind.declared(state) {
+                        kind.permissions(state, scope)
+                    } else {
+                        Vec::new()
+                    };
+                    grants.extend(kind.orphan_permissions(scope, prune));
+                    (kind.kind(), grants)
+                })
                 .chain(export),
             mode,
         )
@@ -71,6 +94,14 @@ impl Engine {
     /// debug level under the target `afu9ctl::timing` (read by `scripts/bench`).
     pub async fn plan(&self, aws: &Aws, state: &DesiredState) -> Plan {
         self.plan_some(aws, state, None).await
+    }
+
+    /// [`Engine::plan`], then the orphans ([`Engine::orphans`]) after the resources: what a
+    /// whole plan of `plan`, `apply` and `run` shows.
+    pub async fn plan_with_orphans(&self, aws: &Aws, state: &DesiredState, prune: bool) -> Plan {
+        let mut plan = self.plan(aws, state).await;
+        plan.resources.extend(self.orphans(aws, state, prune).await);
+        plan
     }
 
     /// Observes and plans only the resources `targets` name (what events touched), the
@@ -133,6 +164,24 @@ impl Engine {
             resources: by_kind.into_iter().flat_map(|(_, plans)| plans).collect(),
             partial: None,
         }
+    }
+
+    /// The orphans of every kind that can tell them (live resources with the ownership tag
+    /// that no manifest in `state` names), as plan entries to add to a whole plan:
+    /// `orphaned`, or with `prune`, `delete` or `blocked`. Services are looked at the same
+    /// time, a service's kinds in turn, as in [`Engine::plan`].
+    pub async fn orphans(&self, aws: &Aws, state: &DesiredState, prune: bool) -> Vec<ResourcePlan> {
+        let lanes = self.service_lanes().into_iter().map(|lane| async move {
+            let mut found = Vec::new();
+            for index in lane {
+                found.push((index, self.kinds[index].orphans(aws, state, prune).await));
+            }
+            found
+        });
+        let mut by_kind: Vec<(usize, Vec<ResourcePlan>)> =
+            join_all(lanes).await.into_iter().flatten().collect();
+        by_kind.sort_by_key(|(index, _)| *index);
+        by_kind.into_iter().flat_map(|(_, plans)| plans).collect()
     }
 
     /// The registered kinds, in registry order.

@@ -12,6 +12,10 @@
 //!   so references in both directions (two groups that allow each other) cannot wait for
 //!   each other, and no chain of references makes creations wait in line.
 //!
+//! Deletions (pruned orphans) come last: once every other resource is done, kind by kind in
+//! reverse plan order (a role before the policies it had attached, a group's rules' peers
+//! after it), the orphans of one kind at the same time.
+//!
 //! A failed operation stops the rest of its resource; a resource whose converging
 //! operations wait for one that failed (or stopped) before getting as far as they need does
 //! not start them, and stops in turn. Nothing else stops. Once `stop` says so, no operation
@@ -24,7 +28,7 @@ use tokio::sync::{Semaphore, watch};
 
 use super::apply::{ApplyReport, OpResult, ResourceResult};
 use crate::aws::Aws;
-use crate::plan::{Phase, Plan, ResourcePlan, Until};
+use crate::plan::{Action, Phase, Plan, ResourcePlan, Until};
 
 /// Where each kind's writes go and how many may be in flight there at once.
 #[derive(Debug, Clone, Default)]
@@ -106,13 +110,34 @@ pub(super) async fn execute(
             .collect(),
         depends: dependency_indices(plan),
     };
-    let results = join_all((0..plan.resources.len()).map(|index| schedule.run(index))).await;
+    let (deletions, changes): (Vec<usize>, Vec<usize>) = (0..plan.resources.len())
+        .partition(|&index| plan.resources[index].action == Action::Delete);
+    let mut results: Vec<(usize, ResourceResult)> =
+        join_all(changes.into_iter().map(|index| schedule.run_indexed(index))).await;
+    for wave in deletion_waves(plan, deletions) {
+        results.extend(join_all(wave.into_iter().map(|index| schedule.run_indexed(index))).await);
+    }
+    results.sort_by_key(|(index, _)| *index);
     ApplyReport {
         resources: results
             .into_iter()
+            .map(|(_, result)| result)
             .filter(|r| !r.ops.is_empty() || r.skipped > 0)
             .collect(),
     }
+}
+
+/// The deletions grouped by kind, the kind planned last first.
+fn deletion_waves(plan: &Plan, deletions: Vec<usize>) -> Vec<Vec<usize>> {
+    let mut waves: Vec<(&'static str, Vec<usize>)> = Vec::new();
+    for index in deletions {
+        let kind = plan.resources[index].kind;
+        match waves.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, wave)) => wave.push(index),
+            None => waves.push((kind, vec![index])),
+        }
+    }
+    waves.into_iter().rev().map(|(_, wave)| wave).collect()
 }
 
 /// Per resource, the plan indices of the resources it depends on and what it waits for
@@ -151,6 +176,11 @@ fn dependency_indices(plan: &Plan) -> Vec<Vec<(usize, Until)>> {
 }
 
 impl Schedule<'_> {
+    /// [`Schedule::run`], with the resource's plan index.
+    async fn run_indexed(&self, index: usize) -> (usize, ResourceResult) {
+        (index, self.run(index).await)
+    }
+
     /// Runs one resource's operations, `Create` first, then `Converge` once what it waits
     /// for is there.
     async fn run(&self, index: usize) -> ResourceResult {

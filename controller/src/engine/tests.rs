@@ -29,6 +29,11 @@ impl<const N: usize> ManagedKind for Fake<N> {
         crate::engine::Importer::Unsupported
     }
 
+    /// Untracked: the fakes have no live resources to orphan.
+    fn pruner() -> crate::engine::Pruner<Self> {
+        crate::engine::Pruner::Untracked("a fake")
+    }
+
     type Spec = EcrRepositorySpec;
     type Observed = ();
     const KIND: &'static str = FAKES[N].0;
@@ -127,6 +132,11 @@ struct BlockedCreate;
 impl ManagedKind for BlockedCreate {
     fn importer() -> crate::engine::Importer<Self> {
         crate::engine::Importer::Unsupported
+    }
+
+    /// Untracked: the fakes have no live resources to orphan.
+    fn pruner() -> crate::engine::Pruner<Self> {
+        crate::engine::Pruner::Untracked("a fake")
     }
 
     type Spec = EcrRepositorySpec;

@@ -1,11 +1,11 @@
 use std::path::Path;
 
 use super::{ANY, Access, ArnScope, Mode, Policy};
-use crate::engine::Engine;
+use crate::engine::{Engine, PolicyOptions};
 use crate::kinds::standard;
 
 fn policy(state: &afu9_spec::DesiredState, scope: &ArnScope, mode: Mode) -> Policy {
-    Engine::new(standard()).permissions(state, scope, mode, false)
+    Engine::new(standard()).permissions(state, scope, mode, PolicyOptions::default())
 }
 
 fn afu9_state() -> afu9_spec::DesiredState {
@@ -80,11 +80,40 @@ fn an_unknown_account_and_region_are_wildcards_and_known_ones_are_used() {
 }
 
 #[test]
-fn a_kind_without_manifests_contributes_nothing() {
+fn without_manifests_only_looking_for_orphans_is_granted_and_pruning_adds_only_deletes() {
     let state = afu9_spec::DesiredState::default();
     let scope = ArnScope::new(&state, None, None);
     let plan = policy(&state, &scope, Mode::Apply);
-    assert!(plan.statements.is_empty(), "{:?}", plan.statements);
+    assert!(!plan.statements.is_empty());
+    assert!(
+        plan.statements.iter().all(|s| s.sid.contains("Read")),
+        "{:?}",
+        plan.statements
+    );
+    let options = PolicyOptions {
+        security_hub: false,
+        prune: true,
+    };
+    let pruning = Engine::new(standard()).permissions(&state, &scope, Mode::Apply, options);
+    let writes: Vec<&String> = pruning
+        .statements
+        .iter()
+        .filter(|s| !s.sid.contains("Read"))
+        .flat_map(|s| s.actions.iter())
+        .collect();
+    assert!(!writes.is_empty());
+    for action in &writes {
+        let verb = action.split(':').nth(1).unwrap_or_default();
+        assert!(
+            ["Delete", "Detach", "Remove"]
+                .iter()
+                .any(|v| verb.starts_with(v)),
+            "pruning grants only deleting calls, not {action}"
+        );
+    }
+    assert!(!writes.iter().any(|a| a.contains("ForceDelete")));
+    let read_only = Engine::new(standard()).permissions(&state, &scope, Mode::Plan, options);
+    assert!(read_only.statements.iter().all(|s| s.sid.contains("Read")));
     assert!(Mode::Plan.includes(Access::Read) && !Mode::Plan.includes(Access::Listen));
 }
 
@@ -100,7 +129,11 @@ fn the_security_hub_export_is_granted_only_when_asked_in_either_mode_on_its_prod
                 .iter()
                 .any(|s| s.sid.starts_with("SecurityHub"))
         );
-        let with = Engine::new(standard()).permissions(&state, &scope, mode, true);
+        let options = PolicyOptions {
+            security_hub: true,
+            prune: false,
+        };
+        let with = Engine::new(standard()).permissions(&state, &scope, mode, options);
         let export: Vec<(&str, &[String], &[String])> = with
             .statements
             .iter()

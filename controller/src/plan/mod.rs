@@ -34,6 +34,10 @@ pub enum Action {
     Blocked,
     /// Could not be observed; see the reason.
     Error,
+    /// Carries the ownership tag but no manifest names it: left alone (pruning is off).
+    Orphaned,
+    /// An orphan that pruning deletes, after every other change of the apply.
+    Delete,
 }
 
 impl Action {
@@ -46,6 +50,8 @@ impl Action {
             Self::Replace => "replace",
             Self::Blocked => "blocked",
             Self::Error => "error",
+            Self::Orphaned => "orphaned",
+            Self::Delete => "delete",
         }
     }
 }
@@ -141,6 +147,9 @@ pub struct ResourcePlan {
     pub depends_on: Vec<Dependency>,
     /// The id events name the live resource by, when not its name (a security group's id).
     pub event_id: Option<String>,
+    /// Whether no manifest names it: a live resource with the ownership tag, found by
+    /// looking for orphans (`orphaned`, `delete`, or `blocked` by a protection).
+    pub orphan: bool,
 }
 
 /// A resource another one needs: its manifest kind and name, and how far it must have got.
@@ -201,12 +210,14 @@ impl ResourcePlan {
             error_class: None,
             depends_on: Vec::new(),
             event_id: None,
+            orphan: false,
         }
     }
 
-    /// Whether the live resource differs from the manifest.
+    /// Whether the live resource differs from the desired state in a way an apply acts on or
+    /// reports as blocked (an orphan left alone is not: no apply would change it).
     pub fn is_drift(&self) -> bool {
-        !matches!(self.action, Action::Noop | Action::Error)
+        !matches!(self.action, Action::Noop | Action::Error | Action::Orphaned)
     }
 }
 
@@ -225,6 +236,10 @@ pub struct Summary {
     pub noop: usize,
     /// Resources that could not be observed.
     pub error: usize,
+    /// Orphans left alone (pruning is off).
+    pub orphaned: usize,
+    /// Orphans to delete.
+    pub delete: usize,
 }
 
 /// The whole plan: every resource of the desired state, in apply order.
@@ -249,6 +264,8 @@ impl Plan {
                 Action::Replace => &mut summary.replace,
                 Action::Blocked => &mut summary.blocked,
                 Action::Error => &mut summary.error,
+                Action::Orphaned => &mut summary.orphaned,
+                Action::Delete => &mut summary.delete,
             } += 1;
         }
         summary

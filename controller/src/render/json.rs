@@ -27,6 +27,9 @@ pub fn plan_value(plan: &Plan) -> Value {
             if let Some(reason) = &r.reason {
                 resource["reason"] = Value::from(reason.as_str());
             }
+            if r.orphan {
+                resource["orphan"] = Value::Bool(true);
+            }
             resource
         })
         .collect();

@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use super::{change_sign, document_diff, in_sync, inline, is_document, partial_warning};
+use super::{
+    change_sign, document_diff, in_sync, inline, is_document, orphans_line, partial_warning,
+};
 use crate::engine::ApplyReport;
 use crate::plan::{Action, OpOutcome, Plan};
 use afu9_spec::ManagementPolicy;
@@ -24,6 +26,9 @@ pub fn plan(plan: &Plan) -> String {
         "**{} to create, {} to update, {} to replace, {} blocked, {} in sync, {} errors.**\n",
         s.create, s.update, s.replace, s.blocked, s.noop, s.error
     );
+    if let Some(orphans) = orphans_line(plan) {
+        let _ = writeln!(out, "{orphans}\n");
+    }
     let drifted: Vec<_> = plan
         .resources
         .iter()

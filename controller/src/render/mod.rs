@@ -37,6 +37,22 @@ pub(crate) fn in_sync(plan: &crate::plan::Plan) -> &'static str {
     }
 }
 
+/// What the plan says about orphans, when it found any: how many pruning deletes or left
+/// alone, and how to prune. `None` without orphans.
+pub(crate) fn orphans_line(plan: &crate::plan::Plan) -> Option<String> {
+    let s = plan.summary();
+    match (s.delete, s.orphaned) {
+        (0, 0) => None,
+        (delete, 0) => Some(format!(
+            "Orphans: {delete} to delete, after every other change."
+        )),
+        (delete, left) => Some(format!(
+            "Orphans: {delete} to delete, {left} left alone (pruning is off: `apply --prune`, \
+             or `prune: true` in the Posture, deletes them)."
+        )),
+    }
+}
+
 /// A value as one line: strings quoted, documents as compact JSON, absence as `(none)`.
 pub(crate) fn inline(value: Option<&Value>) -> String {
     value.map_or_else(|| "(none)".to_owned(), Value::to_string)

@@ -5,7 +5,9 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{change_sign, document_diff, in_sync, inline, is_document, partial_warning};
+use super::{
+    change_sign, document_diff, in_sync, inline, is_document, orphans_line, partial_warning,
+};
 use crate::engine::ApplyReport;
 use crate::plan::{Action, OpOutcome, Plan, ResourcePlan};
 use afu9_spec::ManagementPolicy;
@@ -19,8 +21,8 @@ const DIM: Style = Style::new().dimmed();
 fn action_style(action: Action) -> Style {
     match action {
         Action::Create => GREEN,
-        Action::Update | Action::Replace => YELLOW,
-        Action::Blocked | Action::Error => RED,
+        Action::Update | Action::Replace | Action::Orphaned => YELLOW,
+        Action::Blocked | Action::Error | Action::Delete => RED,
         Action::Noop => DIM,
     }
 }
@@ -49,6 +51,9 @@ pub fn plan(plan: &Plan) -> String {
         "{BOLD}Plan:{BOLD:#} {} to create, {} to update, {} to replace, {} blocked, {} in sync, {} errors.",
         s.create, s.update, s.replace, s.blocked, s.noop, s.error
     );
+    if let Some(orphans) = orphans_line(plan) {
+        let _ = writeln!(out, "{orphans}");
+    }
     if !plan.has_drift() && !plan.has_errors() {
         let _ = writeln!(out, "{GREEN}{}{GREEN:#}", in_sync(plan));
     }
@@ -66,6 +71,9 @@ fn resource_block(out: &mut String, resource: &ResourcePlan) {
     );
     if resource.policy == ManagementPolicy::Observe {
         let _ = write!(out, " {DIM}(observe only: nothing will be changed){DIM:#}");
+    }
+    if resource.orphan && resource.action == Action::Blocked {
+        let _ = write!(out, " {DIM}(orphan){DIM:#}");
     }
     out.push('\n');
     if let Some(reason) = &resource.reason {

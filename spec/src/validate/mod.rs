@@ -28,6 +28,7 @@ pub(crate) fn assemble(parsed: ParsedDocuments, errors: &mut Vec<ManifestError>)
         state.posture_document = Some(posture);
     }
     validate_all(&state, errors);
+    check_orphan_entries(&state, errors);
     state.warnings = errors.extract_if(.., |e| e.warning).collect();
     state
 }
@@ -115,6 +116,60 @@ fn check_posture(posture: &Resource<crate::posture::PostureSpec>, errors: &mut V
                 .rule("AFU9-POSTURE-003")
                 .hint("a region looks like `eu-central-1`")
         });
+    }
+}
+
+/// The Posture's orphan entries name a kind that exists and a resource that no manifest
+/// names (a manifest's resource is not an orphan), and ask only what the kind can do.
+fn check_orphan_entries(state: &DesiredState, errors: &mut Vec<ManifestError>) {
+    let Some(posture) = &state.posture_document else {
+        return;
+    };
+    for (index, entry) in posture.spec.orphans.iter().enumerate() {
+        let at = |field: &str, rule: &'static str, message: String| {
+            ManifestError::new(posture.source.clone(), message)
+                .field(format!("spec.orphans[{index}].{field}"))
+                .rule(rule)
+        };
+        if !crate::kinds::KINDS.contains(&entry.kind.as_str()) {
+            errors.push(
+                at(
+                    "kind",
+                    "AFU9-POSTURE-005",
+                    format!("`{}` is not a kind", entry.kind),
+                )
+                .hint(format!("the kinds are {}", crate::kinds::KINDS.join(", "))),
+            );
+        } else if state
+            .specs_json(&entry.kind)
+            .iter()
+            .any(|(name, _)| *name == entry.name)
+        {
+            errors.push(
+                at(
+                    "name",
+                    "AFU9-POSTURE-006",
+                    format!(
+                        "{}/{} has a manifest, so it is not an orphan",
+                        entry.kind, entry.name
+                    ),
+                )
+                .hint("remove the entry, or the manifest"),
+            );
+        }
+        if entry.delete_images && entry.kind != "EcrRepository" {
+            errors.push(
+                at(
+                    "deleteImages",
+                    "AFU9-POSTURE-007",
+                    format!(
+                        "`deleteImages` is for EcrRepository orphans, not {}",
+                        entry.kind
+                    ),
+                )
+                .hint("remove `deleteImages`"),
+            );
+        }
     }
 }
 

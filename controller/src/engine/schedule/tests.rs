@@ -427,3 +427,43 @@ async fn once_asked_to_stop_no_operation_starts_and_those_in_flight_finish() {
         12 - 4
     );
 }
+
+#[tokio::test]
+async fn deletions_start_once_everything_else_is_done_the_last_kind_first() {
+    let mut bench = Bench::default();
+    bench.resource(POLICY, "old-policy", &[("delete", CONVERGE, false)], &[]);
+    bench.resource(ROLE, "old-role", &[("delete", CONVERGE, false)], &[]);
+    for deletion in &mut bench.plan.resources {
+        deletion.action = crate::plan::Action::Delete;
+    }
+    bench.resource(
+        GROUP,
+        "web",
+        &[("create", CREATE, false), ("authorize", CONVERGE, false)],
+        &[],
+    );
+    bench.resource(TASK, "app", &[("register", CREATE, false)], &[]);
+
+    let report = bench.run(&|| false).await;
+
+    assert_eq!(report.succeeded(), 5);
+    let last_change = bench
+        .at("web", "authorize", false)
+        .max(bench.at("app", "register", false));
+    assert!(
+        last_change < bench.at("old-role", "delete", true),
+        "{:?}",
+        bench.log()
+    );
+    assert!(
+        bench.at("old-role", "delete", false) < bench.at("old-policy", "delete", true),
+        "the role, planned after the policy, is deleted first: {:?}",
+        bench.log()
+    );
+    let order: Vec<&str> = report.resources.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        order,
+        ["old-policy", "old-role", "web", "app"],
+        "plan order"
+    );
+}

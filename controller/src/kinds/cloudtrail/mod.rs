@@ -14,7 +14,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, Kept, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -106,6 +106,14 @@ impl ManagedKind for CloudTrails {
 
     fn importer() -> Importer<Self> {
         Importer::Supported(import::ops())
+    }
+
+    /// Never deleted: the trail is the account's audit record (Security Hub CloudTrail.1).
+    fn pruner() -> Pruner<Self> {
+        Pruner::Keeps(Kept {
+            why: "the trail is the account's audit record (Security Hub CloudTrail.1): delete it by hand if it must go",
+            reads: permissions::orphan_reads,
+        })
     }
 
     /// The `IamRole` manifest its CloudWatch Logs delivery names (the trail delivers through

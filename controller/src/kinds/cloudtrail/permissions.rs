@@ -5,6 +5,36 @@ use afu9_spec::{DesiredState, Resource};
 
 use crate::permissions::{Access, ArnScope, Grant};
 
+/// What finding orphan trails reads: every trail, and what `observe` reads of any of them
+/// (its bucket, its key, its log group).
+pub(super) fn orphan_reads(scope: &ArnScope) -> Vec<Grant> {
+    vec![
+        Grant::any(
+            Access::Read,
+            &["cloudtrail:DescribeTrails", "logs:DescribeLogGroups"],
+        ),
+        Grant::new(
+            Access::Read,
+            &[
+                "cloudtrail:GetEventSelectors",
+                "cloudtrail:GetTrailStatus",
+                "cloudtrail:ListTags",
+            ],
+            vec![scope.arn("cloudtrail", "trail/*")],
+        ),
+        Grant::new(
+            Access::Read,
+            &["s3:ListBucket"],
+            vec![format!("arn:{}:s3:::*", scope.partition)],
+        ),
+        Grant::new(
+            Access::Read,
+            &["kms:DescribeKey"],
+            vec![scope.arn("kms", "key/*")],
+        ),
+    ]
+}
+
 /// The grants the kind's observe, ops and tag calls need for `want`.
 pub(super) fn permissions(
     state: &DesiredState,

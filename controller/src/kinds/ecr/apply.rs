@@ -61,6 +61,13 @@ pub enum EcrOp {
         /// Keys to remove.
         keys: Vec<String>,
     },
+    /// Delete an orphan repository (pruning).
+    DeleteRepository {
+        /// Repository name.
+        name: String,
+        /// Delete its images with it.
+        force: bool,
+    },
 }
 
 impl Operation for EcrOp {
@@ -85,6 +92,7 @@ impl WriteCall for EcrOp {
             Self::PutLifecyclePolicy { .. } => "PutLifecyclePolicy",
             Self::TagResource { .. } => "TagResource",
             Self::UntagResource { .. } => "UntagResource",
+            Self::DeleteRepository { .. } => "DeleteRepository",
         }
     }
 
@@ -97,6 +105,7 @@ impl WriteCall for EcrOp {
             Self::TagResource { arn, .. } | Self::UntagResource { arn, .. } => {
                 format!("tag ecr repository {arn}")
             }
+            Self::DeleteRepository { name, .. } => format!("delete ecr repository {name}"),
         }
     }
 }
@@ -173,6 +182,15 @@ impl EcrOp {
                     .set_tag_keys(Some(keys.clone()))
                     .send()
                     .await,
+            ),
+            Self::DeleteRepository { name, force } => self.done_unless(
+                ecr.delete_repository()
+                    .repository_name(name)
+                    .force(*force)
+                    .send()
+                    .await,
+                "RepositoryNotFoundException",
+                "the repository is already gone",
             ),
         }
     }

@@ -6,13 +6,14 @@ mod import;
 mod observe;
 mod permissions;
 mod plan;
+mod prune;
 
 use afu9_spec::ecr::EcrRepositorySpec;
 use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -69,6 +70,10 @@ impl ManagedKind for EcrRepositories {
 
     fn importer() -> Importer<Self> {
         Importer::Supported(import::ops())
+    }
+
+    fn pruner() -> Pruner<Self> {
+        Pruner::Deletes(prune::ops())
     }
 
     /// A repository refers to no other managed resource.

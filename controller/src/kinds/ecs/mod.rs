@@ -11,6 +11,7 @@ mod events;
 mod observe;
 mod permissions;
 mod plan;
+mod usage;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,12 +21,13 @@ use afu9_spec::iam::IamRoleSpec;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, ManagedKind, PlanContext, Tagging};
+use crate::engine::{Importer, ManagedKind, PlanContext, Pruner, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{EcsOp, Revision};
+pub use usage::roles_in_use;
 
 /// The ECS task-definition kind.
 #[derive(Debug, Clone, Copy, Default)]
@@ -178,6 +180,12 @@ impl ManagedKind for EcsTaskDefinitions {
 
     fn importer() -> Importer<Self> {
         Importer::Unsupported
+    }
+
+    /// Untracked: task definitions carry no ownership tag (each revision has its own tags, and
+    /// the family belongs to the application's deployment).
+    fn pruner() -> Pruner<Self> {
+        Pruner::Untracked("task definitions carry no ownership tag")
     }
 
     /// The `IamRole` manifests it names as task and execution role: a revision is registered

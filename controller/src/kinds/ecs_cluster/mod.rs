@@ -24,7 +24,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
 use crate::events::Events;
 use crate::kinds::security_group::created_groups;
 use crate::permissions::{ArnScope, Grant};
@@ -102,6 +102,12 @@ impl ManagedKind for EcsClusters {
 
     fn importer() -> Importer<Self> {
         Importer::Unsupported
+    }
+
+    /// Untracked: clusters are adopted from the application's stack, never created; removing
+    /// the manifest stops managing one, and pruning never deletes it.
+    fn pruner() -> Pruner<Self> {
+        Pruner::Untracked("clusters are adopted, never created, so never pruned")
     }
 
     /// The `SecurityGroup` manifests its services name, created (their ids go into

@@ -12,7 +12,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -108,6 +108,12 @@ impl ManagedKind for EventSources {
 
     fn importer() -> Importer<Self> {
         Importer::Unsupported
+    }
+
+    /// Untracked: the controller's own event delivery, which a running controller reads;
+    /// removing the manifest stops managing it, and pruning never deletes it.
+    fn pruner() -> Pruner<Self> {
+        Pruner::Untracked("the event source feeds a running controller, so it is never pruned")
     }
 
     /// The event source refers to no managed resource by name: the events it carries are

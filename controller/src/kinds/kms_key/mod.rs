@@ -15,7 +15,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, Kept, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -128,6 +128,14 @@ impl ManagedKind for KmsKeys {
 
     fn importer() -> Importer<Self> {
         Importer::Supported(import::ops())
+    }
+
+    /// Never deleted: what a key encrypted cannot be read without it.
+    fn pruner() -> Pruner<Self> {
+        Pruner::Keeps(Kept {
+            why: "a KMS key is never deleted, as what it encrypted could not be read again: schedule its deletion by hand (ScheduleKeyDeletion) once nothing uses it",
+            reads: permissions::orphan_reads,
+        })
     }
 
     /// A key refers to no other managed resource (its policy names principals, not

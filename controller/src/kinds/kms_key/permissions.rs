@@ -5,6 +5,23 @@ use afu9_spec::{DesiredState, Resource};
 
 use crate::permissions::{Access, ArnScope, Grant};
 
+/// What finding orphan keys reads: every alias, and any key of the account.
+pub(super) fn orphan_reads(scope: &ArnScope) -> Vec<Grant> {
+    vec![
+        Grant::any(Access::Read, &["kms:ListAliases"]),
+        Grant::new(
+            Access::Read,
+            &[
+                "kms:DescribeKey",
+                "kms:GetKeyPolicy",
+                "kms:GetKeyRotationStatus",
+                "kms:ListResourceTags",
+            ],
+            vec![scope.arn("kms", "key/*")],
+        ),
+    ]
+}
+
 /// The grants the kind's observe, ops and tag calls need for `want`.
 pub(super) fn permissions(
     _state: &DesiredState,

@@ -16,7 +16,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
 use crate::events::Events;
 use crate::kinds::security_group::created_groups;
 use crate::permissions::{ArnScope, Grant};
@@ -117,6 +117,12 @@ impl ManagedKind for LoadBalancers {
 
     fn importer() -> Importer<Self> {
         Importer::Unsupported
+    }
+
+    /// Untracked: load balancers are adopted from the application's stack, never created; removing
+    /// the manifest stops managing one, and pruning never deletes it.
+    fn pruner() -> Pruner<Self> {
+        Pruner::Untracked("load balancers are adopted, never created, so never pruned")
     }
 
     /// The security groups it names, once created (`SetSecurityGroups` needs their ids).

@@ -12,7 +12,7 @@ use afu9_spec::log_metric_filter::LogMetricFilterSpec;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, ManagedKind, PlanContext, Tagging};
+use crate::engine::{Importer, ManagedKind, PlanContext, Pruner, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -64,6 +64,11 @@ impl ManagedKind for LogMetricFilters {
 
     fn importer() -> Importer<Self> {
         Importer::Supported(import::ops())
+    }
+
+    /// Untracked: metric filters carry no tags, so no ownership tag tells an orphan.
+    fn pruner() -> Pruner<Self> {
+        Pruner::Untracked("metric filters carry no tags")
     }
 
     /// A filter's log group is not managed here, and the trail that feeds it is a link that

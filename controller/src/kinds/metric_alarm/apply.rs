@@ -33,6 +33,11 @@ pub enum AlarmOp {
         /// Keys to remove.
         keys: Vec<String>,
     },
+    /// Delete an orphan alarm (pruning).
+    DeleteAlarms {
+        /// Alarm name.
+        name: String,
+    },
 }
 
 impl Operation for AlarmOp {
@@ -54,12 +59,14 @@ impl WriteCall for AlarmOp {
             Self::PutMetricAlarm { .. } => "PutMetricAlarm",
             Self::TagResource { .. } => "TagResource",
             Self::UntagResource { .. } => "UntagResource",
+            Self::DeleteAlarms { .. } => "DeleteAlarms",
         }
     }
 
     fn subject(&self) -> String {
         match self {
             Self::PutMetricAlarm { name, .. } => format!("put alarm {name}"),
+            Self::DeleteAlarms { name } => format!("delete alarm {name}"),
             Self::TagResource { arn, .. } | Self::UntagResource { arn, .. } => {
                 format!("tag alarm {arn}")
             }
@@ -112,6 +119,9 @@ impl AlarmOp {
                     .send()
                     .await,
             ),
+            Self::DeleteAlarms { name } => {
+                self.done(cloudwatch.delete_alarms().alarm_names(name).send().await)
+            }
         }
     }
 }

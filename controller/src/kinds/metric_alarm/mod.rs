@@ -7,6 +7,7 @@ mod import;
 mod observe;
 mod permissions;
 mod plan;
+mod prune;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,7 +17,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -102,6 +103,10 @@ impl ManagedKind for MetricAlarms {
 
     fn importer() -> Importer<Self> {
         Importer::Supported(import::ops())
+    }
+
+    fn pruner() -> Pruner<Self> {
+        Pruner::Deletes(prune::ops())
     }
 
     /// The `SnsTopic` manifests its actions name: an alarm is put once they exist.

@@ -17,7 +17,7 @@ use afu9_spec::posture::PostureSpec;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, ManagedKind, PlanContext, Tagging};
+use crate::engine::{Importer, ManagedKind, PlanContext, Pruner, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -60,6 +60,11 @@ impl ManagedKind for AccountSettings {
 
     fn importer() -> Importer<Self> {
         Importer::Supported(import::ops())
+    }
+
+    /// Untracked: the account's settings are not a resource that could be orphaned.
+    fn pruner() -> Pruner<Self> {
+        Pruner::Untracked("account settings are not a resource of their own")
     }
 
     /// Account settings refer to no other managed resource.

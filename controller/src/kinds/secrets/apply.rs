@@ -61,6 +61,13 @@ pub enum SecretOp {
         /// Keys to remove.
         keys: Vec<String>,
     },
+    /// Schedule an orphan secret's deletion (pruning): never at once.
+    DeleteSecret {
+        /// Secret ARN.
+        arn: String,
+        /// Days until it is deleted; `RestoreSecret` brings it back until then.
+        recovery_window_days: i64,
+    },
 }
 
 impl Operation for SecretOp {
@@ -85,6 +92,7 @@ impl WriteCall for SecretOp {
             Self::CancelRotateSecret { .. } => "CancelRotateSecret",
             Self::TagResource { .. } => "TagResource",
             Self::UntagResource { .. } => "UntagResource",
+            Self::DeleteSecret { .. } => "DeleteSecret",
         }
     }
 
@@ -96,6 +104,7 @@ impl WriteCall for SecretOp {
             | Self::CancelRotateSecret { arn }
             | Self::TagResource { arn, .. }
             | Self::UntagResource { arn, .. } => format!("update secret {arn}"),
+            Self::DeleteSecret { arn, .. } => format!("schedule the deletion of secret {arn}"),
         }
     }
 }
@@ -182,6 +191,17 @@ impl SecretOp {
                     .untag_resource()
                     .secret_id(arn)
                     .set_tag_keys(Some(keys.clone()))
+                    .send()
+                    .await,
+            ),
+            Self::DeleteSecret {
+                arn,
+                recovery_window_days,
+            } => self.done(
+                client
+                    .delete_secret()
+                    .secret_id(arn)
+                    .recovery_window_in_days(*recovery_window_days)
                     .send()
                     .await,
             ),

@@ -9,6 +9,7 @@ mod import;
 mod observe;
 mod permissions;
 mod plan;
+mod prune;
 
 use std::time::SystemTime;
 
@@ -17,7 +18,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -90,6 +91,10 @@ impl ManagedKind for Secrets {
 
     fn importer() -> Importer<Self> {
         Importer::Supported(import::ops())
+    }
+
+    fn pruner() -> Pruner<Self> {
+        Pruner::Deletes(prune::ops())
     }
 
     /// The `KmsKey` manifest its key names, if any: it is encrypted with the key once the key

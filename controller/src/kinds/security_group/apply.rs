@@ -33,7 +33,7 @@ pub enum SgOp {
         /// Receives the new group's id.
         created: CreatedId,
     },
-    /// Delete a group that is being replaced.
+    /// Delete a group that is being replaced, or an orphan that pruning deletes.
     DeleteSecurityGroup {
         /// Group id.
         group_id: String,

@@ -8,6 +8,7 @@ mod model;
 mod observe;
 mod permissions;
 mod plan;
+mod prune;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -133,6 +134,10 @@ impl ManagedKind for SecurityGroups {
 
     fn importer() -> Importer<Self> {
         Importer::Unsupported
+    }
+
+    fn pruner() -> Pruner<Self> {
+        Pruner::Deletes(prune::ops())
     }
 
     /// The other `SecurityGroup` manifests its rules name as peers: a rule needs its peer's

@@ -42,6 +42,11 @@ pub enum TopicOp {
         /// Keys to remove.
         keys: Vec<String>,
     },
+    /// Delete an orphan topic and its subscriptions (pruning).
+    DeleteTopic {
+        /// Topic ARN.
+        arn: String,
+    },
 }
 
 impl Operation for TopicOp {
@@ -64,6 +69,7 @@ impl WriteCall for TopicOp {
             Self::SetTopicAttributes { .. } => "SetTopicAttributes",
             Self::TagResource { .. } => "TagResource",
             Self::UntagResource { .. } => "UntagResource",
+            Self::DeleteTopic { .. } => "DeleteTopic",
         }
     }
 
@@ -74,6 +80,7 @@ impl WriteCall for TopicOp {
             Self::TagResource { arn, .. } | Self::UntagResource { arn, .. } => {
                 format!("tag sns topic {arn}")
             }
+            Self::DeleteTopic { arn } => format!("delete sns topic {arn}"),
         }
     }
 }
@@ -118,6 +125,7 @@ impl TopicOp {
                     .send()
                     .await,
             ),
+            Self::DeleteTopic { arn } => self.done(sns.delete_topic().topic_arn(arn).send().await),
         }
     }
 }

@@ -7,13 +7,14 @@ mod import;
 mod observe;
 mod permissions;
 mod plan;
+mod prune;
 
 use afu9_spec::sns_topic::SnsTopicSpec;
 use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -64,6 +65,10 @@ impl ManagedKind for SnsTopics {
 
     fn importer() -> Importer<Self> {
         Importer::Supported(import::ops())
+    }
+
+    fn pruner() -> Pruner<Self> {
+        Pruner::Deletes(prune::ops())
     }
 
     /// The `KmsKey` manifest its key names, if any: it is encrypted with the key once the key

@@ -51,6 +51,11 @@ pub enum PolicyOp {
         /// Keys to remove.
         keys: Vec<String>,
     },
+    /// Delete an orphan policy, attached nowhere, its other versions deleted (pruning).
+    DeletePolicy {
+        /// Policy ARN.
+        arn: String,
+    },
 }
 
 impl Operation for PolicyOp {
@@ -74,6 +79,7 @@ impl WriteCall for PolicyOp {
             Self::CreatePolicyVersion { .. } => "CreatePolicyVersion",
             Self::TagPolicy { .. } => "TagPolicy",
             Self::UntagPolicy { .. } => "UntagPolicy",
+            Self::DeletePolicy { .. } => "DeletePolicy",
         }
     }
 
@@ -84,6 +90,7 @@ impl WriteCall for PolicyOp {
             | Self::CreatePolicyVersion { arn, .. }
             | Self::TagPolicy { arn, .. }
             | Self::UntagPolicy { arn, .. } => format!("update iam policy {arn}"),
+            Self::DeletePolicy { arn } => format!("delete iam policy {arn}"),
         }
     }
 }
@@ -139,6 +146,11 @@ impl PolicyOp {
                     .set_tag_keys(Some(keys.clone()))
                     .send()
                     .await,
+            ),
+            Self::DeletePolicy { arn } => self.done_unless(
+                iam.delete_policy().policy_arn(arn).send().await,
+                "NoSuchEntity",
+                "the policy is already gone",
             ),
         }
     }

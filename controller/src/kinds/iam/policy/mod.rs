@@ -8,6 +8,7 @@ mod import;
 mod observe;
 mod permissions;
 mod plan;
+mod prune;
 
 use afu9_spec::iam::IamPolicySpec;
 use afu9_spec::tags::Tags;
@@ -15,7 +16,7 @@ use afu9_spec::{DesiredState, Resource};
 use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -86,6 +87,10 @@ impl ManagedKind for IamPolicies {
 
     fn importer() -> Importer<Self> {
         Importer::Supported(import::ops())
+    }
+
+    fn pruner() -> Pruner<Self> {
+        Pruner::Deletes(prune::ops())
     }
 
     /// A customer-managed policy refers to no other managed resource.

@@ -89,6 +89,18 @@ pub enum RoleOp {
         /// Keys to remove.
         keys: Vec<String>,
     },
+    /// Take the role out of an instance profile (before pruning deletes it).
+    RemoveRoleFromInstanceProfile {
+        /// Role name.
+        role: String,
+        /// Instance profile name.
+        profile: String,
+    },
+    /// Delete an orphan role with nothing attached any more (pruning).
+    DeleteRole {
+        /// Role name.
+        role: String,
+    },
 }
 
 /// Everything `CreateRole` sends.
@@ -137,6 +149,8 @@ impl WriteCall for RoleOp {
             Self::AttachRolePolicy { .. } => "AttachRolePolicy",
             Self::TagRole { .. } => "TagRole",
             Self::UntagRole { .. } => "UntagRole",
+            Self::RemoveRoleFromInstanceProfile { .. } => "RemoveRoleFromInstanceProfile",
+            Self::DeleteRole { .. } => "DeleteRole",
         }
     }
 
@@ -158,7 +172,9 @@ impl RoleOp {
             | Self::UpdateRole { role, .. }
             | Self::AttachRolePolicy { role, .. }
             | Self::TagRole { role, .. }
-            | Self::UntagRole { role, .. } => role,
+            | Self::UntagRole { role, .. }
+            | Self::RemoveRoleFromInstanceProfile { role, .. }
+            | Self::DeleteRole { role } => role,
         }
     }
 
@@ -190,6 +206,25 @@ impl RoleOp {
             "EntityAlreadyExists",
             "the role already exists; the next pass reconciles it",
         )
+    }
+
+    /// The calls that delete an orphan role (pruning).
+    async fn prune(&self, iam: &aws_sdk_iam::Client) -> Result<OpOutcome, AwsError> {
+        match self {
+            Self::RemoveRoleFromInstanceProfile { role, profile } => self.done(
+                iam.remove_role_from_instance_profile()
+                    .role_name(role)
+                    .instance_profile_name(profile)
+                    .send()
+                    .await,
+            ),
+            Self::DeleteRole { role } => self.done_unless(
+                iam.delete_role().role_name(role).send().await,
+                "NoSuchEntity",
+                "the role is already gone",
+            ),
+            _ => unreachable!("only the pruning calls come here"),
+        }
     }
 
     async fn run(&self, iam: &aws_sdk_iam::Client) -> Result<OpOutcome, AwsError> {
@@ -281,6 +316,9 @@ impl RoleOp {
                     .send()
                     .await,
             ),
+            Self::RemoveRoleFromInstanceProfile { .. } | Self::DeleteRole { .. } => {
+                self.prune(iam).await
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ mod import;
 mod observe;
 mod permissions;
 mod plan;
+mod prune;
 
 pub(crate) use permissions::role_arn;
 
@@ -18,7 +19,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, TagOps, Tagging};
+use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
 use crate::events::Events;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
@@ -91,6 +92,10 @@ impl ManagedKind for IamRoles {
 
     fn importer() -> Importer<Self> {
         Importer::Supported(import::ops())
+    }
+
+    fn pruner() -> Pruner<Self> {
+        Pruner::Deletes(prune::ops())
     }
 
     /// The `IamPolicy` manifests it attaches or takes as its permissions boundary, each with

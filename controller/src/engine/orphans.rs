@@ -1,0 +1,288 @@
+//! Orphans: live resources that carry the ownership tag (`managed-by: afu9-posture`) but that
+//! no manifest names any more, and pruning them.
+//!
+//! A kind finds its orphans through what `afu9ctl import` already has: its discovery lists
+//! every live resource with a probe manifest, its own `observe` reads them, and its tagging
+//! tells whose they are. So a kind that imports and carries tags can tell its orphans; its
+//! [`Pruner`] says whether pruning deletes them (and how: the calls, and the protections that
+//! hold one back) or never does. The engine decides the rest: an orphan is `orphaned` (left
+//! alone) unless pruning is on, then `delete` or `blocked` with the protection's reason; an
+//! observe-only posture keeps the calls out. Only a whole plan looks for orphans: a partial
+//! one (`--target`, an event's reconcile) cannot tell what no manifest names.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use afu9_spec::meta::Metadata;
+use afu9_spec::posture::OrphanEntry;
+use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
+use afu9_spec::{DesiredState, ManagementPolicy, ManifestKind, Resource, SourceLocation};
+
+use super::import::Importer;
+use super::kind::{ManagedKind, Tagging};
+use crate::aws::{Aws, AwsError};
+use crate::permissions::{ArnScope, Grant};
+use crate::plan::{Action, Operation, ResourcePlan};
+
+/// The IAM actions that finding `K`'s orphans takes, and with `prune` deleting them.
+pub(super) fn permissions<K: ManagedKind>(scope: &ArnScope, prune: bool) -> Vec<Grant> {
+    if matches!(K::importer(), Importer::Unsupported) {
+        return Vec::new();
+    }
+    match K::pruner() {
+        Pruner::Deletes(ops) => {
+            let mut grants = (ops.reads)(scope);
+            if prune {
+                grants.extend((ops.writes)(scope));
+            }
+            grants
+        }
+        Pruner::Keeps(kept) => (kept.reads)(scope),
+        Pruner::Untracked(_) => Vec::new(),
+    }
+}
+
+/// How a kind's orphans are pruned.
+pub enum Pruner<K: ManagedKind + ?Sized> {
+    /// Pruning deletes the kind's orphans through these calls, unless a protection holds one
+    /// back.
+    Deletes(PruneOps<K>),
+    /// The kind's orphans are listed but never deleted (a KMS key: what it encrypted would
+    /// be lost).
+    Keeps(Kept),
+    /// The kind cannot tell its orphans (it carries no ownership tag, or has no resource of
+    /// its own), for this reason.
+    Untracked(&'static str),
+}
+
+/// A kind whose orphans are listed, never deleted.
+#[derive(Debug, Clone, Copy)]
+pub struct Kept {
+    /// Why they are never deleted, as the plan says it.
+    pub why: &'static str,
+    /// The IAM actions that finding them takes: the discovery's list calls (on `*`) and
+    /// `observe`'s reads on any resource of the kind.
+    pub reads: fn(&ArnScope) -> Vec<Grant>,
+}
+
+/// What pruning a kind's orphans needs.
+pub struct PruneOps<K: ManagedKind + ?Sized> {
+    /// The IAM actions that finding the orphans and deciding their deletions take (see
+    /// [`Kept::reads`]; a protection's reads too).
+    pub reads: fn(&ArnScope) -> Vec<Grant>,
+    /// The IAM actions of the deleting calls, on any resource of the kind.
+    pub writes: fn(&ArnScope) -> Vec<Grant>,
+    /// Whether the live resource is already on its way out (a secret in its recovery
+    /// window): it is then no orphan to list or delete again.
+    pub leaving: fn(&K::Observed) -> bool,
+    /// For each orphan, in order: the calls that delete it, or the protection that holds it
+    /// back. May read what the protections need (a repository's images, the task
+    /// definitions that use a role), once for all the kind's orphans.
+    pub delete: for<'a> fn(&'a Aws, PruneContext<'a>, &'a [Orphan<'a, K>]) -> Deletions<'a>,
+}
+
+/// One orphan as its kind observed it.
+pub struct Orphan<'a, K: ManagedKind + ?Sized> {
+    /// The name its manifest had (what import would name it).
+    pub name: &'a str,
+    /// Its live state.
+    pub have: &'a K::Observed,
+}
+
+/// What deciding a kind's deletions returns, one per orphan.
+pub type Deletions<'a> = Pin<Box<dyn Future<Output = Result<Vec<Deletion>, AwsError>> + Send + 'a>>;
+
+/// What pruning does to one orphan.
+#[derive(Debug)]
+pub enum Deletion {
+    /// These calls, in order, delete it.
+    Delete(Vec<Box<dyn Operation>>),
+    /// A protection holds it back, for this reason.
+    Blocked(String),
+}
+
+/// What a kind's deletions may consult.
+#[derive(Debug, Clone, Copy)]
+pub struct PruneContext<'a> {
+    /// The kind.
+    pub kind: &'static str,
+    /// The Posture's orphan entries (what pruning may do beyond its protections).
+    pub entries: &'a [OrphanEntry],
+}
+
+impl PruneContext<'_> {
+    /// The orphan entry for the kind's orphan `name`, if the Posture has one.
+    pub fn entry(&self, name: &str) -> Option<&OrphanEntry> {
+        OrphanEntry::find(self.entries, self.kind, name)
+    }
+}
+
+/// Where an orphan's plan entry says it was declared: nowhere.
+fn no_manifest() -> SourceLocation {
+    SourceLocation::new("(no manifest)", 0, 0)
+}
+
+/// The orphans of kind `K` as plan entries: `orphaned` unless `prune`, else `delete` or
+/// `blocked`. A failed read is one `error` entry for the kind (named `*`).
+pub(super) async fn find<K: ManagedKind>(
+    kind: &K,
+    aws: &Aws,
+    state: &DesiredState,
+    prune: bool,
+) -> Vec<ResourcePlan> {
+    let pruner = K::pruner();
+    if matches!(pruner, Pruner::Untracked(_)) {
+        return Vec::new();
+    }
+    let probes = match candidates::<K>(aws, state).await {
+        Ok(probes) => probes,
+        Err(err) => return failed::<K>(&err),
+    };
+    if probes.is_empty() {
+        return Vec::new();
+    }
+    let observed = match kind.observe(aws, &probes).await {
+        Ok(observed) => observed,
+        Err(err) => return failed::<K>(&err),
+    };
+    let orphans = owned(&pruner, &probes, &observed);
+    if orphans.is_empty() {
+        return Vec::new();
+    }
+    let policy = state.posture.management_policy;
+    let entry = |name: &str, action: Action, reason: String| ResourcePlan {
+        action,
+        reason: Some(reason),
+        policy,
+        orphan: true,
+        ..ResourcePlan::new(K::KIND, name, &no_manifest())
+    };
+    let unnamed = format!(
+        "no manifest names this {} any more, and it carries `{MANAGED_BY_KEY}: {MANAGED_BY_VALUE}`",
+        K::NOUN
+    );
+    let blocked = |why: &str| {
+        orphans
+            .iter()
+            .map(|o| {
+                entry(
+                    o.name,
+                    Action::Blocked,
+                    format!("{unnamed}; not pruned: {why}"),
+                )
+            })
+            .collect()
+    };
+    let ops = match pruner {
+        _ if !prune => {
+            return orphans
+                .iter()
+                .map(|o| {
+                    let reason = format!("{unnamed}; pruning is off, so it is left alone");
+                    entry(o.name, Action::Orphaned, reason)
+                })
+                .collect();
+        }
+        Pruner::Deletes(ops) => ops,
+        Pruner::Keeps(kept) => return blocked(kept.why),
+        Pruner::Untracked(_) => return Vec::new(),
+    };
+    let cx = PruneContext {
+        kind: K::KIND,
+        entries: &state.posture.orphans,
+    };
+    let deletions = match (ops.delete)(aws, cx, &orphans).await {
+        Ok(deletions) => deletions,
+        Err(err) => return failed::<K>(&err),
+    };
+    orphans
+        .iter()
+        .zip(deletions)
+        .map(|(o, deletion)| match deletion {
+            Deletion::Delete(calls) => {
+                let reason = format!("{unnamed}; pruning deletes it");
+                let mut plan = entry(o.name, Action::Delete, reason);
+                if policy != ManagementPolicy::Observe {
+                    plan.ops = calls;
+                }
+                plan
+            }
+            Deletion::Blocked(why) => entry(
+                o.name,
+                Action::Blocked,
+                format!("{unnamed}; not pruned: {why}"),
+            ),
+        })
+        .collect()
+}
+
+/// The one `error` entry of a kind whose orphans could not be looked for.
+fn failed<K: ManagedKind>(err: &AwsError) -> Vec<ResourcePlan> {
+    vec![ResourcePlan {
+        action: Action::Error,
+        reason: Some(format!("cannot look for orphans: {err}")),
+        error_class: Some(err.class),
+        orphan: true,
+        ..ResourcePlan::new(K::KIND, "*", &no_manifest())
+    }]
+}
+
+/// A probe manifest for every live resource of kind `K` that no manifest in `state` names,
+/// by name; none for a kind that does not import or carries no tags.
+async fn candidates<K: ManagedKind>(
+    aws: &Aws,
+    state: &DesiredState,
+) -> Result<Vec<Resource<K::Spec>>, AwsError> {
+    let (Importer::Supported(import), Tagging::Owned(_)) = (K::importer(), K::tagging()) else {
+        return Ok(Vec::new());
+    };
+    let declared: Vec<&str> = K::Spec::resources(state)
+        .iter()
+        .map(Resource::name)
+        .collect();
+    let mut found = (import.discover)(aws).await?;
+    found.retain(|(name, _)| !declared.contains(&name.as_str()));
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dedup_by(|a, b| a.0 == b.0);
+    Ok(found
+        .into_iter()
+        .map(|(name, spec)| Resource {
+            metadata: Metadata {
+                name,
+                ..Metadata::default()
+            },
+            spec,
+            source: no_manifest(),
+        })
+        .collect())
+}
+
+/// The observed candidates that carry the ownership tag and are not already on their way
+/// out.
+fn owned<'a, K: ManagedKind>(
+    pruner: &Pruner<K>,
+    probes: &'a [Resource<K::Spec>],
+    observed: &'a [Option<K::Observed>],
+) -> Vec<Orphan<'a, K>> {
+    let Tagging::Owned(tags) = K::tagging() else {
+        return Vec::new();
+    };
+    probes
+        .iter()
+        .zip(observed)
+        .filter_map(|(probe, have)| {
+            let have = have.as_ref()?;
+            if let Pruner::Deletes(ops) = pruner
+                && (ops.leaving)(have)
+            {
+                return None;
+            }
+            let live = (tags.live)(probe.name(), have)?;
+            let ours = live.tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE);
+            ours.then(|| Orphan {
+                name: probe.name(),
+                have,
+            })
+        })
+        .collect()
+}
