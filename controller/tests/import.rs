@@ -10,6 +10,7 @@ use afu9_e2e::{Emulator, repo_root};
 const COVERED: &[&str] = &[
     "CloudTrail",
     "EcrRepository",
+    "EcsCluster",
     "IamPolicy",
     "IamRole",
     "KmsKey",
@@ -164,6 +165,7 @@ async fn the_applied_afu9_account_imports_in_sync_for_every_covered_kind() {
 /// `validate` names: the import states the live state as it is, and a guardrail without an
 /// exception field refuses it.
 const REFUSED: &[(&str, &str)] = &[
+    ("EcsCluster", "AFU9-CLUSTER-001"),
     ("KmsKey", "AFU9-KMS-002"),
     ("Posture", "AFU9-POSTURE-004"),
     ("SnsTopic", "AFU9-SNS-001"),
