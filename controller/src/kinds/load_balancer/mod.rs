@@ -5,6 +5,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -116,7 +117,7 @@ impl ManagedKind for LoadBalancers {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// The security groups it names, once created (`SetSecurityGroups` needs their ids).
