@@ -9,10 +9,13 @@ use afu9_e2e::{Emulator, repo_root};
 /// The kinds `import` covers; every other kind fails with an error naming it.
 const COVERED: &[&str] = &[
     "CloudTrail",
+    "DbInstance",
     "EcrRepository",
+    "EcsCluster",
     "IamPolicy",
     "IamRole",
     "KmsKey",
+    "LoadBalancer",
     "LogMetricFilter",
     "MetricAlarm",
     "Posture",
@@ -156,6 +159,17 @@ async fn the_applied_afu9_account_imports_in_sync_for_every_covered_kind() {
         imported.contains("- afu9-read-artifacts\n"),
         "the role names the imported policy: {imported}"
     );
+    assert!(
+        imported.contains("name: afu9-postgres16\n    family: postgres16\n    requireTls: true\n"),
+        "the database's parameter group is imported with TLS on: {imported}"
+    );
+    assert!(
+        imported.contains("redirect:\n      port: 443\n")
+            && imported.contains("sslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06\n")
+            && imported.contains(":certificate/"),
+        "the load balancer's listeners are imported with the redirect, the TLS policy and the \
+         certificate's ARN: {imported}"
+    );
     assert_round_trip(&emulator, &dir, &imported);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -164,7 +178,10 @@ async fn the_applied_afu9_account_imports_in_sync_for_every_covered_kind() {
 /// `validate` names: the import states the live state as it is, and a guardrail without an
 /// exception field refuses it.
 const REFUSED: &[(&str, &str)] = &[
+    ("DbInstance", "AFU9-RDS-001"),
+    ("EcsCluster", "AFU9-CLUSTER-001"),
     ("KmsKey", "AFU9-KMS-002"),
+    ("LoadBalancer", "AFU9-ELB-001"),
     ("Posture", "AFU9-POSTURE-004"),
     ("SnsTopic", "AFU9-SNS-001"),
 ];

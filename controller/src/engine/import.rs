@@ -216,6 +216,22 @@ pub fn round_trip<K: ManagedKind>(
     names: &BTreeMap<String, String>,
     identity: Option<&crate::aws::Identity>,
 ) -> crate::plan::ResourcePlan {
+    round_trip_among::<K>(name, have, names, identity, "")
+}
+
+/// [`round_trip`] with `peers` (YAML documents of other kinds: the `SecurityGroup`
+/// manifests an imported database names) loaded next to the imported manifest.
+///
+/// # Panics
+/// When the kind does not import, or the manifests do not load.
+#[cfg(test)]
+pub fn round_trip_among<K: ManagedKind>(
+    name: &str,
+    have: &K::Observed,
+    names: &BTreeMap<String, String>,
+    identity: Option<&crate::aws::Identity>,
+    peers: &str,
+) -> crate::plan::ResourcePlan {
     let Importer::Supported(ops) = K::importer() else {
         panic!("{} does not import", K::KIND);
     };
@@ -229,7 +245,11 @@ pub fn round_trip<K: ManagedKind>(
         },
         spec: (ops.import)(ImportContext { names }, name, have),
     };
-    let yaml = afu9_spec::to_yaml(&document).expect("renders");
+    let yaml = format!(
+        "{peers}{}{}",
+        if peers.is_empty() { "" } else { "\n---\n" },
+        afu9_spec::to_yaml(&document).expect("renders")
+    );
     let state = afu9_spec::load::load_str(std::path::Path::new("imported.yaml"), &yaml)
         .unwrap_or_else(|err| panic!("{yaml}\n{err}"));
     let cx = super::PlanContext {

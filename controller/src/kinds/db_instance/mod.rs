@@ -9,6 +9,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -43,6 +44,8 @@ pub struct DbInstanceObserved {
     pub arn: String,
     /// `postgres`, `mysql`, …
     pub engine: String,
+    /// `16.3`, `8.0.35`: it decides the family of the parameter groups the database takes.
+    pub engine_version: String,
     /// `available`, `modifying`, …
     pub status: String,
     /// Whether storage is encrypted.
@@ -114,7 +117,7 @@ impl ManagedKind for DbInstances {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// Untracked: databases are adopted from the application's stack, never created; removing

@@ -25,7 +25,8 @@ pub(super) async fn observe(
     aws: &Aws,
     want: &[Resource<DbInstanceSpec>],
 ) -> Result<Vec<Option<DbInstanceObserved>>, AwsError> {
-    let found = describe_instances(aws, want).await?;
+    let ids: Vec<String> = want.iter().map(|r| r.name().to_owned()).collect();
+    let found = describe_instances(aws, Some(&ids)).await?;
     windowed(
         want.iter().map(|resource| {
             let live = found.get(resource.name()).cloned();
@@ -41,21 +42,55 @@ pub(super) async fn observe(
     .await
 }
 
+/// A database as an import lists it: what its probe manifest names.
+pub(super) struct Listed {
+    /// Its identifier.
+    pub(super) id: String,
+    /// `postgres`, `mysql`, …
+    pub(super) engine: String,
+    /// The first parameter group attached.
+    pub(super) parameter_group: Option<String>,
+}
+
+/// Every database of the region (one paginated `DescribeDBInstances`).
+pub(super) async fn list_databases(aws: &Aws) -> Result<Vec<Listed>, AwsError> {
+    Ok(describe_instances(aws, None)
+        .await?
+        .into_iter()
+        .map(|(id, db)| Listed {
+            id,
+            engine: db.engine().unwrap_or_default().to_owned(),
+            parameter_group: db
+                .db_parameter_groups()
+                .first()
+                .and_then(|g| g.db_parameter_group_name())
+                .map(str::to_owned),
+        })
+        .collect())
+}
+
+/// The databases with the identifiers `ids` (every database of the region for `None`), by
+/// identifier: one paginated `DescribeDBInstances` per hundred identifiers.
 async fn describe_instances(
     aws: &Aws,
-    want: &[Resource<DbInstanceSpec>],
+    ids: Option<&[String]>,
 ) -> Result<BTreeMap<String, DbInstance>, AwsError> {
-    let ids: Vec<String> = want.iter().map(|r| r.name().to_owned()).collect();
+    let chunks: Vec<Option<&[String]>> = match ids {
+        Some(ids) => ids.chunks(FILTER_VALUES).map(Some).collect(),
+        None => vec![None],
+    };
     let mut found = BTreeMap::new();
-    for chunk in ids.chunks(FILTER_VALUES) {
-        let filter = Filter::builder()
-            .name("db-instance-id")
-            .set_values(Some(chunk.to_vec()))
-            .build();
+    for chunk in chunks {
+        let filter = chunk.map(|chunk| {
+            Filter::builder()
+                .name("db-instance-id")
+                .set_values(Some(chunk.to_vec()))
+                .build()
+        });
         let mut pages = aws
             .rds
             .describe_db_instances()
-            .filters(filter)
+            .set_filters(filter.map(|f| vec![f]))
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
@@ -121,6 +156,7 @@ async fn details(
     Ok(DbInstanceObserved {
         arn: db.db_instance_arn().unwrap_or_default().to_owned(),
         engine: db.engine().unwrap_or_default().to_owned(),
+        engine_version: db.engine_version().unwrap_or_default().to_owned(),
         status: db.db_instance_status().unwrap_or_default().to_owned(),
         storage_encrypted: db.storage_encrypted().unwrap_or(false),
         publicly_accessible: db.publicly_accessible().unwrap_or(false),

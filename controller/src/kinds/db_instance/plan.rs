@@ -307,7 +307,7 @@ fn add_note(delta: &mut Delta, text: String) {
 }
 
 /// Whether the live value turns TLS on (`1` or `ON`, in any case).
-fn tls_on(value: &str, on: &str) -> bool {
+pub(super) fn tls_on(value: &str, on: &str) -> bool {
     value.eq_ignore_ascii_case(on)
         || (on == "ON" && value == "1")
         || (on == "1" && value.eq_ignore_ascii_case("on"))

@@ -13,6 +13,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -101,7 +102,7 @@ impl ManagedKind for EcsClusters {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// Untracked: clusters are adopted from the application's stack, never created; removing

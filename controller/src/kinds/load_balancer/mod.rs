@@ -5,6 +5,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -116,7 +117,7 @@ impl ManagedKind for LoadBalancers {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// Untracked: load balancers are adopted from the application's stack, never created; removing

@@ -52,6 +52,22 @@ pub(super) async fn observe(
     windowed(reads, CONCURRENCY).await
 }
 
+/// The names of the region's application load balancers (the only type the kind manages),
+/// from the same paginated `DescribeLoadBalancers`.
+pub(super) async fn application_load_balancers(elb: &Client) -> Result<Vec<String>, AwsError> {
+    Ok(list_load_balancers(elb)
+        .await?
+        .into_iter()
+        .filter(|(_, balancer)| {
+            balancer
+                .r#type
+                .as_ref()
+                .is_none_or(|t| t.as_str() == "application")
+        })
+        .map(|(name, _)| name)
+        .collect())
+}
+
 async fn list_load_balancers(elb: &Client) -> Result<HashMap<String, LoadBalancer>, AwsError> {
     let mut pages = elb
         .describe_load_balancers()

@@ -1,7 +1,7 @@
 //! The pure part of the load balancer kind: security groups and attributes here, listeners
 //! in `listeners.rs`.
 
-mod listeners;
+pub(super) mod listeners;
 
 use std::collections::BTreeSet;
 

@@ -36,6 +36,7 @@ fn in_sync() -> DbInstanceObserved {
     DbInstanceObserved {
         arn: "arn:aws:rds:eu-central-1:123456789012:db:afu9-db".to_owned(),
         engine: "postgres".to_owned(),
+        engine_version: "16.3".to_owned(),
         status: "available".to_owned(),
         storage_encrypted: true,
         publicly_accessible: false,

@@ -109,7 +109,7 @@ fn plan_http(want: &ListenerSpec, live: &LiveListener, delta: &mut Delta) {
 }
 
 /// A 301 to HTTPS on `port` that keeps the host, path and query (ELB's defaults).
-fn is_https_redirect(action: &LiveAction, port: u16) -> bool {
+pub(in crate::kinds::load_balancer) fn is_https_redirect(action: &LiveAction, port: u16) -> bool {
     let kept =
         |value: &Option<String>, default: &str| value.as_deref().is_none_or(|v| v == default);
     match action {
