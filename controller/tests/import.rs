@@ -17,6 +17,7 @@ const COVERED: &[&str] = &[
     "MetricAlarm",
     "Posture",
     "Secret",
+    "SecurityGroup",
     "SnsTopic",
 ];
 
@@ -105,9 +106,7 @@ fn assert_round_trip(emulator: &Emulator, dir: &Path, imported: &str) {
             .collect();
         assert!(
             resource["action"] == "noop"
-                || (paths == ["spec.tags.managed-by"]
-                    && calls.len() == 1
-                    && calls[0].starts_with("Tag")),
+                || (paths == ["spec.tags.managed-by"] && calls.len() == 1 && is_tag_call(calls[0])),
             "only an adopted resource's ownership tag may differ: {resource}"
         );
     }
@@ -118,6 +117,12 @@ fn assert_round_trip(emulator: &Emulator, dir: &Path, imported: &str) {
         &["plan", "-f", &shown, "--detailed-exitcode"],
     );
     assert_eq!(again.status.code(), Some(0), "{}", text(&again.stdout));
+}
+
+/// Whether `call` only tags a resource: `Tag…` (`TagResource`, `TagRole`), or EC2's
+/// `CreateTags`.
+fn is_tag_call(call: &str) -> bool {
+    call.starts_with("Tag") || call == "CreateTags"
 }
 
 /// A customer-managed policy on a path, attached to the task role (the AFU-9 posture has
@@ -156,16 +161,22 @@ async fn the_applied_afu9_account_imports_in_sync_for_every_covered_kind() {
         imported.contains("- afu9-read-artifacts\n"),
         "the role names the imported policy: {imported}"
     );
+    assert!(
+        imported.contains("      securityGroup: afu9-ecs\n")
+            && imported.contains("      securityGroup: afu9-alb\n"),
+        "groups name their peers by manifest name, one imported after them too: {imported}"
+    );
     assert_round_trip(&emulator, &dir, &imported);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The covered kinds whose guardrails the seeded account's live state breaks, and the rule
-/// `validate` names: the import states the live state as it is, and a guardrail without an
-/// exception field refuses it.
+/// `validate` names: the import states the live state as it is, and a guardrail it breaks
+/// without an exception (SSH from anywhere takes none) refuses it.
 const REFUSED: &[(&str, &str)] = &[
     ("KmsKey", "AFU9-KMS-002"),
     ("Posture", "AFU9-POSTURE-004"),
+    ("SecurityGroup", "AFU9-SG-010"),
     ("SnsTopic", "AFU9-SNS-001"),
 ];
 

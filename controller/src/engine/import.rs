@@ -216,20 +216,41 @@ pub fn round_trip<K: ManagedKind>(
     names: &BTreeMap<String, String>,
     identity: Option<&crate::aws::Identity>,
 ) -> crate::plan::ResourcePlan {
+    round_trip_all::<K>(&[(name, have)], names, identity)
+        .pop()
+        .expect("one plan per resource")
+}
+
+/// [`round_trip`] for resources that refer to each other (security groups naming their
+/// peers): all imported into one desired state, loaded, and each planned against its
+/// `have`, in the order given.
+///
+/// # Panics
+/// When the kind does not import, or its manifests do not load.
+#[cfg(test)]
+pub fn round_trip_all<K: ManagedKind>(
+    live: &[(&str, &K::Observed)],
+    names: &BTreeMap<String, String>,
+    identity: Option<&crate::aws::Identity>,
+) -> Vec<crate::plan::ResourcePlan> {
     let Importer::Supported(ops) = K::importer() else {
         panic!("{} does not import", K::KIND);
     };
-    let document = Document {
-        api_version: ApiVersion::V1alpha1,
-        kind: K::KIND.to_owned(),
-        metadata: Metadata {
-            name: name.to_owned(),
-            adopt: !owned::<K>(name, have),
-            ..Metadata::default()
-        },
-        spec: (ops.import)(ImportContext { names }, name, have),
-    };
-    let yaml = afu9_spec::to_yaml(&document).expect("renders");
+    let mut yaml = String::new();
+    for (name, have) in live {
+        let document = Document {
+            api_version: ApiVersion::V1alpha1,
+            kind: K::KIND.to_owned(),
+            metadata: Metadata {
+                name: (*name).to_owned(),
+                adopt: !owned::<K>(name, have),
+                ..Metadata::default()
+            },
+            spec: (ops.import)(ImportContext { names }, name, have),
+        };
+        yaml.push_str("---\n");
+        yaml.push_str(&afu9_spec::to_yaml(&document).expect("renders"));
+    }
     let state = afu9_spec::load::load_str(std::path::Path::new("imported.yaml"), &yaml)
         .unwrap_or_else(|err| panic!("{yaml}\n{err}"));
     let cx = super::PlanContext {
@@ -237,6 +258,9 @@ pub fn round_trip<K: ManagedKind>(
         identity,
         events: &[],
     };
-    let resource = &K::Spec::resources(&state)[0];
-    super::plan_resource::<K>(&cx, resource, Some(have))
+    K::Spec::resources(&state)
+        .iter()
+        .zip(live)
+        .map(|(resource, (_, have))| super::plan_resource::<K>(&cx, resource, Some(*have)))
+        .collect()
 }

@@ -4,6 +4,7 @@
 mod apply;
 mod ec2;
 mod events;
+mod import;
 mod model;
 mod observe;
 mod permissions;
@@ -132,7 +133,7 @@ impl ManagedKind for SecurityGroups {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// The other `SecurityGroup` manifests its rules name as peers: a rule needs its peer's
