@@ -10,6 +10,7 @@ use afu9_e2e::{Emulator, repo_root};
 const COVERED: &[&str] = &[
     "CloudTrail",
     "EcrRepository",
+    "EcsTaskDefinition",
     "IamPolicy",
     "IamRole",
     "KmsKey",
@@ -166,6 +167,11 @@ async fn the_applied_afu9_account_imports_in_sync_for_every_covered_kind() {
             && imported.contains("      securityGroup: afu9-alb\n"),
         "groups name their peers by manifest name, one imported after them too: {imported}"
     );
+    assert!(
+        imported.contains("  taskRole: afu9-task-role\n")
+            && imported.contains("  secretsFrom:\n  - afu9/database\n"),
+        "the task definition names its role and secret by manifest name: {imported}"
+    );
     assert_round_trip(&emulator, &dir, &imported);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -174,6 +180,7 @@ async fn the_applied_afu9_account_imports_in_sync_for_every_covered_kind() {
 /// `validate` names: the import states the live state as it is, and a guardrail it breaks
 /// without an exception (SSH from anywhere takes none) refuses it.
 const REFUSED: &[(&str, &str)] = &[
+    ("EcsTaskDefinition", "AFU9-ECS-004"),
     ("KmsKey", "AFU9-KMS-002"),
     ("Posture", "AFU9-POSTURE-004"),
     ("SecurityGroup", "AFU9-SG-010"),

@@ -233,10 +233,25 @@ pub fn round_trip_all<K: ManagedKind>(
     names: &BTreeMap<String, String>,
     identity: Option<&crate::aws::Identity>,
 ) -> Vec<crate::plan::ResourcePlan> {
+    round_trip_alongside::<K>("", live, names, identity)
+}
+
+/// [`round_trip_all`] with other kinds' manifests (`alongside`, YAML documents) in the same
+/// desired state, for a kind whose manifests must name them (a task definition its roles).
+///
+/// # Panics
+/// When the kind does not import, or the manifests do not load.
+#[cfg(test)]
+pub fn round_trip_alongside<K: ManagedKind>(
+    alongside: &str,
+    live: &[(&str, &K::Observed)],
+    names: &BTreeMap<String, String>,
+    identity: Option<&crate::aws::Identity>,
+) -> Vec<crate::plan::ResourcePlan> {
     let Importer::Supported(ops) = K::importer() else {
         panic!("{} does not import", K::KIND);
     };
-    let mut yaml = String::new();
+    let mut yaml = alongside.to_owned();
     for (name, have) in live {
         let document = Document {
             api_version: ApiVersion::V1alpha1,

@@ -8,6 +8,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -177,7 +178,7 @@ impl ManagedKind for EcsTaskDefinitions {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// The `IamRole` manifests it names as task and execution role: a revision is registered
