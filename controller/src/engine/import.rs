@@ -237,7 +237,9 @@ pub fn round_trip_all<K: ManagedKind>(
 }
 
 /// [`round_trip_all`] with other kinds' manifests (`alongside`, YAML documents) in the same
-/// desired state, for a kind whose manifests must name them (a task definition its roles).
+/// desired state, for a kind whose manifests must name them (a task definition its roles)
+/// or whose plan depends on the kinds present (the event source's rule pattern). Planned
+/// with the write events of the registered kinds that have manifests in that state.
 ///
 /// # Panics
 /// When the kind does not import, or the manifests do not load.
@@ -268,10 +270,13 @@ pub fn round_trip_alongside<K: ManagedKind>(
     }
     let state = afu9_spec::load::load_str(std::path::Path::new("imported.yaml"), &yaml)
         .unwrap_or_else(|err| panic!("{yaml}\n{err}"));
+    // The write events of the kinds in the state, as a pass plans with them (the event
+    // source's rule listens for them).
+    let events = super::Engine::new(crate::kinds::standard()).declared_events(&state);
     let cx = super::PlanContext {
         state: &state,
         identity,
-        events: &[],
+        events: &events,
     };
     K::Spec::resources(&state)
         .iter()
