@@ -216,47 +216,71 @@ pub fn round_trip<K: ManagedKind>(
     names: &BTreeMap<String, String>,
     identity: Option<&crate::aws::Identity>,
 ) -> crate::plan::ResourcePlan {
-    round_trip_among::<K>(name, have, names, identity, "")
+    round_trip_all::<K>(&[(name, have)], names, identity)
+        .pop()
+        .expect("one plan per resource")
 }
 
-/// [`round_trip`] with `peers` (YAML documents of other kinds: the `SecurityGroup`
-/// manifests an imported database names) loaded next to the imported manifest.
+/// [`round_trip`] for resources that refer to each other (security groups naming their
+/// peers): all imported into one desired state, loaded, and each planned against its
+/// `have`, in the order given.
+///
+/// # Panics
+/// When the kind does not import, or its manifests do not load.
+#[cfg(test)]
+pub fn round_trip_all<K: ManagedKind>(
+    live: &[(&str, &K::Observed)],
+    names: &BTreeMap<String, String>,
+    identity: Option<&crate::aws::Identity>,
+) -> Vec<crate::plan::ResourcePlan> {
+    round_trip_alongside::<K>("", live, names, identity)
+}
+
+/// [`round_trip_all`] with other kinds' manifests (`alongside`, YAML documents) in the same
+/// desired state, for a kind whose manifests must name them (a task definition its roles)
+/// or whose plan depends on the kinds present (the event source's rule pattern). Planned
+/// with the write events of the registered kinds that have manifests in that state.
 ///
 /// # Panics
 /// When the kind does not import, or the manifests do not load.
 #[cfg(test)]
-pub fn round_trip_among<K: ManagedKind>(
-    name: &str,
-    have: &K::Observed,
+pub fn round_trip_alongside<K: ManagedKind>(
+    alongside: &str,
+    live: &[(&str, &K::Observed)],
     names: &BTreeMap<String, String>,
     identity: Option<&crate::aws::Identity>,
-    peers: &str,
-) -> crate::plan::ResourcePlan {
+) -> Vec<crate::plan::ResourcePlan> {
     let Importer::Supported(ops) = K::importer() else {
         panic!("{} does not import", K::KIND);
     };
-    let document = Document {
-        api_version: ApiVersion::V1alpha1,
-        kind: K::KIND.to_owned(),
-        metadata: Metadata {
-            name: name.to_owned(),
-            adopt: !owned::<K>(name, have),
-            ..Metadata::default()
-        },
-        spec: (ops.import)(ImportContext { names }, name, have),
-    };
-    let yaml = format!(
-        "{peers}{}{}",
-        if peers.is_empty() { "" } else { "\n---\n" },
-        afu9_spec::to_yaml(&document).expect("renders")
-    );
+    let mut yaml = alongside.to_owned();
+    for (name, have) in live {
+        let document = Document {
+            api_version: ApiVersion::V1alpha1,
+            kind: K::KIND.to_owned(),
+            metadata: Metadata {
+                name: (*name).to_owned(),
+                adopt: !owned::<K>(name, have),
+                ..Metadata::default()
+            },
+            spec: (ops.import)(ImportContext { names }, name, have),
+        };
+        yaml.push_str("---\n");
+        yaml.push_str(&afu9_spec::to_yaml(&document).expect("renders"));
+    }
     let state = afu9_spec::load::load_str(std::path::Path::new("imported.yaml"), &yaml)
         .unwrap_or_else(|err| panic!("{yaml}\n{err}"));
+    // The write events of the kinds in the state, as a pass plans with them (the event
+    // source's rule listens for them).
+    let events = super::Engine::new(crate::kinds::standard()).declared_events(&state);
     let cx = super::PlanContext {
         state: &state,
         identity,
-        events: &[],
+        events: &events,
     };
-    let resource = &K::Spec::resources(&state)[0];
-    super::plan_resource::<K>(&cx, resource, Some(have))
+    K::Spec::resources(&state)
+        .iter()
+        .zip(live)
+        .map(|(resource, (_, have))| super::plan_resource::<K>(&cx, resource, Some(*have)))
+        .collect()
 }

@@ -8,6 +8,7 @@
 
 mod apply;
 mod events;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -179,7 +180,7 @@ impl ManagedKind for EcsTaskDefinitions {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// Untracked: task definitions carry no ownership tag (each revision has its own tags, and

@@ -3,6 +3,7 @@
 //! Owned whole: everything but the tags is derived from the desired state.
 
 mod apply;
+mod import;
 mod observe;
 mod permissions;
 mod plan;
@@ -107,7 +108,7 @@ impl ManagedKind for EventSources {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     /// Untracked: the controller's own event delivery, which a running controller reads;

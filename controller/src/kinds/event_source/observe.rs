@@ -111,17 +111,7 @@ async fn read_rule(
         Err(err) => return Err(AwsError::from_sdk(what(), "DescribeRule", &err)),
     };
     let arn = rule.arn.unwrap_or_default();
-    let targets = events
-        .list_targets_by_rule()
-        .rule(name)
-        .send()
-        .await
-        .map_err(|err| AwsError::from_sdk(what(), "ListTargetsByRule", &err))?
-        .targets
-        .unwrap_or_default()
-        .into_iter()
-        .map(|target| (target.id, target.arn))
-        .collect();
+    let targets = rule_targets(events, name).await?;
     let tags = events
         .list_tags_for_resource()
         .resource_arn(&arn)
@@ -143,4 +133,28 @@ async fn read_rule(
         targets,
         tags,
     }))
+}
+
+/// Every target of the rule `name`: (id, ARN).
+pub(super) async fn rule_targets(
+    events: &aws_sdk_eventbridge::Client,
+    name: &str,
+) -> Result<Vec<(String, String)>, AwsError> {
+    Ok(events
+        .list_targets_by_rule()
+        .rule(name)
+        .send()
+        .await
+        .map_err(|err| {
+            AwsError::from_sdk(
+                format!("observe eventbridge rule {name}"),
+                "ListTargetsByRule",
+                &err,
+            )
+        })?
+        .targets
+        .unwrap_or_default()
+        .into_iter()
+        .map(|target| (target.id, target.arn))
+        .collect())
 }

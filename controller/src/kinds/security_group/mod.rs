@@ -4,6 +4,7 @@
 mod apply;
 mod ec2;
 mod events;
+mod import;
 mod model;
 mod observe;
 mod permissions;
@@ -133,7 +134,7 @@ impl ManagedKind for SecurityGroups {
     }
 
     fn importer() -> Importer<Self> {
-        Importer::Unsupported
+        Importer::Supported(import::ops())
     }
 
     fn pruner() -> Pruner<Self> {

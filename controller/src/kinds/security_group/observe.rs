@@ -128,21 +128,34 @@ async fn resolve_vpcs(
 async fn describe_groups(ec2: &Client, names: &[String]) -> Result<Vec<SecurityGroup>, AwsError> {
     let mut groups = Vec::new();
     for chunk in names.chunks(FILTER_VALUES) {
-        let mut pages = ec2
-            .describe_security_groups()
-            .filters(
-                Filter::builder()
-                    .name("group-name")
-                    .set_values(Some(chunk.to_vec()))
-                    .build(),
-            )
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page =
-                page.map_err(|err| AwsError::from_sdk(WHAT, "DescribeSecurityGroups", &err))?;
-            groups.extend(page.security_groups.unwrap_or_default());
-        }
+        let filter = Filter::builder()
+            .name("group-name")
+            .set_values(Some(chunk.to_vec()))
+            .build();
+        groups.extend(describe_pages(ec2, Some(filter)).await?);
+    }
+    Ok(groups)
+}
+
+/// Every security group of the region, in every VPC (for `afu9ctl import`).
+pub(super) async fn list_groups(ec2: &Client) -> Result<Vec<SecurityGroup>, AwsError> {
+    describe_pages(ec2, None).await
+}
+
+/// Every page of `DescribeSecurityGroups` with `filter` (none: every group).
+async fn describe_pages(
+    ec2: &Client,
+    filter: Option<Filter>,
+) -> Result<Vec<SecurityGroup>, AwsError> {
+    let mut groups = Vec::new();
+    let mut pages = ec2
+        .describe_security_groups()
+        .set_filters(filter.map(|f| vec![f]))
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|err| AwsError::from_sdk(WHAT, "DescribeSecurityGroups", &err))?;
+        groups.extend(page.security_groups.unwrap_or_default());
     }
     Ok(groups)
 }

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
-use crate::engine::import::{round_trip, round_trip_among};
+use crate::engine::import::{round_trip, round_trip_alongside};
 use crate::kinds::db_instance::GroupParameters;
 use crate::plan::Action;
 
@@ -61,7 +61,10 @@ fn a_database_behind_an_imported_group_imports_in_sync_naming_the_group() {
             require_tls: true,
         })
     );
-    let plan = round_trip_among::<DbInstances>("afu9-database", &have, &names, None, GROUP);
+    let plan =
+        round_trip_alongside::<DbInstances>(GROUP, &[("afu9-database", &have)], &names, None)
+            .pop()
+            .expect("one plan");
     assert_eq!(plan.action, Action::Noop, "{:?}", plan.changes);
 }
 

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags};
 
 use super::*;
-use crate::engine::import::{round_trip, round_trip_among};
+use crate::engine::import::{round_trip, round_trip_alongside};
 use crate::kinds::ecs_cluster::ServiceObserved;
 use crate::kinds::network::Subnet;
 use crate::plan::Action;
@@ -64,7 +64,9 @@ fn a_service_behind_an_imported_group_imports_in_sync_naming_the_group() {
     assert_eq!(service.security_groups, ["afu9-ecs"]);
     assert_eq!(service.subnets, ["subnet-a", "subnet-b"]);
     assert_eq!(spec.container_insights, Some(ContainerInsights::Enabled));
-    let plan = round_trip_among::<EcsClusters>("afu9", &have, &names, None, GROUP);
+    let plan = round_trip_alongside::<EcsClusters>(GROUP, &[("afu9", &have)], &names, None)
+        .pop()
+        .expect("one plan");
     assert_eq!(plan.action, Action::Noop, "{:?}", plan.changes);
 }
 

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
-use crate::engine::import::{round_trip, round_trip_among};
+use crate::engine::import::{round_trip, round_trip_alongside};
 use crate::plan::Action;
 
 /// The `SecurityGroup` manifest the imported load balancer names.
@@ -94,7 +94,9 @@ fn a_load_balancer_behind_an_imported_group_imports_in_sync_naming_the_group() {
         Some(CertificateRef::Arn(CERT.to_owned()))
     );
     assert_eq!(spec.desync_mitigation, Some(DesyncMitigation::Strictest));
-    let plan = round_trip_among::<LoadBalancers>("afu9-alb", &have, &names, None, GROUP);
+    let plan = round_trip_alongside::<LoadBalancers>(GROUP, &[("afu9-alb", &have)], &names, None)
+        .pop()
+        .expect("one plan");
     assert_eq!(plan.action, Action::Noop, "{:?}", plan.changes);
 }
 
