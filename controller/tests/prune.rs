@@ -5,6 +5,7 @@
 //! for deletion with a 30-day recovery window, and what afu9-posture does not own is never
 //! listed.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -37,7 +38,7 @@ spec:
   document:
     Version: "2012-10-17"
     Statement:
-      - {Effect: Allow, Action: logs:PutLogEvents, Resource: "*"}
+      - {Effect: Allow, Action: logs:PutLogEvents, Resource: "arn:aws:logs:*:*:log-group:/afu9/*"}
 ---
 apiVersion: posture.afu9.io/v1alpha1
 kind: IamRole
@@ -49,7 +50,7 @@ spec:
     logs:
       Version: "2012-10-17"
       Statement:
-        - {Effect: Allow, Action: logs:CreateLogStream, Resource: "*"}
+        - {Effect: Allow, Action: logs:CreateLogStream, Resource: "arn:aws:logs:*:*:log-group:/afu9/*"}
 ---
 apiVersion: posture.afu9.io/v1alpha1
 kind: IamRole
@@ -144,11 +145,10 @@ fn orphans(plan: &Value) -> Vec<(String, String, String, String)> {
 }
 
 fn action_of<'a>(found: &'a [(String, String, String, String)], name: &str) -> (&'a str, &'a str) {
-    found
-        .iter()
-        .find(|(_, n, _, _)| n == name)
-        .map(|(_, _, action, reason)| (action.as_str(), reason.as_str()))
-        .unwrap_or_else(|| panic!("{name} is not an orphan: {found:?}"))
+    let Some((_, _, action, reason)) = found.iter().find(|(_, n, _, _)| n == name) else {
+        panic!("{name} is not an orphan: {found:?}");
+    };
+    (action.as_str(), reason.as_str())
 }
 
 /// Pushes one image into the repository `name` and registers a task definition whose task
@@ -159,6 +159,7 @@ async fn use_some_orphans(emulator: &Emulator) {
         .put_image()
         .repository_name("afu9/old-images")
         .image_tag("v1")
+        .image_manifest_media_type("application/vnd.docker.distribution.manifest.v2+json")
         .image_manifest(r#"{"schemaVersion": 2, "config": {"digest": "sha256:1"}, "layers": []}"#)
         .send()
         .await
@@ -223,10 +224,17 @@ async fn orphans_are_listed_left_alone_and_pruned_last_within_their_protections(
     let (code, applied) = json(&emulator, &before, &["apply"]);
     assert_eq!(code, Some(0), "{applied:#}");
     use_some_orphans(&emulator).await;
-
-    // Every output format lists the orphans; none is drift, so the exit code stays 0.
     let after = desired("after", AFTER);
-    let (code, plan) = json(&emulator, &after, &["plan", "--detailed-exitcode"]);
+
+    listed_in_every_format_and_left_alone(&emulator, &after).await;
+    pruned_within_their_protections(&emulator, &after).await;
+    pruned_on_the_next_passes(&emulator, &after).await;
+}
+
+/// Every output format lists the orphans; none is drift, so the exit code stays 0; without
+/// --prune, apply leaves them alone; what afu9-posture does not own is never listed.
+async fn listed_in_every_format_and_left_alone(emulator: &Emulator, after: &Path) {
+    let (code, plan) = json(emulator, after, &["plan", "--detailed-exitcode"]);
     assert_eq!(code, Some(0), "{plan:#}");
     let found = orphans(&plan);
     let listed: Vec<(&str, &str)> = found
@@ -236,12 +244,15 @@ async fn orphans_are_listed_left_alone_and_pruned_last_within_their_protections(
     let mut expected = ORPHANS.to_vec();
     expected.sort_unstable();
     assert_eq!(listed, expected, "{plan:#}");
-    assert!(found.iter().all(|(_, _, action, reason)| action == "orphaned"
-        && reason.contains("pruning is off")));
+    assert!(
+        found
+            .iter()
+            .all(|(_, _, action, reason)| action == "orphaned" && reason.contains("pruning is off"))
+    );
     assert_eq!(plan["summary"]["orphaned"], ORPHANS.len());
     assert_eq!(plan["inSync"], true);
     let shown = after.to_string_lossy().into_owned();
-    let text_plan = text(&afu9ctl(&emulator, &["plan", "-f", &shown]).stdout);
+    let text_plan = text(&afu9ctl(emulator, &["plan", "-f", &shown]).stdout);
     assert!(
         text_plan.contains("EcrRepository afu9/old-empty: orphaned")
             && text_plan.contains(&format!(
@@ -250,27 +261,25 @@ async fn orphans_are_listed_left_alone_and_pruned_last_within_their_protections(
             )),
         "{text_plan}"
     );
-    let markdown = text(&afu9ctl(&emulator, &["plan", "-f", &shown, "-o", "markdown"]).stdout);
+    assert!(!text_plan.contains("someone-elses-role"));
+    let markdown = text(&afu9ctl(emulator, &["plan", "-f", &shown, "-o", "markdown"]).stdout);
     assert!(
         markdown.contains("| IamRole | `afu9-old-role` | **orphaned** |"),
         "{markdown}"
     );
-    assert!(!text_plan.contains("someone-elses-role"));
 
-    // Without --prune, apply leaves them alone.
-    let (code, _) = json(&emulator, &after, &["apply"]);
+    let (code, _) = json(emulator, after, &["apply"]);
     assert_eq!(code, Some(0));
     assert_eq!(
-        repositories(&emulator).await,
+        repositories(emulator).await,
         ["afu9/keep", "afu9/old-empty", "afu9/old-images"]
     );
+}
 
-    // With --prune, the plan names what each protection holds back.
-    let (code, plan) = json(
-        &emulator,
-        &after,
-        &["plan", "--prune", "--detailed-exitcode"],
-    );
+/// `--prune` plans what each protection holds back, and apply deletes the rest: the role's
+/// policies first, the secret only scheduled, 30 days out.
+async fn pruned_within_their_protections(emulator: &Emulator, after: &Path) {
+    let (code, plan) = json(emulator, after, &["plan", "--prune", "--detailed-exitcode"]);
     assert_eq!(code, Some(2), "{plan:#}");
     let found = orphans(&plan);
     for deleted in [
@@ -297,7 +306,7 @@ async fn orphans_are_listed_left_alone_and_pruned_last_within_their_protections(
         "{reason}"
     );
 
-    let (code, applied) = json(&emulator, &after, &["apply", "--prune"]);
+    let (code, applied) = json(emulator, after, &["apply", "--prune"]);
     assert_eq!(code, Some(0), "{applied:#}");
     assert_eq!(applied["apply"]["failed"], 0);
     let role_calls: Vec<&str> = applied["apply"]["resources"]
@@ -316,12 +325,12 @@ async fn orphans_are_listed_left_alone_and_pruned_last_within_their_protections(
         ["DeleteRolePolicy", "DetachRolePolicy", "DeleteRole"]
     );
     assert_eq!(
-        repositories(&emulator).await,
+        repositories(emulator).await,
         ["afu9/keep", "afu9/old-images"]
     );
-    assert!(!role_exists(&emulator, "afu9-old-role").await);
-    assert!(role_exists(&emulator, "afu9-used-role").await);
-    assert!(role_exists(&emulator, "someone-elses-role").await);
+    assert!(!role_exists(emulator, "afu9-old-role").await);
+    assert!(role_exists(emulator, "afu9-used-role").await);
+    assert!(role_exists(emulator, "someone-elses-role").await);
     let secret = emulator
         .secretsmanager()
         .describe_secret()
@@ -336,10 +345,12 @@ async fn orphans_are_listed_left_alone_and_pruned_last_within_their_protections(
         .as_secs();
     let days = (deleted_at - i64::try_from(now).expect("now")) / 86_400;
     assert!((29..=30).contains(&days), "deleted in {days} days");
+}
 
-    // The policy, let go by the pruned role, goes on the next pass; the secret in its
-    // recovery window is no orphan any more.
-    let (_, plan) = json(&emulator, &after, &["plan", "--prune"]);
+/// The policy, let go by the pruned role, goes on the next pass; the secret in its recovery
+/// window is no orphan any more; an orphan entry lets the repository go with its images.
+async fn pruned_on_the_next_passes(emulator: &Emulator, after: &Path) {
+    let (_, plan) = json(emulator, after, &["plan", "--prune"]);
     let found = orphans(&plan);
     assert_eq!(
         action_of(&found, "afu9-old-policy").0,
@@ -348,14 +359,13 @@ async fn orphans_are_listed_left_alone_and_pruned_last_within_their_protections(
     );
     assert!(!found.iter().any(|(_, n, _, _)| n == "afu9/old-secret"));
 
-    // An orphan entry lets the repository go with its images.
     let entry = "---\napiVersion: posture.afu9.io/v1alpha1\nkind: Posture\nmetadata: {name: afu9}\n\
                  spec:\n  prune: true\n  orphans:\n    - {kind: EcrRepository, name: afu9/old-images, deleteImages: true}\n";
     let pruning = desired("pruning", &format!("{AFTER}{entry}"));
-    let (code, applied) = json(&emulator, &pruning, &["apply"]);
+    let (code, applied) = json(emulator, &pruning, &["apply"]);
     assert_eq!(code, Some(0), "{applied:#}");
-    assert_eq!(repositories(&emulator).await, ["afu9/keep"]);
-    let (code, plan) = json(&emulator, &pruning, &["plan", "--detailed-exitcode"]);
+    assert_eq!(repositories(emulator).await, ["afu9/keep"]);
+    let (code, plan) = json(emulator, &pruning, &["plan", "--detailed-exitcode"]);
     let found = orphans(&plan);
     assert_eq!(code, Some(2), "{plan:#}");
     assert_eq!(found.len(), 1, "only the role in use is left: {found:?}");
@@ -371,4 +381,170 @@ fn prune_with_a_target_is_refused_before_any_call() {
         .expect("cannot run afu9ctl");
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
     assert!(text(&output.stderr).contains("cannot be used with"));
+}
+
+/// Security groups created from manifests that are then deleted.
+fn groups(vpc: &str, names: &[&str]) -> String {
+    let mut yaml = String::new();
+    for name in names {
+        let _ = write!(
+            yaml,
+            "---\napiVersion: posture.afu9.io/v1alpha1\nkind: SecurityGroup\nmetadata: {{name: {name}}}\n\
+             spec:\n  vpc: {{id: {vpc}}}\n  description: {name}\n  egress:\n    - {{protocol: tcp, ports: 443, to: {{cidr: 10.0.0.0/16}}}}\n"
+        );
+    }
+    yaml
+}
+
+async fn group_names(ec2: &aws_sdk_ec2::Client, vpc: &str) -> Vec<String> {
+    let described = ec2
+        .describe_security_groups()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("vpc-id")
+                .values(vpc)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("groups");
+    let mut names: Vec<String> = described
+        .security_groups()
+        .iter()
+        .filter_map(|g| g.group_name().map(str::to_owned))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Attaches `afu9-old-attached` to a network interface, and names `afu9-old-peer` in a rule
+/// of a group afu9-posture does not own, whose id it returns.
+async fn hold_two_orphans(ec2: &aws_sdk_ec2::Client, vpc: &str) -> String {
+    let id_of = async |name: &str| {
+        let described = ec2
+            .describe_security_groups()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("group-name")
+                    .values(name)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("group");
+        described.security_groups()[0]
+            .group_id()
+            .expect("id")
+            .to_owned()
+    };
+    let subnet = ec2
+        .create_subnet()
+        .vpc_id(vpc)
+        .cidr_block("10.0.1.0/24")
+        .send()
+        .await
+        .expect("subnet")
+        .subnet()
+        .and_then(|s| s.subnet_id().map(str::to_owned))
+        .expect("subnet id");
+    ec2.create_network_interface()
+        .subnet_id(&subnet)
+        .groups(id_of("afu9-old-attached").await)
+        .description("a task of another stack")
+        .send()
+        .await
+        .expect("network interface");
+    let theirs = ec2
+        .create_security_group()
+        .group_name("someone-elses-sg")
+        .description("not ours")
+        .vpc_id(vpc)
+        .send()
+        .await
+        .expect("unowned group")
+        .group_id()
+        .expect("id")
+        .to_owned();
+    ec2.authorize_security_group_ingress()
+        .group_id(&theirs)
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(443)
+                .to_port(443)
+                .user_id_group_pairs(
+                    aws_sdk_ec2::types::UserIdGroupPair::builder()
+                        .group_id(id_of("afu9-old-peer").await)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("a rule naming the orphan");
+
+    theirs
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_orphan_group_attached_or_named_by_another_group_is_kept_and_a_free_one_deleted() {
+    let emulator = Emulator::start();
+    let ec2 = emulator.ec2();
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.0.0.0/16")
+        .send()
+        .await
+        .expect("vpc")
+        .vpc()
+        .and_then(|v| v.vpc_id().map(str::to_owned))
+        .expect("vpc id");
+    let names = [
+        "afu9-old-attached",
+        "afu9-old-free",
+        "afu9-old-peer",
+        "afu9-web",
+    ];
+    let before = desired("groups-before", &groups(&vpc, &names));
+    let (code, applied) = json(&emulator, &before, &["apply"]);
+    assert_eq!(code, Some(0), "{applied:#}");
+    let theirs = hold_two_orphans(&ec2, &vpc).await;
+
+    let after = desired("groups-after", &groups(&vpc, &["afu9-web"]));
+    let (_, plan) = json(&emulator, &after, &["plan"]);
+    let listed: Vec<String> = orphans(&plan).into_iter().map(|(_, n, _, _)| n).collect();
+    assert_eq!(
+        listed,
+        ["afu9-old-attached", "afu9-old-free", "afu9-old-peer"],
+        "{plan:#}"
+    );
+    let (code, applied) = json(&emulator, &after, &["apply", "--prune"]);
+    assert_eq!(code, Some(0), "{applied:#}");
+    let found = orphans(&applied["plan"]);
+    assert_eq!(action_of(&found, "afu9-old-free").0, "delete");
+    let (action, reason) = action_of(&found, "afu9-old-attached");
+    assert!(
+        action == "blocked"
+            && reason.contains("attached to network interface eni-")
+            && reason.contains("(a task of another stack)"),
+        "{reason}"
+    );
+    let (action, reason) = action_of(&found, "afu9-old-peer");
+    assert!(
+        action == "blocked"
+            && reason.contains(&format!(
+                "named by the rules of security group {theirs} (someone-elses-sg)"
+            )),
+        "{reason}"
+    );
+    assert_eq!(
+        group_names(&ec2, &vpc).await,
+        [
+            "afu9-old-attached",
+            "afu9-old-peer",
+            "afu9-web",
+            "default",
+            "someone-elses-sg"
+        ]
+    );
 }
