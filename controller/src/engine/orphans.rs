@@ -33,7 +33,7 @@ pub(super) fn permissions<K: ManagedKind>(scope: &ArnScope, prune: bool) -> Vec<
         Pruner::Deletes(ops) => {
             let mut grants = (ops.reads)(scope);
             if prune {
-                grants.extend((ops.writes)(scope));
+                grants.extend((ops.pruning)(scope));
             }
             grants
         }
@@ -67,11 +67,11 @@ pub struct Kept {
 
 /// What pruning a kind's orphans needs.
 pub struct PruneOps<K: ManagedKind + ?Sized> {
-    /// The IAM actions that finding the orphans and deciding their deletions take (see
-    /// [`Kept::reads`]; a protection's reads too).
+    /// The IAM actions that finding the orphans takes (see [`Kept::reads`]).
     pub reads: fn(&ArnScope) -> Vec<Grant>,
-    /// The IAM actions of the deleting calls, on any resource of the kind.
-    pub writes: fn(&ArnScope) -> Vec<Grant>,
+    /// What pruning adds: the protections' reads and the deleting calls, on any resource of
+    /// the kind.
+    pub pruning: fn(&ArnScope) -> Vec<Grant>,
     /// Whether the live resource is already on its way out (a secret in its recovery
     /// window): it is then no orphan to list or delete again.
     pub leaving: fn(&K::Observed) -> bool,

@@ -181,6 +181,7 @@ pub fn policy<'a>(kinds: impl IntoIterator<Item = (&'a str, Vec<Grant>)>, mode: 
                 .or_default()
                 .extend(grant.actions.iter().map(|action| (*action).to_owned()));
         }
+        drop_covered(&mut grouped);
         let mut per_access: BTreeMap<Access, usize> = BTreeMap::new();
         for (access, _) in grouped.keys() {
             *per_access.entry(*access).or_default() += 1;
@@ -204,6 +205,53 @@ pub fn policy<'a>(kinds: impl IntoIterator<Item = (&'a str, Vec<Grant>)>, mode: 
         }
     }
     Policy { statements }
+}
+
+/// Removes each action that another group of the same access also grants on resources that
+/// cover all of the group's (a role's reads on `role/afu9-task` when looking for orphans reads
+/// `role/*` anyway), and the groups left empty: a statement nothing could tell from the
+/// policy without it.
+fn drop_covered(grouped: &mut BTreeMap<(Access, Vec<String>), Vec<String>>) {
+    let keys: Vec<(Access, Vec<String>)> = grouped.keys().cloned().collect();
+    for key in &keys {
+        let others: Vec<(Access, Vec<String>)> = keys
+            .iter()
+            .filter(|other| *other != key && other.0 == key.0)
+            .filter(|other| {
+                key.1
+                    .iter()
+                    .all(|resource| other.1.iter().any(|pattern| glob(pattern, resource)))
+            })
+            .cloned()
+            .collect();
+        for other in others {
+            let covering = grouped[&other].clone();
+            if let Some(actions) = grouped.get_mut(key) {
+                actions.retain(|action| !covering.contains(action));
+            }
+        }
+    }
+    grouped.retain(|_, actions| !actions.is_empty());
+}
+
+/// Whether the IAM resource pattern `pattern` (`*` any run of characters, `?` one) matches
+/// `resource` (itself a pattern: it is covered when every ARN it matches is).
+fn glob(pattern: &str, resource: &str) -> bool {
+    let (pattern, resource): (Vec<char>, Vec<char>) =
+        (pattern.chars().collect(), resource.chars().collect());
+    let mut at = vec![vec![false; resource.len() + 1]; pattern.len() + 1];
+    at[0][0] = true;
+    for i in 1..=pattern.len() {
+        at[i][0] = at[i - 1][0] && pattern[i - 1] == '*';
+        for j in 1..=resource.len() {
+            at[i][j] = match pattern[i - 1] {
+                '*' => at[i - 1][j] || at[i][j - 1],
+                '?' => at[i - 1][j - 1] && resource[j - 1] != '*',
+                c => at[i - 1][j - 1] && c == resource[j - 1],
+            };
+        }
+    }
+    at[pattern.len()][resource.len()]
 }
 
 #[cfg(test)]

@@ -163,3 +163,47 @@ fn the_security_hub_export_is_granted_only_when_asked_in_either_mode_on_its_prod
         assert_eq!(with.statements.len(), without.statements.len() + 2);
     }
 }
+
+#[test]
+fn a_statement_another_covers_is_dropped() {
+    let scoped = super::Grant::new(
+        Access::Read,
+        &["iam:GetRole", "iam:ListRoleTags"],
+        vec!["arn:aws:iam::1:role/afu9-task".to_owned()],
+    );
+    let any_role = super::Grant::new(
+        Access::Read,
+        &["iam:GetRole"],
+        vec!["arn:aws:iam::1:role/*".to_owned()],
+    );
+    let write = super::Grant::new(
+        Access::Write,
+        &["iam:GetRole"],
+        vec!["arn:aws:iam::1:role/afu9-task".to_owned()],
+    );
+    let policy = super::policy([("IamRole", vec![scoped, any_role, write])], Mode::Apply);
+    let shown: Vec<(&str, Vec<&str>)> = policy
+        .statements
+        .iter()
+        .map(|s| {
+            (
+                s.sid.as_str(),
+                s.actions.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("IamRoleRead1", vec!["iam:GetRole"]),
+            ("IamRoleRead2", vec!["iam:ListRoleTags"]),
+            ("IamRoleWrite", vec!["iam:GetRole"]),
+        ]
+    );
+    assert!(super::glob(
+        "arn:aws:iam::1:role/*",
+        "arn:aws:iam::1:role/a/b"
+    ));
+    assert!(!super::glob("arn:aws:iam::1:role/*", "*"));
+    assert!(super::glob("secret:x-??????", "secret:x-abcdef"));
+}

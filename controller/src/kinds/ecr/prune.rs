@@ -13,21 +13,20 @@ pub(super) fn ops() -> PruneOps<EcrRepositories> {
                 Grant::any(Access::Read, &["ecr:DescribeRepositories"]),
                 Grant::new(
                     Access::Read,
-                    &[
-                        "ecr:GetLifecyclePolicy",
-                        "ecr:ListImages",
-                        "ecr:ListTagsForResource",
-                    ],
+                    &["ecr:GetLifecyclePolicy", "ecr:ListTagsForResource"],
                     any_repository(scope),
                 ),
             ]
         },
-        writes: |scope| {
-            vec![Grant::new(
-                Access::Write,
-                &["ecr:DeleteRepository"],
-                any_repository(scope),
-            )]
+        pruning: |scope| {
+            vec![
+                Grant::new(Access::Read, &["ecr:ListImages"], any_repository(scope)),
+                Grant::new(
+                    Access::Write,
+                    &["ecr:DeleteRepository"],
+                    any_repository(scope),
+                ),
+            ]
         },
         leaving: |_| false,
         delete,

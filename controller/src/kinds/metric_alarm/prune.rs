@@ -16,7 +16,7 @@ pub(super) fn ops() -> PruneOps<MetricAlarms> {
                 any_alarm(scope),
             )]
         },
-        writes: |scope| {
+        pruning: |scope| {
             vec![Grant::new(
                 Access::Write,
                 &["cloudwatch:DeleteAlarms"],

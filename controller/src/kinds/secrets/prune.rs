@@ -21,7 +21,7 @@ pub(super) fn ops() -> PruneOps<Secrets> {
                 ),
             ]
         },
-        writes: |scope| {
+        pruning: |scope| {
             vec![Grant::new(
                 Access::Write,
                 &["secretsmanager:DeleteSecret"],

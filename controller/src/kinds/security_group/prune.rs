@@ -14,19 +14,21 @@ pub(super) fn ops() -> PruneOps<SecurityGroups> {
             vec![Grant::any(
                 Access::Read,
                 &[
-                    "ec2:DescribeNetworkInterfaces",
                     "ec2:DescribeSecurityGroupRules",
                     "ec2:DescribeSecurityGroups",
                     "ec2:DescribeVpcs",
                 ],
             )]
         },
-        writes: |scope| {
-            vec![Grant::new(
-                Access::Write,
-                &["ec2:DeleteSecurityGroup"],
-                vec![scope.arn("ec2", "security-group/*")],
-            )]
+        pruning: |scope| {
+            vec![
+                Grant::any(Access::Read, &["ec2:DescribeNetworkInterfaces"]),
+                Grant::new(
+                    Access::Write,
+                    &["ec2:DeleteSecurityGroup"],
+                    vec![scope.arn("ec2", "security-group/*")],
+                ),
+            ]
         },
         leaving: |_| false,
         delete,

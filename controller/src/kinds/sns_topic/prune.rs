@@ -20,7 +20,7 @@ pub(super) fn ops() -> PruneOps<SnsTopics> {
                 ),
             ]
         },
-        writes: |scope| {
+        pruning: |scope| {
             vec![Grant::new(
                 Access::Write,
                 &["sns:DeleteTopic"],

@@ -18,19 +18,25 @@ pub(super) fn ops() -> PruneOps<IamPolicies> {
                     &[
                         "iam:GetPolicy",
                         "iam:GetPolicyVersion",
-                        "iam:ListEntitiesForPolicy",
                         "iam:ListPolicyVersions",
                     ],
                     any_policy(scope),
                 ),
             ]
         },
-        writes: |scope| {
-            vec![Grant::new(
-                Access::Write,
-                &["iam:DeletePolicy", "iam:DeletePolicyVersion"],
-                any_policy(scope),
-            )]
+        pruning: |scope| {
+            vec![
+                Grant::new(
+                    Access::Read,
+                    &["iam:ListEntitiesForPolicy"],
+                    any_policy(scope),
+                ),
+                Grant::new(
+                    Access::Write,
+                    &["iam:DeletePolicy", "iam:DeletePolicyVersion"],
+                    any_policy(scope),
+                ),
+            ]
         },
         leaving: |_| false,
         delete,

@@ -15,15 +15,7 @@ pub(super) fn ops() -> PruneOps<IamRoles> {
             vec![
                 Grant::any(
                     Access::Read,
-                    &[
-                        "ecs:DescribeServices",
-                        "ecs:DescribeTaskDefinition",
-                        "ecs:ListClusters",
-                        "ecs:ListServices",
-                        "ecs:ListTaskDefinitions",
-                        "iam:GetAccountAuthorizationDetails",
-                        "iam:ListRoles",
-                    ],
+                    &["iam:GetAccountAuthorizationDetails", "iam:ListRoles"],
                 ),
                 Grant::new(
                     Access::Read,
@@ -31,24 +23,44 @@ pub(super) fn ops() -> PruneOps<IamRoles> {
                         "iam:GetRole",
                         "iam:GetRolePolicy",
                         "iam:ListAttachedRolePolicies",
-                        "iam:ListInstanceProfilesForRole",
                         "iam:ListRolePolicies",
                     ],
                     any_role(scope),
                 ),
             ]
         },
-        writes: |scope| {
-            vec![Grant::new(
-                Access::Write,
-                &[
-                    "iam:DeleteRole",
-                    "iam:DeleteRolePolicy",
-                    "iam:DetachRolePolicy",
-                    "iam:RemoveRoleFromInstanceProfile",
-                ],
-                any_role(scope),
-            )]
+        pruning: |scope| {
+            vec![
+                Grant::any(
+                    Access::Read,
+                    &[
+                        "ecs:DescribeTaskDefinition",
+                        "ecs:ListClusters",
+                        "ecs:ListServices",
+                        "ecs:ListTaskDefinitions",
+                    ],
+                ),
+                Grant::new(
+                    Access::Read,
+                    &["ecs:DescribeServices"],
+                    vec![scope.arn("ecs", "service/*")],
+                ),
+                Grant::new(
+                    Access::Read,
+                    &["iam:ListInstanceProfilesForRole"],
+                    any_role(scope),
+                ),
+                Grant::new(
+                    Access::Write,
+                    &[
+                        "iam:DeleteRole",
+                        "iam:DeleteRolePolicy",
+                        "iam:DetachRolePolicy",
+                        "iam:RemoveRoleFromInstanceProfile",
+                    ],
+                    any_role(scope),
+                ),
+            ]
         },
         leaving: |_| false,
         delete,
