@@ -811,3 +811,98 @@ fn the_resource_matcher_reads_wildcards_as_iam_does() {
         "arn:aws:elasticloadbalancing:eu-central-1:1:loadbalancer/app/other/50dc"
     ));
 }
+
+/// What the pruning proof applies first, and what is left of it: the rest are orphans.
+const BEFORE_PRUNE: &str = r#"
+apiVersion: posture.afu9.io/v1alpha1
+kind: EcrRepository
+metadata: {name: afu9/keep}
+spec: {scanOnPush: true}
+---
+apiVersion: posture.afu9.io/v1alpha1
+kind: EcrRepository
+metadata: {name: afu9/old}
+spec: {scanOnPush: true}
+---
+apiVersion: posture.afu9.io/v1alpha1
+kind: IamRole
+metadata: {name: afu9-old-role}
+spec:
+  trustPolicy: {service: ecs-tasks.amazonaws.com}
+  inlinePolicies:
+    logs:
+      Version: "2012-10-17"
+      Statement:
+        - {Effect: Allow, Action: logs:CreateLogStream, Resource: "arn:aws:logs:*:*:log-group:/afu9/*"}
+---
+apiVersion: posture.afu9.io/v1alpha1
+kind: Secret
+metadata: {name: afu9/old-secret}
+spec: {create: true}
+---
+apiVersion: posture.afu9.io/v1alpha1
+kind: SnsTopic
+metadata: {name: afu9-old-topic}
+spec: {kmsKey: alias/aws/sns}
+"#;
+
+fn manifests_dir(name: &str, yaml: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("afu9-perm-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    std::fs::write(dir.join("state.yaml"), yaml).expect("manifests written");
+    dir.to_string_lossy().into_owned()
+}
+
+#[tokio::test]
+async fn a_user_holding_exactly_the_generated_prune_policy_prunes_and_one_without_it_cannot() {
+    let emulator = Emulator::start_enforcing();
+    let before = manifests_dir("before", BEFORE_PRUNE);
+    let setup = afu9ctl(&emulator.env(), &["apply", "-f", &before]);
+    assert_eq!(setup.status.code(), Some(0), "{}", text(&setup));
+    let keep = BEFORE_PRUNE
+        .split("---")
+        .next()
+        .expect("the first manifest");
+    let after = manifests_dir("after", keep);
+    let without = generated("apply", &["-f", &after]);
+    let with = generated("apply", &["-f", &after, "--prune"]);
+    let keeper = create_user(&emulator, "afu9-apply", &widened(&without, None)).await;
+    let pruner = create_user(&emulator, "afu9-prune", &widened(&with, None)).await;
+    emulator.enforce_iam(true);
+
+    // The apply policy finds the orphans.
+    let plan = run_as(&keeper, &["plan", "-f", &after, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    assert!(
+        text(&plan).contains("Orphans: 0 to delete, 4 left alone"),
+        "{}",
+        text(&plan)
+    );
+    let refused = run_as(&keeper, &["apply", "-f", &after, "--prune"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    // Without the pruning grants, the protections cannot be read (so those orphans are not
+    // deleted blind) and the deleting calls are refused.
+    for refusal in [
+        "cannot look for images in ecr repository afu9/old (ListImages)",
+        "cannot list ecs task definitions (ListTaskDefinitions)",
+        "Apply complete: 0 operations succeeded",
+    ] {
+        assert!(text(&refused).contains(refusal), "{}", text(&refused));
+    }
+
+    let deleting = run_as(&pruner, &["apply", "-f", &after, "--prune"]);
+    assert_eq!(deleting.status.code(), Some(0), "{}", text(&deleting));
+    assert!(
+        text(&deleting).contains("operations succeeded, 0 failed"),
+        "{}",
+        text(&deleting)
+    );
+    assert_granted(&logged_calls(&deleting), &with, "apply --prune");
+    let again = run_as(
+        &pruner,
+        &["plan", "-f", &after, "--prune", "--detailed-exitcode"],
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert!(!text(&again).contains("Orphans:"), "{}", text(&again));
+}
