@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use afu9_e2e::{ACCOUNT_ID, Emulator, repo_root};
+use afu9_e2e::{ACCOUNT_ID, Emulator, REGION, repo_root};
 use afu9_spec::ecr::TagMutability;
+use afu9_spec::ecs::ALL_CONTAINERS;
 use afu9_spec::iam::IamPolicySpec;
 use afu9_spec::security_group::{PeerSpec, SecurityGroupSpec};
 use afu9_spec::{DesiredState, Resource, load_paths};
 use aws_sdk_ec2::types::{Filter, IpPermission, IpRange, Tag};
+use aws_sdk_ecs::types::{ContainerDefinition, LogConfiguration, LogDriver};
 use serde_json::{Value, json};
 
 /// The kinds `import` covers; every other kind fails with an error naming it.
@@ -356,6 +358,7 @@ const GENERATED_VPC: &str = "gen-vpc";
 /// The kinds a generated posture holds, all of them imported.
 const GENERATED_KINDS: &[&str] = &[
     "EcrRepository",
+    "EcsTaskDefinition",
     "IamPolicy",
     "IamRole",
     "SecurityGroup",
@@ -395,6 +398,12 @@ const SERVICES: &[&str] = &["ecs-tasks.amazonaws.com", "lambda.amazonaws.com"];
 
 /// The maximum session durations a generated role may have, in seconds.
 const SESSIONS: &[i32] = &[3600, 7200, 43200];
+
+/// The users a generated task-definition contract asks for.
+const USERS: &[&str] = &["1001", "1001:1001", "2000"];
+
+/// The task-definition family of a generated posture.
+const GENERATED_FAMILY: &str = "gen-app";
 
 /// The CIDR block of the rule added out of band; no generated rule uses it.
 const DRIFT_CIDR: &str = "198.51.100.0/24";
@@ -500,7 +509,8 @@ fn random_rules(rng: &mut fastrand::Rng, groups: &[String], own: usize, ingress:
 /// A random posture of `rng`'s choosing, every manifest valid, guardrails included: ECR
 /// repositories, IAM policies, roles with inline policies and attachments of those policies
 /// (role 0 always one), security groups of the VPC [`GENERATED_VPC`] naming each other and
-/// themselves, secrets afu9-posture creates, topics under the AWS managed key. Returns the
+/// themselves, secrets afu9-posture creates, a task-definition contract for
+/// [`GENERATED_FAMILY`] naming random generated roles, topics under the AWS managed key. Returns the
 /// manifests' YAML and how many there are.
 fn generate_posture(rng: &mut fastrand::Rng) -> (String, usize) {
     let mut manifests = Vec::new();
@@ -526,7 +536,8 @@ fn generate_posture(rng: &mut fastrand::Rng) -> (String, usize) {
         }
         manifests.push(manifest("IamPolicy", name, &spec));
     }
-    for i in 0..rng.usize(3..=5) {
+    let roles = rng.usize(3..=5);
+    for i in 0..roles {
         let mut attached: Vec<String> = policies.iter().filter(|_| rng.bool()).cloned().collect();
         if i == 0 && attached.is_empty() {
             attached.push(policies[rng.usize(..policies.len())].clone());
@@ -565,6 +576,23 @@ fn generate_posture(rng: &mut fastrand::Rng) -> (String, usize) {
         let spec = json!({"create": true, "description": format!("generated secret {i}")});
         manifests.push(manifest("Secret", &format!("gen/secret-{i}"), &spec));
     }
+    let contract = json!({
+        "user": USERS[rng.usize(..USERS.len())],
+        "readonlyRootFilesystem": rng.bool(),
+        "privileged": false,
+        "requireLimits": true,
+        "cpu": 256,
+        "memory": 512,
+    });
+    let mut spec = json!({
+        "taskRole": format!("gen-role-{}", rng.usize(..roles)),
+        "logGroup": format!("/gen/{GENERATED_FAMILY}"),
+        "containers": {"*": contract},
+    });
+    if rng.bool() {
+        spec["executionRole"] = json!(format!("gen-role-{}", rng.usize(..roles)));
+    }
+    manifests.push(manifest("EcsTaskDefinition", GENERATED_FAMILY, &spec));
     for i in 0..rng.usize(2..=4) {
         let mut spec = json!({"kmsKey": "alias/aws/sns"});
         if rng.bool() {
@@ -573,6 +601,50 @@ fn generate_posture(rng: &mut fastrand::Rng) -> (String, usize) {
         manifests.push(manifest("SnsTopic", &format!("gen-topic-{i}"), &spec));
     }
     (manifests.join("---\n"), manifests.len())
+}
+
+/// Registers a random first revision of [`GENERATED_FAMILY`], as a deployment would: one to
+/// three containers, each with or without a user (root), a read-only root filesystem,
+/// privileged mode, limits and logs, so that the contract has something to fix or not.
+async fn register_generated_family(emulator: &Emulator, rng: &mut fastrand::Rng) {
+    let containers: Vec<ContainerDefinition> = (0..rng.usize(1..=3))
+        .map(|k| {
+            let logs = rng.bool().then(|| {
+                LogConfiguration::builder()
+                    .log_driver(LogDriver::Awslogs)
+                    .options("awslogs-group", format!("/gen/{GENERATED_FAMILY}"))
+                    .options("awslogs-region", REGION)
+                    .options("awslogs-stream-prefix", GENERATED_FAMILY)
+                    .build()
+                    .expect("a log configuration")
+            });
+            // ECS wants one of `memory` (the hard limit the contract requires) and
+            // `memoryReservation`.
+            let memory = rng.bool().then_some(256);
+            ContainerDefinition::builder()
+                .name(format!("app-{k}"))
+                .image(format!("gen/app-{k}:1"))
+                .set_user(
+                    rng.bool()
+                        .then(|| USERS[rng.usize(..USERS.len())].to_owned()),
+                )
+                .set_readonly_root_filesystem(rng.bool().then(|| rng.bool()))
+                .set_privileged(rng.bool().then(|| rng.bool()))
+                .set_cpu(rng.bool().then_some(128))
+                .set_memory(memory)
+                .set_memory_reservation(memory.is_none().then_some(128))
+                .set_log_configuration(logs)
+                .build()
+        })
+        .collect();
+    emulator
+        .ecs()
+        .register_task_definition()
+        .family(GENERATED_FAMILY)
+        .set_container_definitions(Some(containers))
+        .send()
+        .await
+        .expect("register the family's first revision");
 }
 
 /// The changes made out of band to an applied generated posture before its import.
@@ -773,6 +845,7 @@ async fn round_trip_generated(emulator: &Emulator, seed: u64) {
     let source = scratch(&format!("generated-{seed}"));
     std::fs::create_dir_all(&source).expect("a scratch directory");
     std::fs::write(source.join("generated.yaml"), &yaml).expect("written");
+    register_generated_family(emulator, &mut rng).await;
     let shown = source.to_string_lossy().into_owned();
     for args in [
         &["validate", "-f", &shown][..],
@@ -843,6 +916,22 @@ async fn round_trip_generated(emulator: &Emulator, seed: u64) {
             group.name()
         );
     }
+    let family = |state: &DesiredState| {
+        let spec = &named(&state.ecs_task_definitions, GENERATED_FAMILY).spec;
+        let all = spec.contract_for(ALL_CONTAINERS);
+        (
+            spec.task_role.clone(),
+            spec.execution_role.clone(),
+            spec.log_group.clone(),
+            (all.user, all.readonly_root_filesystem, all.privileged),
+            all.require_limits,
+        )
+    };
+    assert_eq!(
+        family(&generated),
+        family(&imported),
+        "seed {seed}: the hardened revision keeps the contract, roles by manifest name"
+    );
     drift.assert_imported(&generated, &imported);
     assert_round_trip(emulator, &dir, &imported_text, false);
     let _ = std::fs::remove_dir_all(&source);
