@@ -123,6 +123,22 @@ fn logged_calls(output: &Output) -> BTreeMap<String, u64> {
 }
 
 /// A user of the emulator's account holding `policy`, and the environment to run as it.
+/// The seeded demo account, and a customer-managed policy no manifest names, which looking
+/// for orphans reads (the seeded account has none of its own).
+async fn seed(emulator: &Emulator) {
+    emulator.seed_afu9_demo();
+    emulator
+        .iam()
+        .create_policy()
+        .policy_name("someone-elses-policy")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::x"}]}"#,
+        )
+        .send()
+        .await
+        .expect("an unmanaged policy");
+}
+
 struct User {
     env: Vec<(&'static str, String)>,
 }
@@ -185,19 +201,7 @@ async fn a_user_holding_exactly_the_generated_policy_plans_and_applies_the_afu9_
     let plan_policy = generated("plan", &[]);
     let apply_policy = generated("apply", &[]);
     let emulator = Emulator::start_enforcing();
-    emulator.seed_afu9_demo();
-    // A customer-managed policy no manifest names, which looking for orphans reads (the
-    // seeded account has none of its own).
-    emulator
-        .iam()
-        .create_policy()
-        .policy_name("someone-elses-policy")
-        .policy_document(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::x"}]}"#,
-        )
-        .send()
-        .await
-        .expect("an unmanaged policy");
+    seed(&emulator).await;
     let planner = create_user(&emulator, "afu9-plan", &widened(&plan_policy, None)).await;
     let applier = create_user(&emulator, "afu9-apply", &widened(&apply_policy, None)).await;
     emulator.enforce_iam(true);
@@ -403,19 +407,7 @@ async fn removing_any_one_statement_makes_a_named_call_fail() {
     let plan_policy = generated("plan", &[]);
     let apply_policy = generated("apply", &[]);
     let emulator = Emulator::start_enforcing();
-    emulator.seed_afu9_demo();
-    // A customer-managed policy no manifest names, which looking for orphans reads (the
-    // seeded account has none of its own).
-    emulator
-        .iam()
-        .create_policy()
-        .policy_name("someone-elses-policy")
-        .policy_document(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::x"}]}"#,
-        )
-        .send()
-        .await
-        .expect("an unmanaged policy");
+    seed(&emulator).await;
     let planner = create_user(&emulator, "afu9-plan", &widened(&plan_policy, None)).await;
     let applier = create_user(&emulator, "afu9-apply", &widened(&apply_policy, None)).await;
     emulator.enforce_iam(true);
