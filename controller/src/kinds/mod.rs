@@ -15,6 +15,8 @@ pub mod log_metric_filter;
 pub mod metric_alarm;
 pub mod network;
 pub mod posture;
+#[cfg(test)]
+pub mod round_trip;
 pub mod secrets;
 pub mod security_group;
 pub mod sns_topic;

@@ -4,7 +4,7 @@ use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
 use crate::aws::Identity;
-use crate::engine::import::round_trip;
+use crate::kinds::round_trip::round_trip;
 use crate::plan::Action;
 
 const KEY_ID: &str = "0f1e2d3c-aaaa-bbbb-cccc-123456789012";

@@ -3,8 +3,8 @@ use std::collections::BTreeMap;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
-use crate::engine::import::{round_trip, round_trip_alongside};
 use crate::kinds::db_instance::GroupParameters;
+use crate::kinds::round_trip::{round_trip, round_trip_alongside};
 use crate::plan::Action;
 
 /// The `SecurityGroup` manifest the imported database names.

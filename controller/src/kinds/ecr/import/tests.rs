@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags};
 
 use super::*;
-use crate::engine::import::round_trip;
+use crate::kinds::round_trip::round_trip;
 use crate::plan::Action;
 
 fn live(tags: &[(&str, &str)], lifecycle: Option<&str>) -> EcrRepositoryObserved {

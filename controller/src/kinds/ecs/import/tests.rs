@@ -5,8 +5,8 @@ use aws_sdk_ecs::types::{
 };
 
 use super::*;
-use crate::engine::import::round_trip_alongside;
 use crate::kinds::ecs::observe::from_sdk;
+use crate::kinds::round_trip::round_trip_alongside;
 use crate::plan::Action;
 
 const ARN: &str = "arn:aws:ecs:eu-central-1:123456789012:task-definition/afu9-control-center:4";

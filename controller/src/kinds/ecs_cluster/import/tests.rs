@@ -3,9 +3,9 @@ use std::collections::BTreeMap;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags};
 
 use super::*;
-use crate::engine::import::{round_trip, round_trip_alongside};
 use crate::kinds::ecs_cluster::ServiceObserved;
 use crate::kinds::network::Subnet;
+use crate::kinds::round_trip::{round_trip, round_trip_alongside};
 use crate::plan::Action;
 
 /// The `SecurityGroup` manifest the imported service names.

@@ -8,9 +8,9 @@ use serde_json::json;
 use super::*;
 use crate::aws::Identity;
 use crate::engine::Engine;
-use crate::engine::import::round_trip_alongside;
 use crate::events::pattern;
 use crate::kinds::event_source::{LiveQueue, LiveRule};
+use crate::kinds::round_trip::round_trip_alongside;
 use crate::plan::{Action, ResourcePlan};
 
 const QUEUE_ARN: &str = "arn:aws:sqs:eu-central-1:123456789012:afu9-posture-events";

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
-use crate::engine::import::round_trip;
+use crate::kinds::round_trip::round_trip;
 use crate::plan::Action;
 
 #[test]

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::engine::import::round_trip;
+use crate::kinds::round_trip::round_trip;
 use crate::plan::Action;
 
 #[test]

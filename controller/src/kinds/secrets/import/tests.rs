@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use afu9_spec::secrets::Schedule;
 
 use super::*;
-use crate::engine::import::round_trip;
+use crate::kinds::round_trip::round_trip;
 
 fn secret(rotating: bool) -> SecretObserved {
     SecretObserved {

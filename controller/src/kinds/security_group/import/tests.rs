@@ -5,7 +5,7 @@ use afu9_spec::security_group::rules::{AtomicRule, Ports};
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags};
 
 use super::*;
-use crate::engine::import::{round_trip, round_trip_all};
+use crate::kinds::round_trip::{round_trip, round_trip_all};
 use crate::kinds::security_group::{LiveGroup, LiveRule};
 use crate::plan::Action;
 

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::*;
 use crate::aws::Identity;
-use crate::engine::import::round_trip;
+use crate::kinds::round_trip::round_trip;
 use crate::plan::Action;
 
 #[test]

@@ -4,7 +4,7 @@ use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use serde_json::json;
 
 use super::*;
-use crate::engine::import::round_trip;
+use crate::kinds::round_trip::round_trip;
 use crate::plan::Action;
 
 const POLICY: &str = "arn:aws:iam::123456789012:policy/afu9/afu9-read";
