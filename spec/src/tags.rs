@@ -10,6 +10,11 @@ pub const MANAGED_BY_KEY: &str = "managed-by";
 /// The value of [`MANAGED_BY_KEY`] on resources afu9-posture owns.
 pub const MANAGED_BY_VALUE: &str = "afu9-posture";
 
+/// Whether `tags` hold the ownership tag: the resource is afu9-posture's.
+pub fn carries_ownership_tag(tags: &Tags) -> bool {
+    tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE)
+}
+
 /// Decides which tag keys the controller manages. `aws:` system tags are never managed;
 /// neither are keys matching the posture's ignore patterns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

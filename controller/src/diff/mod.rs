@@ -4,7 +4,7 @@ pub mod json;
 pub mod kms;
 pub mod tags;
 
-use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags};
+use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags, carries_ownership_tag};
 use serde_json::Value;
 
 use crate::plan::Change;
@@ -29,8 +29,7 @@ pub fn compare_field<T: PartialEq + Into<Value> + Clone>(
 /// Why a live `what` (`repository`, `role`) is left alone: it lacks the ownership tag and its
 /// manifest does not say `adopt: true`. `None` when the controller may manage it.
 pub fn unowned_reason(what: &str, live_tags: &Tags, adopt: bool) -> Option<String> {
-    let owned = live_tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE);
-    (!owned && !adopt).then(|| {
+    (!carries_ownership_tag(live_tags) && !adopt).then(|| {
         format!(
             "{what} exists but was not created by afu9-posture (no {MANAGED_BY_KEY}: {MANAGED_BY_VALUE} tag); \
              set metadata.adopt: true to take it over"

@@ -11,7 +11,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use afu9_spec::meta::{ApiVersion, Document, Metadata};
-use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, TagPolicy, Tags};
+use afu9_spec::tags::{MANAGED_BY_KEY, TagPolicy, Tags, carries_ownership_tag};
 use afu9_spec::{Resource, SourceLocation};
 
 use super::kind::{ManagedKind, Tagging};
@@ -139,21 +139,13 @@ pub(super) async fn import_kind<K: ManagedKind>(
     let Importer::Supported(ops) = K::importer() else {
         return Err(ImportError::Unsupported(K::KIND));
     };
-    let mut found = (ops.discover)(aws).await?;
-    found.retain(|(name, _)| request.selects(K::KIND, name));
-    found.sort_by(|a, b| a.0.cmp(&b.0));
-    found.dedup_by(|a, b| a.0 == b.0);
-    let probes: Vec<Resource<K::Spec>> = found
-        .into_iter()
-        .map(|(name, spec)| Resource {
-            metadata: Metadata {
-                name,
-                ..Metadata::default()
-            },
-            spec,
-            source: SourceLocation::new("(live)", 0, 0),
-        })
-        .collect();
+    let probes = probes(
+        &ops,
+        aws,
+        |name| request.selects(K::KIND, name),
+        &SourceLocation::new("(live)", 0, 0),
+    )
+    .await?;
     let observed = kind.observe(aws, &probes).await?;
     let live: Vec<(&str, &K::Observed)> = probes
         .iter()
@@ -191,13 +183,39 @@ pub(super) async fn import_kind<K: ManagedKind>(
         .collect()
 }
 
+/// The kind's live resources that `keep` keeps by name, in name order, each once, as probe
+/// manifests declared at `source` for its `observe` (what import and the orphan search
+/// read).
+pub(super) async fn probes<K: ManagedKind>(
+    ops: &ImportOps<K>,
+    aws: &Aws,
+    keep: impl Fn(&str) -> bool,
+    source: &SourceLocation,
+) -> Result<Vec<Resource<K::Spec>>, AwsError> {
+    let mut found = (ops.discover)(aws).await?;
+    found.retain(|(name, _)| keep(name));
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dedup_by(|a, b| a.0 == b.0);
+    Ok(found
+        .into_iter()
+        .map(|(name, spec)| Resource {
+            metadata: Metadata {
+                name,
+                ..Metadata::default()
+            },
+            spec,
+            source: source.clone(),
+        })
+        .collect())
+}
+
 /// Whether the live resource carries the ownership tag (an untagged kind has no owner to
 /// claim: its manifest never adopts).
 pub(crate) fn owned<K: ManagedKind>(name: &str, have: &K::Observed) -> bool {
     match K::tagging() {
-        Tagging::Owned(ops) => (ops.live)(name, have).is_none_or(|live| {
-            live.tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE)
-        }),
+        Tagging::Owned(ops) => {
+            (ops.live)(name, have).is_none_or(|live| carries_ownership_tag(live.tags))
+        }
         Tagging::Untagged => true,
     }
 }

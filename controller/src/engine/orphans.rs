@@ -13,20 +13,19 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use afu9_spec::meta::Metadata;
 use afu9_spec::posture::OrphanEntry;
-use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
+use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, carries_ownership_tag};
 use afu9_spec::{DesiredState, ManagementPolicy, ManifestKind, Resource, SourceLocation};
 
-use super::import::Importer;
-use super::kind::{ManagedKind, Tagging};
+use super::import::{ImportOps, Importer, probes};
+use super::kind::{ManagedKind, TagOps, Tagging};
 use crate::aws::{Aws, AwsError};
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Action, Operation, ResourcePlan};
 
 /// The IAM actions that finding `K`'s orphans takes, and with `prune` deleting them.
 pub(super) fn permissions<K: ManagedKind>(scope: &ArnScope, prune: bool) -> Vec<Grant> {
-    if matches!(K::importer(), Importer::Unsupported) {
+    if tracked::<K>().is_none() {
         return Vec::new();
     }
     match K::pruner() {
@@ -130,11 +129,11 @@ pub(super) async fn find<K: ManagedKind>(
     state: &DesiredState,
     prune: bool,
 ) -> Vec<ResourcePlan> {
-    let pruner = K::pruner();
-    if matches!(pruner, Pruner::Untracked(_)) {
+    let Some((import, tags)) = tracked::<K>() else {
         return Vec::new();
-    }
-    let probes = match candidates::<K>(aws, state).await {
+    };
+    let pruner = K::pruner();
+    let probes = match candidates(&import, aws, state).await {
         Ok(probes) => probes,
         Err(err) => return failed::<K>(&err),
     };
@@ -145,7 +144,7 @@ pub(super) async fn find<K: ManagedKind>(
         Ok(observed) => observed,
         Err(err) => return failed::<K>(&err),
     };
-    let orphans = owned(&pruner, &probes, &observed);
+    let orphans = owned(&pruner, &tags, &probes, &observed);
     if orphans.is_empty() {
         return Vec::new();
     }
@@ -161,17 +160,12 @@ pub(super) async fn find<K: ManagedKind>(
         "no manifest names this {} any more, and it carries `{MANAGED_BY_KEY}: {MANAGED_BY_VALUE}`",
         K::NOUN
     );
-    let blocked = |why: &str| {
-        orphans
-            .iter()
-            .map(|o| {
-                entry(
-                    o.name,
-                    Action::Blocked,
-                    format!("{unnamed}; not pruned: {why}"),
-                )
-            })
-            .collect()
+    let blocked = |name: &str, why: &str| {
+        entry(
+            name,
+            Action::Blocked,
+            format!("{unnamed}; not pruned: {why}"),
+        )
     };
     let ops = match pruner {
         _ if !prune => {
@@ -184,7 +178,7 @@ pub(super) async fn find<K: ManagedKind>(
                 .collect();
         }
         Pruner::Deletes(ops) => ops,
-        Pruner::Keeps(kept) => return blocked(kept.why),
+        Pruner::Keeps(kept) => return orphans.iter().map(|o| blocked(o.name, kept.why)).collect(),
         Pruner::Untracked(_) => return Vec::new(),
     };
     let cx = PruneContext {
@@ -207,11 +201,7 @@ pub(super) async fn find<K: ManagedKind>(
                 }
                 plan
             }
-            Deletion::Blocked(why) => entry(
-                o.name,
-                Action::Blocked,
-                format!("{unnamed}; not pruned: {why}"),
-            ),
+            Deletion::Blocked(why) => blocked(o.name, &why),
         })
         .collect()
 }
@@ -227,46 +217,44 @@ fn failed<K: ManagedKind>(err: &AwsError) -> Vec<ResourcePlan> {
     }]
 }
 
-/// A probe manifest for every live resource of kind `K` that no manifest in `state` names,
-/// by name; none for a kind that does not import or carries no tags.
+/// How kind `K` tells its orphans, when it can: its import's discovery lists them and its
+/// tags tell whose they are. `None` for a kind that does not import, carries no tags, or
+/// is [`Pruner::Untracked`].
+fn tracked<K: ManagedKind>() -> Option<(ImportOps<K>, TagOps<K>)> {
+    match (K::importer(), K::tagging(), K::pruner()) {
+        (_, _, Pruner::Untracked(_)) => None,
+        (Importer::Supported(import), Tagging::Owned(tags), _) => Some((import, tags)),
+        _ => None,
+    }
+}
+
+/// A probe manifest for every live resource of kind `K` that no manifest in `state` names.
 async fn candidates<K: ManagedKind>(
+    import: &ImportOps<K>,
     aws: &Aws,
     state: &DesiredState,
 ) -> Result<Vec<Resource<K::Spec>>, AwsError> {
-    let (Importer::Supported(import), Tagging::Owned(_)) = (K::importer(), K::tagging()) else {
-        return Ok(Vec::new());
-    };
     let declared: Vec<&str> = K::Spec::resources(state)
         .iter()
         .map(Resource::name)
         .collect();
-    let mut found = (import.discover)(aws).await?;
-    found.retain(|(name, _)| !declared.contains(&name.as_str()));
-    found.sort_by(|a, b| a.0.cmp(&b.0));
-    found.dedup_by(|a, b| a.0 == b.0);
-    Ok(found
-        .into_iter()
-        .map(|(name, spec)| Resource {
-            metadata: Metadata {
-                name,
-                ..Metadata::default()
-            },
-            spec,
-            source: no_manifest(),
-        })
-        .collect())
+    probes(
+        import,
+        aws,
+        |name| !declared.contains(&name),
+        &no_manifest(),
+    )
+    .await
 }
 
 /// The observed candidates that carry the ownership tag and are not already on their way
 /// out.
 fn owned<'a, K: ManagedKind>(
     pruner: &Pruner<K>,
+    tags: &TagOps<K>,
     probes: &'a [Resource<K::Spec>],
     observed: &'a [Option<K::Observed>],
 ) -> Vec<Orphan<'a, K>> {
-    let Tagging::Owned(tags) = K::tagging() else {
-        return Vec::new();
-    };
     probes
         .iter()
         .zip(observed)
@@ -278,8 +266,7 @@ fn owned<'a, K: ManagedKind>(
                 return None;
             }
             let live = (tags.live)(probe.name(), have)?;
-            let ours = live.tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE);
-            ours.then(|| Orphan {
+            carries_ownership_tag(live.tags).then(|| Orphan {
                 name: probe.name(),
                 have,
             })
