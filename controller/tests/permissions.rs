@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Output};
 
-use afu9_e2e::{Emulator, repo_root};
+use afu9_e2e::{Emulator, manifests_dir, repo_root};
 use serde_json::{Value, json};
 
 const ACCOUNT: &str = "123456789012";
@@ -838,25 +838,21 @@ metadata: {name: afu9-old-topic}
 spec: {kmsKey: alias/aws/sns}
 "#;
 
-fn manifests_dir(name: &str, yaml: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("afu9-perm-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch directory");
-    std::fs::write(dir.join("state.yaml"), yaml).expect("manifests written");
-    dir.to_string_lossy().into_owned()
-}
-
 #[tokio::test]
 async fn a_user_holding_exactly_the_generated_prune_policy_prunes_and_one_without_it_cannot() {
     let emulator = Emulator::start_enforcing();
-    let before = manifests_dir("before", BEFORE_PRUNE);
+    let before = manifests_dir("perm-before", BEFORE_PRUNE)
+        .to_string_lossy()
+        .into_owned();
     let setup = afu9ctl(&emulator.env(), &["apply", "-f", &before]);
     assert_eq!(setup.status.code(), Some(0), "{}", text(&setup));
     let keep = BEFORE_PRUNE
         .split("---")
         .next()
         .expect("the first manifest");
-    let after = manifests_dir("after", keep);
+    let after = manifests_dir("perm-after", keep)
+        .to_string_lossy()
+        .into_owned();
     let without = generated("apply", &["-f", &after]);
     let with = generated("apply", &["-f", &after, "--prune"]);
     let keeper = create_user(&emulator, "afu9-apply", &widened(&without, None)).await;

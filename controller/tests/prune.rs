@@ -6,10 +6,10 @@
 //! listed.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-use afu9_e2e::{Emulator, repo_root};
+use afu9_e2e::{Emulator, manifests_dir, repo_root};
 use serde_json::Value;
 
 const ACCOUNT: &str = "123456789012";
@@ -102,15 +102,6 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Writes `yaml` as the desired state in a fresh directory.
-fn desired(name: &str, yaml: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("afu9-prune-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch directory");
-    std::fs::write(dir.join("state.yaml"), yaml).expect("manifests written");
-    dir
-}
-
 /// `afu9ctl ARGS -f DIR -o json` (plan or apply), its exit code and JSON.
 fn json(emulator: &Emulator, dir: &Path, args: &[&str]) -> (Option<i32>, Value) {
     let shown = dir.to_string_lossy().into_owned();
@@ -191,40 +182,14 @@ async fn use_some_orphans(emulator: &Emulator) {
         .expect("unowned role");
 }
 
-async fn repositories(emulator: &Emulator) -> Vec<String> {
-    let listed = emulator
-        .ecr()
-        .describe_repositories()
-        .send()
-        .await
-        .expect("repositories");
-    let mut names: Vec<String> = listed
-        .repositories()
-        .iter()
-        .filter_map(|r| r.repository_name().map(str::to_owned))
-        .collect();
-    names.sort();
-    names
-}
-
-async fn role_exists(emulator: &Emulator, name: &str) -> bool {
-    emulator
-        .iam()
-        .get_role()
-        .role_name(name)
-        .send()
-        .await
-        .is_ok()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn orphans_are_listed_left_alone_and_pruned_last_within_their_protections() {
     let emulator = Emulator::start();
-    let before = desired("before", BEFORE);
+    let before = manifests_dir("prune-before", BEFORE);
     let (code, applied) = json(&emulator, &before, &["apply"]);
     assert_eq!(code, Some(0), "{applied:#}");
     use_some_orphans(&emulator).await;
-    let after = desired("after", AFTER);
+    let after = manifests_dir("prune-after", AFTER);
 
     listed_in_every_format_and_left_alone(&emulator, &after).await;
     pruned_within_their_protections(&emulator, &after).await;
@@ -271,7 +236,7 @@ async fn listed_in_every_format_and_left_alone(emulator: &Emulator, after: &Path
     let (code, _) = json(emulator, after, &["apply"]);
     assert_eq!(code, Some(0));
     assert_eq!(
-        repositories(emulator).await,
+        emulator.repository_names().await,
         ["afu9/keep", "afu9/old-empty", "afu9/old-images"]
     );
 }
@@ -325,12 +290,12 @@ async fn pruned_within_their_protections(emulator: &Emulator, after: &Path) {
         ["DeleteRolePolicy", "DetachRolePolicy", "DeleteRole"]
     );
     assert_eq!(
-        repositories(emulator).await,
+        emulator.repository_names().await,
         ["afu9/keep", "afu9/old-images"]
     );
-    assert!(!role_exists(emulator, "afu9-old-role").await);
-    assert!(role_exists(emulator, "afu9-used-role").await);
-    assert!(role_exists(emulator, "someone-elses-role").await);
+    assert!(!emulator.role_exists("afu9-old-role").await);
+    assert!(emulator.role_exists("afu9-used-role").await);
+    assert!(emulator.role_exists("someone-elses-role").await);
     let secret = emulator
         .secretsmanager()
         .describe_secret()
@@ -361,10 +326,10 @@ async fn pruned_on_the_next_passes(emulator: &Emulator, after: &Path) {
 
     let entry = "---\napiVersion: posture.afu9.io/v1alpha1\nkind: Posture\nmetadata: {name: afu9}\n\
                  spec:\n  prune: true\n  orphans:\n    - {kind: EcrRepository, name: afu9/old-images, deleteImages: true}\n";
-    let pruning = desired("pruning", &format!("{AFTER}{entry}"));
+    let pruning = manifests_dir("prune-pruning", &format!("{AFTER}{entry}"));
     let (code, applied) = json(emulator, &pruning, &["apply"]);
     assert_eq!(code, Some(0), "{applied:#}");
-    assert_eq!(repositories(emulator).await, ["afu9/keep"]);
+    assert_eq!(emulator.repository_names().await, ["afu9/keep"]);
     let (code, plan) = json(emulator, &pruning, &["plan", "--detailed-exitcode"]);
     let found = orphans(&plan);
     assert_eq!(code, Some(2), "{plan:#}");
@@ -505,12 +470,12 @@ async fn an_orphan_group_attached_or_named_by_another_group_is_kept_and_a_free_o
         "afu9-old-peer",
         "afu9-web",
     ];
-    let before = desired("groups-before", &groups(&vpc, &names));
+    let before = manifests_dir("prune-groups-before", &groups(&vpc, &names));
     let (code, applied) = json(&emulator, &before, &["apply"]);
     assert_eq!(code, Some(0), "{applied:#}");
     let theirs = hold_two_orphans(&ec2, &vpc).await;
 
-    let after = desired("groups-after", &groups(&vpc, &["afu9-web"]));
+    let after = manifests_dir("prune-groups-after", &groups(&vpc, &["afu9-web"]));
     let (_, plan) = json(&emulator, &after, &["plan"]);
     let listed: Vec<String> = orphans(&plan).into_iter().map(|(_, n, _, _)| n).collect();
     assert_eq!(

@@ -95,32 +95,6 @@ fn plan(env: &[(&'static str, String)], file: &str, args: &[&str]) -> (Option<i3
     (output.status.code(), resources)
 }
 
-async fn repositories(emulator: &Emulator) -> Vec<String> {
-    let mut names: Vec<String> = emulator
-        .ecr()
-        .describe_repositories()
-        .send()
-        .await
-        .expect("describe repositories")
-        .repositories
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|r| r.repository_name)
-        .collect();
-    names.sort();
-    names
-}
-
-async fn role_exists(emulator: &Emulator, name: &str) -> bool {
-    emulator
-        .iam()
-        .get_role()
-        .role_name(name)
-        .send()
-        .await
-        .is_ok()
-}
-
 #[tokio::test]
 async fn a_target_plans_and_applies_only_itself_and_what_it_depends_on() {
     let emulator = Emulator::start();
@@ -180,9 +154,9 @@ async fn a_target_plans_and_applies_only_itself_and_what_it_depends_on() {
         &["apply", "-f", &file, "--target", "EcrRepository/afu9/one"],
     );
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
-    assert_eq!(repositories(&emulator).await, ["afu9/one"]);
+    assert_eq!(emulator.repository_names().await, ["afu9/one"]);
     assert!(
-        !role_exists(&emulator, "app").await,
+        !emulator.role_exists("app").await,
         "apply --target wrote an unchosen resource"
     );
 
@@ -206,8 +180,8 @@ async fn a_target_plans_and_applies_only_itself_and_what_it_depends_on() {
 
     let apply = afu9ctl(&env, &["apply", "-f", &file, "--target", "IamRole/app"]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
-    assert!(role_exists(&emulator, "app").await);
-    assert_eq!(repositories(&emulator).await, ["afu9/one"]);
+    assert!(emulator.role_exists("app").await);
+    assert_eq!(emulator.repository_names().await, ["afu9/one"]);
 }
 
 #[tokio::test]
@@ -244,8 +218,8 @@ async fn a_label_selector_chooses_by_metadata_labels() {
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
     let value: Value = serde_json::from_slice(&apply.stdout).expect("apply -o json is JSON");
     assert_eq!(value["plan"]["partial"]["selection"], "-l team=data");
-    assert_eq!(repositories(&emulator).await, ["afu9/two"]);
-    assert!(!role_exists(&emulator, "app").await);
+    assert_eq!(emulator.repository_names().await, ["afu9/two"]);
+    assert!(!emulator.role_exists("app").await);
     assert_eq!(
         plan(&env, &file, &["-l", "team=data"]),
         (
