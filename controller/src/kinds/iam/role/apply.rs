@@ -208,23 +208,17 @@ impl RoleOp {
         )
     }
 
-    /// The calls that delete an orphan role (pruning).
-    async fn prune(&self, iam: &aws_sdk_iam::Client) -> Result<OpOutcome, AwsError> {
-        match self {
-            Self::RemoveRoleFromInstanceProfile { role, profile } => self.done(
-                iam.remove_role_from_instance_profile()
-                    .role_name(role)
-                    .instance_profile_name(profile)
-                    .send()
-                    .await,
-            ),
-            Self::DeleteRole { role } => self.done_unless(
-                iam.delete_role().role_name(role).send().await,
-                "NoSuchEntity",
-                "the role is already gone",
-            ),
-            _ => unreachable!("only the pruning calls come here"),
-        }
+    /// Deletes the role, once nothing holds it (pruning); a role already gone is done.
+    async fn delete_role(
+        &self,
+        iam: &aws_sdk_iam::Client,
+        role: &str,
+    ) -> Result<OpOutcome, AwsError> {
+        self.done_unless(
+            iam.delete_role().role_name(role).send().await,
+            "NoSuchEntity",
+            "the role is already gone",
+        )
     }
 
     async fn run(&self, iam: &aws_sdk_iam::Client) -> Result<OpOutcome, AwsError> {
@@ -316,9 +310,14 @@ impl RoleOp {
                     .send()
                     .await,
             ),
-            Self::RemoveRoleFromInstanceProfile { .. } | Self::DeleteRole { .. } => {
-                self.prune(iam).await
-            }
+            Self::RemoveRoleFromInstanceProfile { role, profile } => self.done(
+                iam.remove_role_from_instance_profile()
+                    .role_name(role)
+                    .instance_profile_name(profile)
+                    .send()
+                    .await,
+            ),
+            Self::DeleteRole { role } => self.delete_role(iam, role).await,
         }
     }
 }
