@@ -174,7 +174,7 @@ pub trait ErasedKind: Send + Sync {
     /// The IAM grants that looking for its orphans takes, and with `prune` deleting them.
     fn orphan_permissions(&self, scope: &ArnScope, prune: bool) -> Vec<Grant>;
     /// The kind's orphans as plan entries: `orphaned`, or with `prune`, `delete` or
-    /// `blocked` (see [`orphans`](super::orphans)).
+    /// `blocked` (see [`super::orphans`]).
     fn orphans<'a>(
         &'a self,
         aws: &'a Aws,

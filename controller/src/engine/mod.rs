@@ -19,6 +19,7 @@ pub use orphans::{Deletion, Deletions, Kept, Orphan, PruneContext, PruneOps, Pru
 pub use schedule::Bounds;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
 use std::time::Instant;
 
 use afu9_spec::DesiredState;
@@ -96,7 +97,7 @@ impl Engine {
         self.plan_some(aws, state, None).await
     }
 
-    /// [`Engine::plan`], then the orphans ([`Engine::orphans`]) after the resources: what a
+    /// [`Engine::plan`], then the orphans of every kind that tells them after the resources: what a
     /// whole plan of `plan`, `apply` and `run` shows.
     pub async fn plan_with_orphans(&self, aws: &Aws, state: &DesiredState, prune: bool) -> Plan {
         let mut plan = self.plan(aws, state).await;
@@ -133,16 +134,11 @@ impl Engine {
             state,
             events: &events,
         };
-        let lanes = self.service_lanes().into_iter().map(|lane| async move {
-            let mut planned = Vec::with_capacity(lane.len());
-            for index in lane {
-                let kind = &self.kinds[index];
+        let resources = self
+            .in_lanes(|kind| async move {
                 let kind_keys = match keys {
                     None => None,
-                    Some(keys) => match keys.get(kind.kind()) {
-                        Some(kind_keys) => Some(kind_keys),
-                        None => continue,
-                    },
+                    Some(keys) => Some(keys.get(kind.kind())?),
                 };
                 let started = Instant::now();
                 let plans = kind.plan(aws, scope, kind_keys).await;
@@ -153,35 +149,46 @@ impl Engine {
                     seconds = started.elapsed().as_secs_f64(),
                     "kind observed and planned"
                 );
-                planned.push((index, plans));
+                Some(plans)
+            })
+            .await;
+        Plan {
+            resources,
+            partial: None,
+        }
+    }
+
+    /// What `per_kind` returns for each kind (`None`: nothing, for a kind it skips), the
+    /// services at the same time and a service's kinds one after another (so each service
+    /// sees at most the concurrency of one kind's reads), in registry order whatever
+    /// finished first.
+    async fn in_lanes<'a, F, Fut>(&'a self, per_kind: F) -> Vec<ResourcePlan>
+    where
+        F: Fn(&'a dyn ErasedKind) -> Fut + Copy,
+        Fut: Future<Output = Option<Vec<ResourcePlan>>>,
+    {
+        let lanes = self.service_lanes().into_iter().map(|lane| async move {
+            let mut planned = Vec::with_capacity(lane.len());
+            for index in lane {
+                if let Some(plans) = per_kind(self.kinds[index].as_ref()).await {
+                    planned.push((index, plans));
+                }
             }
             planned
         });
         let mut by_kind: Vec<(usize, Vec<ResourcePlan>)> =
             join_all(lanes).await.into_iter().flatten().collect();
         by_kind.sort_by_key(|(index, _)| *index);
-        Plan {
-            resources: by_kind.into_iter().flat_map(|(_, plans)| plans).collect(),
-            partial: None,
-        }
+        by_kind.into_iter().flat_map(|(_, plans)| plans).collect()
     }
 
     /// The orphans of every kind that can tell them (live resources with the ownership tag
     /// that no manifest in `state` names), as plan entries to add to a whole plan:
-    /// `orphaned`, or with `prune`, `delete` or `blocked`. Services are looked at the same
-    /// time, a service's kinds in turn, as in [`Engine::plan`].
-    pub async fn orphans(&self, aws: &Aws, state: &DesiredState, prune: bool) -> Vec<ResourcePlan> {
-        let lanes = self.service_lanes().into_iter().map(|lane| async move {
-            let mut found = Vec::new();
-            for index in lane {
-                found.push((index, self.kinds[index].orphans(aws, state, prune).await));
-            }
-            found
-        });
-        let mut by_kind: Vec<(usize, Vec<ResourcePlan>)> =
-            join_all(lanes).await.into_iter().flatten().collect();
-        by_kind.sort_by_key(|(index, _)| *index);
-        by_kind.into_iter().flat_map(|(_, plans)| plans).collect()
+    /// `orphaned`, or with `prune`, `delete` or `blocked`; looked for as [`Engine::plan`]
+    /// observes.
+    async fn orphans(&self, aws: &Aws, state: &DesiredState, prune: bool) -> Vec<ResourcePlan> {
+        self.in_lanes(|kind| async move { Some(kind.orphans(aws, state, prune).await) })
+            .await
     }
 
     /// The registered kinds, in registry order.
