@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use afu9_e2e::{Emulator, manifests_dir, repo_root};
+use afu9_e2e::account::manifests_dir;
+use afu9_e2e::{Emulator, repo_root};
 use serde_json::Value;
 
 const ACCOUNT: &str = "123456789012";
