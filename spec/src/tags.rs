@@ -5,6 +5,13 @@ use std::collections::BTreeMap;
 /// A resource's tags, key → value, in a stable order.
 pub type Tags = BTreeMap<String, String>;
 
+/// A manifest spec that carries `spec.tags` (implemented for every tagged kind's spec by
+/// `tagged_specs!` in the kinds module).
+pub trait TaggedSpec {
+    /// The tags the manifest asks for.
+    fn tags(&self) -> &Tags;
+}
+
 /// The tag key that marks a resource as created and owned by afu9-posture.
 pub const MANAGED_BY_KEY: &str = "managed-by";
 /// The value of [`MANAGED_BY_KEY`] on resources afu9-posture owns.

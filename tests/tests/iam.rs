@@ -6,7 +6,9 @@ use std::path::Path;
 
 use afu9_controller::aws::Aws;
 use afu9_controller::engine::Engine;
+use afu9_controller::kinds::iam::policy::IamPolicies;
 use afu9_controller::kinds::iam::role::{IamRoles, ReadStrategy};
+use afu9_controller::kinds::registered;
 use afu9_controller::plan::{Action, Plan};
 use afu9_e2e::Emulator;
 use afu9_spec::DesiredState;
@@ -24,8 +26,8 @@ fn afu9_roles() -> DesiredState {
 
 fn engine_with(strategy: ReadStrategy) -> Engine {
     Engine::new(vec![
-        Box::new(afu9_controller::kinds::iam::policy::IamPolicies),
-        Box::new(IamRoles { strategy }),
+        registered::<IamPolicies>().into(),
+        registered::<IamRoles>().with(IamRoles { strategy }).into(),
     ])
 }
 

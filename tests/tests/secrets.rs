@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use afu9_controller::aws::Aws;
 use afu9_controller::engine::Engine;
+use afu9_controller::kinds::registered;
 use afu9_controller::kinds::secrets::Secrets;
 use afu9_controller::plan::{Action, Plan};
 use afu9_e2e::{Emulator, repo_root};
@@ -229,9 +230,13 @@ async fn an_overdue_manual_secret_is_reported_with_its_due_date_and_nothing_is_w
     assert_eq!(resource(&today, "afu9/github").action, Action::Noop);
 
     // 100 days from now, the value stored today is ten days overdue.
-    let later = Engine::new(vec![Box::new(Secrets {
-        now: Some(SystemTime::now() + Duration::from_secs(100 * 86_400)),
-    })]);
+    let later = Engine::new(vec![
+        registered::<Secrets>()
+            .with(Secrets {
+                now: Some(SystemTime::now() + Duration::from_secs(100 * 86_400)),
+            })
+            .into(),
+    ]);
     let plan = later.plan(&aws, &state).await;
     let github = resource(&plan, "afu9/github");
     assert_eq!(github.action, Action::Blocked);

@@ -20,9 +20,14 @@ fn network() -> DesiredState {
 }
 
 fn engine() -> Engine {
-    Engine::new(vec![Box::new(
-        afu9_controller::kinds::security_group::SecurityGroups,
-    )])
+    Engine::new(
+        vec![
+            afu9_controller::kinds::registered::<
+                afu9_controller::kinds::security_group::SecurityGroups,
+            >()
+            .into(),
+        ],
+    )
 }
 
 /// A VPC tagged as the AFU-9 manifests look it up.

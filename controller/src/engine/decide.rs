@@ -2,24 +2,27 @@
 //!
 //! Here and nowhere else: the action (create, update, replace, blocked, noop), the ownership
 //! and adoption rule (`managed-by` tag, `metadata.adopt`), the tag plan through the kind's
-//! [`Tagging`], and the management policy (an observed resource keeps its changes, never
+//! tagging ([`TagOps`]), and the management policy (an observed resource keeps its changes, never
 //! its calls).
 
 use afu9_spec::{DesiredState, ManagementPolicy, Resource};
 
-use super::kind::{ManagedKind, PlanContext, Tagging};
+use super::kind::{ManagedKind, PlanContext};
+use super::tags::TagOps;
 use crate::aws::AwsError;
 use crate::diff::tags::{created_tags, diff_tags};
 use crate::diff::unowned_reason;
 use crate::plan::{Action, Delta, Existence, ResourcePlan};
 
-/// The plan of one observed resource: the kind's pure comparison, then the engine's decision.
-pub fn plan_resource<K: ManagedKind>(
+/// The plan of one observed resource: the kind's pure comparison, then the engine's decision
+/// (with `tags`, the kind's tagging, if it has any).
+pub(super) fn plan_resource<K: ManagedKind>(
     cx: &PlanContext<'_>,
+    tags: Option<&TagOps<K>>,
     want: &Resource<K::Spec>,
     have: Option<&K::Observed>,
 ) -> ResourcePlan {
-    let mut plan = decide::<K>(cx, want, have, K::plan(cx, want, have));
+    let mut plan = decide::<K>(cx, tags, want, have, K::plan(cx, want, have));
     plan.depends_on = K::depends_on(cx.state, want);
     plan
 }
@@ -27,6 +30,7 @@ pub fn plan_resource<K: ManagedKind>(
 /// The plan of one resource from what its kind found.
 fn decide<K: ManagedKind>(
     cx: &PlanContext<'_>,
+    tagging: Option<&TagOps<K>>,
     want: &Resource<K::Spec>,
     have: Option<&K::Observed>,
     delta: Delta,
@@ -41,11 +45,8 @@ fn decide<K: ManagedKind>(
     } = delta;
     let mut plan = ResourcePlan::new(K::KIND, want.name(), &want.source);
     plan.policy = cx.state.management_policy(&want.metadata);
-    let tagging = K::tagging();
-    let desired_tags = |tags: &Tagging<K>| match tags {
-        Tagging::Owned(tag_ops) => Some(cx.state.desired_tags((tag_ops.desired)(&want.spec))),
-        Tagging::Untagged => None,
-    };
+    let desired_tags =
+        |tags: Option<&TagOps<K>>| tags.map(|ops| cx.state.desired_tags((ops.desired)(&want.spec)));
     let blocked = (!blocked.is_empty()).then(|| blocked.join("; "));
     match existence {
         Existence::Unavailable(reason) => {
@@ -54,7 +55,7 @@ fn decide<K: ManagedKind>(
             ops.clear();
         }
         Existence::Missing => {
-            if let Some(tags) = desired_tags(&tagging) {
+            if let Some(tags) = desired_tags(tagging) {
                 created_tags(&tags, &cx.state.tag_policy(), &mut changes);
             }
             (plan.action, plan.reason) = match blocked {
@@ -67,10 +68,10 @@ fn decide<K: ManagedKind>(
             };
         }
         Existence::Exists => {
-            if let (Tagging::Owned(tag_ops), Some(have)) = (&tagging, have)
+            if let (Some(tag_ops), Some(have)) = (tagging, have)
                 && let Some(live) = (tag_ops.live)(want.name(), have)
             {
-                let tags = desired_tags(&tagging).unwrap_or_default();
+                let tags = desired_tags(tagging).unwrap_or_default();
                 if replace.is_some() {
                     created_tags(&tags, &cx.state.tag_policy(), &mut changes);
                 } else {

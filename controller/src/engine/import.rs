@@ -14,8 +14,10 @@ use afu9_spec::meta::{ApiVersion, Document, Metadata};
 use afu9_spec::tags::{MANAGED_BY_KEY, TagPolicy, Tags, carries_ownership_tag};
 use afu9_spec::{Resource, SourceLocation};
 
-use super::kind::{ManagedKind, Tagging};
+use super::kind::ManagedKind;
+use super::tags::TagOps;
 use crate::aws::{Aws, AwsError};
+use crate::permissions::{ArnScope, Grant};
 
 /// What listing a kind's live resources returns: each one's name and a probe manifest for
 /// it, one that makes the kind's `observe` read every field `import` writes (a policy's
@@ -23,26 +25,67 @@ use crate::aws::{Aws, AwsError};
 pub type Discovery<'a, S> =
     Pin<Box<dyn Future<Output = Result<Vec<(String, S)>, AwsError>> + Send + 'a>>;
 
-/// How `afu9ctl import` writes a kind's live resources as manifests.
-pub enum Importer<K: ManagedKind + ?Sized> {
-    /// The kind imports.
-    Supported(ImportOps<K>),
-    /// The kind does not import yet: asking for it fails with an error naming it.
-    Unsupported,
+/// A kind that `afu9ctl import` writes back as manifests (and whose orphans, with tags,
+/// can be found).
+pub trait Imports: ManagedKind {
+    /// The desired-state file its manifests go to (`ecr.yaml`).
+    const FILE: &'static str;
+
+    /// Every live resource of the kind (paginated list calls), with its probe manifest.
+    fn discover(aws: &Aws) -> Discovery<'_, Self::Spec>;
+
+    /// The id other manifests' live state names the resource by (a group id, a policy
+    /// ARN), so that their import can name it by its manifest name instead; none by
+    /// default.
+    fn live_id(_have: &Self::Observed) -> Option<String> {
+        None
+    }
+
+    /// The manifest that states `have` (pure): every field the kind manages.
+    fn import(cx: ImportContext<'_>, name: &str, have: &Self::Observed) -> Self::Spec;
+
+    /// The IAM actions that discovery and observing its probes take, on any resource of
+    /// the kind (the list calls on `*`): what looking for orphans reads on every whole
+    /// pass. None by default, for a kind whose orphans are never looked for.
+    fn discovery_grants(_scope: &ArnScope) -> Vec<Grant> {
+        Vec::new()
+    }
 }
 
-/// What the engine needs to import a kind.
+/// An importing kind's capability as the registry keeps it.
 pub struct ImportOps<K: ManagedKind + ?Sized> {
-    /// The desired-state file its manifests go to (`ecr.yaml`).
+    /// See [`Imports::FILE`].
     pub file: &'static str,
-    /// Every live resource of the kind (paginated list calls), with its probe manifest.
+    /// See [`Imports::discover`].
     pub discover: for<'a> fn(&'a Aws) -> Discovery<'a, K::Spec>,
-    /// The id other manifests' live state names the resource by (a group id, a policy
-    /// ARN), so that their import can name it by its manifest name instead.
+    /// See [`Imports::live_id`].
     pub live_id: fn(&K::Observed) -> Option<String>,
-    /// The manifest that states `have` (pure): every field the kind manages.
+    /// See [`Imports::import`].
     pub import: fn(ImportContext<'_>, &str, &K::Observed) -> K::Spec,
+    /// See [`Imports::discovery_grants`].
+    pub reads: fn(&ArnScope) -> Vec<Grant>,
 }
+
+impl<K: Imports> ImportOps<K> {
+    /// The capability of `K`.
+    pub fn of() -> Self {
+        Self {
+            file: K::FILE,
+            discover: K::discover,
+            live_id: K::live_id,
+            import: K::import,
+            reads: K::discovery_grants,
+        }
+    }
+}
+
+impl<K: ManagedKind + ?Sized> Clone for ImportOps<K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K: ManagedKind + ?Sized> Copy for ImportOps<K> {}
 
 /// What a kind's pure import may consult besides the resource.
 #[derive(Debug, Clone, Copy)]
@@ -110,9 +153,9 @@ pub struct Imported {
 /// Why an import failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    /// The kind cannot be imported yet.
-    #[error("{0}: import is not implemented for this kind yet")]
-    Unsupported(&'static str),
+    /// The kind does not import, for the reason its registration gives.
+    #[error("{0}: import is not supported: {1}")]
+    Unsupported(&'static str, &'static str),
     /// A read failed.
     #[error(transparent)]
     Aws(#[from] AwsError),
@@ -132,13 +175,12 @@ pub enum ImportError {
 /// live ids to `names`.
 pub(super) async fn import_kind<K: ManagedKind>(
     kind: &K,
+    ops: ImportOps<K>,
+    tags: Option<TagOps<K>>,
     aws: &Aws,
     request: &ImportRequest,
     names: &mut BTreeMap<String, String>,
 ) -> Result<Vec<Imported>, ImportError> {
-    let Importer::Supported(ops) = K::importer() else {
-        return Err(ImportError::Unsupported(K::KIND));
-    };
     let probes = probes(
         &ops,
         aws,
@@ -165,7 +207,7 @@ pub(super) async fn import_kind<K: ManagedKind>(
                 kind: K::KIND.to_owned(),
                 metadata: Metadata {
                     name: (*name).to_owned(),
-                    adopt: !owned::<K>(name, have),
+                    adopt: !owned(tags.as_ref(), name, have),
                     ..Metadata::default()
                 },
                 spec: (ops.import)(cx, name, have),
@@ -211,11 +253,12 @@ pub(super) async fn probes<K: ManagedKind>(
 
 /// Whether the live resource carries the ownership tag (an untagged kind has no owner to
 /// claim: its manifest never adopts).
-pub(crate) fn owned<K: ManagedKind>(name: &str, have: &K::Observed) -> bool {
-    match K::tagging() {
-        Tagging::Owned(ops) => {
-            (ops.live)(name, have).is_none_or(|live| carries_ownership_tag(live.tags))
-        }
-        Tagging::Untagged => true,
-    }
+pub(crate) fn owned<K: ManagedKind>(
+    tags: Option<&TagOps<K>>,
+    name: &str,
+    have: &K::Observed,
+) -> bool {
+    tags.is_none_or(|ops| {
+        (ops.live)(name, have).is_none_or(|live| carries_ownership_tag(live.tags))
+    })
 }

@@ -1,22 +1,28 @@
-//! The reconcile engine: kinds behind one small trait, the one place that turns what a kind
+//! The reconcile engine: kinds behind one small core trait and a few capability traits, the
+//! one place that turns what a kind
 //! found into a plan (`decide`), and an apply that executes exactly the operations of the
 //! plan it is given, resources at the same time within each service's bound (`schedule`).
 
 pub mod apply;
 mod decide;
+pub mod evented;
 pub mod guard;
 pub mod import;
 pub mod kind;
 pub mod orphans;
+pub mod registry;
 mod schedule;
+pub mod tags;
 
 pub use apply::{ApplyReport, OpResult, ResourceResult};
-pub use decide::plan_resource;
+pub use evented::Evented;
 pub use guard::{GuardError, check_target};
-pub use import::{ImportContext, ImportError, ImportOps, ImportRequest, Imported, Importer};
-pub use kind::{ErasedKind, LiveTags, ManagedKind, Manifest, PlanContext, Scope, TagOps, Tagging};
-pub use orphans::{Deletion, Deletions, Kept, Orphan, PruneContext, PruneOps, Pruner};
+pub use import::{Discovery, ImportContext, ImportError, ImportRequest, Imported, Imports};
+pub use kind::{ManagedKind, PlanContext};
+pub use orphans::{Deletion, Deletions, Orphan, PruneContext, Prunes};
+pub use registry::{Capability, ErasedKind, Kind, Manifest, Scope};
 pub use schedule::Bounds;
+pub use tags::{LiveTags, Tagged};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;

@@ -4,8 +4,8 @@
 //! A kind finds its orphans through what `afu9ctl import` already has: its discovery lists
 //! every live resource with a probe manifest, its own `observe` reads them, and its tagging
 //! tells whose they are. So a kind that imports and carries tags can tell its orphans; its
-//! [`Pruner`] says whether pruning deletes them (and how: the calls, and the protections that
-//! hold one back) or never does. The engine decides the rest: an orphan is `orphaned` (left
+//! registration says whether pruning deletes them ([`Prunes`]: the calls, and the
+//! protections that hold one back), keeps them, or never looks. The engine decides the rest: an orphan is `orphaned` (left
 //! alone) unless pruning is on, then `delete` or `blocked` with the protection's reason; an
 //! observe-only posture keeps the calls out. Only a whole plan looks for orphans: a partial
 //! one (`--target`, an event's reconcile) cannot tell what no manifest names.
@@ -17,67 +17,95 @@ use afu9_spec::posture::OrphanEntry;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, carries_ownership_tag};
 use afu9_spec::{DesiredState, ManagementPolicy, ManifestKind, Resource, SourceLocation};
 
-use super::import::{ImportOps, Importer, probes};
-use super::kind::{ManagedKind, TagOps, Tagging};
+use super::import::{ImportOps, Imports, probes};
+use super::kind::ManagedKind;
+use super::tags::{TagOps, Tagged};
 use crate::aws::{Aws, AwsError};
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Action, Operation, ResourcePlan};
 
-/// The IAM actions that finding `K`'s orphans takes, and with `prune` deleting them.
-pub(super) fn permissions<K: ManagedKind>(scope: &ArnScope, prune: bool) -> Vec<Grant> {
-    if tracked::<K>().is_none() {
-        return Vec::new();
-    }
-    match K::pruner() {
-        Pruner::Deletes(ops) => {
-            let mut grants = (ops.reads)(scope);
-            if prune {
-                grants.extend((ops.pruning)(scope));
-            }
-            grants
-        }
-        Pruner::Keeps(kept) => (kept.reads)(scope),
-        Pruner::Untracked(_) => Vec::new(),
-    }
-}
-
-/// How a kind's orphans are pruned.
-pub enum Pruner<K: ManagedKind + ?Sized> {
-    /// Pruning deletes the kind's orphans through these calls, unless a protection holds one
-    /// back.
-    Deletes(PruneOps<K>),
-    /// The kind's orphans are listed but never deleted (a KMS key: what it encrypted would
-    /// be lost).
-    Keeps(Kept),
-    /// The kind cannot tell its orphans (it carries no ownership tag, or has no resource of
-    /// its own), for this reason.
-    Untracked(&'static str),
-}
-
-/// A kind whose orphans are listed, never deleted.
-#[derive(Debug, Clone, Copy)]
-pub struct Kept {
-    /// Why they are never deleted, as the plan says it.
-    pub why: &'static str,
-    /// The IAM actions that finding them takes: the discovery's list calls (on `*`) and
-    /// `observe`'s reads on any resource of the kind.
-    pub reads: fn(&ArnScope) -> Vec<Grant>,
-}
-
-/// What pruning a kind's orphans needs.
-pub struct PruneOps<K: ManagedKind + ?Sized> {
-    /// The IAM actions that finding the orphans takes (see [`Kept::reads`]).
-    pub reads: fn(&ArnScope) -> Vec<Grant>,
+/// A kind whose orphans pruning deletes (it imports, so its discovery lists them, and
+/// carries tags, so the ownership tag tells them).
+pub trait Prunes: Imports + Tagged {
     /// What pruning adds: the protections' reads and the deleting calls, on any resource of
     /// the kind.
-    pub pruning: fn(&ArnScope) -> Vec<Grant>,
+    fn pruning_grants(scope: &ArnScope) -> Vec<Grant>;
+
     /// Whether the live resource is already on its way out (a secret in its recovery
     /// window): it is then no orphan to list or delete again.
-    pub leaving: fn(&K::Observed) -> bool,
+    fn leaving(_have: &Self::Observed) -> bool {
+        false
+    }
+
     /// For each orphan, in order: the calls that delete it, or the protection that holds it
     /// back. May read what the protections need (a repository's images, the task
     /// definitions that use a role), once for all the kind's orphans.
+    fn delete<'a>(
+        aws: &'a Aws,
+        cx: PruneContext<'a>,
+        orphans: &'a [Orphan<'a, Self>],
+    ) -> Deletions<'a>;
+}
+
+/// What a kind does with its orphans, as its registration says.
+pub enum Orphans<K: ManagedKind + ?Sized> {
+    /// Pruning deletes them through these calls, unless a protection holds one back.
+    Prunes(PruneOps<K>),
+    /// They are listed but never deleted, for this reason (a KMS key: what it encrypted
+    /// would be lost).
+    Keeps(&'static str),
+    /// The kind cannot or must not tell them, for this reason (no ownership tag; adopted
+    /// from another stack).
+    Untracked(&'static str),
+}
+
+/// A pruning kind's capability as the registry keeps it.
+pub struct PruneOps<K: ManagedKind + ?Sized> {
+    /// See [`Prunes::pruning_grants`].
+    pub pruning: fn(&ArnScope) -> Vec<Grant>,
+    /// See [`Prunes::leaving`].
+    pub leaving: fn(&K::Observed) -> bool,
+    /// See [`Prunes::delete`].
     pub delete: for<'a> fn(&'a Aws, PruneContext<'a>, &'a [Orphan<'a, K>]) -> Deletions<'a>,
+}
+
+impl<K: Prunes> PruneOps<K> {
+    /// The capability of `K`.
+    pub fn of() -> Self {
+        Self {
+            pruning: K::pruning_grants,
+            leaving: K::leaving,
+            delete: K::delete,
+        }
+    }
+}
+
+/// How a kind tells its orphans: its import's discovery lists them (and says what that
+/// reads) and its tags tell whose they are.
+pub struct Finder<K: ManagedKind + ?Sized> {
+    /// The kind's import.
+    pub import: ImportOps<K>,
+    /// The kind's tagging.
+    pub tags: TagOps<K>,
+}
+
+/// The IAM actions that finding a kind's orphans takes, and with `prune` deleting them.
+pub(super) fn permissions<K: ManagedKind>(
+    orphans: &Orphans<K>,
+    finder: Option<&Finder<K>>,
+    scope: &ArnScope,
+    prune: bool,
+) -> Vec<Grant> {
+    let Some(finder) = finder else {
+        return Vec::new();
+    };
+    let mut grants = (finder.import.reads)(scope);
+    match orphans {
+        Orphans::Prunes(ops) if prune => grants.extend((ops.pruning)(scope)),
+        Orphans::Untracked(_) => return Vec::new(),
+        _ => {}
+    }
+    grants
 }
 
 /// One orphan as its kind observed it.
@@ -125,15 +153,19 @@ fn no_manifest() -> SourceLocation {
 /// `blocked`. A failed read is one `error` entry for the kind (named `*`).
 pub(super) async fn find<K: ManagedKind>(
     kind: &K,
+    orphans_of: &Orphans<K>,
+    finder: Option<&Finder<K>>,
     aws: &Aws,
     state: &DesiredState,
     prune: bool,
 ) -> Vec<ResourcePlan> {
-    let Some((import, tags)) = tracked::<K>() else {
+    let Some(Finder { import, tags }) = finder else {
         return Vec::new();
     };
-    let pruner = K::pruner();
-    let probes = match candidates(&import, aws, state).await {
+    if matches!(orphans_of, Orphans::Untracked(_)) {
+        return Vec::new();
+    }
+    let probes = match candidates(import, aws, state).await {
         Ok(probes) => probes,
         Err(err) => return failed::<K>(&err),
     };
@@ -144,7 +176,7 @@ pub(super) async fn find<K: ManagedKind>(
         Ok(observed) => observed,
         Err(err) => return failed::<K>(&err),
     };
-    let orphans = owned(&pruner, &tags, &probes, &observed);
+    let orphans = owned(orphans_of, tags, &probes, &observed);
     if orphans.is_empty() {
         return Vec::new();
     }
@@ -167,7 +199,7 @@ pub(super) async fn find<K: ManagedKind>(
             format!("{unnamed}; not pruned: {why}"),
         )
     };
-    let ops = match pruner {
+    let ops = match orphans_of {
         _ if !prune => {
             return orphans
                 .iter()
@@ -177,9 +209,9 @@ pub(super) async fn find<K: ManagedKind>(
                 })
                 .collect();
         }
-        Pruner::Deletes(ops) => ops,
-        Pruner::Keeps(kept) => return orphans.iter().map(|o| blocked(o.name, kept.why)).collect(),
-        Pruner::Untracked(_) => return Vec::new(),
+        Orphans::Prunes(ops) => ops,
+        Orphans::Keeps(why) => return orphans.iter().map(|o| blocked(o.name, why)).collect(),
+        Orphans::Untracked(_) => return Vec::new(),
     };
     let cx = PruneContext {
         kind: K::KIND,
@@ -217,17 +249,6 @@ fn failed<K: ManagedKind>(err: &AwsError) -> Vec<ResourcePlan> {
     }]
 }
 
-/// How kind `K` tells its orphans, when it can: its import's discovery lists them and its
-/// tags tell whose they are. `None` for a kind that does not import, carries no tags, or
-/// is [`Pruner::Untracked`].
-fn tracked<K: ManagedKind>() -> Option<(ImportOps<K>, TagOps<K>)> {
-    match (K::importer(), K::tagging(), K::pruner()) {
-        (_, _, Pruner::Untracked(_)) => None,
-        (Importer::Supported(import), Tagging::Owned(tags), _) => Some((import, tags)),
-        _ => None,
-    }
-}
-
 /// A probe manifest for every live resource of kind `K` that no manifest in `state` names.
 async fn candidates<K: ManagedKind>(
     import: &ImportOps<K>,
@@ -250,7 +271,7 @@ async fn candidates<K: ManagedKind>(
 /// The observed candidates that carry the ownership tag and are not already on their way
 /// out.
 fn owned<'a, K: ManagedKind>(
-    pruner: &Pruner<K>,
+    orphans_of: &Orphans<K>,
     tags: &TagOps<K>,
     probes: &'a [Resource<K::Spec>],
     observed: &'a [Option<K::Observed>],
@@ -260,7 +281,7 @@ fn owned<'a, K: ManagedKind>(
         .zip(observed)
         .filter_map(|(probe, have)| {
             let have = have.as_ref()?;
-            if let Pruner::Deletes(ops) = pruner
+            if let Orphans::Prunes(ops) = orphans_of
                 && (ops.leaving)(have)
             {
                 return None;

@@ -9,10 +9,9 @@ use afu9_spec::ecr::EcrRepositorySpec;
 use afu9_spec::{DesiredState, Resource};
 use aws_config::{BehaviorVersion, SdkConfig};
 
-use super::{Engine, ManagedKind, PlanContext, Tagging};
+use super::{Engine, Kind, ManagedKind, PlanContext};
 use crate::aws::{Aws, AwsError};
-use crate::events::Events;
-use crate::plan::{Delta, Dependency};
+use crate::plan::Delta;
 
 /// `(kind, started)`: `true` when an observation starts, `false` when it ends.
 type Log = Arc<Mutex<Vec<(&'static str, bool)>>>;
@@ -25,30 +24,12 @@ struct Fake<const N: usize> {
 }
 
 impl<const N: usize> ManagedKind for Fake<N> {
-    fn importer() -> crate::engine::Importer<Self> {
-        crate::engine::Importer::Unsupported
-    }
-
-    /// Untracked: the fakes have no live resources to orphan.
-    fn pruner() -> crate::engine::Pruner<Self> {
-        crate::engine::Pruner::Untracked("a fake")
-    }
-
     type Spec = EcrRepositorySpec;
     type Observed = ();
     const KIND: &'static str = FAKES[N].0;
     const SERVICE: &'static str = FAKES[N].1;
     const NOUN: &'static str = "fake";
     const WRITE_LIMIT: usize = 1;
-    const EVENTS: Events = Events::NONE;
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Untagged
-    }
-
-    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
-        Vec::new()
-    }
 
     fn permissions(
         _state: &DesiredState,
@@ -89,15 +70,18 @@ async fn services_are_observed_at_once_a_service_s_kinds_in_turn_and_planned_in_
     .expect("valid manifest");
     let log = Log::default();
     let engine = Engine::new(vec![
-        Box::new(Fake::<0> {
+        Kind::new(Fake::<0> {
             log: Arc::clone(&log),
-        }),
-        Box::new(Fake::<1> {
+        })
+        .into(),
+        Kind::new(Fake::<1> {
             log: Arc::clone(&log),
-        }),
-        Box::new(Fake::<2> {
+        })
+        .into(),
+        Kind::new(Fake::<2> {
             log: Arc::clone(&log),
-        }),
+        })
+        .into(),
     ]);
     let aws = Aws::from_config(
         &SdkConfig::builder()
@@ -130,28 +114,11 @@ async fn services_are_observed_at_once_a_service_s_kinds_in_turn_and_planned_in_
 struct BlockedCreate;
 
 impl ManagedKind for BlockedCreate {
-    fn importer() -> crate::engine::Importer<Self> {
-        crate::engine::Importer::Unsupported
-    }
-
-    /// Untracked: the fakes have no live resources to orphan.
-    fn pruner() -> crate::engine::Pruner<Self> {
-        crate::engine::Pruner::Untracked("a fake")
-    }
-
     type Spec = EcrRepositorySpec;
     type Observed = ();
     const SERVICE: &'static str = "ECR";
     const NOUN: &'static str = "repository";
     const WRITE_LIMIT: usize = 1;
-    const EVENTS: Events = Events::NONE;
-
-    fn depends_on(
-        _state: &afu9_spec::DesiredState,
-        _want: &Resource<Self::Spec>,
-    ) -> Vec<crate::plan::Dependency> {
-        Vec::new()
-    }
 
     fn permissions(
         _state: &DesiredState,
@@ -159,10 +126,6 @@ impl ManagedKind for BlockedCreate {
         _want: &[Resource<Self::Spec>],
     ) -> Vec<crate::permissions::Grant> {
         Vec::new()
-    }
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Untagged
     }
 
     async fn observe(
@@ -199,8 +162,26 @@ fn a_missing_resource_that_is_blocked_is_not_created() {
         state: &state,
         identity: None,
     };
-    let plan = super::plan_resource::<BlockedCreate>(&cx, &state.ecr_repositories[0], None);
+    let plan = Kind::new(BlockedCreate).plan_one(&cx, &state.ecr_repositories[0], None);
     assert_eq!(plan.action, crate::plan::Action::Blocked);
     assert_eq!(plan.reason.as_deref(), Some("its owner creates it"));
     assert!(plan.ops.is_empty(), "{:?}", plan.ops);
+}
+
+#[test]
+fn a_registration_that_neither_provides_nor_declines_a_capability_is_reported() {
+    let kind: Box<dyn super::ErasedKind> = Kind::new(BlockedCreate)
+        .untagged("a fake")
+        .never_prunes("a fake")
+        .into();
+    assert_eq!(kind.undeclared(), ["imports", "evented"]);
+    assert_eq!(
+        kind.capabilities(),
+        [
+            "not tagged: a fake",
+            "imports: undeclared",
+            "never prunes: a fake",
+            "evented: undeclared"
+        ]
+    );
 }

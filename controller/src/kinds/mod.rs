@@ -21,32 +21,140 @@ pub mod secrets;
 pub mod security_group;
 pub mod sns_topic;
 
-use crate::engine::ErasedKind;
+use crate::engine::{ErasedKind, Kind};
 
-/// Every kind this release manages, in dependency order. Apply orders resources by the
-/// dependencies each kind declares (`ManagedKind::depends_on`); this order decides which way
-/// a dependency waits: on an earlier resource for all its calls (policies before the roles
-/// that attach them, roles before the task definitions that name them), on a later one only
-/// for its creation (groups that reference each other).
+/// Every kind this release manages, in dependency order, each with what it can do and why
+/// not where it cannot. Apply orders resources by the dependencies each kind declares
+/// (`ManagedKind::depends_on`); this order decides which way a dependency waits: on an
+/// earlier resource for all its calls (policies before the roles that attach them, roles
+/// before the task definitions that name them), on a later one only for its creation
+/// (groups that reference each other).
+#[expect(clippy::too_many_lines, reason = "one registration line per kind")]
 pub fn standard() -> Vec<Box<dyn ErasedKind>> {
+    const ADOPTED: &str = "adopted, never created: the application's stack owns it";
     vec![
-        Box::new(posture::AccountSettings),
-        Box::new(kms_key::KmsKeys),
-        Box::new(iam::policy::IamPolicies),
-        Box::new(iam::role::IamRoles::default()),
-        Box::new(secrets::Secrets::default()),
-        Box::new(ecr::EcrRepositories),
-        Box::new(security_group::SecurityGroups),
-        Box::new(ecs::EcsTaskDefinitions),
-        Box::new(ecs_cluster::EcsClusters),
-        Box::new(db_instance::DbInstances),
-        Box::new(sns_topic::SnsTopics),
-        Box::new(cloudtrail::CloudTrails),
-        Box::new(log_metric_filter::LogMetricFilters),
-        Box::new(metric_alarm::MetricAlarms),
-        Box::new(event_source::EventSources),
-        Box::new(load_balancer::LoadBalancers),
+        Kind::new(posture::AccountSettings)
+            .untagged("account settings carry no tags, and there is no ownership to check")
+            .imports()
+            .never_prunes("account settings are not a resource of their own")
+            .evented()
+            .into(),
+        Kind::new(kms_key::KmsKeys)
+            .tagged()
+            .imports()
+            .keeps_orphans(
+                "a KMS key is never deleted, as what it encrypted could not be read again: \
+                 schedule its deletion by hand (ScheduleKeyDeletion) once nothing uses it",
+            )
+            .evented()
+            .into(),
+        Kind::new(iam::policy::IamPolicies)
+            .tagged()
+            .imports()
+            .prunes()
+            .evented()
+            .into(),
+        Kind::new(iam::role::IamRoles::default())
+            .tagged()
+            .imports()
+            .prunes()
+            .evented()
+            .into(),
+        Kind::new(secrets::Secrets::default())
+            .tagged()
+            .imports()
+            .prunes()
+            .evented()
+            .into(),
+        Kind::new(ecr::EcrRepositories)
+            .tagged()
+            .imports()
+            .prunes()
+            .evented()
+            .into(),
+        Kind::new(security_group::SecurityGroups)
+            .tagged()
+            .imports()
+            .prunes()
+            .evented()
+            .into(),
+        Kind::new(ecs::EcsTaskDefinitions)
+            .untagged(
+                "a family's tags live on each revision, which the next revision copies as \
+                 they are; the family belongs to the application's deployment",
+            )
+            .imports()
+            .never_prunes("task definitions carry no ownership tag")
+            .evented()
+            .into(),
+        Kind::new(ecs_cluster::EcsClusters)
+            .tagged()
+            .imports()
+            .never_prunes(ADOPTED)
+            .evented()
+            .into(),
+        Kind::new(db_instance::DbInstances)
+            .tagged()
+            .imports()
+            .never_prunes(ADOPTED)
+            .evented()
+            .into(),
+        Kind::new(sns_topic::SnsTopics)
+            .tagged()
+            .imports()
+            .prunes()
+            .evented()
+            .into(),
+        Kind::new(cloudtrail::CloudTrails)
+            .tagged()
+            .imports()
+            .keeps_orphans(
+                "the trail is the account's audit record (Security Hub CloudTrail.1): delete \
+                 it by hand if it must go",
+            )
+            .evented()
+            .into(),
+        Kind::new(log_metric_filter::LogMetricFilters)
+            .untagged("AWS metric filters carry no tags: the name on its log group is the claim")
+            .imports()
+            .never_prunes("metric filters carry no tags")
+            .evented()
+            .into(),
+        Kind::new(metric_alarm::MetricAlarms)
+            .tagged()
+            .imports()
+            .prunes()
+            .evented()
+            .into(),
+        Kind::new(event_source::EventSources)
+            .tagged()
+            .imports()
+            .never_prunes("the event source feeds a running controller, so it is never pruned")
+            .no_events(
+                "an event cannot report that its own delivery broke (a deleted rule sends \
+                 nothing): the periodic pass repairs the event source",
+            )
+            .into(),
+        Kind::new(load_balancer::LoadBalancers)
+            .tagged()
+            .imports()
+            .never_prunes(ADOPTED)
+            .evented()
+            .into(),
     ]
+}
+
+/// The registration of kind `K` in [`standard`], for tests that plan or import one resource
+/// as a pass does, or that register it over another instance (`Kind::with`).
+///
+/// # Panics
+/// When `K` is not registered.
+pub fn registered<K: crate::engine::ManagedKind>() -> Kind<K> {
+    standard()
+        .into_iter()
+        .find(|kind| kind.kind() == K::KIND)
+        .and_then(|kind| kind.into_any().downcast::<Kind<K>>().ok())
+        .map_or_else(|| panic!("{} is not registered", K::KIND), |kind| *kind)
 }
 
 #[cfg(test)]
@@ -70,5 +178,17 @@ mod tests {
             unique, declared,
             "every kind declared in afu9_spec::kinds must be registered in kinds::standard()"
         );
+    }
+
+    #[test]
+    fn every_kind_provides_or_declines_each_capability() {
+        for kind in standard() {
+            assert_eq!(
+                kind.undeclared(),
+                Vec::<&str>::new(),
+                "{}: say what it can do (`.tagged()`) or why not (`.untagged(\"…\")`)",
+                kind.kind()
+            );
+        }
     }
 }

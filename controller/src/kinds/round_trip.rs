@@ -8,7 +8,7 @@ use afu9_spec::ManifestKind;
 use afu9_spec::meta::{ApiVersion, Document, Metadata};
 
 use crate::engine::import::owned;
-use crate::engine::{Engine, ImportContext, Importer, ManagedKind, PlanContext, plan_resource};
+use crate::engine::{Engine, ImportContext, ManagedKind, PlanContext};
 
 /// A kind's import round trip for its unit tests: `have` imported, the manifest written as
 /// YAML and loaded (validated) again, then planned against the same `have`.
@@ -53,9 +53,10 @@ pub fn round_trip_alongside<K: ManagedKind>(
     names: &BTreeMap<String, String>,
     identity: Option<&crate::aws::Identity>,
 ) -> Vec<crate::plan::ResourcePlan> {
-    let Importer::Supported(ops) = K::importer() else {
-        panic!("{} does not import", K::KIND);
-    };
+    let kind = super::registered::<K>();
+    let ops = kind
+        .import_ops()
+        .unwrap_or_else(|| panic!("{} does not import", K::KIND));
     let mut yaml = alongside.to_owned();
     for (name, have) in live {
         let document = Document {
@@ -63,7 +64,7 @@ pub fn round_trip_alongside<K: ManagedKind>(
             kind: K::KIND.to_owned(),
             metadata: Metadata {
                 name: (*name).to_owned(),
-                adopt: !owned::<K>(name, have),
+                adopt: !owned(kind.tag_ops(), name, have),
                 ..Metadata::default()
             },
             spec: (ops.import)(ImportContext { names }, name, have),
@@ -84,6 +85,6 @@ pub fn round_trip_alongside<K: ManagedKind>(
     K::Spec::resources(&state)
         .iter()
         .zip(live)
-        .map(|(resource, (_, have))| plan_resource::<K>(&cx, resource, Some(*have)))
+        .map(|(resource, (_, have))| kind.plan_one(&cx, resource, Some(*have)))
         .collect()
 }

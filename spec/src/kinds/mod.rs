@@ -142,6 +142,35 @@ macro_rules! declare_kinds {
     };
 }
 
+/// Implements [`TaggedSpec`](crate::tags::TaggedSpec) for specs with a `tags: Tags` field.
+macro_rules! tagged_specs {
+    ($($spec:ty),+ $(,)?) => {
+        $(
+            impl crate::tags::TaggedSpec for $spec {
+                fn tags(&self) -> &crate::tags::Tags {
+                    &self.tags
+                }
+            }
+        )+
+    };
+}
+
+tagged_specs!(
+    cloudtrail::CloudTrailSpec,
+    db_instance::DbInstanceSpec,
+    ecr::EcrRepositorySpec,
+    ecs_cluster::EcsClusterSpec,
+    event_source::EventSourceSpec,
+    iam::IamPolicySpec,
+    iam::IamRoleSpec,
+    kms_key::KmsKeySpec,
+    load_balancer::LoadBalancerSpec,
+    metric_alarm::MetricAlarmSpec,
+    secrets::SecretSpec,
+    security_group::SecurityGroupSpec,
+    sns_topic::SnsTopicSpec,
+);
+
 declare_kinds! {
     /// `EcrRepository` manifests, in file order.
     EcrRepository => ecr_repositories: ecr::EcrRepositorySpec,

@@ -25,7 +25,7 @@ pub struct TrailSettings {
 }
 
 /// One CloudTrail call with its arguments fixed at plan time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, strum::IntoStaticStr)]
 pub enum TrailOp {
     /// Create the trail with its settings and tags (it is created not logging).
     CreateTrail {
@@ -91,15 +91,7 @@ impl Operation for TrailOp {
 
 impl WriteCall for TrailOp {
     fn call(&self) -> &'static str {
-        match self {
-            Self::CreateTrail { .. } => "CreateTrail",
-            Self::UpdateTrail { .. } => "UpdateTrail",
-            Self::PutEventSelectors { .. } => "PutEventSelectors",
-            Self::StartLogging { .. } => "StartLogging",
-            Self::StopLogging { .. } => "StopLogging",
-            Self::AddTags { .. } => "AddTags",
-            Self::RemoveTags { .. } => "RemoveTags",
-        }
+        self.into()
     }
 
     fn subject(&self) -> String {

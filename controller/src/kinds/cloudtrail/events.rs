@@ -1,9 +1,15 @@
 //! The CloudTrail calls that change a trail (its name may be given as an ARN).
 
+use super::CloudTrails;
+use crate::engine::Evented;
 use crate::events::{CloudTrailEvent, EventKey, Events, arn_name};
 
+impl Evented for CloudTrails {
+    const EVENTS: Events = EVENTS;
+}
+
 /// Trails' write events.
-pub(super) const EVENTS: Events = Events {
+const EVENTS: Events = Events {
     source: "aws.cloudtrail",
     names: &[
         "CreateTrail",

@@ -6,25 +6,34 @@ use afu9_spec::cloudtrail::{CloudTrailSpec, CloudWatchLogsDelivery, ManagementEv
 
 use super::{CloudTrailObserved, CloudTrails, LiveTrail, observe};
 use crate::aws::Aws;
-use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+use crate::engine::import::manifest_tags;
+use crate::engine::{Discovery, ImportContext, Imports};
+use crate::permissions::{ArnScope, Grant};
 
-pub(super) fn ops() -> ImportOps<CloudTrails> {
-    ImportOps {
-        file: "audit.yaml",
-        discover,
-        live_id: |have| have.trail.as_ref().map(|trail| trail.arn.clone()),
-        import,
+impl Imports for CloudTrails {
+    const FILE: &'static str = "audit.yaml";
+
+    fn discover(aws: &Aws) -> Discovery<'_, CloudTrailSpec> {
+        Box::pin(async move {
+            Ok(observe::describe_trails(aws, None)
+                .await?
+                .into_iter()
+                .map(|(name, live)| (name, probe(&live)))
+                .collect())
+        })
     }
-}
 
-fn discover(aws: &Aws) -> Discovery<'_, CloudTrailSpec> {
-    Box::pin(async move {
-        Ok(observe::describe_trails(aws, None)
-            .await?
-            .into_iter()
-            .map(|(name, live)| (name, probe(&live)))
-            .collect())
-    })
+    fn live_id(have: &CloudTrailObserved) -> Option<String> {
+        have.trail.as_ref().map(|trail| trail.arn.clone())
+    }
+
+    fn import(cx: ImportContext<'_>, name: &str, have: &CloudTrailObserved) -> CloudTrailSpec {
+        import(cx, name, have)
+    }
+
+    fn discovery_grants(scope: &ArnScope) -> Vec<Grant> {
+        super::permissions::orphan_reads(scope)
+    }
 }
 
 /// A manifest naming the trail's own bucket, so that `observe` does not look for another.
@@ -43,11 +52,7 @@ fn probe(live: &LiveTrail) -> CloudTrailSpec {
     }
 }
 
-pub(super) fn import(
-    cx: ImportContext<'_>,
-    _name: &str,
-    have: &CloudTrailObserved,
-) -> CloudTrailSpec {
+fn import(cx: ImportContext<'_>, _name: &str, have: &CloudTrailObserved) -> CloudTrailSpec {
     let trail = have.trail.clone().unwrap_or_default();
     CloudTrailSpec {
         s3_bucket: trail.s3_bucket,

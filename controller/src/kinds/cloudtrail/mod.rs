@@ -14,10 +14,9 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, Kept, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
-use crate::events::Events;
+use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::{Delta, Dependency, Operation};
 
 pub use apply::{TrailOp, TrailSettings};
 pub(crate) use observe::log_group_arn;
@@ -78,7 +77,6 @@ impl ManagedKind for CloudTrails {
     const NOUN: &'static str = "trail";
     /// A posture has one or two trails; CloudTrail's control plane allows few calls a second.
     const WRITE_LIMIT: usize = 4;
-    const EVENTS: Events = events::EVENTS;
 
     fn needs_identity(state: &afu9_spec::DesiredState) -> bool {
         state.cloud_trails.iter().any(|trail| {
@@ -87,32 +85,6 @@ impl ManagedKind for CloudTrails {
                 .cloud_watch_logs
                 .as_ref()
                 .is_some_and(|logs| !logs.role.starts_with("arn:"))
-        })
-    }
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Owned(TagOps {
-            desired: |spec| &spec.tags,
-            live: |_, have| {
-                have.trail.as_ref().map(|trail| LiveTags {
-                    tags: &trail.tags,
-                    target: &trail.arn,
-                })
-            },
-            tag: |target, tags| Box::new(TrailOp::AddTags { arn: target, tags }),
-            untag: |target, keys| Box::new(TrailOp::RemoveTags { arn: target, keys }),
-        })
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    /// Never deleted: the trail is the account's audit record (Security Hub CloudTrail.1).
-    fn pruner() -> Pruner<Self> {
-        Pruner::Keeps(Kept {
-            why: "the trail is the account's audit record (Security Hub CloudTrail.1): delete it by hand if it must go",
-            reads: permissions::orphan_reads,
         })
     }
 
@@ -154,5 +126,22 @@ impl ManagedKind for CloudTrails {
         have: Option<&Self::Observed>,
     ) -> Delta {
         plan::plan(cx, want, have)
+    }
+}
+
+impl Tagged for CloudTrails {
+    fn live_tags<'a>(_name: &'a str, have: &'a Self::Observed) -> Option<LiveTags<'a>> {
+        have.trail.as_ref().map(|trail| LiveTags {
+            tags: &trail.tags,
+            target: &trail.arn,
+        })
+    }
+
+    fn tag(arn: String, tags: Tags) -> Box<dyn Operation> {
+        Box::new(TrailOp::AddTags { arn, tags })
+    }
+
+    fn untag(arn: String, keys: Vec<String>) -> Box<dyn Operation> {
+        Box::new(TrailOp::RemoveTags { arn, keys })
     }
 }

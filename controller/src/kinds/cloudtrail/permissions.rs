@@ -5,7 +5,8 @@ use afu9_spec::{DesiredState, Resource};
 
 use crate::permissions::{Access, ArnScope, Grant};
 
-/// What finding orphan trails reads: every trail, and what `observe` reads of any of them
+/// What listing and observing every trail reads (import, the orphan search): every trail,
+/// and what `observe` reads of any of them
 /// (its bucket, its key, its log group).
 pub(super) fn orphan_reads(scope: &ArnScope) -> Vec<Grant> {
     vec![

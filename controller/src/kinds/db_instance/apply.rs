@@ -37,9 +37,10 @@ impl DbChanges {
 }
 
 /// One RDS call with its arguments fixed at plan time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, strum::IntoStaticStr)]
 pub enum RdsOp {
     /// Create the custom parameter group (empty: the engine's defaults).
+    #[strum(serialize = "CreateDBParameterGroup")]
     CreateParameterGroup {
         /// Group name.
         name: String,
@@ -51,6 +52,7 @@ pub enum RdsOp {
         tags: Tags,
     },
     /// Set one parameter of a custom group.
+    #[strum(serialize = "ModifyDBParameterGroup")]
     SetParameter {
         /// Group name.
         group: String,
@@ -62,6 +64,7 @@ pub enum RdsOp {
         pending_reboot: bool,
     },
     /// Change the database's settings in one call.
+    #[strum(serialize = "ModifyDBInstance")]
     ModifyDbInstance {
         /// Instance identifier.
         id: String,
@@ -69,6 +72,7 @@ pub enum RdsOp {
         changes: DbChanges,
     },
     /// Add or overwrite tags.
+    #[strum(serialize = "AddTagsToResource")]
     AddTags {
         /// Instance ARN.
         arn: String,
@@ -76,6 +80,7 @@ pub enum RdsOp {
         tags: Tags,
     },
     /// Remove tags.
+    #[strum(serialize = "RemoveTagsFromResource")]
     RemoveTags {
         /// Instance ARN.
         arn: String,
@@ -99,13 +104,7 @@ impl Operation for RdsOp {
 
 impl WriteCall for RdsOp {
     fn call(&self) -> &'static str {
-        match self {
-            Self::CreateParameterGroup { .. } => "CreateDBParameterGroup",
-            Self::SetParameter { .. } => "ModifyDBParameterGroup",
-            Self::ModifyDbInstance { .. } => "ModifyDBInstance",
-            Self::AddTags { .. } => "AddTagsToResource",
-            Self::RemoveTags { .. } => "RemoveTagsFromResource",
-        }
+        self.into()
     }
 
     fn subject(&self) -> String {

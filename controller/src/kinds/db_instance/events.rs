@@ -2,10 +2,21 @@
 //! the group that enforces TLS. The application's stack creates and deletes databases, so
 //! their creation is not listed: the periodic pass finds a new one.
 
+use super::DbInstances;
+use crate::engine::Evented;
 use crate::events::{CloudTrailEvent, EventKey, Events, arn_name};
 
+impl Evented for DbInstances {
+    const EVENTS: Events = EVENTS;
+
+    /// A parameter-group event names the group: the database it is attached to.
+    fn event_id(have: &Self::Observed) -> Option<&str> {
+        have.parameter_groups.first().map(|(name, _)| name.as_str())
+    }
+}
+
 /// Databases' write events.
-pub(super) const EVENTS: Events = Events {
+const EVENTS: Events = Events {
     source: "aws.rds",
     names: &[
         "ModifyDBInstance",

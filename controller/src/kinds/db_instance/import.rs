@@ -12,28 +12,28 @@ use afu9_spec::tags::Tags;
 use super::observe::{self, Listed};
 use super::{DbInstanceObserved, DbInstances};
 use crate::aws::Aws;
-use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+use crate::engine::import::manifest_tags;
+use crate::engine::{Discovery, ImportContext, Imports};
 
-pub(super) fn ops() -> ImportOps<DbInstances> {
-    ImportOps {
-        file: "data.yaml",
-        discover,
-        live_id: |_| None,
-        import,
+impl Imports for DbInstances {
+    const FILE: &'static str = "data.yaml";
+
+    fn discover(aws: &Aws) -> Discovery<'_, DbInstanceSpec> {
+        Box::pin(async move {
+            Ok(observe::list_databases(aws)
+                .await?
+                .into_iter()
+                .filter_map(|listed| {
+                    let spec = probe(&listed)?;
+                    Some((listed.id, spec))
+                })
+                .collect())
+        })
     }
-}
 
-fn discover(aws: &Aws) -> Discovery<'_, DbInstanceSpec> {
-    Box::pin(async move {
-        Ok(observe::list_databases(aws)
-            .await?
-            .into_iter()
-            .filter_map(|listed| {
-                let spec = probe(&listed)?;
-                Some((listed.id, spec))
-            })
-            .collect())
-    })
+    fn import(cx: ImportContext<'_>, name: &str, have: &DbInstanceObserved) -> DbInstanceSpec {
+        import(cx, name, have)
+    }
 }
 
 /// The manifest's name of an RDS engine.
@@ -67,11 +67,7 @@ fn probe(listed: &Listed) -> Option<DbInstanceSpec> {
     })
 }
 
-pub(super) fn import(
-    cx: ImportContext<'_>,
-    _name: &str,
-    have: &DbInstanceObserved,
-) -> DbInstanceSpec {
+fn import(cx: ImportContext<'_>, _name: &str, have: &DbInstanceObserved) -> DbInstanceSpec {
     // Discovery lists only the engines the kind knows.
     let engine = engine(&have.engine).unwrap_or(DbEngine::Postgres);
     DbInstanceSpec {

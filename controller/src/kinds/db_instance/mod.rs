@@ -19,11 +19,10 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
-use crate::events::Events;
+use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::kinds::security_group::created_groups;
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::{Delta, Dependency, Operation};
 
 pub use apply::RdsOp;
 
@@ -95,36 +94,6 @@ impl ManagedKind for DbInstances {
     /// A posture has a few databases, each one `ModifyDBInstance` and at most three group
     /// calls; RDS's control plane is throttled per account.
     const WRITE_LIMIT: usize = 4;
-    const EVENTS: Events = events::EVENTS;
-
-    /// A parameter-group event names the group: the database it is attached to.
-    fn event_id(have: &Self::Observed) -> Option<&str> {
-        have.parameter_groups.first().map(|(name, _)| name.as_str())
-    }
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Owned(TagOps {
-            desired: |spec| &spec.tags,
-            live: |_, have| {
-                Some(LiveTags {
-                    tags: &have.tags,
-                    target: &have.arn,
-                })
-            },
-            tag: |arn, tags| Box::new(RdsOp::AddTags { arn, tags }),
-            untag: |arn, keys| Box::new(RdsOp::RemoveTags { arn, keys }),
-        })
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    /// Untracked: databases are adopted from the application's stack, never created; removing
-    /// the manifest stops managing one, and pruning never deletes it.
-    fn pruner() -> Pruner<Self> {
-        Pruner::Untracked("databases are adopted, never created, so never pruned")
-    }
 
     /// The `SecurityGroup` manifests it names, created (their ids go into
     /// `ModifyDBInstance`; one created by the same apply is looked up by name when it runs).
@@ -154,5 +123,22 @@ impl ManagedKind for DbInstances {
         have: Option<&Self::Observed>,
     ) -> Delta {
         plan::plan(cx.state, want, have)
+    }
+}
+
+impl Tagged for DbInstances {
+    fn live_tags<'a>(_name: &'a str, have: &'a Self::Observed) -> Option<LiveTags<'a>> {
+        Some(LiveTags {
+            tags: &have.tags,
+            target: &have.arn,
+        })
+    }
+
+    fn tag(arn: String, tags: Tags) -> Box<dyn Operation> {
+        Box::new(RdsOp::AddTags { arn, tags })
+    }
+
+    fn untag(arn: String, keys: Vec<String>) -> Box<dyn Operation> {
+        Box::new(RdsOp::RemoveTags { arn, keys })
     }
 }

@@ -11,7 +11,7 @@ use crate::aws::{OpOutcome, WriteCall};
 use crate::plan::{OpFuture, Operation, Phase};
 
 /// One ECR call with its arguments fixed at plan time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, strum::IntoStaticStr)]
 pub enum EcrOp {
     /// Create a repository with its settings and tags in one call.
     CreateRepository {
@@ -85,15 +85,7 @@ impl Operation for EcrOp {
 
 impl WriteCall for EcrOp {
     fn call(&self) -> &'static str {
-        match self {
-            Self::CreateRepository { .. } => "CreateRepository",
-            Self::PutImageScanningConfiguration { .. } => "PutImageScanningConfiguration",
-            Self::PutImageTagMutability { .. } => "PutImageTagMutability",
-            Self::PutLifecyclePolicy { .. } => "PutLifecyclePolicy",
-            Self::TagResource { .. } => "TagResource",
-            Self::UntagResource { .. } => "UntagResource",
-            Self::DeleteRepository { .. } => "DeleteRepository",
-        }
+        self.into()
     }
 
     fn subject(&self) -> String {

@@ -1,9 +1,15 @@
 //! The ECR calls that change a repository's settings (pushes and pulls change none).
 
+use super::EcrRepositories;
+use crate::engine::Evented;
 use crate::events::{CloudTrailEvent, EventKey, Events};
 
+impl Evented for EcrRepositories {
+    const EVENTS: Events = EVENTS;
+}
+
 /// Repositories' write events.
-pub(super) const EVENTS: Events = Events {
+const EVENTS: Events = Events {
     source: "aws.ecr",
     names: &[
         "CreateRepository",

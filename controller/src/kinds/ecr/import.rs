@@ -8,25 +8,38 @@ use serde_json::Value;
 
 use super::{EcrRepositories, EcrRepositoryObserved, observe};
 use crate::aws::Aws;
-use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+use crate::engine::import::manifest_tags;
+use crate::engine::{Discovery, ImportContext, Imports};
+use crate::permissions::{ArnScope, Grant};
 
-pub(super) fn ops() -> ImportOps<EcrRepositories> {
-    ImportOps {
-        file: "ecr.yaml",
-        discover,
-        live_id: |have| Some(have.arn.clone()),
-        import,
+impl Imports for EcrRepositories {
+    const FILE: &'static str = "ecr.yaml";
+
+    fn discover(aws: &Aws) -> Discovery<'_, EcrRepositorySpec> {
+        Box::pin(async move {
+            Ok(observe::list_repositories(&aws.ecr)
+                .await?
+                .into_keys()
+                .map(|name| (name, probe()))
+                .collect())
+        })
     }
-}
 
-fn discover(aws: &Aws) -> Discovery<'_, EcrRepositorySpec> {
-    Box::pin(async move {
-        Ok(observe::list_repositories(&aws.ecr)
-            .await?
-            .into_keys()
-            .map(|name| (name, probe()))
-            .collect())
-    })
+    fn live_id(have: &EcrRepositoryObserved) -> Option<String> {
+        Some(have.arn.clone())
+    }
+
+    fn import(
+        cx: ImportContext<'_>,
+        name: &str,
+        have: &EcrRepositoryObserved,
+    ) -> EcrRepositorySpec {
+        import(cx, name, have)
+    }
+
+    fn discovery_grants(scope: &ArnScope) -> Vec<Grant> {
+        super::permissions::discovery(scope)
+    }
 }
 
 /// A manifest that makes `observe` read the lifecycle policy too.
@@ -40,11 +53,7 @@ fn probe() -> EcrRepositorySpec {
     }
 }
 
-pub(super) fn import(
-    _cx: ImportContext<'_>,
-    _name: &str,
-    have: &EcrRepositoryObserved,
-) -> EcrRepositorySpec {
+fn import(_cx: ImportContext<'_>, _name: &str, have: &EcrRepositoryObserved) -> EcrRepositorySpec {
     EcrRepositorySpec {
         scan_on_push: Some(have.scan_on_push),
         tag_mutability: match have.tag_mutability.as_str() {

@@ -13,10 +13,10 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
-use crate::events::Events;
+use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::Delta;
+use crate::plan::Operation;
 
 pub use apply::EcrOp;
 
@@ -52,34 +52,6 @@ impl ManagedKind for EcrRepositories {
     /// ECR throttles per account and region; a repository takes 2–5 calls from empty, and
     /// 8 in flight at 50 ms a call is about 160 calls a second at most.
     const WRITE_LIMIT: usize = 8;
-    const EVENTS: Events = events::EVENTS;
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Owned(TagOps {
-            desired: |spec| &spec.tags,
-            live: |_, have| {
-                Some(LiveTags {
-                    tags: &have.tags,
-                    target: &have.arn,
-                })
-            },
-            tag: |target, tags| Box::new(EcrOp::TagResource { arn: target, tags }),
-            untag: |target, keys| Box::new(EcrOp::UntagResource { arn: target, keys }),
-        })
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    fn pruner() -> Pruner<Self> {
-        Pruner::Deletes(prune::ops())
-    }
-
-    /// A repository refers to no other managed resource.
-    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
-        Vec::new()
-    }
 
     fn permissions(
         state: &DesiredState,
@@ -103,5 +75,22 @@ impl ManagedKind for EcrRepositories {
         have: Option<&Self::Observed>,
     ) -> Delta {
         plan::plan(cx.state, want, have)
+    }
+}
+
+impl Tagged for EcrRepositories {
+    fn live_tags<'a>(_name: &'a str, have: &'a Self::Observed) -> Option<LiveTags<'a>> {
+        Some(LiveTags {
+            tags: &have.tags,
+            target: &have.arn,
+        })
+    }
+
+    fn tag(arn: String, tags: Tags) -> Box<dyn Operation> {
+        Box::new(EcrOp::TagResource { arn, tags })
+    }
+
+    fn untag(arn: String, keys: Vec<String>) -> Box<dyn Operation> {
+        Box::new(EcrOp::UntagResource { arn, keys })
     }
 }

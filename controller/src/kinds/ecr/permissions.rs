@@ -15,23 +15,34 @@ pub(super) fn permissions(
         .iter()
         .map(|r| scope.arn("ecr", &format!("repository/{}", r.name())))
         .collect();
+    let mut grants = reads(repositories.clone());
+    grants.push(Grant::new(
+        Access::Write,
+        &[
+            "ecr:CreateRepository",
+            "ecr:PutImageScanningConfiguration",
+            "ecr:PutImageTagMutability",
+            "ecr:PutLifecyclePolicy",
+            "ecr:TagResource",
+            "ecr:UntagResource",
+        ],
+        repositories,
+    ));
+    grants
+}
+
+/// What listing and observing every repository reads (import, the orphan search).
+pub(super) fn discovery(scope: &ArnScope) -> Vec<Grant> {
+    reads(vec![scope.arn("ecr", "repository/*")])
+}
+
+/// The reads of observing `repositories`.
+fn reads(repositories: Vec<String>) -> Vec<Grant> {
     vec![
         Grant::any(Access::Read, &["ecr:DescribeRepositories"]),
         Grant::new(
             Access::Read,
             &["ecr:GetLifecyclePolicy", "ecr:ListTagsForResource"],
-            repositories.clone(),
-        ),
-        Grant::new(
-            Access::Write,
-            &[
-                "ecr:CreateRepository",
-                "ecr:PutImageScanningConfiguration",
-                "ecr:PutImageTagMutability",
-                "ecr:PutLifecyclePolicy",
-                "ecr:TagResource",
-                "ecr:UntagResource",
-            ],
             repositories,
         ),
     ]

@@ -3,38 +3,25 @@
 
 use super::{EcrOp, EcrRepositories};
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Deletion, Deletions, Orphan, PruneContext, PruneOps};
+use crate::engine::{Deletion, Deletions, Orphan, PruneContext, Prunes};
 use crate::permissions::{Access, ArnScope, Grant};
 
-pub(super) fn ops() -> PruneOps<EcrRepositories> {
-    PruneOps {
-        reads: |scope| {
-            vec![
-                Grant::any(Access::Read, &["ecr:DescribeRepositories"]),
-                Grant::new(
-                    Access::Read,
-                    &["ecr:GetLifecyclePolicy", "ecr:ListTagsForResource"],
-                    any_repository(scope),
-                ),
-            ]
-        },
-        pruning: |scope| {
-            vec![
-                Grant::new(Access::Read, &["ecr:ListImages"], any_repository(scope)),
-                Grant::new(
-                    Access::Write,
-                    &["ecr:DeleteRepository"],
-                    any_repository(scope),
-                ),
-            ]
-        },
-        leaving: |_| false,
-        delete,
+impl Prunes for EcrRepositories {
+    fn pruning_grants(scope: &ArnScope) -> Vec<Grant> {
+        let any_repository = vec![scope.arn("ecr", "repository/*")];
+        vec![
+            Grant::new(Access::Read, &["ecr:ListImages"], any_repository.clone()),
+            Grant::new(Access::Write, &["ecr:DeleteRepository"], any_repository),
+        ]
     }
-}
 
-fn any_repository(scope: &ArnScope) -> Vec<String> {
-    vec![scope.arn("ecr", "repository/*")]
+    fn delete<'a>(
+        aws: &'a Aws,
+        cx: PruneContext<'a>,
+        orphans: &'a [Orphan<'a, Self>],
+    ) -> Deletions<'a> {
+        delete(aws, cx, orphans)
+    }
 }
 
 fn delete<'a>(

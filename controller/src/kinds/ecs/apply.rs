@@ -49,7 +49,7 @@ impl fmt::Debug for Revision {
 pub type Registered = Arc<OnceLock<String>>;
 
 /// One ECS call with its arguments fixed at plan time.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, strum::IntoStaticStr)]
 pub enum EcsOp {
     /// Register the next revision: `base` with `fixes` applied.
     RegisterTaskDefinition {
@@ -77,10 +77,7 @@ pub enum EcsOp {
 
 impl WriteCall for EcsOp {
     fn call(&self) -> &'static str {
-        match self {
-            Self::RegisterTaskDefinition { .. } => "RegisterTaskDefinition",
-            Self::UpdateService { .. } => "UpdateService",
-        }
+        self.into()
     }
 
     fn subject(&self) -> String {

@@ -1,9 +1,15 @@
 //! The ECS calls that change a task-definition family: a new or removed revision, tags.
 
+use super::EcsTaskDefinitions;
+use crate::engine::Evented;
 use crate::events::{CloudTrailEvent, EventKey, Events};
 
+impl Evented for EcsTaskDefinitions {
+    const EVENTS: Events = EVENTS;
+}
+
 /// Task definitions' write events.
-pub(super) const EVENTS: Events = Events {
+const EVENTS: Events = Events {
     source: "aws.ecs",
     names: &[
         "RegisterTaskDefinition",

@@ -20,47 +20,50 @@ use aws_sdk_ecs::types::{ContainerDefinition, LogDriver, TaskDefinitionFamilySta
 use super::plan::role_name;
 use super::{EcsTaskDefinitions, TaskDefinitionObserved};
 use crate::aws::{Aws, AwsError};
-use crate::engine::import::{Discovery, ImportContext, ImportOps};
+use crate::engine::{Discovery, ImportContext, Imports};
 
-pub(super) fn ops() -> ImportOps<EcsTaskDefinitions> {
-    ImportOps {
-        file: "ecs.yaml",
-        discover,
-        live_id: |_| None,
-        import,
+impl Imports for EcsTaskDefinitions {
+    const FILE: &'static str = "ecs.yaml";
+
+    fn discover(aws: &Aws) -> Discovery<'_, EcsTaskDefinitionSpec> {
+        Box::pin(async move {
+            let mut found = Vec::new();
+            let mut pages = aws
+                .ecs
+                .list_task_definition_families()
+                .status(TaskDefinitionFamilyStatus::Active)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|err| {
+                    AwsError::from_sdk(
+                        "list ecs task-definition families",
+                        "ListTaskDefinitionFamilies",
+                        &err,
+                    )
+                })?;
+                found.extend(
+                    page.families
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|family| (family, EcsTaskDefinitionSpec::default())),
+                );
+            }
+            Ok(found)
+        })
+    }
+
+    fn import(
+        cx: ImportContext<'_>,
+        name: &str,
+        have: &TaskDefinitionObserved,
+    ) -> EcsTaskDefinitionSpec {
+        import(cx, name, have)
     }
 }
 
-fn discover(aws: &Aws) -> Discovery<'_, EcsTaskDefinitionSpec> {
-    Box::pin(async move {
-        let mut found = Vec::new();
-        let mut pages = aws
-            .ecs
-            .list_task_definition_families()
-            .status(TaskDefinitionFamilyStatus::Active)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|err| {
-                AwsError::from_sdk(
-                    "list ecs task-definition families",
-                    "ListTaskDefinitionFamilies",
-                    &err,
-                )
-            })?;
-            found.extend(
-                page.families
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|family| (family, EcsTaskDefinitionSpec::default())),
-            );
-        }
-        Ok(found)
-    })
-}
-
 /// The family's contract as its latest ACTIVE revision keeps it.
-pub(super) fn import(
+fn import(
     cx: ImportContext<'_>,
     _name: &str,
     have: &TaskDefinitionObserved,

@@ -22,8 +22,7 @@ use afu9_spec::iam::IamRoleSpec;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, ManagedKind, PlanContext, Pruner, Tagging};
-use crate::events::Events;
+use crate::engine::{ManagedKind, PlanContext};
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
@@ -171,23 +170,6 @@ impl ManagedKind for EcsTaskDefinitions {
     const NOUN: &'static str = "task-definition family";
     /// A posture has a few families: 4 registrations or service updates in flight.
     const WRITE_LIMIT: usize = 4;
-    const EVENTS: Events = events::EVENTS;
-
-    /// A family's tags live on each revision, which the next revision copies as they are;
-    /// the family belongs to the application's deployment, so there is no ownership tag.
-    fn tagging() -> Tagging<Self> {
-        Tagging::Untagged
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    /// Untracked: task definitions carry no ownership tag (each revision has its own tags, and
-    /// the family belongs to the application's deployment).
-    fn pruner() -> Pruner<Self> {
-        Pruner::Untracked("task definitions carry no ownership tag")
-    }
 
     /// The `IamRole` manifests it names as task and execution role: a revision is registered
     /// once they exist with their policies.

@@ -24,9 +24,10 @@ pub struct Placement {
 }
 
 /// One ECS call with its arguments fixed at plan time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, strum::IntoStaticStr)]
 pub enum ClusterOp {
     /// Set Container Insights.
+    #[strum(serialize = "UpdateCluster")]
     UpdateClusterSettings {
         /// Cluster name.
         cluster: String,
@@ -70,12 +71,7 @@ impl Operation for ClusterOp {
 
 impl WriteCall for ClusterOp {
     fn call(&self) -> &'static str {
-        match self {
-            Self::UpdateClusterSettings { .. } => "UpdateCluster",
-            Self::UpdateService { .. } => "UpdateService",
-            Self::TagResource { .. } => "TagResource",
-            Self::UntagResource { .. } => "UntagResource",
-        }
+        self.into()
     }
 
     fn subject(&self) -> String {

@@ -2,10 +2,16 @@
 //! services. The task-definition kind listens to the same source; each kind keeps only the
 //! names it manages.
 
+use super::EcsClusters;
+use crate::engine::Evented;
 use crate::events::{CloudTrailEvent, EventKey, Events, arn_name};
 
+impl Evented for EcsClusters {
+    const EVENTS: Events = EVENTS;
+}
+
 /// Clusters' write events.
-pub(super) const EVENTS: Events = Events {
+const EVENTS: Events = Events {
     source: "aws.ecs",
     names: &[
         "UpdateCluster",

@@ -12,28 +12,28 @@ use afu9_spec::tags::Tags;
 
 use super::{AwsVpcObserved, EcsClusterObserved, EcsClusters};
 use crate::aws::{Aws, AwsError};
-use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+use crate::engine::import::manifest_tags;
+use crate::engine::{Discovery, ImportContext, Imports};
 
 const WHAT: &str = "import clusters";
 
-pub(super) fn ops() -> ImportOps<EcsClusters> {
-    ImportOps {
-        file: "data.yaml",
-        discover,
-        live_id: |_| None,
-        import,
-    }
-}
+impl Imports for EcsClusters {
+    const FILE: &'static str = "data.yaml";
 
-fn discover(aws: &Aws) -> Discovery<'_, EcsClusterSpec> {
-    Box::pin(async move {
-        let mut found = Vec::new();
-        for cluster in list_clusters(aws).await? {
-            let services = list_services(aws, &cluster).await?;
-            found.push((cluster, probe(services)));
-        }
-        Ok(found)
-    })
+    fn discover(aws: &Aws) -> Discovery<'_, EcsClusterSpec> {
+        Box::pin(async move {
+            let mut found = Vec::new();
+            for cluster in list_clusters(aws).await? {
+                let services = list_services(aws, &cluster).await?;
+                found.push((cluster, probe(services)));
+            }
+            Ok(found)
+        })
+    }
+
+    fn import(cx: ImportContext<'_>, name: &str, have: &EcsClusterObserved) -> EcsClusterSpec {
+        import(cx, name, have)
+    }
 }
 
 /// Every cluster's name (paginated `ListClusters`, which answers ARNs).
@@ -92,11 +92,7 @@ fn probe(services: Vec<String>) -> EcsClusterSpec {
     }
 }
 
-pub(super) fn import(
-    cx: ImportContext<'_>,
-    _name: &str,
-    have: &EcsClusterObserved,
-) -> EcsClusterSpec {
+fn import(cx: ImportContext<'_>, _name: &str, have: &EcsClusterObserved) -> EcsClusterSpec {
     EcsClusterSpec {
         // ECS reports no setting for a cluster created without one: off, as the plan reads it.
         container_insights: match have.container_insights.as_deref().unwrap_or("disabled") {

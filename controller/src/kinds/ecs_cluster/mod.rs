@@ -25,11 +25,10 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
-use crate::events::Events;
+use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::kinds::security_group::created_groups;
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::{Delta, Dependency, Operation};
 
 pub use apply::{ClusterOp, Placement};
 
@@ -85,31 +84,6 @@ impl ManagedKind for EcsClusters {
     const NOUN: &'static str = "cluster";
     /// ECS's bound (a posture has a few clusters and services).
     const WRITE_LIMIT: usize = 4;
-    const EVENTS: Events = events::EVENTS;
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Owned(TagOps {
-            desired: |spec| &spec.tags,
-            live: |_, have| {
-                Some(LiveTags {
-                    tags: &have.tags,
-                    target: &have.arn,
-                })
-            },
-            tag: |arn, tags| Box::new(ClusterOp::TagResource { arn, tags }),
-            untag: |arn, keys| Box::new(ClusterOp::UntagResource { arn, keys }),
-        })
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    /// Untracked: clusters are adopted from the application's stack, never created; removing
-    /// the manifest stops managing one, and pruning never deletes it.
-    fn pruner() -> Pruner<Self> {
-        Pruner::Untracked("clusters are adopted, never created, so never pruned")
-    }
 
     /// The `SecurityGroup` manifests its services name, created (their ids go into
     /// `UpdateService`; one created by the same apply is looked up by name when it runs).
@@ -142,5 +116,22 @@ impl ManagedKind for EcsClusters {
         have: Option<&Self::Observed>,
     ) -> Delta {
         plan::plan(want, have)
+    }
+}
+
+impl Tagged for EcsClusters {
+    fn live_tags<'a>(_name: &'a str, have: &'a Self::Observed) -> Option<LiveTags<'a>> {
+        Some(LiveTags {
+            tags: &have.tags,
+            target: &have.arn,
+        })
+    }
+
+    fn tag(arn: String, tags: Tags) -> Box<dyn Operation> {
+        Box::new(ClusterOp::TagResource { arn, tags })
+    }
+
+    fn untag(arn: String, keys: Vec<String>) -> Box<dyn Operation> {
+        Box::new(ClusterOp::UntagResource { arn, keys })
     }
 }

@@ -12,7 +12,7 @@ use crate::aws::{Aws, AwsError, ErrorClass, OpOutcome, WriteCall};
 use crate::plan::{OpFuture, Operation, Phase};
 
 /// One call with its arguments fixed at plan time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, strum::IntoStaticStr)]
 pub enum EventSourceOp {
     /// Create the queue with its attributes and tags.
     CreateQueue {
@@ -54,6 +54,7 @@ pub enum EventSourceOp {
         tags: Option<Tags>,
     },
     /// Add or overwrite the rule's tags.
+    #[strum(serialize = "TagResource")]
     TagRule {
         /// Rule ARN.
         arn: String,
@@ -91,16 +92,7 @@ impl Operation for EventSourceOp {
 
 impl WriteCall for EventSourceOp {
     fn call(&self) -> &'static str {
-        match self {
-            Self::CreateQueue { .. } => "CreateQueue",
-            Self::SetQueueAttributes { .. } => "SetQueueAttributes",
-            Self::TagQueue { .. } => "TagQueue",
-            Self::UntagQueue { .. } => "UntagQueue",
-            Self::PutRule { .. } => "PutRule",
-            Self::TagRule { .. } => "TagResource",
-            Self::PutTargets { .. } => "PutTargets",
-            Self::RemoveTargets { .. } => "RemoveTargets",
-        }
+        self.into()
     }
 
     fn subject(&self) -> String {

@@ -10,35 +10,35 @@ use afu9_spec::event_source::{DEFAULT_RETENTION, DEFAULT_VISIBILITY_TIMEOUT, Eve
 
 use super::{EventSourceObserved, EventSources, TARGET_ID, observe};
 use crate::aws::{Aws, AwsError};
-use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+use crate::engine::import::manifest_tags;
+use crate::engine::{Discovery, ImportContext, Imports};
 
-pub(super) fn ops() -> ImportOps<EventSources> {
-    ImportOps {
-        file: "events.yaml",
-        discover,
-        live_id: |_| None,
-        import,
+impl Imports for EventSources {
+    const FILE: &'static str = "events.yaml";
+
+    fn discover(aws: &Aws) -> Discovery<'_, EventSourceSpec> {
+        Box::pin(async move {
+            let queues = queue_names(aws).await?;
+            let mut found = Vec::new();
+            for rule in rule_names(aws).await? {
+                if !queues.contains(&rule) {
+                    continue;
+                }
+                let targets = observe::rule_targets(&aws.eventbridge, &rule).await?;
+                let feeds_queue = targets.iter().any(|(id, arn)| {
+                    id == TARGET_ID && arn.rsplit(':').next() == Some(rule.as_str())
+                });
+                if feeds_queue {
+                    found.push((rule, probe()));
+                }
+            }
+            Ok(found)
+        })
     }
-}
 
-fn discover(aws: &Aws) -> Discovery<'_, EventSourceSpec> {
-    Box::pin(async move {
-        let queues = queue_names(aws).await?;
-        let mut found = Vec::new();
-        for rule in rule_names(aws).await? {
-            if !queues.contains(&rule) {
-                continue;
-            }
-            let targets = observe::rule_targets(&aws.eventbridge, &rule).await?;
-            let feeds_queue = targets
-                .iter()
-                .any(|(id, arn)| id == TARGET_ID && arn.rsplit(':').next() == Some(rule.as_str()));
-            if feeds_queue {
-                found.push((rule, probe()));
-            }
-        }
-        Ok(found)
-    })
+    fn import(cx: ImportContext<'_>, name: &str, have: &EventSourceObserved) -> EventSourceSpec {
+        import(cx, name, have)
+    }
 }
 
 /// The names of the region's queues (`ListQueues`, paginated).
@@ -92,11 +92,7 @@ fn probe() -> EventSourceSpec {
 }
 
 /// The event source as a manifest (a queue gone between listing and reading: the defaults).
-pub(super) fn import(
-    _cx: ImportContext<'_>,
-    _name: &str,
-    have: &EventSourceObserved,
-) -> EventSourceSpec {
+fn import(_cx: ImportContext<'_>, _name: &str, have: &EventSourceObserved) -> EventSourceSpec {
     let Some(queue) = &have.queue else {
         return probe();
     };

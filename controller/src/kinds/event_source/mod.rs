@@ -13,10 +13,9 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
-use crate::events::Events;
+use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::{Delta, Operation};
 
 pub use apply::EventSourceOp;
 pub use observe::queue_url;
@@ -83,44 +82,10 @@ impl ManagedKind for EventSources {
     const NOUN: &'static str = "event source";
     /// Four calls at most per apply; 8 as the other regional services.
     const WRITE_LIMIT: usize = 8;
-    /// An event cannot report that its own delivery broke (a deleted rule sends nothing):
-    /// the periodic pass repairs the event source.
-    const EVENTS: Events = Events::NONE;
 
     /// The queue policy and the rule name the account's ARNs.
     fn needs_identity(_state: &DesiredState) -> bool {
         true
-    }
-
-    /// The queue carries the ownership tag; the rule's tags are planned with the rest.
-    fn tagging() -> Tagging<Self> {
-        Tagging::Owned(TagOps {
-            desired: |spec| &spec.tags,
-            live: |_, have| {
-                have.queue.as_ref().map(|queue| LiveTags {
-                    tags: &queue.tags,
-                    target: &queue.url,
-                })
-            },
-            tag: |url, tags| Box::new(EventSourceOp::TagQueue { url, tags }),
-            untag: |url, keys| Box::new(EventSourceOp::UntagQueue { url, keys }),
-        })
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    /// Untracked: the controller's own event delivery, which a running controller reads;
-    /// removing the manifest stops managing it, and pruning never deletes it.
-    fn pruner() -> Pruner<Self> {
-        Pruner::Untracked("the event source feeds a running controller, so it is never pruned")
-    }
-
-    /// The event source refers to no managed resource by name: the events it carries are
-    /// the kinds', not their resources'.
-    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
-        Vec::new()
     }
 
     fn permissions(
@@ -145,5 +110,23 @@ impl ManagedKind for EventSources {
         have: Option<&Self::Observed>,
     ) -> Delta {
         plan::plan(cx, want, have)
+    }
+}
+
+impl Tagged for EventSources {
+    /// The queue carries the ownership tag; the rule's tags are planned with the rest.
+    fn live_tags<'a>(_name: &'a str, have: &'a Self::Observed) -> Option<LiveTags<'a>> {
+        have.queue.as_ref().map(|queue| LiveTags {
+            tags: &queue.tags,
+            target: &queue.url,
+        })
+    }
+
+    fn tag(url: String, tags: Tags) -> Box<dyn Operation> {
+        Box::new(EventSourceOp::TagQueue { url, tags })
+    }
+
+    fn untag(url: String, keys: Vec<String>) -> Box<dyn Operation> {
+        Box::new(EventSourceOp::UntagQueue { url, keys })
     }
 }

@@ -12,7 +12,7 @@ use crate::aws::{OpOutcome, WriteCall};
 use crate::plan::{OpFuture, Operation, Phase};
 
 /// One KMS call with its arguments fixed at plan time.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, strum::IntoStaticStr)]
 pub enum KeyOp {
     /// Create a symmetric encryption key with its description, policy and tags; its id goes
     /// into `created` for the calls after it.
@@ -90,16 +90,7 @@ impl Operation for KeyOp {
 
 impl WriteCall for KeyOp {
     fn call(&self) -> &'static str {
-        match self {
-            Self::CreateKey { .. } => "CreateKey",
-            Self::CreateAlias { .. } => "CreateAlias",
-            Self::EnableKeyRotation { .. } => "EnableKeyRotation",
-            Self::DisableKeyRotation { .. } => "DisableKeyRotation",
-            Self::UpdateKeyDescription { .. } => "UpdateKeyDescription",
-            Self::PutKeyPolicy { .. } => "PutKeyPolicy",
-            Self::TagResource { .. } => "TagResource",
-            Self::UntagResource { .. } => "UntagResource",
-        }
+        self.into()
     }
 
     fn subject(&self) -> String {

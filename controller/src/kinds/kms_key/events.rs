@@ -2,10 +2,21 @@
 //! its alias, and its state (disabled, scheduled for deletion). Encrypt and decrypt calls
 //! change nothing and are not listed.
 
+use super::KmsKeys;
+use crate::engine::Evented;
 use crate::events::{CloudTrailEvent, EventKey, Events};
 
+impl Evented for KmsKeys {
+    const EVENTS: Events = EVENTS;
+
+    /// Calls on a key name it by id: the one its alias points to.
+    fn event_id(have: &Self::Observed) -> Option<&str> {
+        Some(&have.key_id)
+    }
+}
+
 /// Keys' write events.
-pub(super) const EVENTS: Events = Events {
+const EVENTS: Events = Events {
     source: "aws.kms",
     names: &[
         "EnableKeyRotation",

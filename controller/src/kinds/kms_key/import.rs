@@ -6,14 +6,28 @@ use serde_json::{Value, json};
 
 use super::{KmsKeyObserved, KmsKeys, observe};
 use crate::aws::Aws;
-use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+use crate::engine::import::manifest_tags;
+use crate::engine::{Discovery, ImportContext, Imports};
+use crate::permissions::{ArnScope, Grant};
 
-pub(super) fn ops() -> ImportOps<KmsKeys> {
-    ImportOps {
-        file: "keys.yaml",
-        discover,
-        live_id: |have| Some(have.key_id.clone()),
-        import,
+impl Imports for KmsKeys {
+    const FILE: &'static str = "keys.yaml";
+
+    fn discover(aws: &Aws) -> Discovery<'_, KmsKeySpec> {
+        discover(aws)
+    }
+
+    fn live_id(have: &KmsKeyObserved) -> Option<String> {
+        Some(have.key_id.clone())
+    }
+
+    fn import(cx: ImportContext<'_>, name: &str, have: &KmsKeyObserved) -> KmsKeySpec {
+        import(cx, name, have)
+    }
+
+    /// Orphan keys are kept, but still listed.
+    fn discovery_grants(scope: &ArnScope) -> Vec<Grant> {
+        super::permissions::discovery(scope)
     }
 }
 
@@ -38,7 +52,7 @@ fn probe() -> KmsKeySpec {
     }
 }
 
-pub(super) fn import(_cx: ImportContext<'_>, _name: &str, have: &KmsKeyObserved) -> KmsKeySpec {
+fn import(_cx: ImportContext<'_>, _name: &str, have: &KmsKeyObserved) -> KmsKeySpec {
     KmsKeySpec {
         description: Some(have.description.clone()),
         rotation: have.rotation,

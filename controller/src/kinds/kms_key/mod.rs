@@ -15,10 +15,9 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, Kept, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
-use crate::events::Events;
+use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::{Delta, Dependency, Operation};
 
 pub use apply::KeyOp;
 
@@ -95,55 +94,6 @@ impl ManagedKind for KmsKeys {
     /// KMS control-plane writes share a per-account rate (a few per second for
     /// `CreateKey`); a posture names a handful of keys.
     const WRITE_LIMIT: usize = 4;
-    const EVENTS: Events = events::EVENTS;
-
-    /// Calls on a key name it by id: the one its alias points to.
-    fn event_id(have: &Self::Observed) -> Option<&str> {
-        Some(&have.key_id)
-    }
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Owned(TagOps {
-            desired: |spec| &spec.tags,
-            live: |_, have| {
-                Some(LiveTags {
-                    tags: &have.tags,
-                    target: &have.key_id,
-                })
-            },
-            tag: |target, tags| {
-                Box::new(KeyOp::TagResource {
-                    key_id: target,
-                    tags,
-                })
-            },
-            untag: |target, keys| {
-                Box::new(KeyOp::UntagResource {
-                    key_id: target,
-                    keys,
-                })
-            },
-        })
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    /// Never deleted: what a key encrypted cannot be read without it.
-    fn pruner() -> Pruner<Self> {
-        Pruner::Keeps(Kept {
-            why: "a KMS key is never deleted, as what it encrypted could not be read again: schedule its deletion by hand (ScheduleKeyDeletion) once nothing uses it",
-            reads: permissions::orphan_reads,
-        })
-    }
-
-    /// A key refers to no other managed resource (its policy names principals, not
-    /// manifests).
-    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
-        Vec::new()
-    }
-
     fn permissions(
         state: &DesiredState,
         scope: &ArnScope,
@@ -166,5 +116,23 @@ impl ManagedKind for KmsKeys {
         have: Option<&Self::Observed>,
     ) -> Delta {
         plan::plan(cx.state, want, have)
+    }
+}
+
+impl Tagged for KmsKeys {
+    /// Tag calls name the key by the id its alias points to.
+    fn live_tags<'a>(_name: &'a str, have: &'a Self::Observed) -> Option<LiveTags<'a>> {
+        Some(LiveTags {
+            tags: &have.tags,
+            target: &have.key_id,
+        })
+    }
+
+    fn tag(key_id: String, tags: Tags) -> Box<dyn Operation> {
+        Box::new(KeyOp::TagResource { key_id, tags })
+    }
+
+    fn untag(key_id: String, keys: Vec<String>) -> Box<dyn Operation> {
+        Box::new(KeyOp::UntagResource { key_id, keys })
     }
 }

@@ -5,8 +5,9 @@ use afu9_spec::{DesiredState, Resource};
 
 use crate::permissions::{Access, ArnScope, Grant};
 
-/// What finding orphan keys reads: every alias, and any key of the account.
-pub(super) fn orphan_reads(scope: &ArnScope) -> Vec<Grant> {
+/// What listing and observing every key reads (import, the orphan search): every alias,
+/// and any key of the account.
+pub(super) fn discovery(scope: &ArnScope) -> Vec<Grant> {
     vec![
         Grant::any(Access::Read, &["kms:ListAliases"]),
         Grant::new(

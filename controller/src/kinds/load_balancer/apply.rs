@@ -24,7 +24,7 @@ pub struct GroupRef {
 }
 
 /// One ELB call with its arguments fixed at plan time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, strum::IntoStaticStr)]
 pub enum LoadBalancerOp {
     /// Replace the attached security groups.
     SetSecurityGroups {
@@ -36,6 +36,7 @@ pub enum LoadBalancerOp {
         vpc: String,
     },
     /// Set attributes (only the keys that differ).
+    #[strum(serialize = "ModifyLoadBalancerAttributes")]
     ModifyAttributes {
         /// Load balancer ARN.
         arn: String,
@@ -58,6 +59,7 @@ pub enum LoadBalancerOp {
         redirect_to: Option<u16>,
     },
     /// Create an HTTP listener whose one action is a 301 to HTTPS.
+    #[strum(serialize = "CreateListener")]
     CreateRedirectListener {
         /// Load balancer ARN.
         arn: String,
@@ -97,15 +99,7 @@ impl Operation for LoadBalancerOp {
 
 impl WriteCall for LoadBalancerOp {
     fn call(&self) -> &'static str {
-        match self {
-            Self::SetSecurityGroups { .. } => "SetSecurityGroups",
-            Self::ModifyAttributes { .. } => "ModifyLoadBalancerAttributes",
-            Self::ModifyListener { .. } => "ModifyListener",
-            Self::CreateRedirectListener { .. } => "CreateListener",
-            Self::DeleteListener { .. } => "DeleteListener",
-            Self::AddTags { .. } => "AddTags",
-            Self::RemoveTags { .. } => "RemoveTags",
-        }
+        self.into()
     }
 
     fn subject(&self) -> String {

@@ -2,10 +2,16 @@
 //! its attributes, security groups, listeners and tags. Target groups and rules are the
 //! application's and are not listed.
 
+use super::LoadBalancers;
+use crate::engine::Evented;
 use crate::events::{CloudTrailEvent, EventKey, Events};
 
+impl Evented for LoadBalancers {
+    const EVENTS: Events = EVENTS;
+}
+
 /// Load balancers' write events.
-pub(super) const EVENTS: Events = Events {
+const EVENTS: Events = Events {
     source: "aws.elasticloadbalancing",
     names: &[
         "ModifyLoadBalancerAttributes",

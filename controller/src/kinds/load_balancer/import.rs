@@ -19,25 +19,25 @@ use super::plan::{
 };
 use super::{LiveAction, LiveListener, LoadBalancerObserved, LoadBalancers, observe};
 use crate::aws::Aws;
-use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+use crate::engine::import::manifest_tags;
+use crate::engine::{Discovery, ImportContext, Imports};
 
-pub(super) fn ops() -> ImportOps<LoadBalancers> {
-    ImportOps {
-        file: "edge.yaml",
-        discover,
-        live_id: |_| None,
-        import,
+impl Imports for LoadBalancers {
+    const FILE: &'static str = "edge.yaml";
+
+    fn discover(aws: &Aws) -> Discovery<'_, LoadBalancerSpec> {
+        Box::pin(async move {
+            Ok(observe::application_load_balancers(&aws.elbv2)
+                .await?
+                .into_iter()
+                .map(|name| (name, probe()))
+                .collect())
+        })
     }
-}
 
-fn discover(aws: &Aws) -> Discovery<'_, LoadBalancerSpec> {
-    Box::pin(async move {
-        Ok(observe::application_load_balancers(&aws.elbv2)
-            .await?
-            .into_iter()
-            .map(|name| (name, probe()))
-            .collect())
-    })
+    fn import(cx: ImportContext<'_>, name: &str, have: &LoadBalancerObserved) -> LoadBalancerSpec {
+        import(cx, name, have)
+    }
 }
 
 /// A manifest that makes `observe` read the listeners (attributes and tags it always reads);
@@ -49,11 +49,7 @@ fn probe() -> LoadBalancerSpec {
     }
 }
 
-pub(super) fn import(
-    cx: ImportContext<'_>,
-    _name: &str,
-    have: &LoadBalancerObserved,
-) -> LoadBalancerSpec {
+fn import(cx: ImportContext<'_>, _name: &str, have: &LoadBalancerObserved) -> LoadBalancerSpec {
     let attribute = |key: &str| have.attributes.get(key).map(String::as_str);
     let flag = |key: &str| Some(attribute(key) == Some("true"));
     let mut listeners: Vec<&LiveListener> = have.listeners.iter().collect();

@@ -17,11 +17,10 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
-use crate::events::Events;
+use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::kinds::security_group::created_groups;
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::{Delta, Dependency, Operation};
 
 pub use apply::{GroupRef, LoadBalancerOp};
 
@@ -100,31 +99,6 @@ impl ManagedKind for LoadBalancers {
     const NOUN: &'static str = "load balancer";
     /// ELB's control plane throttles per account and region; an ALB takes 1–6 writes.
     const WRITE_LIMIT: usize = 4;
-    const EVENTS: Events = events::EVENTS;
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Owned(TagOps {
-            desired: |spec| &spec.tags,
-            live: |_, have| {
-                Some(LiveTags {
-                    tags: &have.tags,
-                    target: &have.arn,
-                })
-            },
-            tag: |target, tags| Box::new(LoadBalancerOp::AddTags { arn: target, tags }),
-            untag: |target, keys| Box::new(LoadBalancerOp::RemoveTags { arn: target, keys }),
-        })
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    /// Untracked: load balancers are adopted from the application's stack, never created; removing
-    /// the manifest stops managing one, and pruning never deletes it.
-    fn pruner() -> Pruner<Self> {
-        Pruner::Untracked("load balancers are adopted, never created, so never pruned")
-    }
 
     /// The security groups it names, once created (`SetSecurityGroups` needs their ids).
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
@@ -153,5 +127,22 @@ impl ManagedKind for LoadBalancers {
         have: Option<&Self::Observed>,
     ) -> Delta {
         plan::plan(want, have)
+    }
+}
+
+impl Tagged for LoadBalancers {
+    fn live_tags<'a>(_name: &'a str, have: &'a Self::Observed) -> Option<LiveTags<'a>> {
+        Some(LiveTags {
+            tags: &have.tags,
+            target: &have.arn,
+        })
+    }
+
+    fn tag(arn: String, tags: Tags) -> Box<dyn Operation> {
+        Box::new(LoadBalancerOp::AddTags { arn, tags })
+    }
+
+    fn untag(arn: String, keys: Vec<String>) -> Box<dyn Operation> {
+        Box::new(LoadBalancerOp::RemoveTags { arn, keys })
     }
 }

@@ -7,7 +7,7 @@ use crate::aws::{Aws, AwsError, OpOutcome, WriteCall};
 use crate::plan::{OpFuture, Operation, Phase};
 
 /// One CloudWatch Logs call with its arguments fixed at plan time.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, strum::IntoStaticStr)]
 pub enum FilterOp {
     /// Create the filter, or replace its pattern and metric.
     PutMetricFilter {
@@ -45,7 +45,7 @@ impl Operation for FilterOp {
 
 impl WriteCall for FilterOp {
     fn call(&self) -> &'static str {
-        "PutMetricFilter"
+        self.into()
     }
 
     fn subject(&self) -> String {

@@ -1,9 +1,15 @@
 //! The CloudWatch Logs calls that change a metric filter.
 
+use super::LogMetricFilters;
+use crate::engine::Evented;
 use crate::events::{CloudTrailEvent, EventKey, Events};
 
+impl Evented for LogMetricFilters {
+    const EVENTS: Events = EVENTS;
+}
+
 /// Metric filters' write events.
-pub(super) const EVENTS: Events = Events {
+const EVENTS: Events = Events {
     source: "aws.logs",
     names: &["PutMetricFilter", "DeleteMetricFilter"],
     keys,

@@ -6,29 +6,32 @@ use afu9_spec::log_metric_filter::{LogMetricFilterSpec, MetricTransformation};
 
 use super::{LiveFilter, LogMetricFilterObserved, LogMetricFilters, observe};
 use crate::aws::Aws;
-use crate::engine::import::{Discovery, ImportContext, ImportOps};
+use crate::engine::{Discovery, ImportContext, Imports};
 
-pub(super) fn ops() -> ImportOps<LogMetricFilters> {
-    ImportOps {
-        file: "audit.yaml",
-        discover,
-        live_id: |_| None,
-        import,
-    }
-}
+impl Imports for LogMetricFilters {
+    const FILE: &'static str = "audit.yaml";
 
-fn discover(aws: &Aws) -> Discovery<'_, LogMetricFilterSpec> {
-    Box::pin(async move {
-        let mut groups = observe::list_log_groups(aws).await?;
-        groups.sort();
-        let mut found = Vec::new();
-        for group in groups {
-            for (name, live) in observe::describe_filters(aws, &group).await? {
-                found.push((name, spec(&live)));
+    fn discover(aws: &Aws) -> Discovery<'_, LogMetricFilterSpec> {
+        Box::pin(async move {
+            let mut groups = observe::list_log_groups(aws).await?;
+            groups.sort();
+            let mut found = Vec::new();
+            for group in groups {
+                for (name, live) in observe::describe_filters(aws, &group).await? {
+                    found.push((name, spec(&live)));
+                }
             }
-        }
-        Ok(found)
-    })
+            Ok(found)
+        })
+    }
+
+    fn import(
+        cx: ImportContext<'_>,
+        name: &str,
+        have: &LogMetricFilterObserved,
+    ) -> LogMetricFilterSpec {
+        import(cx, name, have)
+    }
 }
 
 /// The filter as a manifest: the probe (it names the filter's group, which `observe`
@@ -48,7 +51,7 @@ fn spec(live: &LiveFilter) -> LogMetricFilterSpec {
 
 /// The filter as a manifest (a filter gone between listing and reading cannot be stated:
 /// its group is not in the observation, so it is written with none).
-pub(super) fn import(
+fn import(
     _cx: ImportContext<'_>,
     _name: &str,
     have: &LogMetricFilterObserved,

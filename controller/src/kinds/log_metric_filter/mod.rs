@@ -12,10 +12,9 @@ use afu9_spec::log_metric_filter::LogMetricFilterSpec;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, ManagedKind, PlanContext, Pruner, Tagging};
-use crate::events::Events;
+use crate::engine::{ManagedKind, PlanContext};
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::Delta;
 
 pub use apply::FilterOp;
 
@@ -56,26 +55,6 @@ impl ManagedKind for LogMetricFilters {
     const NOUN: &'static str = "metric filter";
     /// CloudWatch Logs' `PutMetricFilter` is a low-rate control-plane call (5 a second).
     const WRITE_LIMIT: usize = 4;
-    const EVENTS: Events = events::EVENTS;
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Untagged
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    /// Untracked: metric filters carry no tags, so no ownership tag tells an orphan.
-    fn pruner() -> Pruner<Self> {
-        Pruner::Untracked("metric filters carry no tags")
-    }
-
-    /// A filter's log group is not managed here, and the trail that feeds it is a link that
-    /// validation checks, not an order of writes.
-    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
-        Vec::new()
-    }
 
     fn permissions(
         state: &DesiredState,

@@ -8,7 +8,7 @@ use crate::aws::{Aws, AwsError, OpOutcome, WriteCall};
 use crate::plan::{OpFuture, Operation, Phase};
 
 /// One CloudWatch call with its arguments fixed at plan time.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, strum::IntoStaticStr)]
 pub enum AlarmOp {
     /// Create the alarm, or replace its whole configuration (what `PutMetricAlarm` does).
     PutMetricAlarm {
@@ -55,12 +55,7 @@ impl Operation for AlarmOp {
 
 impl WriteCall for AlarmOp {
     fn call(&self) -> &'static str {
-        match self {
-            Self::PutMetricAlarm { .. } => "PutMetricAlarm",
-            Self::TagResource { .. } => "TagResource",
-            Self::UntagResource { .. } => "UntagResource",
-            Self::DeleteAlarms { .. } => "DeleteAlarms",
-        }
+        self.into()
     }
 
     fn subject(&self) -> String {

@@ -1,9 +1,15 @@
 //! The CloudWatch calls that change an alarm (several take a list of alarm names).
 
+use super::MetricAlarms;
+use crate::engine::Evented;
 use crate::events::{CloudTrailEvent, EventKey, Events, arn_name};
 
+impl Evented for MetricAlarms {
+    const EVENTS: Events = EVENTS;
+}
+
 /// Alarms' write events.
-pub(super) const EVENTS: Events = Events {
+const EVENTS: Events = Events {
     source: "aws.cloudwatch",
     names: &[
         "PutMetricAlarm",

@@ -8,26 +8,35 @@ use serde::de::DeserializeOwned;
 
 use super::{AlarmConfig, LiveAlarm, MetricAlarmObserved, MetricAlarms, observe};
 use crate::aws::Aws;
-use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+use crate::engine::import::manifest_tags;
+use crate::engine::{Discovery, ImportContext, Imports};
+use crate::permissions::{ArnScope, Grant};
 
-pub(super) fn ops() -> ImportOps<MetricAlarms> {
-    ImportOps {
-        file: "audit.yaml",
-        discover,
-        live_id: |have| have.alarm.as_ref().map(|alarm| alarm.arn.clone()),
-        import,
+impl Imports for MetricAlarms {
+    const FILE: &'static str = "audit.yaml";
+
+    fn discover(aws: &Aws) -> Discovery<'_, MetricAlarmSpec> {
+        Box::pin(async move {
+            Ok(observe::describe_alarms(aws, None)
+                .await?
+                .into_iter()
+                .filter(|(_, live)| stateable(&live.config))
+                .map(|(name, _)| (name, probe()))
+                .collect())
+        })
     }
-}
 
-fn discover(aws: &Aws) -> Discovery<'_, MetricAlarmSpec> {
-    Box::pin(async move {
-        Ok(observe::describe_alarms(aws, None)
-            .await?
-            .into_iter()
-            .filter(|(_, live)| stateable(&live.config))
-            .map(|(name, _)| (name, probe()))
-            .collect())
-    })
+    fn live_id(have: &MetricAlarmObserved) -> Option<String> {
+        have.alarm.as_ref().map(|alarm| alarm.arn.clone())
+    }
+
+    fn import(cx: ImportContext<'_>, name: &str, have: &MetricAlarmObserved) -> MetricAlarmSpec {
+        import(cx, name, have)
+    }
+
+    fn discovery_grants(scope: &ArnScope) -> Vec<Grant> {
+        super::permissions::discovery(scope)
+    }
 }
 
 /// Alarms are read whole whatever the manifest says.
@@ -65,11 +74,7 @@ fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {
 }
 
 /// The alarm as a manifest (an alarm gone between listing and reading: the probe's).
-pub(super) fn import(
-    cx: ImportContext<'_>,
-    _name: &str,
-    have: &MetricAlarmObserved,
-) -> MetricAlarmSpec {
+fn import(cx: ImportContext<'_>, _name: &str, have: &MetricAlarmObserved) -> MetricAlarmSpec {
     have.alarm
         .as_ref()
         .map_or_else(probe, |alarm| import_alarm(cx, alarm))

@@ -17,10 +17,9 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
-use crate::events::Events;
+use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::{Delta, Dependency, Operation};
 
 pub use apply::AlarmOp;
 
@@ -85,29 +84,6 @@ impl ManagedKind for MetricAlarms {
     const NOUN: &'static str = "alarm";
     /// `PutMetricAlarm` is throttled per account and region like the other regional writes.
     const WRITE_LIMIT: usize = 8;
-    const EVENTS: Events = events::EVENTS;
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Owned(TagOps {
-            desired: |spec| &spec.tags,
-            live: |_, have| {
-                have.alarm.as_ref().map(|alarm| LiveTags {
-                    tags: &alarm.tags,
-                    target: &alarm.arn,
-                })
-            },
-            tag: |target, tags| Box::new(AlarmOp::TagResource { arn: target, tags }),
-            untag: |target, keys| Box::new(AlarmOp::UntagResource { arn: target, keys }),
-        })
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    fn pruner() -> Pruner<Self> {
-        Pruner::Deletes(prune::ops())
-    }
 
     /// The `SnsTopic` manifests its actions name: an alarm is put once they exist.
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
@@ -149,5 +125,22 @@ impl ManagedKind for MetricAlarms {
         have: Option<&Self::Observed>,
     ) -> Delta {
         plan::plan(cx, want, have)
+    }
+}
+
+impl Tagged for MetricAlarms {
+    fn live_tags<'a>(_name: &'a str, have: &'a Self::Observed) -> Option<LiveTags<'a>> {
+        have.alarm.as_ref().map(|alarm| LiveTags {
+            tags: &alarm.tags,
+            target: &alarm.arn,
+        })
+    }
+
+    fn tag(arn: String, tags: Tags) -> Box<dyn Operation> {
+        Box::new(AlarmOp::TagResource { arn, tags })
+    }
+
+    fn untag(arn: String, keys: Vec<String>) -> Box<dyn Operation> {
+        Box::new(AlarmOp::UntagResource { arn, keys })
     }
 }

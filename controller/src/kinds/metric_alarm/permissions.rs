@@ -15,23 +15,32 @@ pub(super) fn permissions(
         .iter()
         .map(|r| scope.arn("cloudwatch", &format!("alarm:{}", r.name())))
         .collect();
-    vec![
-        Grant::new(
-            Access::Read,
-            &[
-                "cloudwatch:DescribeAlarms",
-                "cloudwatch:ListTagsForResource",
-            ],
-            alarms.clone(),
-        ),
-        Grant::new(
-            Access::Write,
-            &[
-                "cloudwatch:PutMetricAlarm",
-                "cloudwatch:TagResource",
-                "cloudwatch:UntagResource",
-            ],
-            alarms,
-        ),
-    ]
+    let mut grants = reads(alarms.clone());
+    grants.push(Grant::new(
+        Access::Write,
+        &[
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:TagResource",
+            "cloudwatch:UntagResource",
+        ],
+        alarms,
+    ));
+    grants
+}
+
+/// What listing and observing every alarm reads (import, the orphan search).
+pub(super) fn discovery(scope: &ArnScope) -> Vec<Grant> {
+    reads(vec![scope.arn("cloudwatch", "alarm:*")])
+}
+
+/// The reads of observing `alarms` (`DescribeAlarms` names them too).
+fn reads(alarms: Vec<String>) -> Vec<Grant> {
+    vec![Grant::new(
+        Access::Read,
+        &[
+            "cloudwatch:DescribeAlarms",
+            "cloudwatch:ListTagsForResource",
+        ],
+        alarms,
+    )]
 }

@@ -8,35 +8,30 @@ use afu9_spec::posture::PostureSpec;
 
 use super::{AccountSettings, AccountSettingsObserved};
 use crate::aws::Aws;
-use crate::engine::import::{Discovery, ImportContext, ImportOps};
+use crate::engine::{Discovery, ImportContext, Imports};
 
-pub(super) fn ops() -> ImportOps<AccountSettings> {
-    ImportOps {
-        file: "posture.yaml",
-        discover,
-        live_id: |_| None,
-        import,
+impl Imports for AccountSettings {
+    const FILE: &'static str = "posture.yaml";
+
+    /// The one account the credentials belong to, with a probe that makes `observe` read every
+    /// setting.
+    fn discover(aws: &Aws) -> Discovery<'_, PostureSpec> {
+        Box::pin(async move {
+            let account = aws.identity().await?.account.clone();
+            let probe = PostureSpec {
+                ebs_encryption_by_default: Some(true),
+                ..PostureSpec::default()
+            };
+            Ok(vec![(account, probe)])
+        })
+    }
+
+    fn import(cx: ImportContext<'_>, name: &str, have: &AccountSettingsObserved) -> PostureSpec {
+        import(cx, name, have)
     }
 }
 
-/// The one account the credentials belong to, with a probe that makes `observe` read every
-/// setting.
-fn discover(aws: &Aws) -> Discovery<'_, PostureSpec> {
-    Box::pin(async move {
-        let account = aws.identity().await?.account.clone();
-        let probe = PostureSpec {
-            ebs_encryption_by_default: Some(true),
-            ..PostureSpec::default()
-        };
-        Ok(vec![(account, probe)])
-    })
-}
-
-pub(super) fn import(
-    _cx: ImportContext<'_>,
-    account: &str,
-    have: &AccountSettingsObserved,
-) -> PostureSpec {
+fn import(_cx: ImportContext<'_>, account: &str, have: &AccountSettingsObserved) -> PostureSpec {
     PostureSpec {
         account_id: Some(account.to_owned()),
         region: have.region.clone(),

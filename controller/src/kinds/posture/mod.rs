@@ -17,10 +17,9 @@ use afu9_spec::posture::PostureSpec;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, ManagedKind, PlanContext, Pruner, Tagging};
-use crate::events::Events;
+use crate::engine::{ManagedKind, PlanContext};
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::Delta;
 
 pub use apply::AccountOp;
 
@@ -45,32 +44,6 @@ impl ManagedKind for AccountSettings {
     const NOUN: &'static str = "account";
     /// One call per pass at most.
     const WRITE_LIMIT: usize = 8;
-    const EVENTS: Events = events::EVENTS;
-
-    /// The EBS default's calls name no resource: the settings answer to a fixed id when the
-    /// document manages it.
-    fn event_id(have: &Self::Observed) -> Option<&str> {
-        have.ebs_encryption_by_default.map(|_| events::EBS_DEFAULT)
-    }
-
-    /// Account settings carry no tags, and there is no ownership to check.
-    fn tagging() -> Tagging<Self> {
-        Tagging::Untagged
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    /// Untracked: the account's settings are not a resource that could be orphaned.
-    fn pruner() -> Pruner<Self> {
-        Pruner::Untracked("account settings are not a resource of their own")
-    }
-
-    /// Account settings refer to no other managed resource.
-    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
-        Vec::new()
-    }
 
     fn permissions(
         state: &DesiredState,

@@ -34,7 +34,7 @@ mod tests {
     use afu9_spec::load::load_str;
 
     use super::super::{AccountSettings, AccountSettingsObserved};
-    use crate::engine::{PlanContext, plan_resource};
+    use crate::engine::PlanContext;
     use crate::plan::Action;
 
     const POSTURE: &str = "apiVersion: posture.afu9.io/v1alpha1\nkind: Posture\nmetadata: {name: afu9}\nspec: {ebsEncryptionByDefault: true}\n";
@@ -51,7 +51,7 @@ mod tests {
             region: None,
             ebs_encryption_by_default: Some(have),
         };
-        plan_resource::<AccountSettings>(&cx, &want, Some(&observed))
+        crate::kinds::registered::<AccountSettings>().plan_one(&cx, &want, Some(&observed))
     }
 
     #[test]

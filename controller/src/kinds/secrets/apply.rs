@@ -11,7 +11,7 @@ use crate::aws::{OpOutcome, WriteCall};
 use crate::plan::{OpFuture, Operation, Phase};
 
 /// One Secrets Manager call with its arguments fixed at plan time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, strum::IntoStaticStr)]
 pub enum SecretOp {
     /// Create the secret without a value, with its settings and tags.
     CreateSecret {
@@ -85,15 +85,7 @@ impl Operation for SecretOp {
 
 impl WriteCall for SecretOp {
     fn call(&self) -> &'static str {
-        match self {
-            Self::CreateSecret { .. } => "CreateSecret",
-            Self::UpdateSecret { .. } => "UpdateSecret",
-            Self::RotateSecret { .. } => "RotateSecret",
-            Self::CancelRotateSecret { .. } => "CancelRotateSecret",
-            Self::TagResource { .. } => "TagResource",
-            Self::UntagResource { .. } => "UntagResource",
-            Self::DeleteSecret { .. } => "DeleteSecret",
-        }
+        self.into()
     }
 
     fn subject(&self) -> String {

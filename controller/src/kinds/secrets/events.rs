@@ -1,10 +1,16 @@
 //! The Secrets Manager calls that change a secret's configuration. `PutSecretValue` is not
 //! one: values are never read or managed.
 
+use super::Secrets;
+use crate::engine::Evented;
 use crate::events::{CloudTrailEvent, EventKey, Events};
 
+impl Evented for Secrets {
+    const EVENTS: Events = EVENTS;
+}
+
 /// Secrets' write events.
-pub(super) const EVENTS: Events = Events {
+const EVENTS: Events = Events {
     source: "aws.secretsmanager",
     names: &[
         "CreateSecret",

@@ -7,14 +7,27 @@ use afu9_spec::secrets::{Rotation, Schedule, SecretSpec};
 
 use super::{SecretObserved, Secrets};
 use crate::aws::{Aws, AwsError};
-use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+use crate::engine::import::manifest_tags;
+use crate::engine::{Discovery, ImportContext, Imports};
+use crate::permissions::{ArnScope, Grant};
 
-pub(super) fn ops() -> ImportOps<Secrets> {
-    ImportOps {
-        file: "secrets.yaml",
-        discover,
-        live_id: |have| Some(have.arn.clone()),
-        import,
+impl Imports for Secrets {
+    const FILE: &'static str = "secrets.yaml";
+
+    fn discover(aws: &Aws) -> Discovery<'_, SecretSpec> {
+        discover(aws)
+    }
+
+    fn live_id(have: &SecretObserved) -> Option<String> {
+        Some(have.arn.clone())
+    }
+
+    fn import(cx: ImportContext<'_>, name: &str, have: &SecretObserved) -> SecretSpec {
+        import(cx, name, have)
+    }
+
+    fn discovery_grants(scope: &ArnScope) -> Vec<Grant> {
+        super::permissions::discovery(scope)
     }
 }
 
@@ -40,7 +53,7 @@ fn discover(aws: &Aws) -> Discovery<'_, SecretSpec> {
     })
 }
 
-pub(super) fn import(_cx: ImportContext<'_>, _name: &str, have: &SecretObserved) -> SecretSpec {
+fn import(_cx: ImportContext<'_>, _name: &str, have: &SecretObserved) -> SecretSpec {
     let rotation = match (&have.rotation_lambda, &have.schedule) {
         (Some(lambda), Some(schedule)) if have.rotation_enabled => Some(Rotation {
             lambda: Some(lambda.clone()),

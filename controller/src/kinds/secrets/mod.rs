@@ -18,10 +18,9 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
-use crate::events::Events;
+use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::{Delta, Dependency, Operation};
 
 pub use apply::SecretOp;
 
@@ -73,29 +72,6 @@ impl ManagedKind for Secrets {
     const NOUN: &'static str = "secret";
     /// Secrets Manager throttles per account and region; 8 in flight, as for ECR.
     const WRITE_LIMIT: usize = 8;
-    const EVENTS: Events = events::EVENTS;
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Owned(TagOps {
-            desired: |spec| &spec.tags,
-            live: |_, have| {
-                Some(LiveTags {
-                    tags: &have.tags,
-                    target: &have.arn,
-                })
-            },
-            tag: |target, tags| Box::new(SecretOp::TagResource { arn: target, tags }),
-            untag: |target, keys| Box::new(SecretOp::UntagResource { arn: target, keys }),
-        })
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    fn pruner() -> Pruner<Self> {
-        Pruner::Deletes(prune::ops())
-    }
 
     /// The `KmsKey` manifest its key names, if any: it is encrypted with the key once the key
     /// exists.
@@ -128,5 +104,22 @@ impl ManagedKind for Secrets {
         have: Option<&Self::Observed>,
     ) -> Delta {
         plan::plan(cx.state, want, have)
+    }
+}
+
+impl Tagged for Secrets {
+    fn live_tags<'a>(_name: &'a str, have: &'a Self::Observed) -> Option<LiveTags<'a>> {
+        Some(LiveTags {
+            tags: &have.tags,
+            target: &have.arn,
+        })
+    }
+
+    fn tag(arn: String, tags: Tags) -> Box<dyn Operation> {
+        Box::new(SecretOp::TagResource { arn, tags })
+    }
+
+    fn untag(arn: String, keys: Vec<String>) -> Box<dyn Operation> {
+        Box::new(SecretOp::UntagResource { arn, keys })
     }
 }

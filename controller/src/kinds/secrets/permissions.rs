@@ -15,10 +15,6 @@ pub(super) fn permissions(
         .iter()
         .map(|r| scope.arn("secretsmanager", &format!("secret:{}-??????", r.name())))
         .collect();
-    let mut reads = Vec::new();
-    if want.iter().any(|r| r.spec.rotation.is_some()) {
-        reads.push("secretsmanager:ListSecretVersionIds");
-    }
     let mut writes = vec![
         "secretsmanager:CancelRotateSecret",
         "secretsmanager:RotateSecret",
@@ -30,11 +26,9 @@ pub(super) fn permissions(
     if !created.is_empty() {
         writes.push("secretsmanager:CreateSecret");
     }
-    let mut grants = vec![
-        Grant::any(Access::Read, &["secretsmanager:ListSecrets"]),
-        Grant::new(Access::Read, &reads, secrets.clone()),
-        Grant::new(Access::Write, &writes, secrets),
-    ];
+    let version_ids = want.iter().any(|r| r.spec.rotation.is_some());
+    let mut grants = reads(secrets.clone(), version_ids);
+    grants.push(Grant::new(Access::Write, &writes, secrets));
     let lambdas: Vec<String> = want
         .iter()
         .filter_map(|r| r.spec.rotation.as_ref()?.lambda.as_deref())
@@ -59,5 +53,24 @@ pub(super) fn permissions(
         ));
     }
     grants.retain(|grant| !grant.actions.is_empty() && !grant.resources.is_empty());
+    grants
+}
+
+/// What listing and observing every secret reads (import, the orphan search).
+pub(super) fn discovery(scope: &ArnScope) -> Vec<Grant> {
+    reads(vec![scope.arn("secretsmanager", "secret:*")], true)
+}
+
+/// The reads of observing `secrets`: the list, and with `version_ids` (rotation's value
+/// dates) the version ids of each.
+fn reads(secrets: Vec<String>, version_ids: bool) -> Vec<Grant> {
+    let mut grants = vec![Grant::any(Access::Read, &["secretsmanager:ListSecrets"])];
+    if version_ids {
+        grants.push(Grant::new(
+            Access::Read,
+            &["secretsmanager:ListSecretVersionIds"],
+            secrets,
+        ));
+    }
     grants
 }

@@ -2,48 +2,42 @@
 //! `RestoreSecret` brings one back), never deleted at once; one already scheduled is left to
 //! its schedule.
 
-use super::{SecretOp, Secrets};
-use crate::engine::{Deletion, PruneOps};
+use super::{SecretObserved, SecretOp, Secrets};
+use crate::aws::Aws;
+use crate::engine::{Deletion, Deletions, Orphan, PruneContext, Prunes};
 use crate::permissions::{Access, ArnScope, Grant};
 
 /// The recovery window pruning gives a secret, in days: the longest AWS allows.
 pub(super) const RECOVERY_WINDOW_DAYS: i64 = 30;
 
-pub(super) fn ops() -> PruneOps<Secrets> {
-    PruneOps {
-        reads: |scope| {
-            vec![
-                Grant::any(Access::Read, &["secretsmanager:ListSecrets"]),
-                Grant::new(
-                    Access::Read,
-                    &["secretsmanager:ListSecretVersionIds"],
-                    any_secret(scope),
-                ),
-            ]
-        },
-        pruning: |scope| {
-            vec![Grant::new(
-                Access::Write,
-                &["secretsmanager:DeleteSecret"],
-                any_secret(scope),
-            )]
-        },
-        leaving: |have| have.deletion_date.is_some(),
-        delete: |_, _, orphans| {
-            let deletions = orphans
-                .iter()
-                .map(|orphan| {
-                    Deletion::Delete(vec![Box::new(SecretOp::DeleteSecret {
-                        arn: orphan.have.arn.clone(),
-                        recovery_window_days: RECOVERY_WINDOW_DAYS,
-                    })])
-                })
-                .collect();
-            Box::pin(async move { Ok(deletions) })
-        },
+impl Prunes for Secrets {
+    fn pruning_grants(scope: &ArnScope) -> Vec<Grant> {
+        vec![Grant::new(
+            Access::Write,
+            &["secretsmanager:DeleteSecret"],
+            vec![scope.arn("secretsmanager", "secret:*")],
+        )]
     }
-}
 
-fn any_secret(scope: &ArnScope) -> Vec<String> {
-    vec![scope.arn("secretsmanager", "secret:*")]
+    /// A secret scheduled for deletion is in its recovery window.
+    fn leaving(have: &SecretObserved) -> bool {
+        have.deletion_date.is_some()
+    }
+
+    fn delete<'a>(
+        _aws: &'a Aws,
+        _cx: PruneContext<'a>,
+        orphans: &'a [Orphan<'a, Self>],
+    ) -> Deletions<'a> {
+        let deletions = orphans
+            .iter()
+            .map(|orphan| {
+                Deletion::Delete(vec![Box::new(SecretOp::DeleteSecret {
+                    arn: orphan.have.arn.clone(),
+                    recovery_window_days: RECOVERY_WINDOW_DAYS,
+                })])
+            })
+            .collect();
+        Box::pin(async move { Ok(deletions) })
+    }
 }

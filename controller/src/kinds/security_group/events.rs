@@ -1,10 +1,20 @@
 //! The EC2 calls that change a security group. Most name the group by id (which only the
 //! live group carries: `event_id`); creating one names it; tag calls list resource ids.
 
+use super::SecurityGroups;
+use crate::engine::Evented;
 use crate::events::{CloudTrailEvent, EventKey, Events};
 
+impl Evented for SecurityGroups {
+    const EVENTS: Events = EVENTS;
+
+    fn event_id(have: &Self::Observed) -> Option<&str> {
+        have.group.as_ref().map(|group| group.id.as_str())
+    }
+}
+
 /// Security groups' write events.
-pub(super) const EVENTS: Events = Events {
+const EVENTS: Events = Events {
     source: "aws.ec2",
     names: &[
         "CreateSecurityGroup",

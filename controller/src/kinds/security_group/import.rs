@@ -14,37 +14,50 @@ use aws_sdk_ec2::types::Filter;
 
 use super::{SecurityGroupObserved, SecurityGroups, observe};
 use crate::aws::{Aws, AwsError};
-use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+use crate::engine::import::manifest_tags;
+use crate::engine::{Discovery, ImportContext, Imports};
+use crate::permissions::{ArnScope, Grant};
 
-pub(super) fn ops() -> ImportOps<SecurityGroups> {
-    ImportOps {
-        file: "network.yaml",
-        discover,
-        live_id: |have| have.group.as_ref().map(|group| group.id.clone()),
-        import,
+impl Imports for SecurityGroups {
+    const FILE: &'static str = "network.yaml";
+
+    fn discover(aws: &Aws) -> Discovery<'_, SecurityGroupSpec> {
+        Box::pin(async move {
+            let default_vpc = default_vpc(aws).await?;
+            // Per name: (not in the default VPC, VPC id), least first.
+            let mut chosen: BTreeMap<String, (bool, String)> = BTreeMap::new();
+            for group in observe::list_groups(&aws.ec2).await? {
+                let (Some(name), Some(vpc)) = (group.group_name, group.vpc_id) else {
+                    continue;
+                };
+                let rank = (default_vpc.as_deref() != Some(vpc.as_str()), vpc);
+                chosen
+                    .entry(name)
+                    .and_modify(|best| *best = std::cmp::min(best.clone(), rank.clone()))
+                    .or_insert(rank);
+            }
+            Ok(chosen
+                .into_iter()
+                .map(|(name, (_, vpc))| (name, probe(vpc)))
+                .collect())
+        })
     }
-}
 
-fn discover(aws: &Aws) -> Discovery<'_, SecurityGroupSpec> {
-    Box::pin(async move {
-        let default_vpc = default_vpc(aws).await?;
-        // Per name: (not in the default VPC, VPC id), least first.
-        let mut chosen: BTreeMap<String, (bool, String)> = BTreeMap::new();
-        for group in observe::list_groups(&aws.ec2).await? {
-            let (Some(name), Some(vpc)) = (group.group_name, group.vpc_id) else {
-                continue;
-            };
-            let rank = (default_vpc.as_deref() != Some(vpc.as_str()), vpc);
-            chosen
-                .entry(name)
-                .and_modify(|best| *best = std::cmp::min(best.clone(), rank.clone()))
-                .or_insert(rank);
-        }
-        Ok(chosen
-            .into_iter()
-            .map(|(name, (_, vpc))| (name, probe(vpc)))
-            .collect())
-    })
+    fn live_id(have: &SecurityGroupObserved) -> Option<String> {
+        have.group.as_ref().map(|group| group.id.clone())
+    }
+
+    fn import(
+        cx: ImportContext<'_>,
+        name: &str,
+        have: &SecurityGroupObserved,
+    ) -> SecurityGroupSpec {
+        import(cx, name, have)
+    }
+
+    fn discovery_grants(scope: &ArnScope) -> Vec<Grant> {
+        super::permissions::discovery(scope)
+    }
 }
 
 /// The id of the region's default VPC, if it has one.
@@ -78,11 +91,7 @@ fn probe(vpc: String) -> SecurityGroupSpec {
 }
 
 /// The group as a manifest (a group gone between listing and reading: its VPC alone).
-pub(super) fn import(
-    cx: ImportContext<'_>,
-    _name: &str,
-    have: &SecurityGroupObserved,
-) -> SecurityGroupSpec {
+fn import(cx: ImportContext<'_>, _name: &str, have: &SecurityGroupObserved) -> SecurityGroupSpec {
     let mut spec = probe(have.vpc.clone().unwrap_or_default());
     let Some(group) = &have.group else {
         return spec;

@@ -20,10 +20,9 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
-use crate::events::Events;
+use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::{Delta, Dependency, Operation};
 
 pub use apply::SgOp;
 pub use ec2::{groups_in_vpc, resolve_names};
@@ -100,46 +99,9 @@ impl ManagedKind for SecurityGroups {
     /// EC2 meters mutating calls per account and region in a token bucket of its own
     /// (apart from reads); 8 in flight, as for ECR.
     const WRITE_LIMIT: usize = 8;
-    const EVENTS: Events = events::EVENTS;
     /// A group's rules name peer groups by manifest name, resolved through the ids of the
     /// kind's other groups.
     const OBSERVED_TOGETHER: bool = true;
-
-    fn event_id(have: &Self::Observed) -> Option<&str> {
-        have.group.as_ref().map(|group| group.id.as_str())
-    }
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Owned(TagOps {
-            desired: |spec| &spec.tags,
-            live: |_, have| {
-                have.group.as_ref().map(|group| LiveTags {
-                    tags: &group.tags,
-                    target: &group.id,
-                })
-            },
-            tag: |target, tags| {
-                Box::new(SgOp::CreateTags {
-                    group_id: target,
-                    tags,
-                })
-            },
-            untag: |target, keys| {
-                Box::new(SgOp::DeleteTags {
-                    group_id: target,
-                    keys,
-                })
-            },
-        })
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    fn pruner() -> Pruner<Self> {
-        Pruner::Deletes(prune::ops())
-    }
 
     /// The other `SecurityGroup` manifests its rules name as peers: a rule needs its peer's
     /// id, so the peer must exist.
@@ -180,5 +142,22 @@ impl ManagedKind for SecurityGroups {
         have: Option<&Self::Observed>,
     ) -> Delta {
         plan::plan(cx, want, have)
+    }
+}
+
+impl Tagged for SecurityGroups {
+    fn live_tags<'a>(_name: &'a str, have: &'a Self::Observed) -> Option<LiveTags<'a>> {
+        have.group.as_ref().map(|group| LiveTags {
+            tags: &group.tags,
+            target: &group.id,
+        })
+    }
+
+    fn tag(group_id: String, tags: Tags) -> Box<dyn Operation> {
+        Box::new(SgOp::CreateTags { group_id, tags })
+    }
+
+    fn untag(group_id: String, keys: Vec<String>) -> Box<dyn Operation> {
+        Box::new(SgOp::DeleteTags { group_id, keys })
     }
 }

@@ -26,20 +26,32 @@ pub(super) fn permissions(
     if want.iter().any(|r| r.spec.allow_replacement) {
         writes.push("ec2:DeleteSecurityGroup");
     }
-    vec![
-        Grant::any(
-            Access::Read,
-            &[
-                "ec2:DescribeSecurityGroupRules",
-                "ec2:DescribeSecurityGroups",
-                "ec2:DescribeVpcs",
-            ],
-        ),
+    let mut grants = reads();
+    grants.extend([
         Grant::new(Access::Write, &writes, vec![groups]),
         Grant::new(
             Access::Write,
             &["ec2:CreateSecurityGroup"],
             vec![scope.arn("ec2", "vpc/*")],
         ),
-    ]
+    ]);
+    grants
+}
+
+/// What listing and observing every group reads (import, the orphan search): the same
+/// `Describe*` calls, which take no resource.
+pub(super) fn discovery(_scope: &ArnScope) -> Vec<Grant> {
+    reads()
+}
+
+/// The reads of observing groups (and listing them, and the VPCs): all on `*`.
+fn reads() -> Vec<Grant> {
+    vec![Grant::any(
+        Access::Read,
+        &[
+            "ec2:DescribeSecurityGroupRules",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeVpcs",
+        ],
+    )]
 }

@@ -5,33 +5,27 @@ use aws_sdk_ec2::types::Filter;
 
 use super::{SecurityGroups, SgOp};
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Deletion, Deletions, Orphan, PruneContext, PruneOps};
-use crate::permissions::{Access, Grant};
+use crate::engine::{Deletion, Deletions, Orphan, PruneContext, Prunes};
+use crate::permissions::{Access, ArnScope, Grant};
 
-pub(super) fn ops() -> PruneOps<SecurityGroups> {
-    PruneOps {
-        reads: |_| {
-            vec![Grant::any(
-                Access::Read,
-                &[
-                    "ec2:DescribeSecurityGroupRules",
-                    "ec2:DescribeSecurityGroups",
-                    "ec2:DescribeVpcs",
-                ],
-            )]
-        },
-        pruning: |scope| {
-            vec![
-                Grant::any(Access::Read, &["ec2:DescribeNetworkInterfaces"]),
-                Grant::new(
-                    Access::Write,
-                    &["ec2:DeleteSecurityGroup"],
-                    vec![scope.arn("ec2", "security-group/*")],
-                ),
-            ]
-        },
-        leaving: |_| false,
-        delete,
+impl Prunes for SecurityGroups {
+    fn pruning_grants(scope: &ArnScope) -> Vec<Grant> {
+        vec![
+            Grant::any(Access::Read, &["ec2:DescribeNetworkInterfaces"]),
+            Grant::new(
+                Access::Write,
+                &["ec2:DeleteSecurityGroup"],
+                vec![scope.arn("ec2", "security-group/*")],
+            ),
+        ]
+    }
+
+    fn delete<'a>(
+        aws: &'a Aws,
+        cx: PruneContext<'a>,
+        orphans: &'a [Orphan<'a, Self>],
+    ) -> Deletions<'a> {
+        delete(aws, cx, orphans)
     }
 }
 

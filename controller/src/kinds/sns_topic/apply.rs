@@ -7,7 +7,7 @@ use crate::aws::{Aws, AwsError, OpOutcome, WriteCall};
 use crate::plan::{OpFuture, Operation, Phase};
 
 /// One SNS call with its arguments fixed at plan time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, strum::IntoStaticStr)]
 pub enum TopicOp {
     /// Create the topic with its attributes and tags (`CreateTopic` answers with the
     /// existing topic when one of that name exists).
@@ -64,13 +64,7 @@ impl Operation for TopicOp {
 
 impl WriteCall for TopicOp {
     fn call(&self) -> &'static str {
-        match self {
-            Self::CreateTopic { .. } => "CreateTopic",
-            Self::SetTopicAttributes { .. } => "SetTopicAttributes",
-            Self::TagResource { .. } => "TagResource",
-            Self::UntagResource { .. } => "UntagResource",
-            Self::DeleteTopic { .. } => "DeleteTopic",
-        }
+        self.into()
     }
 
     fn subject(&self) -> String {

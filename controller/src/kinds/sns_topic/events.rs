@@ -1,9 +1,15 @@
 //! The SNS calls that change a topic (subscriptions are not managed: not listed).
 
+use super::SnsTopics;
+use crate::engine::Evented;
 use crate::events::{CloudTrailEvent, EventKey, Events, arn_name};
 
+impl Evented for SnsTopics {
+    const EVENTS: Events = EVENTS;
+}
+
 /// Topics' write events.
-pub(super) const EVENTS: Events = Events {
+const EVENTS: Events = Events {
     source: "aws.sns",
     names: &[
         "CreateTopic",

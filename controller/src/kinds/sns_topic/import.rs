@@ -5,25 +5,34 @@ use afu9_spec::sns_topic::SnsTopicSpec;
 
 use super::{SnsTopicObserved, SnsTopics, observe};
 use crate::aws::Aws;
-use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+use crate::engine::import::manifest_tags;
+use crate::engine::{Discovery, ImportContext, Imports};
+use crate::permissions::{ArnScope, Grant};
 
-pub(super) fn ops() -> ImportOps<SnsTopics> {
-    ImportOps {
-        file: "audit.yaml",
-        discover,
-        live_id: |have| Some(have.arn.clone()),
-        import,
+impl Imports for SnsTopics {
+    const FILE: &'static str = "audit.yaml";
+
+    fn discover(aws: &Aws) -> Discovery<'_, SnsTopicSpec> {
+        Box::pin(async move {
+            Ok(observe::list_topics(&aws.sns)
+                .await?
+                .into_keys()
+                .map(|name| (name, probe()))
+                .collect())
+        })
     }
-}
 
-fn discover(aws: &Aws) -> Discovery<'_, SnsTopicSpec> {
-    Box::pin(async move {
-        Ok(observe::list_topics(&aws.sns)
-            .await?
-            .into_keys()
-            .map(|name| (name, probe()))
-            .collect())
-    })
+    fn live_id(have: &SnsTopicObserved) -> Option<String> {
+        Some(have.arn.clone())
+    }
+
+    fn import(cx: ImportContext<'_>, name: &str, have: &SnsTopicObserved) -> SnsTopicSpec {
+        import(cx, name, have)
+    }
+
+    fn discovery_grants(scope: &ArnScope) -> Vec<Grant> {
+        super::permissions::discovery(scope)
+    }
 }
 
 /// Topics are read whole whatever the manifest says.
@@ -36,7 +45,7 @@ fn probe() -> SnsTopicSpec {
     }
 }
 
-pub(super) fn import(_cx: ImportContext<'_>, _name: &str, have: &SnsTopicObserved) -> SnsTopicSpec {
+fn import(_cx: ImportContext<'_>, _name: &str, have: &SnsTopicObserved) -> SnsTopicSpec {
     SnsTopicSpec {
         kms_key: have.kms_key.clone(),
         display_name: Some(have.display_name.clone()),

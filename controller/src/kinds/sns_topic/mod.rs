@@ -14,10 +14,9 @@ use afu9_spec::tags::Tags;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
-use crate::events::Events;
+use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::{Delta, Dependency, Operation};
 
 pub use apply::TopicOp;
 
@@ -47,29 +46,6 @@ impl ManagedKind for SnsTopics {
     const NOUN: &'static str = "topic";
     /// SNS allows far more than a posture writes; 8 matches the other regional services.
     const WRITE_LIMIT: usize = 8;
-    const EVENTS: Events = events::EVENTS;
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Owned(TagOps {
-            desired: |spec| &spec.tags,
-            live: |_, have| {
-                Some(LiveTags {
-                    tags: &have.tags,
-                    target: &have.arn,
-                })
-            },
-            tag: |target, tags| Box::new(TopicOp::TagResource { arn: target, tags }),
-            untag: |target, keys| Box::new(TopicOp::UntagResource { arn: target, keys }),
-        })
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    fn pruner() -> Pruner<Self> {
-        Pruner::Deletes(prune::ops())
-    }
 
     /// The `KmsKey` manifest its key names, if any: it is encrypted with the key once the key
     /// exists.
@@ -101,5 +77,22 @@ impl ManagedKind for SnsTopics {
         have: Option<&Self::Observed>,
     ) -> Delta {
         plan::plan(cx, want, have)
+    }
+}
+
+impl Tagged for SnsTopics {
+    fn live_tags<'a>(_name: &'a str, have: &'a Self::Observed) -> Option<LiveTags<'a>> {
+        Some(LiveTags {
+            tags: &have.tags,
+            target: &have.arn,
+        })
+    }
+
+    fn tag(arn: String, tags: Tags) -> Box<dyn Operation> {
+        Box::new(TopicOp::TagResource { arn, tags })
+    }
+
+    fn untag(arn: String, keys: Vec<String>) -> Box<dyn Operation> {
+        Box::new(TopicOp::UntagResource { arn, keys })
     }
 }

@@ -12,6 +12,27 @@ pub(super) fn permissions(
     want: &[Resource<SnsTopicSpec>],
 ) -> Vec<Grant> {
     let topics: Vec<String> = want.iter().map(|r| scope.arn("sns", r.name())).collect();
+    let mut grants = reads(topics.clone());
+    grants.push(Grant::new(
+        Access::Write,
+        &[
+            "sns:CreateTopic",
+            "sns:SetTopicAttributes",
+            "sns:TagResource",
+            "sns:UntagResource",
+        ],
+        topics,
+    ));
+    grants
+}
+
+/// What listing and observing every topic reads (import, the orphan search).
+pub(super) fn discovery(scope: &ArnScope) -> Vec<Grant> {
+    reads(vec![scope.arn("sns", "*")])
+}
+
+/// The reads of observing `topics`.
+fn reads(topics: Vec<String>) -> Vec<Grant> {
     vec![
         Grant::any(Access::Read, &["sns:ListTopics"]),
         Grant::new(
@@ -20,16 +41,6 @@ pub(super) fn permissions(
                 "sns:GetTopicAttributes",
                 "sns:ListSubscriptionsByTopic",
                 "sns:ListTagsForResource",
-            ],
-            topics.clone(),
-        ),
-        Grant::new(
-            Access::Write,
-            &[
-                "sns:CreateTopic",
-                "sns:SetTopicAttributes",
-                "sns:TagResource",
-                "sns:UntagResource",
             ],
             topics,
         ),

@@ -6,7 +6,6 @@ use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags};
 use super::super::CloudTrails;
 use super::*;
 use crate::aws::Identity;
-use crate::engine::plan_resource;
 use crate::plan::{Action, ResourcePlan};
 
 const TRAIL: &str = "apiVersion: posture.afu9.io/v1alpha1\nkind: CloudTrail\nmetadata: {name: afu9-audit-trail}\nspec:\n  s3Bucket: afu9-audit-logs\n  multiRegion: true\n  logFileValidation: true\n  kmsKey: alias/afu9-audit\n  cloudWatchLogs: {logGroup: /afu9/cloudtrail, role: afu9-cloudtrail-logs}\n";
@@ -55,7 +54,7 @@ fn planned(observed: &CloudTrailObserved) -> ResourcePlan {
         state: &state,
         identity: Some(&id),
     };
-    plan_resource::<CloudTrails>(&cx, &state.cloud_trails[0], Some(observed))
+    crate::kinds::registered::<CloudTrails>().plan_one(&cx, &state.cloud_trails[0], Some(observed))
 }
 
 fn paths(plan: &ResourcePlan) -> Vec<&str> {

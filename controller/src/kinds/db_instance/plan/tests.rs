@@ -5,7 +5,7 @@ use afu9_spec::load::load_str;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
-use crate::engine::{PlanContext, plan_resource};
+use crate::engine::PlanContext;
 use crate::kinds::db_instance::DbInstances;
 use crate::kinds::network::PublicRoute;
 use crate::plan::{Action, ResourcePlan};
@@ -65,7 +65,7 @@ fn plan_for(yaml: &str, have: Option<&DbInstanceObserved>) -> ResourcePlan {
         identity: None,
         events: &[],
     };
-    plan_resource::<DbInstances>(&cx, &state.db_instances[0], have)
+    crate::kinds::registered::<DbInstances>().plan_one(&cx, &state.db_instances[0], have)
 }
 
 fn paths(plan: &ResourcePlan) -> Vec<&str> {

@@ -6,7 +6,7 @@ use afu9_spec::tags::Tags;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
-use crate::engine::{PlanContext, plan_resource};
+use crate::engine::PlanContext;
 use crate::kinds::ecr::EcrRepositories;
 use crate::plan::{Action, ResourcePlan};
 
@@ -56,7 +56,7 @@ fn plan_for(yaml: &str, have: Option<&EcrRepositoryObserved>) -> ResourcePlan {
         state: &state,
         identity: None,
     };
-    plan_resource::<EcrRepositories>(&cx, &state.ecr_repositories[0], have)
+    crate::kinds::registered::<EcrRepositories>().plan_one(&cx, &state.ecr_repositories[0], have)
 }
 
 fn paths(plan: &ResourcePlan) -> Vec<&str> {

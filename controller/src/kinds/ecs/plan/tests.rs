@@ -7,7 +7,7 @@ use aws_sdk_ecs::types::{
 };
 
 use super::*;
-use crate::engine::{PlanContext, plan_resource};
+use crate::engine::PlanContext;
 use crate::kinds::ecs::EcsTaskDefinitions;
 use crate::kinds::ecs::apply::hardened;
 use crate::kinds::ecs::observe::from_sdk;
@@ -45,7 +45,11 @@ fn plan_for(spec: &str, have: Option<&TaskDefinitionObserved>) -> ResourcePlan {
         state: &state,
         identity: None,
     };
-    plan_resource::<EcsTaskDefinitions>(&cx, &state.ecs_task_definitions[0], have)
+    crate::kinds::registered::<EcsTaskDefinitions>().plan_one(
+        &cx,
+        &state.ecs_task_definitions[0],
+        have,
+    )
 }
 
 fn container(name: &str) -> aws_sdk_ecs::types::builders::ContainerDefinitionBuilder {

@@ -4,7 +4,7 @@ use std::path::Path;
 use afu9_spec::load::load_str;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags};
 
-use crate::engine::{PlanContext, plan_resource};
+use crate::engine::PlanContext;
 use crate::kinds::ecs_cluster::{AwsVpcObserved, EcsClusterObserved, EcsClusters, ServiceObserved};
 use crate::kinds::network::{PublicRoute, Subnet};
 use crate::plan::{Action, ResourcePlan};
@@ -70,7 +70,7 @@ fn plan_for(yaml: &str, have: Option<&EcsClusterObserved>) -> ResourcePlan {
         identity: None,
         events: &[],
     };
-    plan_resource::<EcsClusters>(&cx, &state.ecs_clusters[0], have)
+    crate::kinds::registered::<EcsClusters>().plan_one(&cx, &state.ecs_clusters[0], have)
 }
 
 fn paths(plan: &ResourcePlan) -> Vec<&str> {

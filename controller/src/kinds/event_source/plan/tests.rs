@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::super::{EventSourceObserved, EventSources, LiveQueue, LiveRule, TARGET_ID};
 use crate::aws::Identity;
-use crate::engine::{PlanContext, plan_resource};
+use crate::engine::PlanContext;
 use crate::events::{Events, pattern};
 use crate::plan::{Action, ResourcePlan};
 
@@ -86,7 +86,7 @@ fn planned(have: Option<&EventSourceObserved>, events: &[Events]) -> ResourcePla
         state: &state,
         identity: Some(&identity),
     };
-    plan_resource::<EventSources>(&cx, &state.event_sources[0], have)
+    crate::kinds::registered::<EventSources>().plan_one(&cx, &state.event_sources[0], have)
 }
 
 fn calls(plan: &ResourcePlan) -> Vec<&'static str> {

@@ -8,7 +8,7 @@ use crate::kinds::iam::{GONE, sdk_tags};
 use crate::plan::{OpFuture, Operation, Phase};
 
 /// One IAM managed-policy call with its arguments fixed at plan time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, strum::IntoStaticStr)]
 pub enum PolicyOp {
     /// Create the policy with its document and tags.
     CreatePolicy {
@@ -73,14 +73,7 @@ impl Operation for PolicyOp {
 
 impl WriteCall for PolicyOp {
     fn call(&self) -> &'static str {
-        match self {
-            Self::CreatePolicy { .. } => "CreatePolicy",
-            Self::DeletePolicyVersion { .. } => "DeletePolicyVersion",
-            Self::CreatePolicyVersion { .. } => "CreatePolicyVersion",
-            Self::TagPolicy { .. } => "TagPolicy",
-            Self::UntagPolicy { .. } => "UntagPolicy",
-            Self::DeletePolicy { .. } => "DeletePolicy",
-        }
+        self.into()
     }
 
     fn subject(&self) -> String {

@@ -1,10 +1,16 @@
 //! The IAM calls that change a customer-managed policy (its document is its default
 //! version).
 
+use super::IamPolicies;
+use crate::engine::Evented;
 use crate::events::{CloudTrailEvent, EventKey, Events, arn_name};
 
+impl Evented for IamPolicies {
+    const EVENTS: Events = EVENTS;
+}
+
 /// Policies' write events.
-pub(super) const EVENTS: Events = Events {
+const EVENTS: Events = Events {
     source: "aws.iam",
     names: &[
         "CreatePolicy",

@@ -7,14 +7,27 @@ use serde_json::Value;
 
 use super::{IamPolicies, IamPolicyObserved};
 use crate::aws::{Aws, AwsError};
-use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+use crate::engine::import::manifest_tags;
+use crate::engine::{Discovery, ImportContext, Imports};
+use crate::permissions::{ArnScope, Grant};
 
-pub(super) fn ops() -> ImportOps<IamPolicies> {
-    ImportOps {
-        file: "iam.yaml",
-        discover,
-        live_id: |have| Some(have.arn.clone()),
-        import,
+impl Imports for IamPolicies {
+    const FILE: &'static str = "iam.yaml";
+
+    fn discover(aws: &Aws) -> Discovery<'_, IamPolicySpec> {
+        discover(aws)
+    }
+
+    fn live_id(have: &IamPolicyObserved) -> Option<String> {
+        Some(have.arn.clone())
+    }
+
+    fn import(cx: ImportContext<'_>, name: &str, have: &IamPolicyObserved) -> IamPolicySpec {
+        import(cx, name, have)
+    }
+
+    fn discovery_grants(scope: &ArnScope) -> Vec<Grant> {
+        super::permissions::discovery(scope)
     }
 }
 
@@ -52,11 +65,7 @@ fn probe(path: Option<String>) -> IamPolicySpec {
     }
 }
 
-pub(super) fn import(
-    _cx: ImportContext<'_>,
-    name: &str,
-    have: &IamPolicyObserved,
-) -> IamPolicySpec {
+fn import(_cx: ImportContext<'_>, name: &str, have: &IamPolicyObserved) -> IamPolicySpec {
     IamPolicySpec {
         description: have.description.clone(),
         path: path(&have.arn, name),

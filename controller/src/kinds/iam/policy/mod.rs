@@ -16,10 +16,9 @@ use afu9_spec::{DesiredState, Resource};
 use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
-use crate::events::Events;
+use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::{Delta, Operation};
 
 pub use apply::PolicyOp;
 
@@ -64,38 +63,10 @@ impl ManagedKind for IamPolicies {
     /// IAM is one global control plane per account, shared by every caller of the account,
     /// and its write rate is low: 4 in flight for all of IAM.
     const WRITE_LIMIT: usize = 4;
-    const EVENTS: Events = events::EVENTS;
 
     /// A customer-managed policy's ARN contains the account.
     fn needs_identity(_state: &DesiredState) -> bool {
         true
-    }
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Owned(TagOps {
-            desired: |spec| &spec.tags,
-            live: |_, have| {
-                Some(LiveTags {
-                    tags: &have.tags,
-                    target: &have.arn,
-                })
-            },
-            tag: |target, tags| Box::new(PolicyOp::TagPolicy { arn: target, tags }),
-            untag: |target, keys| Box::new(PolicyOp::UntagPolicy { arn: target, keys }),
-        })
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    fn pruner() -> Pruner<Self> {
-        Pruner::Deletes(prune::ops())
-    }
-
-    /// A customer-managed policy refers to no other managed resource.
-    fn depends_on(_state: &DesiredState, _want: &Resource<Self::Spec>) -> Vec<Dependency> {
-        Vec::new()
     }
 
     fn permissions(
@@ -120,5 +91,22 @@ impl ManagedKind for IamPolicies {
         have: Option<&Self::Observed>,
     ) -> Delta {
         plan::plan(cx, want, have)
+    }
+}
+
+impl Tagged for IamPolicies {
+    fn live_tags<'a>(_name: &'a str, have: &'a Self::Observed) -> Option<LiveTags<'a>> {
+        Some(LiveTags {
+            tags: &have.tags,
+            target: &have.arn,
+        })
+    }
+
+    fn tag(arn: String, tags: Tags) -> Box<dyn Operation> {
+        Box::new(PolicyOp::TagPolicy { arn, tags })
+    }
+
+    fn untag(arn: String, keys: Vec<String>) -> Box<dyn Operation> {
+        Box::new(PolicyOp::UntagPolicy { arn, keys })
     }
 }

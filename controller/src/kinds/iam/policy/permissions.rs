@@ -18,26 +18,37 @@ pub(super) fn permissions(
             scope.global_arn("iam", &format!("policy{path}{}", r.name()))
         })
         .collect();
-    vec![
-        Grant::new(
-            Access::Read,
-            &[
-                "iam:GetPolicy",
-                "iam:GetPolicyVersion",
-                "iam:ListPolicyVersions",
-            ],
-            policies.clone(),
-        ),
-        Grant::new(
-            Access::Write,
-            &[
-                "iam:CreatePolicy",
-                "iam:CreatePolicyVersion",
-                "iam:DeletePolicyVersion",
-                "iam:TagPolicy",
-                "iam:UntagPolicy",
-            ],
-            policies,
-        ),
-    ]
+    let mut grants = reads(policies.clone());
+    grants.push(Grant::new(
+        Access::Write,
+        &[
+            "iam:CreatePolicy",
+            "iam:CreatePolicyVersion",
+            "iam:DeletePolicyVersion",
+            "iam:TagPolicy",
+            "iam:UntagPolicy",
+        ],
+        policies,
+    ));
+    grants
+}
+
+/// What listing and observing every policy reads (import, the orphan search).
+pub(super) fn discovery(scope: &ArnScope) -> Vec<Grant> {
+    let mut grants = vec![Grant::any(Access::Read, &["iam:ListPolicies"])];
+    grants.extend(reads(vec![scope.global_arn("iam", "policy/*")]));
+    grants
+}
+
+/// The reads of observing `policies`.
+fn reads(policies: Vec<String>) -> Vec<Grant> {
+    vec![Grant::new(
+        Access::Read,
+        &[
+            "iam:GetPolicy",
+            "iam:GetPolicyVersion",
+            "iam:ListPolicyVersions",
+        ],
+        policies,
+    )]
 }

@@ -4,47 +4,34 @@
 
 use super::{IamPolicies, PolicyOp};
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Deletion, Deletions, Orphan, PruneContext, PruneOps};
+use crate::engine::{Deletion, Deletions, Orphan, PruneContext, Prunes};
 use crate::permissions::{Access, ArnScope, Grant};
 use crate::plan::Operation;
 
-pub(super) fn ops() -> PruneOps<IamPolicies> {
-    PruneOps {
-        reads: |scope| {
-            vec![
-                Grant::any(Access::Read, &["iam:ListPolicies"]),
-                Grant::new(
-                    Access::Read,
-                    &[
-                        "iam:GetPolicy",
-                        "iam:GetPolicyVersion",
-                        "iam:ListPolicyVersions",
-                    ],
-                    any_policy(scope),
-                ),
-            ]
-        },
-        pruning: |scope| {
-            vec![
-                Grant::new(
-                    Access::Read,
-                    &["iam:ListEntitiesForPolicy"],
-                    any_policy(scope),
-                ),
-                Grant::new(
-                    Access::Write,
-                    &["iam:DeletePolicy", "iam:DeletePolicyVersion"],
-                    any_policy(scope),
-                ),
-            ]
-        },
-        leaving: |_| false,
-        delete,
+impl Prunes for IamPolicies {
+    fn pruning_grants(scope: &ArnScope) -> Vec<Grant> {
+        let any_policy = vec![scope.global_arn("iam", "policy/*")];
+        vec![
+            Grant::new(
+                Access::Read,
+                &["iam:ListEntitiesForPolicy"],
+                any_policy.clone(),
+            ),
+            Grant::new(
+                Access::Write,
+                &["iam:DeletePolicy", "iam:DeletePolicyVersion"],
+                any_policy,
+            ),
+        ]
     }
-}
 
-fn any_policy(scope: &ArnScope) -> Vec<String> {
-    vec![scope.global_arn("iam", "policy/*")]
+    fn delete<'a>(
+        aws: &'a Aws,
+        cx: PruneContext<'a>,
+        orphans: &'a [Orphan<'a, Self>],
+    ) -> Deletions<'a> {
+        delete(aws, cx, orphans)
+    }
 }
 
 fn delete<'a>(

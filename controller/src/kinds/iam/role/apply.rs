@@ -9,7 +9,7 @@ use crate::plan::{OpFuture, Operation, Phase};
 
 /// One IAM role call with its arguments fixed at plan time. Documents are sent as the
 /// manifest wrote them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, strum::IntoStaticStr)]
 pub enum RoleOp {
     /// Create the role with its trust policy, settings and tags.
     CreateRole(NewRole),
@@ -137,21 +137,7 @@ impl Operation for RoleOp {
 
 impl WriteCall for RoleOp {
     fn call(&self) -> &'static str {
-        match self {
-            Self::CreateRole(_) => "CreateRole",
-            Self::PutRolePermissionsBoundary { .. } => "PutRolePermissionsBoundary",
-            Self::DeleteRolePermissionsBoundary { .. } => "DeleteRolePermissionsBoundary",
-            Self::DetachRolePolicy { .. } => "DetachRolePolicy",
-            Self::DeleteRolePolicy { .. } => "DeleteRolePolicy",
-            Self::PutRolePolicy { .. } => "PutRolePolicy",
-            Self::UpdateAssumeRolePolicy { .. } => "UpdateAssumeRolePolicy",
-            Self::UpdateRole { .. } => "UpdateRole",
-            Self::AttachRolePolicy { .. } => "AttachRolePolicy",
-            Self::TagRole { .. } => "TagRole",
-            Self::UntagRole { .. } => "UntagRole",
-            Self::RemoveRoleFromInstanceProfile { .. } => "RemoveRoleFromInstanceProfile",
-            Self::DeleteRole { .. } => "DeleteRole",
-        }
+        self.into()
     }
 
     fn subject(&self) -> String {

@@ -1,10 +1,16 @@
 //! The IAM calls that change a role, its policies and tags. IAM is global: its events are
 //! delivered in us-east-1 only (see the README on forwarding them).
 
+use super::IamRoles;
+use crate::engine::Evented;
 use crate::events::{CloudTrailEvent, EventKey, Events};
 
+impl Evented for IamRoles {
+    const EVENTS: Events = EVENTS;
+}
+
 /// Roles' write events.
-pub(super) const EVENTS: Events = Events {
+const EVENTS: Events = Events {
     source: "aws.iam",
     names: &[
         "CreateRole",

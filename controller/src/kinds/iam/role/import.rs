@@ -9,17 +9,26 @@ use serde_json::Value;
 
 use super::{IamRoleObserved, IamRoles};
 use crate::aws::{Aws, AwsError};
-use crate::engine::import::{Discovery, ImportContext, ImportOps, manifest_tags};
+use crate::engine::import::manifest_tags;
+use crate::engine::{Discovery, ImportContext, Imports};
+use crate::permissions::{ArnScope, Grant};
 
 /// The path of the roles AWS services create and own.
 const SERVICE_LINKED: &str = "/aws-service-role/";
 
-pub(super) fn ops() -> ImportOps<IamRoles> {
-    ImportOps {
-        file: "iam.yaml",
-        discover,
-        live_id: |_| None,
-        import,
+impl Imports for IamRoles {
+    const FILE: &'static str = "iam.yaml";
+
+    fn discover(aws: &Aws) -> Discovery<'_, IamRoleSpec> {
+        discover(aws)
+    }
+
+    fn import(cx: ImportContext<'_>, name: &str, have: &IamRoleObserved) -> IamRoleSpec {
+        import(cx, name, have)
+    }
+
+    fn discovery_grants(scope: &ArnScope) -> Vec<Grant> {
+        super::permissions::discovery(scope)
     }
 }
 
@@ -55,7 +64,7 @@ fn probe() -> IamRoleSpec {
     }
 }
 
-pub(super) fn import(cx: ImportContext<'_>, _name: &str, have: &IamRoleObserved) -> IamRoleSpec {
+fn import(cx: ImportContext<'_>, _name: &str, have: &IamRoleObserved) -> IamRoleSpec {
     let reference = |arn: &String| cx.name_of(arn).map_or_else(|| arn.clone(), str::to_owned);
     IamRoleSpec {
         description: have.description.clone(),

@@ -19,10 +19,9 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 use serde_json::Value;
 
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
-use crate::events::Events;
+use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency};
+use crate::plan::{Delta, Dependency, Operation};
 
 pub use apply::RoleOp;
 pub use observe::ReadStrategy;
@@ -63,21 +62,6 @@ impl ManagedKind for IamRoles {
     /// IAM's write rate is low (one global control plane per account): 4 in flight for all
     /// of IAM (the least of its kinds' bounds is the service's).
     const WRITE_LIMIT: usize = 4;
-    const EVENTS: Events = events::EVENTS;
-
-    fn tagging() -> Tagging<Self> {
-        Tagging::Owned(TagOps {
-            desired: |spec| &spec.tags,
-            live: |name, have| {
-                Some(LiveTags {
-                    tags: &have.tags,
-                    target: name,
-                })
-            },
-            tag: |target, tags| Box::new(RoleOp::TagRole { role: target, tags }),
-            untag: |target, keys| Box::new(RoleOp::UntagRole { role: target, keys }),
-        })
-    }
 
     /// Only references to `IamPolicy` manifests by name need the account to become ARNs.
     fn needs_identity(state: &DesiredState) -> bool {
@@ -88,14 +72,6 @@ impl ManagedKind for IamRoles {
                 .chain(&spec.permissions_boundary)
                 .any(|r| !r.starts_with("arn:"))
         })
-    }
-
-    fn importer() -> Importer<Self> {
-        Importer::Supported(import::ops())
-    }
-
-    fn pruner() -> Pruner<Self> {
-        Pruner::Deletes(prune::ops())
     }
 
     /// The `IamPolicy` manifests it attaches or takes as its permissions boundary, each with
@@ -132,5 +108,23 @@ impl ManagedKind for IamRoles {
         have: Option<&Self::Observed>,
     ) -> Delta {
         plan::plan(cx, want, have)
+    }
+}
+
+impl Tagged for IamRoles {
+    /// Role tag calls name the role.
+    fn live_tags<'a>(name: &'a str, have: &'a Self::Observed) -> Option<LiveTags<'a>> {
+        Some(LiveTags {
+            tags: &have.tags,
+            target: name,
+        })
+    }
+
+    fn tag(role: String, tags: Tags) -> Box<dyn Operation> {
+        Box::new(RoleOp::TagRole { role, tags })
+    }
+
+    fn untag(role: String, keys: Vec<String>) -> Box<dyn Operation> {
+        Box::new(RoleOp::UntagRole { role, keys })
     }
 }

@@ -15,7 +15,37 @@ pub(super) fn permissions(
         .iter()
         .map(|r| role_arn(state, scope, r.name()))
         .collect();
-    let mut grants = vec![
+    let mut grants = reads(roles.clone());
+    grants.push(Grant::new(
+        Access::Write,
+        &[
+            "iam:AttachRolePolicy",
+            "iam:CreateRole",
+            "iam:DeleteRolePermissionsBoundary",
+            "iam:DeleteRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:PutRolePermissionsBoundary",
+            "iam:PutRolePolicy",
+            "iam:TagRole",
+            "iam:UntagRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:UpdateRole",
+        ],
+        roles,
+    ));
+    grants.retain(|grant| !grant.resources.is_empty());
+    grants
+}
+
+/// What listing and observing every role reads (import, the orphan search).
+pub(super) fn discovery(scope: &ArnScope) -> Vec<Grant> {
+    reads(vec![scope.global_arn("iam", "role/*")])
+}
+
+/// The reads of observing `roles` (the account-wide reads of reading two or more at once
+/// included).
+fn reads(roles: Vec<String>) -> Vec<Grant> {
+    vec![
         Grant::any(
             Access::Read,
             &["iam:GetAccountAuthorizationDetails", "iam:ListRoles"],
@@ -28,28 +58,9 @@ pub(super) fn permissions(
                 "iam:ListAttachedRolePolicies",
                 "iam:ListRolePolicies",
             ],
-            roles.clone(),
-        ),
-        Grant::new(
-            Access::Write,
-            &[
-                "iam:AttachRolePolicy",
-                "iam:CreateRole",
-                "iam:DeleteRolePermissionsBoundary",
-                "iam:DeleteRolePolicy",
-                "iam:DetachRolePolicy",
-                "iam:PutRolePermissionsBoundary",
-                "iam:PutRolePolicy",
-                "iam:TagRole",
-                "iam:UntagRole",
-                "iam:UpdateAssumeRolePolicy",
-                "iam:UpdateRole",
-            ],
             roles,
         ),
-    ];
-    grants.retain(|grant| !grant.resources.is_empty());
-    grants
+    ]
 }
 
 /// The ARN of the role `name`: an ARN as it is, else the `IamRole` manifest's (with its

@@ -4,71 +4,54 @@
 
 use super::{IamRoles, RoleOp};
 use crate::aws::{Aws, AwsError};
-use crate::engine::{Deletion, Deletions, Orphan, PruneContext, PruneOps};
+use crate::engine::{Deletion, Deletions, Orphan, PruneContext, Prunes};
 use crate::kinds::ecs::roles_in_use;
 use crate::permissions::{Access, ArnScope, Grant};
 use crate::plan::Operation;
 
-pub(super) fn ops() -> PruneOps<IamRoles> {
-    PruneOps {
-        reads: |scope| {
-            vec![
-                Grant::any(
-                    Access::Read,
-                    &["iam:GetAccountAuthorizationDetails", "iam:ListRoles"],
-                ),
-                Grant::new(
-                    Access::Read,
-                    &[
-                        "iam:GetRole",
-                        "iam:GetRolePolicy",
-                        "iam:ListAttachedRolePolicies",
-                        "iam:ListRolePolicies",
-                    ],
-                    any_role(scope),
-                ),
-            ]
-        },
-        pruning: |scope| {
-            vec![
-                Grant::any(
-                    Access::Read,
-                    &[
-                        "ecs:DescribeTaskDefinition",
-                        "ecs:ListClusters",
-                        "ecs:ListServices",
-                        "ecs:ListTaskDefinitions",
-                    ],
-                ),
-                Grant::new(
-                    Access::Read,
-                    &["ecs:DescribeServices"],
-                    vec![scope.arn("ecs", "service/*")],
-                ),
-                Grant::new(
-                    Access::Read,
-                    &["iam:ListInstanceProfilesForRole"],
-                    any_role(scope),
-                ),
-                Grant::new(
-                    Access::Write,
-                    &[
-                        "iam:DeleteRole",
-                        "iam:DeleteRolePolicy",
-                        "iam:DetachRolePolicy",
-                        "iam:RemoveRoleFromInstanceProfile",
-                    ],
-                    any_role(scope),
-                ),
-            ]
-        },
-        leaving: |_| false,
-        delete,
+impl Prunes for IamRoles {
+    fn pruning_grants(scope: &ArnScope) -> Vec<Grant> {
+        let any_role = vec![scope.global_arn("iam", "role/*")];
+        vec![
+            Grant::any(
+                Access::Read,
+                &[
+                    "ecs:DescribeTaskDefinition",
+                    "ecs:ListClusters",
+                    "ecs:ListServices",
+                    "ecs:ListTaskDefinitions",
+                ],
+            ),
+            Grant::new(
+                Access::Read,
+                &["ecs:DescribeServices"],
+                vec![scope.arn("ecs", "service/*")],
+            ),
+            Grant::new(
+                Access::Read,
+                &["iam:ListInstanceProfilesForRole"],
+                any_role.clone(),
+            ),
+            Grant::new(
+                Access::Write,
+                &[
+                    "iam:DeleteRole",
+                    "iam:DeleteRolePolicy",
+                    "iam:DetachRolePolicy",
+                    "iam:RemoveRoleFromInstanceProfile",
+                ],
+                any_role,
+            ),
+        ]
     }
-}
 
-fn any_role(scope: &ArnScope) -> Vec<String> {
-    vec![scope.global_arn("iam", "role/*")]
+    fn delete<'a>(
+        aws: &'a Aws,
+        cx: PruneContext<'a>,
+        orphans: &'a [Orphan<'a, Self>],
+    ) -> Deletions<'a> {
+        delete(aws, cx, orphans)
+    }
 }
 
 fn delete<'a>(

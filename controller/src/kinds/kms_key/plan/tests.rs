@@ -4,7 +4,7 @@ use afu9_spec::load::load_str;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags};
 
 use super::super::{KmsKeyObserved, KmsKeys};
-use crate::engine::{PlanContext, plan_resource};
+use crate::engine::PlanContext;
 use crate::plan::{Action, ResourcePlan};
 
 const KEY: &str = r#"
@@ -44,7 +44,7 @@ fn planned(have: Option<&KmsKeyObserved>) -> ResourcePlan {
         events: &[],
         identity: None,
     };
-    plan_resource::<KmsKeys>(&cx, &state.kms_keys[0], have)
+    crate::kinds::registered::<KmsKeys>().plan_one(&cx, &state.kms_keys[0], have)
 }
 
 fn calls(plan: &ResourcePlan) -> Vec<&str> {

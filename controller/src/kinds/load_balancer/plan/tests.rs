@@ -5,7 +5,7 @@ use afu9_spec::load::load_str;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags};
 
 use super::super::{LiveAction, LiveListener, LoadBalancerObserved, LoadBalancers};
-use crate::engine::{PlanContext, plan_resource};
+use crate::engine::PlanContext;
 use crate::plan::{Action, ResourcePlan};
 
 const ALB: &str = r"
@@ -101,7 +101,7 @@ fn planned(have: Option<&LoadBalancerObserved>) -> ResourcePlan {
         events: &[],
         identity: None,
     };
-    plan_resource::<LoadBalancers>(&cx, &state.load_balancers[0], have)
+    crate::kinds::registered::<LoadBalancers>().plan_one(&cx, &state.load_balancers[0], have)
 }
 
 fn paths(plan: &ResourcePlan) -> Vec<&str> {

@@ -4,7 +4,7 @@ use afu9_spec::load::load_str;
 
 use super::super::{LiveFilter, LogMetricFilters};
 use super::*;
-use crate::engine::{PlanContext, plan_resource};
+use crate::engine::PlanContext;
 use crate::plan::{Action, ResourcePlan};
 
 const FILTER: &str = "apiVersion: posture.afu9.io/v1alpha1\nkind: LogMetricFilter\nmetadata: {name: afu9-errors}\nspec:\n  logGroup: /afu9/app\n  pattern: '{ ($.level = ERROR) && ($.service = afu9) }'\n  metric: {name: Errors, namespace: AFU9/App, defaultValue: 0}\n";
@@ -30,7 +30,11 @@ fn planned(have: &LogMetricFilterObserved) -> ResourcePlan {
         state: &state,
         identity: None,
     };
-    plan_resource::<LogMetricFilters>(&cx, &state.log_metric_filters[0], Some(have))
+    crate::kinds::registered::<LogMetricFilters>().plan_one(
+        &cx,
+        &state.log_metric_filters[0],
+        Some(have),
+    )
 }
 
 #[test]

@@ -6,7 +6,7 @@ use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::super::{LiveAlarm, MetricAlarms};
 use super::*;
-use crate::engine::{PlanContext, plan_resource};
+use crate::engine::PlanContext;
 use crate::plan::{Action, ResourcePlan};
 
 const PREFIX: &str = "arn:aws:sns:eu-central-1:123456789012:";
@@ -37,7 +37,7 @@ fn planned(yaml: &str, have: &MetricAlarmObserved) -> ResourcePlan {
         state: &state,
         identity: None,
     };
-    plan_resource::<MetricAlarms>(&cx, &state.metric_alarms[0], Some(have))
+    crate::kinds::registered::<MetricAlarms>().plan_one(&cx, &state.metric_alarms[0], Some(have))
 }
 
 #[test]

@@ -7,7 +7,7 @@ use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
 use crate::diff::kms::canonical_kms_key;
-use crate::engine::{PlanContext, plan_resource};
+use crate::engine::PlanContext;
 use crate::kinds::secrets::Secrets;
 use crate::plan::{Action, ResourcePlan};
 
@@ -58,7 +58,7 @@ fn plan_for(yaml: &str, have: Option<&SecretObserved>) -> ResourcePlan {
         state: &state,
         identity: None,
     };
-    plan_resource::<Secrets>(&cx, &state.secrets[0], have)
+    crate::kinds::registered::<Secrets>().plan_one(&cx, &state.secrets[0], have)
 }
 
 fn paths(plan: &ResourcePlan) -> Vec<&str> {

@@ -10,7 +10,6 @@ use afu9_spec::security_group::rules::{
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
-use crate::engine::plan_resource;
 use crate::kinds::security_group::SecurityGroups;
 use crate::kinds::security_group::{LiveGroup, LiveRule};
 use crate::plan::{Action, Dependency, ResourcePlan};
@@ -47,7 +46,11 @@ fn plan_for(state: &DesiredState, index: usize, have: &SecurityGroupObserved) ->
         state,
         identity: None,
     };
-    plan_resource::<SecurityGroups>(&cx, &state.security_groups[index], Some(have))
+    crate::kinds::registered::<SecurityGroups>().plan_one(
+        &cx,
+        &state.security_groups[index],
+        Some(have),
+    )
 }
 
 fn observed(group: Option<LiveGroup>, ids: &[(&str, &str)]) -> SecurityGroupObserved {

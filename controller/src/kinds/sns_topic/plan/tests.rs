@@ -5,7 +5,7 @@ use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags};
 
 use super::super::SnsTopics;
 use super::*;
-use crate::engine::{PlanContext, plan_resource};
+use crate::engine::PlanContext;
 use crate::plan::{Action, ResourcePlan};
 
 const TOPIC: &str = "apiVersion: posture.afu9.io/v1alpha1\nkind: SnsTopic\nmetadata: {name: alerts}\nspec: {kmsKey: alias/afu9-alerts}\n";
@@ -33,7 +33,7 @@ fn planned(have: Option<&SnsTopicObserved>) -> ResourcePlan {
         state: &state,
         identity: None,
     };
-    plan_resource::<SnsTopics>(&cx, &state.sns_topics[0], have)
+    crate::kinds::registered::<SnsTopics>().plan_one(&cx, &state.sns_topics[0], have)
 }
 
 #[test]

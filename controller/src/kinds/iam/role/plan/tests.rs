@@ -8,7 +8,6 @@ use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::*;
 use crate::aws::Identity;
-use crate::engine::plan_resource;
 use crate::kinds::iam::role::IamRoles;
 use crate::plan::{Action, Dependency, ResourcePlan};
 
@@ -50,7 +49,7 @@ fn plan_for(yaml: &str, have: Option<&IamRoleObserved>) -> ResourcePlan {
         state: &state,
         identity: Some(&identity),
     };
-    plan_resource::<IamRoles>(&cx, &state.iam_roles[0], have)
+    crate::kinds::registered::<IamRoles>().plan_one(&cx, &state.iam_roles[0], have)
 }
 
 fn in_sync() -> IamRoleObserved {
