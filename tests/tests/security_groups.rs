@@ -7,6 +7,8 @@ use std::path::Path;
 
 use afu9_controller::aws::Aws;
 use afu9_controller::engine::Engine;
+use afu9_controller::kinds::registered;
+use afu9_controller::kinds::security_group::SecurityGroups;
 use afu9_controller::plan::{Action, Plan};
 use afu9_e2e::Emulator;
 use afu9_spec::DesiredState;
@@ -20,14 +22,7 @@ fn network() -> DesiredState {
 }
 
 fn engine() -> Engine {
-    Engine::new(
-        vec![
-            afu9_controller::kinds::registered::<
-                afu9_controller::kinds::security_group::SecurityGroups,
-            >()
-            .into(),
-        ],
-    )
+    Engine::new(vec![registered::<SecurityGroups>().into()])
 }
 
 /// A VPC tagged as the AFU-9 manifests look it up.
