@@ -74,19 +74,6 @@ impl std::fmt::Display for KeyRef {
     }
 }
 
-/// The `KmsKey` manifest a key reference of another kind names (`alias/afu9-secrets` or its
-/// ARN), as a dependency: a secret, trail or topic is encrypted with the key once its key
-/// exists with its alias and rotation.
-pub fn key_dependency(state: &DesiredState, key: Option<&str>) -> Option<Dependency> {
-    let canonical = crate::diff::kms::canonical_kms_key(key?);
-    let name = canonical.strip_prefix("alias/")?;
-    state
-        .kms_keys
-        .iter()
-        .any(|k| k.name() == name)
-        .then(|| Dependency::done(<KmsKeySpec as afu9_spec::ManifestKind>::KIND, name))
-}
-
 impl ManagedKind for KmsKeys {
     type Spec = KmsKeySpec;
     type Observed = KmsKeyObserved;

@@ -19,9 +19,9 @@ use afu9_spec::{DesiredState, Resource};
 use crate::aws::{Aws, AwsError};
 use crate::engine::{Importer, LiveTags, ManagedKind, PlanContext, Pruner, TagOps, Tagging};
 use crate::events::Events;
-use crate::kinds::security_group::created_groups;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
+use crate::refs::groups::created_groups;
 
 pub use apply::{GroupRef, LoadBalancerOp};
 
