@@ -797,6 +797,30 @@ mod checks {
     }
 
     #[test]
+    fn the_known_engine_circle_is_tolerated_only_as_it_is() {
+        let mut engine = tree(&[
+            ("lib.rs", "pub mod engine;\n"),
+            ("engine/mod.rs", "mod decide;\nmod kind;\nmod schedule;\n"),
+            ("engine/kind.rs", "use super::decide::plan_resource;\n"),
+            ("engine/decide.rs", "use super::kind::ManagedKind;\n"),
+            ("engine/schedule.rs", "pub fn lanes() {}\n"),
+        ]);
+        assert!(folder_cycles(&engine).is_empty());
+        engine.insert(
+            "engine/schedule.rs".to_owned(),
+            "use super::kind::ManagedKind;\n".to_owned(),
+        );
+        engine.insert(
+            "engine/decide.rs".to_owned(),
+            "use super::kind::ManagedKind;\nuse super::schedule::lanes;\n".to_owned(),
+        );
+        assert_eq!(
+            folder_cycles(&engine),
+            ["engine/decide.rs -> engine/kind.rs -> engine/decide.rs"]
+        );
+    }
+
+    #[test]
     fn a_planted_kind_naming_another_kind_is_reported() {
         let planted = tree(&[
             (
