@@ -33,10 +33,9 @@ pub use auth::{TOKEN_ENV, Token, TokenError};
 pub use changes::{ChangeEntry, RecentChanges};
 pub use metrics::Metrics;
 pub use reconciler::Reconciler;
-pub use record::Tally;
 pub use server::serve;
 pub use shared::{Health, LastPass, Shared};
-pub use status::{ResourceStatus, StatusBoard, Verdict, now_rfc3339};
+pub use status::{ResourceStatus, StatusBoard, Tally, Verdict, now_rfc3339};
 
 /// How the loop runs.
 #[derive(Debug, Clone)]

@@ -4,45 +4,13 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use serde::Serialize;
-
 use super::backoff::Backoff;
 use super::hold::Held;
 use super::shared::Shared;
-use super::status::{Outcome, Verdict};
+use super::status::{Tally, Verdict};
 use crate::aws::ErrorClass;
 use crate::engine::ApplyReport;
 use crate::plan::{OpOutcome, Plan};
-
-/// How many resources of a pass ended up in each state.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Tally {
-    /// Resources in the pass.
-    pub resources: usize,
-    /// Resources found different from their manifest.
-    pub drifted: usize,
-    /// Resources whose writes all succeeded.
-    pub changed: usize,
-    /// Resources whose drift remains on purpose: blocked, observe-only, backing off, over the
-    /// change cap.
-    pub blocked: usize,
-    /// Resources that could not be read or written.
-    pub errors: usize,
-}
-
-impl Tally {
-    /// Counts one resource: whether it was found drifted and what its verdict was.
-    pub fn count(&mut self, drifted: bool, verdict: &Verdict) {
-        self.resources += 1;
-        self.drifted += usize::from(drifted);
-        match verdict.outcome {
-            Outcome::InSync => {}
-            Outcome::Applied => self.changed += 1,
-            Outcome::Pending => self.blocked += 1,
-            Outcome::WriteFailed { .. } | Outcome::ObserveFailed { .. } => self.errors += 1,
-        }
-    }
-}
 
 /// Which resources a pass planned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,8 +8,7 @@ use serde::Serialize;
 
 use super::changes::RecentChanges;
 use super::metrics::Metrics;
-use super::record::Tally;
-use super::status::StatusBoard;
+use super::status::{StatusBoard, Tally};
 
 /// Liveness and readiness facts.
 #[derive(Debug, Clone, Default)]

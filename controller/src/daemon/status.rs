@@ -276,6 +276,36 @@ pub fn rfc3339(secs: u64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}Z")
 }
 
+/// How many resources of a pass ended up in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Resources in the pass.
+    pub resources: usize,
+    /// Resources found different from their manifest.
+    pub drifted: usize,
+    /// Resources whose writes all succeeded.
+    pub changed: usize,
+    /// Resources whose drift remains on purpose: blocked, observe-only, backing off, over the
+    /// change cap.
+    pub blocked: usize,
+    /// Resources that could not be read or written.
+    pub errors: usize,
+}
+
+impl Tally {
+    /// Counts one resource: whether it was found drifted and what its verdict was.
+    pub fn count(&mut self, drifted: bool, verdict: &Verdict) {
+        self.resources += 1;
+        self.drifted += usize::from(drifted);
+        match verdict.outcome {
+            Outcome::InSync => {}
+            Outcome::Applied => self.changed += 1,
+            Outcome::Pending => self.blocked += 1,
+            Outcome::WriteFailed { .. } | Outcome::ObserveFailed { .. } => self.errors += 1,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,6 @@ pub mod kms_key;
 pub mod load_balancer;
 pub mod log_metric_filter;
 pub mod metric_alarm;
-pub mod network;
 pub mod posture;
 #[cfg(test)]
 pub mod round_trip;

@@ -1,6 +1,6 @@
 use super::*;
-use crate::daemon::record::Tally;
 use crate::daemon::shared::LastPass;
+use crate::daemon::status::Tally;
 use crate::daemon::status::{StatusBoard, Verdict};
 use crate::plan::Action;
 

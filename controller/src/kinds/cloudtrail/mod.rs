@@ -19,7 +19,6 @@ use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency, Operation};
 
 pub use apply::{TrailOp, TrailSettings};
-pub(crate) use observe::log_group_arn;
 
 /// The CloudTrail trail kind.
 #[derive(Debug, Clone, Copy, Default)]
@@ -97,7 +96,7 @@ impl ManagedKind for CloudTrails {
             .map(|logs| logs.role.as_str())
             .filter(|role| state.iam_roles.iter().any(|r| r.name() == *role))
             .map(|role| Dependency::done(IamRoleSpec::KIND, role))
-            .chain(crate::kinds::kms_key::key_dependency(
+            .chain(crate::refs::kms::key_dependency(
                 state,
                 want.spec.kms_key.as_deref(),
             ))

@@ -14,6 +14,7 @@ use super::{CloudTrailObserved, LiveTrail};
 use crate::aws::read::windowed;
 use crate::aws::{Aws, AwsError};
 use crate::diff::kms::{canonical_kms_key, is_alias};
+use crate::refs::logs::log_group_arn;
 
 /// How many per-trail reads run at once.
 const CONCURRENCY: usize = 4;
@@ -224,29 +225,6 @@ async fn bucket_exists(aws: &Aws, bucket: &str) -> Result<Option<bool>, AwsError
             }
         }
     }
-}
-
-/// The ARN of the log group named `name`, or `None` when there is none.
-pub(crate) async fn log_group_arn(aws: &Aws, name: &str) -> Result<Option<String>, AwsError> {
-    let output = aws
-        .logs
-        .describe_log_groups()
-        .log_group_name_prefix(name)
-        .send()
-        .await
-        .map_err(|err| {
-            AwsError::from_sdk(
-                format!("observe log group {name}"),
-                "DescribeLogGroups",
-                &err,
-            )
-        })?;
-    Ok(output
-        .log_groups
-        .unwrap_or_default()
-        .into_iter()
-        .find(|group| group.log_group_name.as_deref() == Some(name))
-        .and_then(|group| group.arn))
 }
 
 async fn resolve_alias(aws: &Aws, alias: &str) -> Result<Option<String>, AwsError> {

@@ -4,6 +4,7 @@ use afu9_spec::cloudtrail::CloudTrailSpec;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::permissions::{Access, ArnScope, Grant};
+use crate::refs::iam::role_arn;
 
 /// What listing and observing every trail reads (import, the orphan search): every trail,
 /// and what `observe` reads of any of them
@@ -53,7 +54,7 @@ pub(super) fn permissions(
     let roles: Vec<String> = want
         .iter()
         .filter_map(|r| r.spec.cloud_watch_logs.as_ref())
-        .map(|delivery| crate::kinds::iam::role::role_arn(state, scope, &delivery.role))
+        .map(|delivery| role_arn(state, &scope.partition, &scope.account, &delivery.role))
         .collect();
     let mut grants = vec![
         Grant::any(

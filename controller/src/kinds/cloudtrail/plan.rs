@@ -9,6 +9,7 @@ use super::{CloudTrailObserved, LiveTrail};
 use crate::diff::kms::canonical_kms_key;
 use crate::engine::PlanContext;
 use crate::plan::{Change, Delta};
+use crate::refs::iam::role_arn;
 
 pub(super) fn plan(
     cx: &PlanContext<'_>,
@@ -35,17 +36,10 @@ fn delivery_arns(
             logs.log_group
         )
     })?;
-    Ok((group, role_arn(cx, &logs.role)))
-}
-
-fn role_arn(cx: &PlanContext<'_>, role: &str) -> String {
-    if role.starts_with("arn:") {
-        return role.to_owned();
-    }
     let (partition, account) = cx.identity.map_or(("aws", ""), |id| {
         (id.partition.as_str(), id.account.as_str())
     });
-    format!("arn:{partition}:iam::{account}:role/{role}")
+    Ok((group, role_arn(cx.state, partition, account, &logs.role)))
 }
 
 fn missing_bucket(bucket: &str) -> String {

@@ -9,8 +9,8 @@ use aws_sdk_rds::types::{ApplyMethod, Parameter, Tag};
 
 use crate::aws::{Aws, AwsError, ErrorClass};
 use crate::aws::{OpOutcome, WriteCall};
-use crate::kinds::network::{GroupId, resolve_group_ids};
 use crate::plan::{OpFuture, Operation, Phase};
+use crate::refs::groups::{GroupId, resolve_group_ids};
 
 /// The fields one `ModifyDBInstance` changes; `None` is left as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -20,13 +20,13 @@ use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
-use crate::kinds::security_group::created_groups;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency, Operation};
+use crate::refs::groups::created_groups;
 
 pub use apply::RdsOp;
 
-use super::network::PublicRoute;
+use crate::refs::network::PublicRoute;
 
 /// The RDS DB instance kind.
 #[derive(Debug, Clone, Copy, Default)]

@@ -13,7 +13,8 @@ use aws_sdk_rds::types::{DbInstance, Filter};
 use super::{DbInstanceObserved, GroupParameters};
 use crate::aws::read::windowed;
 use crate::aws::{Aws, AwsError};
-use crate::kinds::network::{group_ids, public_routes};
+use crate::refs::groups::group_ids;
+use crate::refs::network::public_routes;
 
 const WHAT: &str = "observe databases";
 /// The most identifiers one RDS filter takes.

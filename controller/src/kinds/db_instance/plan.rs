@@ -12,8 +12,8 @@ use serde_json::Value;
 use super::apply::{DbChanges, RdsOp};
 use super::{DbInstanceObserved, GroupParameters};
 use crate::diff::compare_field;
-use crate::kinds::network::GroupId;
 use crate::plan::{Change, Delta};
+use crate::refs::groups::GroupId;
 
 pub(super) fn plan(
     state: &DesiredState,

@@ -17,10 +17,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use afu9_spec::ecs::{ALL_CONTAINERS, ContainerContract, EcsTaskDefinitionSpec};
 use aws_sdk_ecs::types::{ContainerDefinition, LogDriver, TaskDefinitionFamilyStatus};
 
-use super::plan::role_name;
 use super::{EcsTaskDefinitions, TaskDefinitionObserved};
 use crate::aws::{Aws, AwsError};
 use crate::engine::{Discovery, ImportContext, Imports};
+use crate::refs::iam::role_name;
 
 impl Imports for EcsTaskDefinitions {
     const FILE: &'static str = "ecs.yaml";

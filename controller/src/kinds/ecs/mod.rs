@@ -12,7 +12,6 @@ mod import;
 mod observe;
 mod permissions;
 mod plan;
-mod usage;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -27,7 +26,6 @@ use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{EcsOp, Revision};
-pub use usage::roles_in_use;
 
 /// The ECS task-definition kind.
 #[derive(Debug, Clone, Copy, Default)]

@@ -4,6 +4,7 @@ use afu9_spec::ecs::EcsTaskDefinitionSpec;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::permissions::{Access, ArnScope, Grant};
+use crate::refs::iam::role_arn;
 
 /// The grants the kind's observe, ops and tag calls need for `want`.
 pub(super) fn permissions(
@@ -24,7 +25,7 @@ pub(super) fn permissions(
         .iter()
         .flat_map(|r| [&r.spec.task_role, &r.spec.execution_role])
         .flatten()
-        .map(|name| crate::kinds::iam::role::role_arn(state, scope, name))
+        .map(|name| role_arn(state, &scope.partition, &scope.account, name))
         .collect();
     let mut grants = vec![
         Grant::any(Access::Read, &["ecs:DescribeTaskDefinition"]),

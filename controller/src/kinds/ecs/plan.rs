@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use super::apply::EcsOp;
 use super::{ContainerFixes, ContainerObserved, LogFix, RevisionFixes, TaskDefinitionObserved};
 use crate::plan::{Change, Delta};
+use crate::refs::iam::{role_arn, role_name};
 
 /// Words in a variable name that make it look like a secret.
 const SECRET_WORDS: &[&str] = &[
@@ -177,7 +178,8 @@ fn check_roles(
         if live.as_deref().map(role_name) == Some(name.as_str()) {
             continue;
         }
-        let arn = role_arn(state, name, &have.arn);
+        let (partition, _, account) = arn_scope(&have.arn);
+        let arn = role_arn(state, partition, account, name);
         findings.change(
             path.to_owned(),
             live.as_deref().map(Value::from),
@@ -189,23 +191,6 @@ fn check_roles(
             findings.fixes.execution_role_arn = Some(arn);
         }
     }
-}
-
-/// The role name of a role ARN (`arn:aws:iam::1:role/path/name` → `name`) or of a name.
-pub(super) fn role_name(reference: &str) -> &str {
-    reference.rsplit('/').next().unwrap_or(reference)
-}
-
-/// The ARN of the `IamRole` manifest `name`, in the revision's partition and account.
-fn role_arn(state: &DesiredState, name: &str, revision_arn: &str) -> String {
-    let path = state
-        .iam_roles
-        .iter()
-        .find(|r| r.name() == name)
-        .and_then(|r| r.spec.path.clone())
-        .unwrap_or_else(|| "/".to_owned());
-    let (partition, _, account) = arn_scope(revision_arn);
-    format!("arn:{partition}:iam::{account}:role{path}{name}")
 }
 
 /// (partition, region, account) of an ARN.

@@ -9,8 +9,8 @@ use aws_sdk_ecs::types::{
 
 use crate::aws::{Aws, AwsError, ErrorClass};
 use crate::aws::{OpOutcome, WriteCall};
-use crate::kinds::network::{GroupId, resolve_group_ids};
 use crate::plan::{OpFuture, Operation, Phase};
+use crate::refs::groups::{GroupId, resolve_group_ids};
 
 /// A service's whole `awsvpc` configuration, as `UpdateService` sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]

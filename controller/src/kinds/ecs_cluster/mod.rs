@@ -26,13 +26,13 @@ use afu9_spec::{DesiredState, Resource};
 
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
-use crate::kinds::security_group::created_groups;
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency, Operation};
+use crate::refs::groups::created_groups;
 
 pub use apply::{ClusterOp, Placement};
 
-use super::network::{PublicRoute, Subnet};
+use crate::refs::network::{PublicRoute, Subnet};
 
 /// The ECS cluster kind.
 #[derive(Debug, Clone, Copy, Default)]

@@ -11,7 +11,8 @@ use aws_sdk_ecs::types::{Cluster, ClusterField, ClusterSettingName};
 use super::{AwsVpcObserved, EcsClusterObserved, ServiceObserved};
 use crate::aws::read::windowed;
 use crate::aws::{Aws, AwsError};
-use crate::kinds::network::{group_ids, public_routes, resolve_subnets};
+use crate::refs::groups::group_ids;
+use crate::refs::network::{public_routes, resolve_subnets};
 
 /// The most clusters one `DescribeClusters` takes.
 const CLUSTERS_PER_CALL: usize = 100;

@@ -3,8 +3,8 @@
 use afu9_spec::ecs_cluster::EcsClusterSpec;
 use afu9_spec::{DesiredState, Resource};
 
-use crate::kinds::network;
 use crate::permissions::{Access, ArnScope, Grant};
+use crate::refs::network;
 
 /// The grants the kind's observe, ops and tag calls need for `want`.
 pub(super) fn permissions(

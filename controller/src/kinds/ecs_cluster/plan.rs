@@ -11,8 +11,8 @@ use serde_json::Value;
 use super::EcsClusterObserved;
 use super::apply::{ClusterOp, Placement};
 use crate::diff::compare_field;
-use crate::kinds::network::GroupId;
 use crate::plan::{Change, Delta};
+use crate::refs::groups::GroupId;
 
 pub(super) fn plan(want: &Resource<EcsClusterSpec>, have: Option<&EcsClusterObserved>) -> Delta {
     let cluster = want.name();

@@ -17,7 +17,7 @@ use afu9_spec::{DesiredState, Resource};
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Dependency, Operation};
+use crate::plan::{Delta, Operation};
 
 pub use apply::KeyOp;
 
@@ -71,19 +71,6 @@ impl std::fmt::Display for KeyRef {
             None => f.write_str("(key id known after apply)"),
         }
     }
-}
-
-/// The `KmsKey` manifest a key reference of another kind names (`alias/afu9-secrets` or its
-/// ARN), as a dependency: a secret, trail or topic is encrypted with the key once its key
-/// exists with its alias and rotation.
-pub fn key_dependency(state: &DesiredState, key: Option<&str>) -> Option<Dependency> {
-    let canonical = crate::diff::kms::canonical_kms_key(key?);
-    let name = canonical.strip_prefix("alias/")?;
-    state
-        .kms_keys
-        .iter()
-        .any(|k| k.name() == name)
-        .then(|| Dependency::done(<KmsKeySpec as afu9_spec::ManifestKind>::KIND, name))
 }
 
 impl ManagedKind for KmsKeys {

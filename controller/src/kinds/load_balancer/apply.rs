@@ -242,7 +242,7 @@ impl LoadBalancerOp {
             .filter(|g| g.id.is_none())
             .map(|g| (g.name.clone(), vpc.to_owned()))
             .collect();
-        let found = crate::kinds::security_group::resolve_names(&aws.ec2, &unknown).await?;
+        let found = crate::refs::groups::resolve_names(&aws.ec2, &unknown).await?;
         groups
             .iter()
             .map(|g| {

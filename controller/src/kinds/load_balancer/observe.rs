@@ -221,7 +221,7 @@ async fn read_details(
         if resource.spec.security_groups.is_none() {
             return Ok(BTreeMap::new());
         }
-        crate::kinds::security_group::groups_in_vpc(&aws.ec2, &vpc_id)
+        crate::refs::groups::groups_in_vpc(&aws.ec2, &vpc_id)
             .await
             .map_err(|err| AwsError {
                 resource: what(),

@@ -9,7 +9,7 @@ use afu9_spec::log_metric_filter::LogMetricFilterSpec;
 use super::{LiveFilter, LogMetricFilterObserved};
 use crate::aws::read::windowed;
 use crate::aws::{Aws, AwsError};
-use crate::kinds::cloudtrail::log_group_arn;
+use crate::refs::logs::log_group_arn;
 
 /// How many log groups are read at once.
 const CONCURRENCY: usize = 4;

@@ -11,11 +11,12 @@ use afu9_spec::tags::Tags;
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{IpPermission, ResourceType, Tag, TagSpecification};
 
-use super::ec2::{ec2_tags, permission, planned_permission, resolve_group, resolve_names};
+use super::ec2::{ec2_tags, permission, planned_permission, resolve_group};
 use super::model::{CreatedId, GroupRef, PlannedRule};
 use crate::aws::write::already_done;
 use crate::aws::{Aws, AwsError, ErrorClass, OpOutcome, WriteCall};
 use crate::plan::{OpFuture, Operation, Phase};
+use crate::refs::groups::resolve_names;
 
 /// One EC2 call with its arguments fixed at plan time.
 #[derive(Debug, Clone, PartialEq, Eq)]

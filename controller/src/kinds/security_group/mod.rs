@@ -25,27 +25,7 @@ use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency, Operation};
 
 pub use apply::SgOp;
-pub use ec2::{groups_in_vpc, resolve_names};
 pub use model::{CreatedId, GroupRef, PlannedRule};
-
-/// What a resource that attaches the security groups `names` waits for in apply: each one
-/// the desired state manages, created (its id goes into the attaching call). Each group once,
-/// in name order; a group the desired state does not manage is not waited for.
-pub fn created_groups<'a>(
-    state: &DesiredState,
-    names: impl IntoIterator<Item = &'a String>,
-) -> Vec<Dependency> {
-    let mut managed: Vec<&String> = names
-        .into_iter()
-        .filter(|name| state.security_groups.iter().any(|g| g.name() == *name))
-        .collect();
-    managed.sort();
-    managed.dedup();
-    managed
-        .into_iter()
-        .map(|name| Dependency::created(SecurityGroupSpec::KIND, name.as_str()))
-        .collect()
-}
 
 /// The security group kind.
 #[derive(Debug, Clone, Copy, Default)]

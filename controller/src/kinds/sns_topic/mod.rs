@@ -50,7 +50,7 @@ impl ManagedKind for SnsTopics {
     /// The `KmsKey` manifest its key names, if any: it is encrypted with the key once the key
     /// exists.
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
-        crate::kinds::kms_key::key_dependency(state, want.spec.kms_key.as_deref())
+        crate::refs::kms::key_dependency(state, want.spec.kms_key.as_deref())
             .into_iter()
             .collect()
     }

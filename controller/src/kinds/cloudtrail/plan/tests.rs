@@ -149,3 +149,50 @@ fn an_unowned_trail_is_blocked_with_no_call() {
     assert_eq!(plan.action, Action::Blocked);
     assert!(plan.ops.is_empty());
 }
+
+#[test]
+fn a_delivery_role_managed_with_a_path_is_passed_by_its_arn_with_that_path() {
+    let role = "---\napiVersion: posture.afu9.io/v1alpha1\nkind: IamRole\nmetadata: {name: afu9-cloudtrail-logs}\nspec:\n  path: /service-role/\n  trustPolicy: {Version: '2012-10-17', Statement: [{Effect: Allow, Principal: {Service: cloudtrail.amazonaws.com}, Action: 'sts:AssumeRole'}]}\n";
+    let state = load_str(Path::new("t.yaml"), &format!("{TRAIL}{role}")).expect("valid");
+    let id = Identity {
+        account: "123456789012".to_owned(),
+        partition: "aws".to_owned(),
+        arn: "arn:aws:iam::123456789012:user/afu9".to_owned(),
+    };
+    let cx = PlanContext {
+        events: &[],
+        state: &state,
+        identity: Some(&id),
+    };
+    let ready = CloudTrailObserved {
+        bucket_exists: Some(true),
+        log_group_arn: Some(GROUP_ARN.to_owned()),
+        ..CloudTrailObserved::default()
+    };
+    let plan = crate::kinds::registered::<CloudTrails>().plan_one(
+        &cx,
+        &state.cloud_trails[0],
+        Some(&ready),
+    );
+    assert_eq!(calls(&plan), ["CreateTrail", "StartLogging"]);
+    let create = format!("{:?}", plan.ops[0]);
+    let with_path = "arn:aws:iam::123456789012:role/service-role/afu9-cloudtrail-logs";
+    assert!(
+        create.contains(with_path),
+        "the delivery role's ARN must carry the IamRole manifest's path ({with_path}): {create}"
+    );
+    let mut other = in_sync();
+    let trail = other.trail.as_mut().expect("trail");
+    trail.role_arn = Some("arn:aws:iam::123456789012:role/other-role".to_owned());
+    let plan = crate::kinds::registered::<CloudTrails>().plan_one(
+        &cx,
+        &state.cloud_trails[0],
+        Some(&other),
+    );
+    assert_eq!(calls(&plan), ["UpdateTrail"]);
+    let update = format!("{:?}", plan.ops[0]);
+    assert!(
+        update.contains(with_path),
+        "an update names the role by its ARN with the path: {update}"
+    );
+}

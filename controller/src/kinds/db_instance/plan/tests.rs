@@ -7,8 +7,8 @@ use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 use super::*;
 use crate::engine::PlanContext;
 use crate::kinds::db_instance::DbInstances;
-use crate::kinds::network::PublicRoute;
 use crate::plan::{Action, ResourcePlan};
+use crate::refs::network::PublicRoute;
 
 const DB: &str = r"
 apiVersion: posture.afu9.io/v1alpha1

@@ -4,9 +4,9 @@ use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags};
 
 use super::*;
 use crate::kinds::ecs_cluster::ServiceObserved;
-use crate::kinds::network::Subnet;
 use crate::kinds::round_trip::{round_trip, round_trip_alongside};
 use crate::plan::Action;
+use crate::refs::network::Subnet;
 
 /// The `SecurityGroup` manifest the imported service names.
 const GROUP: &str = r"apiVersion: posture.afu9.io/v1alpha1

@@ -6,8 +6,8 @@ use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags};
 
 use crate::engine::PlanContext;
 use crate::kinds::ecs_cluster::{AwsVpcObserved, EcsClusterObserved, EcsClusters, ServiceObserved};
-use crate::kinds::network::{PublicRoute, Subnet};
 use crate::plan::{Action, ResourcePlan};
+use crate::refs::network::{PublicRoute, Subnet};
 
 const CLUSTER: &str = r"
 apiVersion: posture.afu9.io/v1alpha1

@@ -4,8 +4,8 @@ use afu9_spec::tags::Tags;
 
 use crate::aws::{Aws, AwsError};
 use crate::aws::{OpOutcome, WriteCall};
-use crate::kinds::iam::{GONE, sdk_tags};
 use crate::plan::{OpFuture, Operation, Phase};
+use crate::refs::iam::{GONE, sdk_tags};
 
 /// One IAM managed-policy call with its arguments fixed at plan time.
 #[derive(Debug, Clone, PartialEq, Eq, strum::IntoStaticStr)]

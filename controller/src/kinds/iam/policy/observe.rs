@@ -7,7 +7,7 @@ use afu9_spec::iam::IamPolicySpec;
 use super::{IamPolicyObserved, PolicyVersion};
 use crate::aws::read::windowed;
 use crate::aws::{Aws, AwsError};
-use crate::kinds::iam::{customer_policy_arn, decode};
+use crate::refs::iam::{customer_policy_arn, decode};
 
 const CONCURRENCY: usize = 4;
 

@@ -7,8 +7,8 @@ use serde_json::Value;
 use super::apply::PolicyOp;
 use super::{IamPolicyObserved, MAX_VERSIONS};
 use crate::engine::PlanContext;
-use crate::kinds::iam::document_change;
 use crate::plan::{Change, Delta};
+use crate::refs::iam::document_change;
 
 pub(super) fn plan(
     cx: &PlanContext<'_>,

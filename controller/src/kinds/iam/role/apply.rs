@@ -4,8 +4,8 @@ use afu9_spec::tags::Tags;
 
 use crate::aws::{Aws, AwsError};
 use crate::aws::{OpOutcome, WriteCall};
-use crate::kinds::iam::{GONE, call, sdk_tags};
 use crate::plan::{OpFuture, Operation, Phase};
+use crate::refs::iam::{GONE, call, sdk_tags};
 
 /// One IAM role call with its arguments fixed at plan time. Documents are sent as the
 /// manifest wrote them.

@@ -9,8 +9,6 @@ mod permissions;
 mod plan;
 mod prune;
 
-pub(crate) use permissions::role_arn;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use afu9_spec::iam::{IamPolicySpec, IamRoleSpec};

@@ -23,7 +23,7 @@ use aws_sdk_iam::types::EntityType;
 use super::IamRoleObserved;
 use crate::aws::AwsError;
 use crate::aws::read::windowed;
-use crate::kinds::iam::decode;
+use crate::refs::iam::decode;
 
 /// How many roles are read at once with per-role reads (IAM's throttling limits are low).
 const CONCURRENCY: usize = 4;

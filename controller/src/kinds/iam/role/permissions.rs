@@ -4,6 +4,7 @@ use afu9_spec::iam::IamRoleSpec;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::permissions::{Access, ArnScope, Grant};
+use crate::refs::iam::role_arn;
 
 /// The grants the kind's observe, ops and tag calls need for `want`.
 pub(super) fn permissions(
@@ -13,7 +14,7 @@ pub(super) fn permissions(
 ) -> Vec<Grant> {
     let roles: Vec<String> = want
         .iter()
-        .map(|r| role_arn(state, scope, r.name()))
+        .map(|r| role_arn(state, &scope.partition, &scope.account, r.name()))
         .collect();
     let mut grants = reads(roles.clone());
     grants.push(Grant::new(
@@ -61,19 +62,4 @@ fn reads(roles: Vec<String>) -> Vec<Grant> {
             roles,
         ),
     ]
-}
-
-/// The ARN of the role `name`: an ARN as it is, else the `IamRole` manifest's (with its
-/// path), else `role/NAME` in the account.
-pub(crate) fn role_arn(state: &DesiredState, scope: &ArnScope, name: &str) -> String {
-    if name.starts_with("arn:") {
-        return name.to_owned();
-    }
-    let path = state
-        .iam_roles
-        .iter()
-        .find(|role| role.name() == name)
-        .and_then(|role| role.spec.path.as_deref())
-        .unwrap_or("/");
-    scope.global_arn("iam", &format!("role{path}{name}"))
 }

@@ -13,8 +13,8 @@ use serde_json::Value;
 use super::IamRoleObserved;
 use super::apply::{NewRole, RoleOp};
 use crate::engine::PlanContext;
-use crate::kinds::iam::{document_change, policy_arn};
 use crate::plan::{Change, Delta};
+use crate::refs::iam::{document_change, policy_arn};
 
 pub(super) fn plan(
     cx: &PlanContext<'_>,

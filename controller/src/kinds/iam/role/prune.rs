@@ -5,9 +5,9 @@
 use super::{IamRoles, RoleOp};
 use crate::aws::{Aws, AwsError};
 use crate::engine::{Deletion, Deletions, Orphan, PruneContext, Prunes};
-use crate::kinds::ecs::roles_in_use;
 use crate::permissions::{Access, ArnScope, Grant};
 use crate::plan::Operation;
+use crate::refs::ecs::roles_in_use;
 
 impl Prunes for IamRoles {
     fn pruning_grants(scope: &ArnScope) -> Vec<Grant> {

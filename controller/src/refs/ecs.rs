@@ -1,12 +1,13 @@
 //! Which IAM roles ECS uses: the task and execution roles of every active task-definition
-//! revision, and the role of every service. Pruning reads it before it deletes a role.
+//! revision, and the role of every service. `IamRole`'s pruning reads it before it deletes a
+//! role (ECS's references to roles, read from ECS, not from the `EcsTaskDefinition` kind).
 
 use std::collections::BTreeMap;
 
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::TaskDefinitionStatus;
 
-use super::plan::role_name;
+use super::iam::role_name;
 use crate::aws::AwsError;
 use crate::aws::read::windowed;
 
