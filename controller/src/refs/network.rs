@@ -14,8 +14,9 @@ use crate::aws::AwsError;
 
 pub use routes::{PublicRoute, public_routes};
 
-/// The IAM actions of these reads (`afu9ctl permissions`): EC2's `Describe*` take no
-/// resource, so they are granted on `*`.
+/// The IAM actions of these reads and of the look-up of the groups placement attaches
+/// (`groups::group_ids`), for `afu9ctl permissions`: EC2's `Describe*` take no resource, so
+/// they are granted on `*`.
 pub const READS: &[&str] = &[
     "ec2:DescribeRouteTables",
     "ec2:DescribeSecurityGroups",
