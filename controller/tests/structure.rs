@@ -36,10 +36,6 @@ const KIND_MAY_USE: &[&str] = &[
 /// The top-level modules `refs`, the leaf of cross-kind references, may name.
 const REFS_MAY_USE: &[&str] = &["aws", "diff", "events", "permissions", "plan", "refs"];
 
-/// A circle known and being removed (the engine's `kind.rs` and the modules it hands work to):
-/// tolerated only among these files of this folder, so that no new one joins it.
-const KNOWN_CIRCLE: (&str, &[&str]) = ("engine", &["decide", "import", "kind", "orphans"]);
-
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -531,7 +527,7 @@ fn find_cycle(graph: &Graph) -> Option<Vec<String>> {
 }
 
 /// Every cycle inside a folder of `tree`, as the files that close it, one per circle of files
-/// that reach each other (the known circle tolerated).
+/// that reach each other.
 fn folder_cycles(tree: &Tree) -> Vec<String> {
     let mut cycles = Vec::new();
     for folder in folder_graphs(tree) {
@@ -554,12 +550,8 @@ fn folder_cycles(tree: &Tree) -> Vec<String> {
                 .into_iter()
                 .filter(|node| reaches(node).contains(&cycle[0]))
                 .collect();
-            let known = folder.folder == KNOWN_CIRCLE.0
-                && circle.iter().all(|n| KNOWN_CIRCLE.1.contains(&n.as_str()));
-            if !known {
-                let files: Vec<String> = cycle.iter().map(|u| folder.shown(tree, u)).collect();
-                cycles.push(files.join(" -> "));
-            }
+            let files: Vec<String> = cycle.iter().map(|u| folder.shown(tree, u)).collect();
+            cycles.push(files.join(" -> "));
             for node in &circle {
                 graph.remove(node);
             }
@@ -797,26 +789,22 @@ mod checks {
     }
 
     #[test]
-    fn the_known_engine_circle_is_tolerated_only_as_it_is() {
+    fn a_planted_circle_in_the_engine_is_reported() {
         let mut engine = tree(&[
             ("lib.rs", "pub mod engine;\n"),
-            ("engine/mod.rs", "mod decide;\nmod kind;\nmod schedule;\n"),
-            ("engine/kind.rs", "use super::decide::plan_resource;\n"),
+            ("engine/mod.rs", "mod decide;\nmod kind;\nmod registry;\n"),
+            ("engine/registry.rs", "use super::decide::plan_resource;\n"),
             ("engine/decide.rs", "use super::kind::ManagedKind;\n"),
-            ("engine/schedule.rs", "pub fn lanes() {}\n"),
+            ("engine/kind.rs", "pub trait ManagedKind {}\n"),
         ]);
         assert!(folder_cycles(&engine).is_empty());
         engine.insert(
-            "engine/schedule.rs".to_owned(),
-            "use super::kind::ManagedKind;\n".to_owned(),
-        );
-        engine.insert(
-            "engine/decide.rs".to_owned(),
-            "use super::kind::ManagedKind;\nuse super::schedule::lanes;\n".to_owned(),
+            "engine/kind.rs".to_owned(),
+            "use super::registry::Kind;\npub trait ManagedKind {}\n".to_owned(),
         );
         assert_eq!(
             folder_cycles(&engine),
-            ["engine/decide.rs -> engine/kind.rs -> engine/decide.rs"]
+            ["engine/decide.rs -> engine/kind.rs -> engine/registry.rs -> engine/decide.rs"]
         );
     }
 
