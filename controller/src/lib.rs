@@ -14,6 +14,7 @@ pub mod events;
 pub mod kinds;
 pub mod permissions;
 pub mod plan;
+pub mod reference;
 pub mod render;
 pub mod report;
 pub mod securityhub;
