@@ -140,12 +140,32 @@ fn guardrail_table(out: &mut String, kind: &str, rules: &Rules) {
         _ => out.push_str("The invalid-manifest corpus has no example for this kind.\n"),
     }
     if let Some(unshown) = rules.unshown.get(kind).filter(|u| !u.is_empty()) {
-        let ids: Vec<String> = unshown.iter().map(|id| format!("`{id}`")).collect();
-        let _ = writeln!(
-            out,
-            "\nAlso checked by `validate` (rule ids in `spec/src`, no example in the corpus yet): {}.",
-            ids.join(", ")
-        );
+        let mut elsewhere = Vec::new();
+        let mut nowhere = Vec::new();
+        for id in unshown {
+            let other = rules
+                .found
+                .iter()
+                .find(|(other, found)| other.as_str() != kind && found.contains_key(id));
+            match other {
+                Some((other, _)) => elsewhere.push(format!("[`{id}`]({other}.md)")),
+                None => nowhere.push(format!("`{id}`")),
+            }
+        }
+        if !elsewhere.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nRules of the same family (they may or may not apply to this kind), shown on another kind's page: {}.",
+                elsewhere.join(", ")
+            );
+        }
+        if !nowhere.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nOther rule ids of this family in `spec/src`, with no example in the invalid-manifest corpus yet: {}.",
+                nowhere.join(", ")
+            );
+        }
     }
 }
 
