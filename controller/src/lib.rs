@@ -14,6 +14,7 @@ pub mod events;
 pub mod kinds;
 pub mod permissions;
 pub mod plan;
+pub mod reference;
 pub mod refs;
 pub mod render;
 pub mod report;

@@ -34,7 +34,8 @@ async fn groups_are_created_before_rules_name_them_and_roles_exist_before_the_ta
     let engine = Engine::new(afu9_controller::kinds::standard());
     let mut state = afu9_spec::load_paths(&[repo_root().join("desired-state")]).expect("valid");
     // The placement kinds look a group created by the same apply up by name when their op
-    // runs (docs/ARCHITECTURE.md); this test is about the security groups' own slots.
+    // runs (docs/decisions/0034-groups-created-in-the-same-apply.md); this test is about the
+    // security groups' own slots.
     state.db_instances.clear();
     state.ecs_clusters.clear();
     let plan = engine.plan(&aws, &state).await;
@@ -70,7 +71,7 @@ async fn groups_are_created_before_rules_name_them_and_roles_exist_before_the_ta
     );
     // The groups' own ops take new ids from their creates; the one look-up is the load
     // balancer's: `SetSecurityGroups` names afu9-alb, created in this apply, and the
-    // `SecurityGroup` kind's id slots are not shared across kinds (ARCHITECTURE.md).
+    // `SecurityGroup` kind's id slots are not shared across kinds (decision record 0034).
     let lookups = positions(&records, |r| r.operation == "DescribeSecurityGroups");
     let attaches = positions(&records, |r| r.operation == "SetSecurityGroups");
     assert_eq!(

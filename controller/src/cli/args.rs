@@ -64,6 +64,32 @@ pub enum Command {
     /// Write manifests for live resources (one file per area, `adopt: true` where the
     /// resource was not created by afu9-posture). Reads only; never reads a secret's value.
     Import(ImportArgs),
+    /// Generate documentation from the code (the reference under docs/reference/).
+    #[command(hide = true)]
+    Docs(DocsArgs),
+}
+
+/// `afu9ctl docs`.
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// What to generate.
+    #[command(subcommand)]
+    pub command: DocsCommand,
+}
+
+/// The documents `afu9ctl docs` generates.
+#[derive(Debug, Subcommand)]
+pub enum DocsCommand {
+    /// One page per kind, an index and the permissions page, from the schema, the
+    /// invalid-manifest corpus and desired-state/.
+    Reference {
+        /// The directory to write the pages into (its other `*.md` files are removed).
+        #[arg(long, default_value = "docs/reference")]
+        out: PathBuf,
+        /// The repository root (holding desired-state/, tests/fixtures/invalid/, spec/src/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 /// `afu9ctl completion`.

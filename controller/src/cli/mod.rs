@@ -1,6 +1,7 @@
 //! The command line: parse, load the desired state, run one command, choose the exit code.
 
 mod args;
+mod docs;
 mod import;
 mod oneshot;
 mod permissions;
@@ -41,6 +42,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Completion(args) => Ok(oneshot::completion(args.shell)),
         Command::Permissions(args) => Ok(permissions::permissions(&cli, args)),
         Command::Import(args) => import::import(&cli, args),
+        Command::Docs(args) => docs::docs(args),
     }
 }
 

@@ -189,7 +189,7 @@ fn shared_failure(plan: &Plan) -> Option<String> {
     let hint = if first.starts_with("cannot reach AWS") || first == "timed out" {
         "check the network, the region, and the endpoint (--endpoint-url or AWS_ENDPOINT_URL)"
     } else {
-        "the credentials in use lack the read permissions listed in the README"
+        "the credentials in use lack the read permissions `afu9ctl permissions --mode plan` prints"
     };
     Some(format!(
         "no resource could be observed ({} resources): {first}\n  hint: {hint}",
