@@ -1,7 +1,8 @@
-//! The reconcile engine: kinds behind one small core trait and a few capability traits, the
-//! one place that turns what a kind
-//! found into a plan (`decide`), and an apply that executes exactly the operations of the
-//! plan it is given, resources at the same time within each service's bound (`schedule`).
+//! The reconcile engine: kinds behind one small core trait and a few capability traits
+//! (`kind`, `tags`, `import`, `orphans`, `evented`), the registry that erases them
+//! (`registry`), the one place that turns what a kind found into a plan (`decide`), and an
+//! apply that executes exactly the operations of the plan it is given, resources at the same
+//! time within each service's bound (`schedule`).
 
 pub mod apply;
 mod decide;

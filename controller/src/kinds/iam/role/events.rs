@@ -1,5 +1,5 @@
 //! The IAM calls that change a role, its policies and tags. IAM is global: its events are
-//! delivered in us-east-1 only (see the README on forwarding them).
+//! delivered in us-east-1 only (docs/operations.md says how to forward them).
 
 use super::IamRoles;
 use crate::engine::Evented;

@@ -11,7 +11,7 @@
 //! `Auto` uses per-role reads for one managed role and account details from two on: from two
 //! roles on, account details always make fewer calls (2 against 8 or more), and per-role
 //! reads are only faster when the account holds many roles the desired state does not manage
-//! (docs/ARCHITECTURE.md has the measurements).
+//! (decision record 0020 has the measurements).
 
 use std::collections::HashMap;
 
