@@ -112,6 +112,14 @@ impl<K: ManagedKind> Kind<K> {
         self
     }
 
+    /// `afu9ctl import` cannot write its resources back, for this reason (asking for it
+    /// is an error that says so).
+    #[must_use]
+    pub fn never_imports(mut self, why: &'static str) -> Self {
+        self.import = Capability::Declined(why);
+        self
+    }
+
     /// Pruning deletes its orphans.
     #[must_use]
     pub fn prunes(mut self) -> Self
