@@ -1,18 +1,73 @@
 //! Holds: which planned writes must not happen in this pass (observe-only, a resource
-//! backing off or waiting after a terminal error, the change cap), and why.
+//! backing off or waiting after a terminal error, the change cap, the deletion budget), and
+//! why; and the holds of a whole pass, which an operator must act on ([`PassHold`]).
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use afu9_spec::ManagementPolicy;
+use serde::Serialize;
 
 use super::RunOptions;
 use super::backoff::Backoff;
 use super::shared::Shared;
-use crate::plan::Plan;
+use crate::engine::budget::{self, Allowance};
+use crate::plan::{Action, Plan};
 
 /// Why resources were held back, by (kind, name): a `CamelCase` reason and a message.
 pub type Held = BTreeMap<(String, String), (&'static str, String)>;
+
+/// Why a whole pass was held back: what `/status` shows (`held`), the `afu9_held` metric
+/// counts, and what a notification reports. An operator acts on it; the loop does not retry
+/// it away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "camelCase")]
+pub enum PassHold {
+    /// Pruning would delete more than the deletion budget allows: nothing is deleted.
+    #[serde(rename = "DeletionBudget", rename_all = "camelCase")]
+    DeletionBudget {
+        /// The deletions the pass would have made.
+        deleting: usize,
+        /// The most a pass may delete.
+        limit: usize,
+        /// The whole explanation, with what to do.
+        message: String,
+    },
+}
+
+impl PassHold {
+    /// The metric label of the hold.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::DeletionBudget { .. } => "deletion_budget",
+        }
+    }
+}
+
+/// Holds every deletion of a whole pass's `plan` when the Posture's deletion budget is
+/// exceeded, marking each orphan in `held`; returns the pass's hold, if any.
+pub fn hold_deletions(plan: &mut Plan, budget: Allowance, held: &mut Held) -> Option<PassHold> {
+    let over = budget::enforce(plan, budget)?;
+    let message = over.to_string();
+    tracing::warn!("{message}");
+    for resource in plan
+        .resources
+        .iter()
+        .filter(|r| r.orphan && r.action == Action::Blocked)
+    {
+        if resource.reason.as_deref().is_some_and(|r| r.ends_with(&message)) {
+            held.insert(
+                (resource.kind.to_owned(), resource.name.clone()),
+                ("DeletionBudget", message.clone()),
+            );
+        }
+    }
+    Some(PassHold::DeletionBudget {
+        deleting: over.deleting,
+        limit: over.limit,
+        message,
+    })
+}
 
 /// Clears the operations of resources that must not be written in this pass; returns why.
 pub fn hold_back(

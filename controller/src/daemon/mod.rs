@@ -31,6 +31,7 @@ use std::time::Duration;
 pub use audit::AuditLog;
 pub use auth::{TOKEN_ENV, Token, TokenError};
 pub use changes::{ChangeEntry, RecentChanges};
+pub use hold::PassHold;
 pub use metrics::Metrics;
 pub use reconciler::Reconciler;
 pub use record::Tally;

@@ -11,13 +11,14 @@ use tokio_util::sync::CancellationToken;
 
 use super::audit::AuditLog;
 use super::backoff::Backoff;
-use super::hold::hold_back;
+use super::hold::{Held, hold_back, hold_deletions};
 use super::listen::Listener;
 use super::record::{Scope, Tally, record};
 use super::shared::{LastPass, Shared};
 use super::status::now_rfc3339;
 use super::{RunOptions, revision};
 use crate::aws::Aws;
+use crate::engine::budget::Allowance;
 use crate::engine::{Engine, check_target};
 use crate::events::Target;
 use crate::plan::Plan;
@@ -72,7 +73,8 @@ impl Reconciler {
             let changed = self.reload();
             let now = Instant::now();
             let backoff_due = self.backoff.expired_between(last_pass, now);
-            let valid = self.loaded.is_some() && self.shared.health().invalid.is_none();
+            // An invalid revision on disk is refused: the last valid one stays in force.
+            let valid = self.loaded.is_some();
             if valid && (changed || backoff_due || now >= next_pass) {
                 self.pass(&shutdown, None).await;
                 last_pass = Instant::now();
@@ -133,6 +135,7 @@ impl Reconciler {
                 tracing::info!(%revision, resources = state.len(), "desired state loaded");
                 self.shared.update_health(|h| {
                     h.invalid = None;
+                    h.refused = None;
                     h.revision = Some(revision.clone());
                 });
                 self.shared.metrics(|m| m.desired_state_valid(true));
@@ -140,11 +143,17 @@ impl Reconciler {
                 true
             }
             Err(errors) => {
+                let refused = revision::revision(&self.options.paths, &hash);
+                let kept = self.loaded.as_ref().map(|l| l.revision.as_str());
                 tracing::error!(
-                    "the desired state is invalid; keeping the last valid one and changing nothing:\n{errors}"
+                    %refused,
+                    kept = kept.unwrap_or("none"),
+                    "the desired state on disk is invalid and refused; the last valid revision stays in force:\n{errors}"
                 );
-                self.shared
-                    .update_health(|h| h.invalid = Some(errors.to_string()));
+                self.shared.update_health(|h| {
+                    h.invalid = Some(errors.to_string());
+                    h.refused = Some(refused);
+                });
                 self.shared.metrics(|m| {
                     m.desired_state_valid(false);
                     m.error("invalid_desired_state");
@@ -188,13 +197,25 @@ impl Reconciler {
             plan = planned => plan,
             () = shutdown.cancelled() => return,
         };
-        let held = hold_back(
+        let mut held = Held::new();
+        if targets.is_none() {
+            let budget = Allowance::Budget(loaded.state.posture.deletion_budget);
+            let hold = hold_deletions(&mut plan, budget, &mut held);
+            self.shared.metrics(|m| {
+                m.held("deletion_budget", hold.is_some());
+                if hold.is_some() {
+                    m.error("deletion_budget_exceeded");
+                }
+            });
+            self.shared.update_health(|h| h.held = hold);
+        }
+        held.extend(hold_back(
             &mut plan,
             &revision,
             &self.options,
             &self.backoff,
             &self.shared,
-        );
+        ));
         let report = self
             .engine
             .apply_until(&self.aws, &plan, &|| shutdown.is_cancelled())

@@ -7,6 +7,7 @@ use std::sync::{Mutex, PoisonError, RwLock};
 use serde::Serialize;
 
 use super::changes::RecentChanges;
+use super::hold::PassHold;
 use super::metrics::Metrics;
 use super::record::Tally;
 use super::status::StatusBoard;
@@ -28,6 +29,10 @@ pub struct Health {
     pub last_event_pass: Option<LastPass>,
     /// The queue the loop listens to, once it exists.
     pub listening: Option<String>,
+    /// The revision on disk that was refused as invalid, while the last valid one is kept.
+    pub refused: Option<String>,
+    /// Why the last full pass was held back whole, if it was.
+    pub held: Option<PassHold>,
 }
 
 impl Health {

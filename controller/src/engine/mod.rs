@@ -4,6 +4,7 @@
 //! plan it is given, resources at the same time within each service's bound (`schedule`).
 
 pub mod apply;
+pub mod budget;
 mod decide;
 pub mod evented;
 pub mod guard;
