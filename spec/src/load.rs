@@ -495,25 +495,4 @@ fn hint_for(message: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn split_keeps_file_line_numbers() {
-        let text = "# header comment\n---\nkind: A\n---\n\nkind: B\n...\n";
-        let docs = split_documents(text);
-        assert_eq!(docs.len(), 2);
-        assert_eq!(docs[0].first_line, 3);
-        // Line N of a document's text is line N + line_offset of the file.
-        assert_eq!(docs[0].line_offset, 2);
-        assert_eq!(docs[0].text.lines().next(), Some("kind: A"));
-        assert_eq!(docs[1].first_line, 6);
-        assert_eq!(docs[1].line_offset, 4);
-        assert_eq!(docs[1].text.lines().nth(1), Some("kind: B"));
-    }
-
-    #[test]
-    fn comment_only_documents_are_skipped() {
-        assert!(split_documents("# nothing\n---\n# still nothing\n").is_empty());
-    }
-}
+mod tests;

@@ -55,7 +55,11 @@ pub fn hold_deletions(plan: &mut Plan, budget: Allowance, held: &mut Held) -> Op
         .iter()
         .filter(|r| r.orphan && r.action == Action::Blocked)
     {
-        if resource.reason.as_deref().is_some_and(|r| r.ends_with(&message)) {
+        if resource
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.ends_with(&message))
+        {
             held.insert(
                 (resource.kind.to_owned(), resource.name.clone()),
                 ("DeletionBudget", message.clone()),

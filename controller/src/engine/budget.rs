@@ -126,7 +126,11 @@ mod tests {
     fn the_default_budget_allows_the_smaller_of_five_and_a_tenth_of_what_is_owned() {
         let budget = Allowance::Budget(DeletionBudget::default());
         let mut small = plan(8, 1);
-        assert_eq!(enforce(&mut small, budget), None, "one of nine: at least one");
+        assert_eq!(
+            enforce(&mut small, budget),
+            None,
+            "one of nine: at least one"
+        );
         assert_eq!(deletes(&small), 1);
         let mut two = plan(8, 2);
         let held = enforce(&mut two, budget).expect("two of ten is more than 10 %");

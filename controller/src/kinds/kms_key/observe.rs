@@ -84,8 +84,12 @@ pub(super) async fn leftovers(
             .map_err(|err| AwsError::from_sdk(what(), "DescribeKey", &err))?
             .key_metadata;
         let usable = metadata.is_some_and(|m| {
-            m.key_state.as_ref().is_some_and(|s| s.as_str() == "Enabled")
-                && m.key_manager.as_ref().is_some_and(|m| m.as_str() == "CUSTOMER")
+            m.key_state
+                .as_ref()
+                .is_some_and(|s| s.as_str() == "Enabled")
+                && m.key_manager
+                    .as_ref()
+                    .is_some_and(|m| m.as_str() == "CUSTOMER")
         });
         if !usable {
             return Ok(None);
@@ -104,11 +108,7 @@ pub(super) async fn leftovers(
 }
 
 /// Every tag of the key `id`.
-async fn key_tags(
-    kms: &Client,
-    id: &str,
-    what: impl Fn() -> String,
-) -> Result<Tags, AwsError> {
+async fn key_tags(kms: &Client, id: &str, what: impl Fn() -> String) -> Result<Tags, AwsError> {
     let mut pages = kms
         .list_resource_tags()
         .key_id(id)

@@ -37,11 +37,7 @@ fn plan_restore(want: &Resource<SecretSpec>, have: &SecretObserved, deletion: i6
     let mut delta = plan_update(want, have);
     delta.changes.insert(
         0,
-        Change::new(
-            "status.deletionDate",
-            Some(date(deletion).into()),
-            None,
-        ),
+        Change::new("status.deletionDate", Some(date(deletion).into()), None),
     );
     delta.ops.insert(
         0,
