@@ -24,6 +24,7 @@ mod revision;
 mod server;
 mod shared;
 mod status;
+mod verify;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -38,6 +39,7 @@ pub use record::Tally;
 pub use server::serve;
 pub use shared::{Health, LastPass, Shared};
 pub use status::{ResourceStatus, StatusBoard, Verdict, now_rfc3339};
+pub use verify::{Achieved, Recorded};
 
 /// How the loop runs.
 #[derive(Debug, Clone)]

@@ -16,6 +16,7 @@ use super::listen::Listener;
 use super::record::{Scope, Tally, record};
 use super::shared::{LastPass, Shared};
 use super::status::now_rfc3339;
+use super::verify::Achieved;
 use super::{RunOptions, revision};
 use crate::aws::Aws;
 use crate::engine::budget::Allowance;
@@ -220,9 +221,12 @@ impl Reconciler {
             .engine
             .apply_until(&self.aws, &plan, &|| shutdown.is_cancelled())
             .await;
-        self.audit.record(&revision, &plan, &report);
+        let calls = self.aws.calls.total().saturating_sub(calls_before);
+        let achieved =
+            Achieved::read_back(&self.engine, &self.aws, &loaded.state, &plan, &report).await;
+        self.audit.record(&revision, &plan, &report, &achieved);
         self.shared
-            .update_changes(|changes| changes.record(&revision, &plan, &report));
+            .update_changes(|changes| changes.record(&revision, &plan, &report, &achieved));
         let scope = if targets.is_some() {
             Scope::Targeted
         } else {
@@ -238,7 +242,6 @@ impl Reconciler {
             scope,
         );
         let seconds = started.elapsed().as_secs_f64();
-        let calls = self.aws.calls.total().saturating_sub(calls_before);
         if self.listener.pending() {
             self.listener
                 .settle(&self.aws, &plan, &report, &held, &self.shared)

@@ -59,7 +59,8 @@ pub struct LastPass {
     pub finished_at: String,
     /// Wall-clock duration.
     pub seconds: f64,
-    /// AWS calls made during the pass, SDK retries included.
+    /// AWS calls made by the pass's plan and apply, SDK retries included (the read-back of
+    /// what it wrote, for the audit trail, is counted in `/metrics` only).
     pub calls: u64,
     /// The resources by what happened to them.
     #[serde(flatten)]
