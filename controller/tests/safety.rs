@@ -192,7 +192,7 @@ async fn account(emulator: &Emulator) -> BTreeMap<&'static str, usize> {
 }
 
 /// The AFU-9 posture applied to a seeded account, with pruning on.
-async fn applied(emulator: &Emulator, name: &str) -> PathBuf {
+fn applied(emulator: &Emulator, name: &str) -> PathBuf {
     emulator.seed_afu9_demo();
     let good = pruning_copy(name);
     let (code, applied) = json(emulator, "apply", &good, &[]);
@@ -221,7 +221,7 @@ fn entries(plan: &Value, action: &str) -> Vec<(String, String)> {
 #[tokio::test]
 async fn bad_revisions_delete_nothing_under_apply_and_an_allowance_deletes_exactly_the_plan() {
     let emulator = Emulator::start();
-    let good = applied(&emulator, "apply").await;
+    let good = applied(&emulator, "apply");
     let before = account(&emulator).await;
     eprintln!("the account holds {before:?}");
 
@@ -309,7 +309,7 @@ async fn bad_revisions_delete_nothing_under_apply_and_an_allowance_deletes_exact
 #[tokio::test]
 async fn a_secret_whose_manifest_comes_back_is_restored_in_the_same_pass() {
     let emulator = Emulator::start();
-    let good = applied(&emulator, "restore").await;
+    let good = applied(&emulator, "restore");
     let without = good.with_file_name(format!(
         "{}-no-secrets",
         good.file_name().expect("name").to_string_lossy()
@@ -434,7 +434,7 @@ fn switch_to(live: &Path, revision: &Path) {
 #[tokio::test]
 async fn bad_revisions_delete_nothing_under_run_which_holds_or_keeps_the_last_good_revision() {
     let emulator = Emulator::start();
-    let good = applied(&emulator, "run").await;
+    let good = applied(&emulator, "run");
     let before = account(&emulator).await;
     let live = good.with_file_name(format!(
         "{}-live",

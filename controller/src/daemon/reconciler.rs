@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::audit::AuditLog;
 use super::backoff::Backoff;
-use super::hold::{Held, hold_back, hold_deletions};
+use super::hold::{Held, PassHold, hold_back, hold_deletions};
 use super::listen::Listener;
 use super::record::{Scope, Tally, record};
 use super::shared::{LastPass, Shared};
@@ -180,20 +180,7 @@ impl Reconciler {
             });
             return;
         }
-        let planned = async {
-            match targets {
-                None => {
-                    self.engine
-                        .plan_with_orphans(&self.aws, &loaded.state, loaded.state.posture.prune)
-                        .await
-                }
-                Some(targets) => {
-                    self.engine
-                        .plan_targets(&self.aws, &loaded.state, targets)
-                        .await
-                }
-            }
-        };
+        let planned = plan_pass(&self.engine, &self.aws, &loaded.state, targets);
         let mut plan: Plan = tokio::select! {
             plan = planned => plan,
             () = shutdown.cancelled() => return,
@@ -201,14 +188,7 @@ impl Reconciler {
         let mut held = Held::new();
         if targets.is_none() {
             let budget = Allowance::Budget(loaded.state.posture.deletion_budget);
-            let hold = hold_deletions(&mut plan, budget, &mut held);
-            self.shared.metrics(|m| {
-                m.held("deletion_budget", hold.is_some());
-                if hold.is_some() {
-                    m.error("deletion_budget_exceeded");
-                }
-            });
-            self.shared.update_health(|h| h.held = hold);
+            record_pass_hold(&self.shared, hold_deletions(&mut plan, budget, &mut held));
         }
         held.extend(hold_back(
             &mut plan,
@@ -281,6 +261,36 @@ impl Reconciler {
             }
         });
     }
+}
+
+/// The plan of a pass: every resource and the orphans (pruned as the Posture says), or what
+/// `targets` names.
+async fn plan_pass(
+    engine: &Engine,
+    aws: &Aws,
+    state: &DesiredState,
+    targets: Option<&BTreeSet<Target>>,
+) -> Plan {
+    match targets {
+        None => {
+            engine
+                .plan_with_orphans(aws, state, state.posture.prune)
+                .await
+        }
+        Some(targets) => engine.plan_targets(aws, state, targets).await,
+    }
+}
+
+/// Shows why a whole pass was held, if it was (`/status` `held`, the `afu9_held` gauge, a
+/// counted error), or that it was not.
+fn record_pass_hold(shared: &Shared, pass_hold: Option<PassHold>) {
+    shared.metrics(|m| {
+        m.held("deletion_budget", pass_hold.is_some());
+        if pass_hold.is_some() {
+            m.error("deletion_budget_exceeded");
+        }
+    });
+    shared.update_health(|h| h.held = pass_hold);
 }
 
 /// Sends what is left failing after a pass to Security Hub; a failure is logged, and the next

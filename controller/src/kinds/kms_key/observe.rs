@@ -41,9 +41,9 @@ pub(super) async fn observe(
         };
         async move {
             match target {
-                Some((key_id, aliased)) => {
+                Some((key_id, by_alias)) => {
                     let mut observed = read_key(kms, resource, key_id).await?;
-                    observed.aliased = aliased;
+                    observed.aliased = by_alias;
                     Ok(Some(observed))
                 }
                 None => Ok(None),
@@ -61,7 +61,7 @@ pub(super) async fn leftovers(
     kms: &Client,
     aliases: &HashMap<String, String>,
 ) -> Result<HashMap<String, String>, AwsError> {
-    let aliased: HashSet<&str> = aliases.values().map(String::as_str).collect();
+    let behind_alias: HashSet<&str> = aliases.values().map(String::as_str).collect();
     let mut pages = kms.list_keys().limit(1000).into_paginator().send();
     let mut unaliased = Vec::new();
     while let Some(page) = pages.next().await {
@@ -71,7 +71,7 @@ pub(super) async fn leftovers(
                 .unwrap_or_default()
                 .into_iter()
                 .filter_map(|key| key.key_id)
-                .filter(|id| !aliased.contains(id.as_str())),
+                .filter(|id| !behind_alias.contains(id.as_str())),
         );
     }
     let reads = unaliased.into_iter().map(|key_id| async move {
