@@ -245,7 +245,19 @@ async fn listed_in_every_format_and_left_alone(emulator: &Emulator, after: &Path
 /// `--prune` plans what each protection holds back, and apply deletes the rest: the role's
 /// policies first, the secret only scheduled, 30 days out.
 async fn pruned_within_their_protections(emulator: &Emulator, after: &Path) {
-    let (code, plan) = json(emulator, after, &["plan", "--prune", "--detailed-exitcode"]);
+    // Four deletions among eight owned resources: over the default budget (one), so the
+    // operator allows them for this run, as planned.
+    let (code, plan) = json(
+        emulator,
+        after,
+        &[
+            "plan",
+            "--prune",
+            "--allow-deletions",
+            "4",
+            "--detailed-exitcode",
+        ],
+    );
     assert_eq!(code, Some(2), "{plan:#}");
     let found = orphans(&plan);
     for deleted in [
@@ -272,7 +284,11 @@ async fn pruned_within_their_protections(emulator: &Emulator, after: &Path) {
         "{reason}"
     );
 
-    let (code, applied) = json(emulator, after, &["apply", "--prune"]);
+    let (code, applied) = json(
+        emulator,
+        after,
+        &["apply", "--prune", "--allow-deletions", "4"],
+    );
     assert_eq!(code, Some(0), "{applied:#}");
     assert_eq!(applied["apply"]["failed"], 0);
     let role_calls: Vec<&str> = applied["apply"]["resources"]
@@ -326,7 +342,7 @@ async fn pruned_on_the_next_passes(emulator: &Emulator, after: &Path) {
     assert!(!found.iter().any(|(_, n, _, _)| n == "afu9/old-secret"));
 
     let entry = "---\napiVersion: posture.afu9.io/v1alpha1\nkind: Posture\nmetadata: {name: afu9}\n\
-                 spec:\n  prune: true\n  orphans:\n    - {kind: EcrRepository, name: afu9/old-images, deleteImages: true}\n";
+                 spec:\n  prune: true\n  deletionBudget: {maxDeletions: 2, maxPercent: 50}\n  orphans:\n    - {kind: EcrRepository, name: afu9/old-images, deleteImages: true}\n";
     let pruning = manifests_dir("prune-pruning", &format!("{AFTER}{entry}"));
     let (code, applied) = json(emulator, &pruning, &["apply"]);
     assert_eq!(code, Some(0), "{applied:#}");

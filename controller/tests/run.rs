@@ -1,5 +1,6 @@
 //! `afu9ctl run` as a service: drift fixed within two intervals, metrics, status and the
-//! audit trail; desired-state edits (invalid, then valid) without a restart; the change cap;
+//! audit trail; desired-state edits (invalid: refused, the last valid revision still
+//! reconciled; then valid) without a restart; the change cap;
 //! a pass whose every resource failed says so in its log line; SIGTERM; Security Hub findings
 //! after each pass.
 
@@ -216,7 +217,8 @@ async fn drift_is_fixed_within_two_intervals_and_shows_in_metrics_status_and_aud
 }
 
 #[tokio::test]
-async fn an_invalid_edit_changes_nothing_and_a_valid_edit_applies_without_a_restart() {
+async fn an_invalid_edit_is_refused_while_the_last_valid_revision_is_kept_and_a_valid_edit_applies()
+{
     let emulator = Emulator::start();
     let dir = manifests("edit");
     let daemon = Daemon::start(&emulator, &dir, &[]);
@@ -241,12 +243,26 @@ async fn an_invalid_edit_changes_nothing_and_a_valid_edit_applies_without_a_rest
         body.contains("ecr.yaml:") && body.contains("IMMUTABEL"),
         "{body}"
     );
+    // The refused revision changes nothing; the last valid one is still reconciled.
     make_mutable(&emulator, "afu9/mcp-github").await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        wait_mutability(
+            &emulator,
+            "afu9/mcp-github",
+            ImageTagMutability::Immutable,
+            Duration::from_secs(5)
+        )
+        .await,
+        "the last valid revision must still be enforced while the one on disk is refused"
+    );
     assert_eq!(
-        mutability(&emulator, "afu9/mcp-github").await,
-        Some(ImageTagMutability::Mutable),
-        "nothing may change while the desired state is invalid"
+        mutability(&emulator, "afu9/control-center").await,
+        Some(ImageTagMutability::Immutable)
+    );
+    let (_, status) = daemon.get("/status").expect("status");
+    assert!(
+        status.contains("\"refusedRevision\":\"content:"),
+        "{status}"
     );
 
     // A valid edit: the first repository is now meant to be mutable.

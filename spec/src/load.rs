@@ -53,8 +53,25 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<DesiredState, ManifestErrors> {
         );
     }
     let state = validate::assemble(parsed, &mut errors);
+    if errors.is_empty() && state.len() == PostureSpec::resources(&state).len() {
+        errors.push(
+            ManifestError::new(
+                SourceLocation::new(paths.first().cloned().unwrap_or_default(), 0, 0),
+                "the desired state manages no resource: refused, as it would make pruning delete everything the controller owns",
+            )
+            .rule(NO_RESOURCE)
+            .hint("restore the manifests; to stop managing resources, stop the controller"),
+        );
+    }
     finish(state, errors)
 }
+
+/// The rule id of a manifest file with no document (0 bytes, whitespace or comments only).
+pub const EMPTY_FILE: &str = "AFU9-EMPTY-001";
+
+/// The rule id of a desired state that manages no resource (the Posture's account settings
+/// aside).
+pub const NO_RESOURCE: &str = "AFU9-EMPTY-002";
 
 /// Loads manifests from YAML text, as if read from a file named `file` (for tests and tools).
 pub fn load_str(file: &Path, text: &str) -> Result<DesiredState, ManifestErrors> {
@@ -274,7 +291,18 @@ fn parse_file(
     parsed: &mut ParsedDocuments,
     errors: &mut Vec<ManifestError>,
 ) {
-    for document in split_documents(text) {
+    let documents = split_documents(text);
+    if documents.is_empty() {
+        errors.push(
+            ManifestError::new(
+                SourceLocation::new(file, 0, 0),
+                "manifest file has no document (empty, or only whitespace and comments)",
+            )
+            .rule(EMPTY_FILE)
+            .hint("restore its manifests, or delete the file"),
+        );
+    }
+    for document in documents {
         let start = SourceLocation::new(file, document.first_line, 1);
         let header: Header =
             match serde_saphyr::from_str_with_options(&document.text, yaml_options()) {
@@ -467,25 +495,4 @@ fn hint_for(message: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn split_keeps_file_line_numbers() {
-        let text = "# header comment\n---\nkind: A\n---\n\nkind: B\n...\n";
-        let docs = split_documents(text);
-        assert_eq!(docs.len(), 2);
-        assert_eq!(docs[0].first_line, 3);
-        // Line N of a document's text is line N + line_offset of the file.
-        assert_eq!(docs[0].line_offset, 2);
-        assert_eq!(docs[0].text.lines().next(), Some("kind: A"));
-        assert_eq!(docs[1].first_line, 6);
-        assert_eq!(docs[1].line_offset, 4);
-        assert_eq!(docs[1].text.lines().nth(1), Some("kind: B"));
-    }
-
-    #[test]
-    fn comment_only_documents_are_skipped() {
-        assert!(split_documents("# nothing\n---\n# still nothing\n").is_empty());
-    }
-}
+mod tests;

@@ -47,6 +47,56 @@ pub struct PostureSpec {
     /// What pruning may do to particular orphans beyond its protections.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub orphans: Vec<OrphanEntry>,
+    /// How many orphans one pass may delete. A pass that would delete more deletes none and
+    /// says which and why (`apply --allow-deletions N` lifts it for one run).
+    #[serde(default)]
+    pub deletion_budget: DeletionBudget,
+}
+
+/// The most one pass may delete: at most `maxDeletions` resources, and at most
+/// `maxPercent` % of the resources the controller owns (the managed resources and the
+/// orphans; the percentage allows at least one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DeletionBudget {
+    /// The most resources one pass deletes (default 5).
+    #[serde(default = "DeletionBudget::default_max")]
+    pub max_deletions: u32,
+    /// The most one pass deletes as a percentage of the resources owned (default 10).
+    #[serde(default = "DeletionBudget::default_percent")]
+    #[schemars(range(min = 0, max = 100))]
+    pub max_percent: u32,
+}
+
+impl DeletionBudget {
+    /// The default most resources one pass deletes.
+    pub const DEFAULT_MAX: u32 = 5;
+    /// The default most one pass deletes, in percent of what is owned.
+    pub const DEFAULT_PERCENT: u32 = 10;
+
+    fn default_max() -> u32 {
+        Self::DEFAULT_MAX
+    }
+
+    fn default_percent() -> u32 {
+        Self::DEFAULT_PERCENT
+    }
+
+    /// How many deletions a pass that owns `owned` resources may make: the smaller of the
+    /// two limits, and at least one.
+    pub fn limit(&self, owned: usize) -> usize {
+        let share = owned.saturating_mul(self.max_percent as usize) / 100;
+        (self.max_deletions as usize).min(share.max(1))
+    }
+}
+
+impl Default for DeletionBudget {
+    fn default() -> Self {
+        Self {
+            max_deletions: Self::DEFAULT_MAX,
+            max_percent: Self::DEFAULT_PERCENT,
+        }
+    }
 }
 
 /// One orphan that pruning may treat beyond its protections, by kind and name.

@@ -17,6 +17,11 @@ pub const MANAGED_BY_KEY: &str = "managed-by";
 /// The value of [`MANAGED_BY_KEY`] on resources afu9-posture owns.
 pub const MANAGED_BY_VALUE: &str = "afu9-posture";
 
+/// The tag key a create AWS cannot make idempotent (`CreateKey`) marks its resource with: the
+/// manifest's name, so that the next pass finds a key a crash left without its alias and
+/// finishes it instead of creating another. The controller's own marker: never diffed.
+pub const MANIFEST_KEY: &str = "afu9-posture/manifest";
+
 /// Whether `tags` hold the ownership tag: the resource is afu9-posture's.
 pub fn carries_ownership_tag(tags: &Tags) -> bool {
     tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE)
@@ -41,6 +46,7 @@ impl TagPolicy {
     /// Whether the controller manages the tag `key`.
     pub fn manages(&self, key: &str) -> bool {
         !key.starts_with("aws:")
+            && key != MANIFEST_KEY
             && !self
                 .ignore
                 .iter()
@@ -71,5 +77,6 @@ mod tests {
         assert!(!policy.manages("cost-center"));
         assert!(policy.manages("cost-center-2"));
         assert!(policy.manages("project"));
+        assert!(!policy.manages(MANIFEST_KEY));
     }
 }

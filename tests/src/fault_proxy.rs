@@ -29,6 +29,10 @@ pub struct FaultConfig {
     pub latency: Duration,
     /// Services (`secretsmanager`, `iam`, ...) whose every call is denied.
     pub deny_services: Vec<String>,
+    /// Once this many writes have been forwarded, every later request is held unanswered
+    /// (until the configuration changes): the caller can be killed right after its N-th
+    /// write, with nothing else sent.
+    pub hold_after_writes: Option<usize>,
 }
 
 /// What happened to one request.
@@ -46,6 +50,8 @@ pub enum Fault {
     FailedAfterWrite,
     /// Answered with an access-denied error.
     Denied,
+    /// Held unanswered: the writes allowed (`hold_after_writes`) had been forwarded.
+    Held,
 }
 
 /// One recorded request.
@@ -231,7 +237,14 @@ fn handle(client: TcpStream, upstreams: &Upstreams, state: &Mutex<State>) {
     let (fault, latency) = {
         let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
         let config = state.config.clone();
-        let fault = if config.deny_services.contains(&request.service) {
+        let writes = state
+            .records
+            .iter()
+            .filter(|r| r.fault == Fault::None && !r.is_read())
+            .count();
+        let fault = if config.hold_after_writes.is_some_and(|n| writes >= n) {
+            Fault::Held
+        } else if config.deny_services.contains(&request.service) {
             Fault::Denied
         } else {
             let draw = state.rng.f64();
@@ -269,6 +282,16 @@ fn handle(client: TcpStream, upstreams: &Upstreams, state: &Mutex<State>) {
         Fault::ServerError => Some(server_error(&request.service)),
         Fault::Denied => Some(denied(&request.service)),
         Fault::Dropped => None,
+        Fault::Held => {
+            let released = || {
+                let state = state.lock().unwrap_or_else(PoisonError::into_inner);
+                state.config.hold_after_writes.is_none()
+            };
+            while !released() {
+                thread::sleep(Duration::from_millis(50));
+            }
+            None
+        }
     };
     if let Some(answer) = answer {
         let _ = client.write_all(&answer);

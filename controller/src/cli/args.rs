@@ -200,6 +200,10 @@ pub struct RunArgs {
     /// also read from the `AFU9_STATUS_TOKEN` environment variable.
     #[arg(long)]
     pub token_file: Option<PathBuf>,
+    /// Serve on a non-loopback --listen address without a token (refused otherwise: the
+    /// status page, /status and /metrics would be open to anyone who can reach it).
+    #[arg(long)]
+    pub insecure_listen: bool,
     /// Change nothing in a pass that would change more resources than this.
     #[arg(long)]
     pub max_changes: Option<usize>,
@@ -259,6 +263,10 @@ pub struct ApplyArgs {
     /// partial plan cannot tell what no manifest names.
     #[arg(long, conflicts_with_all = ["targets", "selectors"])]
     pub prune: bool,
+    /// Lift the deletion budget for this run: delete up to N orphans (the number `plan`
+    /// shows as held), and none when there are more.
+    #[arg(long, value_name = "N", conflicts_with_all = ["targets", "selectors"])]
+    pub allow_deletions: Option<usize>,
 }
 
 /// `afu9ctl plan`.
@@ -274,6 +282,9 @@ pub struct PlanArgs {
     /// Plan what `apply --prune` does to orphans: `delete`, or `blocked` by a protection.
     #[arg(long, conflicts_with_all = ["targets", "selectors"])]
     pub prune: bool,
+    /// Plan as `apply --allow-deletions N` would: up to N deletions instead of the budget.
+    #[arg(long, value_name = "N", conflicts_with_all = ["targets", "selectors"])]
+    pub allow_deletions: Option<usize>,
 }
 
 /// `afu9ctl report`.

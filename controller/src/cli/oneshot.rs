@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use afu9_controller::aws::{Aws, AwsSettings};
+use afu9_controller::engine::budget::{self, Allowance};
 use afu9_controller::engine::{Engine, check_target};
 use afu9_controller::plan::{Action, Plan, ResourcePlan};
 use afu9_controller::render::{self, OutputFormat};
@@ -60,7 +61,10 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     with_plan(
         cli,
         &args.select,
-        Orphans::Find { prune: args.prune },
+        Orphans::Find {
+            prune: args.prune,
+            allow: args.allow_deletions,
+        },
         async |_, _, aws: &Aws, plan: Plan| {
             log_calls(aws);
             print(&render_plan(&plan, args.output.output));
@@ -81,7 +85,10 @@ pub fn apply(cli: &Cli, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     with_plan(
         cli,
         &args.select,
-        Orphans::Find { prune: args.prune },
+        Orphans::Find {
+            prune: args.prune,
+            allow: args.allow_deletions,
+        },
         async |_, engine: &Engine, aws: &Aws, plan: Plan| {
             if output != OutputFormat::Json {
                 print(&render_plan(&plan, output));
@@ -143,8 +150,9 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
 enum Orphans {
     /// It does not (`report`: the checklist is about what the manifests name).
     Ignore,
-    /// A whole plan lists them, pruning them when `prune` or the Posture says so.
-    Find { prune: bool },
+    /// A whole plan lists them, pruning them when `prune` or the Posture says so, within
+    /// the deletion budget or the explicit allowance `allow`.
+    Find { prune: bool, allow: Option<usize> },
 }
 
 /// What `plan`, `apply` and `report` share: load the desired state, choose the resources
@@ -164,9 +172,17 @@ fn with_plan(
         let chosen = selection.resolve(&engine, state)?;
         let aws = connect(cli, state).await?;
         let plan = match (orphans, &chosen) {
-            (Orphans::Find { prune }, None) => {
+            (Orphans::Find { prune, allow }, None) => {
                 let prune = prune || state.posture.prune;
-                engine.plan_with_orphans(&aws, state, prune).await
+                let mut plan = engine.plan_with_orphans(&aws, state, prune).await;
+                let allowance = allow.map_or(
+                    Allowance::Budget(state.posture.deletion_budget),
+                    Allowance::Explicit,
+                );
+                if let Some(held) = budget::enforce(&mut plan, allowance) {
+                    eprintln!("warning: {held}");
+                }
+                plan
             }
             _ => select::plan(&engine, &aws, state, chosen.as_ref()).await,
         };

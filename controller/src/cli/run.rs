@@ -16,6 +16,12 @@ use super::{EXIT_ERROR, EXIT_OK};
 /// exits at once.
 pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let token = Token::load(args.token_file.as_deref())?;
+    if token.is_none() && !args.listen.ip().is_loopback() && !args.insecure_listen {
+        anyhow::bail!(
+            "refusing to serve on {} without a token: /, /status and /metrics would be open to anyone who can reach it; give one (--token-file or AFU9_STATUS_TOKEN), listen on a loopback address, or pass --insecure-listen",
+            args.listen
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,5 +1,6 @@
 //! The audit trail: one JSON line per AWS write, to the structured log (target `audit`) and,
-//! optionally, appended to a file.
+//! optionally, appended to a file. Each line's fields carry the value read back after the
+//! call and whether it converged (`verify.rs`), never the value the plan wanted.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -8,6 +9,7 @@ use std::path::Path;
 use serde_json::json;
 
 use super::status::now_rfc3339;
+use super::verify::{Achieved, Recorded};
 use crate::engine::ApplyReport;
 use crate::plan::{OpOutcome, Plan};
 
@@ -26,15 +28,28 @@ impl AuditLog {
         Ok(Self { file })
     }
 
-    /// Writes one line per operation of `report`, each with the changes its resource's plan
-    /// showed (values are never secrets: the controller reads none).
-    pub fn record(&mut self, revision: &str, plan: &Plan, report: &ApplyReport) {
+    /// Writes one line per operation of `report`, each with the fields its resource's plan
+    /// showed as `achieved` reads them back: the value AWS holds after the call and whether
+    /// the field converged (values are never secrets: the controller reads none).
+    pub fn record(
+        &mut self,
+        revision: &str,
+        plan: &Plan,
+        report: &ApplyReport,
+        achieved: &Achieved,
+    ) {
         for resource in &report.resources {
-            let changes = plan
+            let written = resource.ops.iter().all(|op| op.result.is_ok()) && resource.skipped == 0;
+            let changes: Option<Vec<Recorded>> = plan
                 .resources
                 .iter()
                 .find(|r| r.kind == resource.kind && r.name == resource.name)
-                .map(|r| &r.changes);
+                .map(|r| {
+                    r.changes
+                        .iter()
+                        .map(|c| achieved.record(r.kind, &r.name, c, written))
+                        .collect()
+                });
             for op in &resource.ops {
                 let (outcome, error) = match &op.result {
                     Ok(OpOutcome::Done) => ("done", None),

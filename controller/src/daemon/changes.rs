@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::status::now_rfc3339;
+use super::verify::Achieved;
 use crate::engine::ApplyReport;
 use crate::plan::Plan;
 
@@ -39,7 +40,8 @@ pub struct ChangeEntry {
     pub after: Option<String>,
     /// Whether the values are never shown.
     pub sensitive: bool,
-    /// `applied`, or `failed` when one of the resource's operations failed.
+    /// What the field became, as read back after the pass: `applied`, `blocked`,
+    /// `notConverged`, `unverified` (not read back), or `failed` (a call failed).
     pub outcome: &'static str,
 }
 
@@ -50,22 +52,26 @@ pub struct RecentChanges {
 }
 
 impl RecentChanges {
-    /// Adds the changes of every resource that had operations in `report`.
-    pub fn record(&mut self, revision: &str, plan: &Plan, report: &ApplyReport) {
+    /// Adds the changes of every resource that had operations in `report`, each as
+    /// `achieved` read it back after the pass.
+    pub fn record(
+        &mut self,
+        revision: &str,
+        plan: &Plan,
+        report: &ApplyReport,
+        achieved: &Achieved,
+    ) {
         let time = now_rfc3339();
         for result in report.resources.iter().filter(|r| !r.ops.is_empty()) {
-            let outcome = if result.ops.iter().all(|op| op.result.is_ok()) {
-                "applied"
-            } else {
-                "failed"
-            };
+            let written = result.ops.iter().all(|op| op.result.is_ok()) && result.skipped == 0;
+            let outcome = if written { "applied" } else { "failed" };
             let changes = plan
                 .resources
                 .iter()
                 .find(|r| r.kind == result.kind && r.name == result.name)
                 .map(|r| r.changes.as_slice())
                 .unwrap_or_default();
-            let entry = |field: &str, before, after, sensitive| ChangeEntry {
+            let entry = |field: &str, before, after, sensitive, outcome| ChangeEntry {
                 time: time.clone(),
                 revision: revision.to_owned(),
                 kind: result.kind.to_owned(),
@@ -77,18 +83,25 @@ impl RecentChanges {
                 outcome,
             };
             if changes.is_empty() {
-                self.push(entry("-", None, None, false));
+                self.push(entry("-", None, None, false, outcome));
             }
             for change in changes {
-                let (before, after) = if change.sensitive {
+                let recorded = achieved.record(result.kind, &result.name, change, written);
+                let (before, after) = if recorded.sensitive {
                     (None, None)
                 } else {
                     (
-                        change.before.as_ref().map(display),
-                        change.after.as_ref().map(display),
+                        recorded.before.as_ref().map(display),
+                        recorded.after.as_ref().map(display),
                     )
                 };
-                self.push(entry(&change.path, before, after, change.sensitive));
+                self.push(entry(
+                    &recorded.path,
+                    before,
+                    after,
+                    recorded.sensitive,
+                    recorded.outcome,
+                ));
             }
         }
     }

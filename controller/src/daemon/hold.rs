@@ -1,5 +1,6 @@
 //! Holds: which planned writes must not happen in this pass (observe-only, a resource
-//! backing off or waiting after a terminal error, the change cap), and why.
+//! backing off or waiting after a terminal error, the change cap, the deletion budget), and
+//! why; and the holds of a whole pass, which an operator must act on ([`PassHold`]).
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -8,11 +9,42 @@ use afu9_spec::ManagementPolicy;
 
 use super::RunOptions;
 use super::backoff::Backoff;
+use super::pass_hold::PassHold;
 use super::shared::Shared;
-use crate::plan::Plan;
+use crate::engine::budget::{self, Allowance};
+use crate::plan::{Action, Plan};
 
 /// Why resources were held back, by (kind, name): a `CamelCase` reason and a message.
 pub type Held = BTreeMap<(String, String), (&'static str, String)>;
+
+/// Holds every deletion of a whole pass's `plan` when the Posture's deletion budget is
+/// exceeded, marking each orphan in `held`; returns the pass's hold, if any.
+pub fn hold_deletions(plan: &mut Plan, budget: Allowance, held: &mut Held) -> Option<PassHold> {
+    let over = budget::enforce(plan, budget)?;
+    let message = over.to_string();
+    tracing::warn!("{message}");
+    for resource in plan
+        .resources
+        .iter()
+        .filter(|r| r.orphan && r.action == Action::Blocked)
+    {
+        if resource
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.ends_with(&message))
+        {
+            held.insert(
+                (resource.kind.to_owned(), resource.name.clone()),
+                ("DeletionBudget", message.clone()),
+            );
+        }
+    }
+    Some(PassHold::DeletionBudget {
+        deleting: over.deleting,
+        limit: over.limit,
+        message,
+    })
+}
 
 /// Clears the operations of resources that must not be written in this pass; returns why.
 pub fn hold_back(

@@ -24,6 +24,7 @@ pub struct Metrics {
     api_calls: Family<Labels, Counter>,
     errors: Family<Labels, Counter>,
     desired_state_valid: Gauge,
+    held: Family<Labels, Gauge>,
     events: Family<Labels, Counter>,
     event_reconciles: Family<Labels, Counter>,
     event_latency: Histogram,
@@ -73,6 +74,12 @@ impl Default for Metrics {
             "1 when the desired state on disk is valid",
             desired_state_valid.clone(),
         );
+        let held = Family::<Labels, Gauge>::default();
+        registry.register(
+            "held",
+            "1 while the last full pass was held back whole, by reason (deletion_budget)",
+            held.clone(),
+        );
         let events = Family::<Labels, Counter>::default();
         registry.register(
             "events",
@@ -104,6 +111,7 @@ impl Default for Metrics {
             api_calls,
             errors,
             desired_state_valid,
+            held,
             seen_calls: BTreeMap::new(),
         }
     }
@@ -161,6 +169,13 @@ impl Metrics {
     /// Whether the desired state on disk is valid.
     pub fn desired_state_valid(&self, valid: bool) {
         self.desired_state_valid.set(i64::from(valid));
+    }
+
+    /// Whether the last full pass was held for `reason` (`deletion_budget`).
+    pub fn held(&self, reason: &str, held: bool) {
+        self.held
+            .get_or_create(&vec![("reason", reason.to_owned())])
+            .set(i64::from(held));
     }
 
     /// Replaces the resource gauges with `counts` of (kind, condition, status).

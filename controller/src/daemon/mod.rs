@@ -18,12 +18,14 @@ mod hold;
 mod listen;
 mod metrics;
 mod page;
+mod pass_hold;
 mod reconciler;
 mod record;
 mod revision;
 mod server;
 mod shared;
 mod status;
+mod verify;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -32,10 +34,12 @@ pub use audit::AuditLog;
 pub use auth::{TOKEN_ENV, Token, TokenError};
 pub use changes::{ChangeEntry, RecentChanges};
 pub use metrics::Metrics;
+pub use pass_hold::PassHold;
 pub use reconciler::Reconciler;
 pub use server::serve;
 pub use shared::{Health, LastPass, Shared};
 pub use status::{ResourceStatus, StatusBoard, Tally, Verdict, now_rfc3339};
+pub use verify::{Achieved, Recorded};
 
 /// How the loop runs.
 #[derive(Debug, Clone)]

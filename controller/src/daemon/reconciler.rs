@@ -11,13 +11,16 @@ use tokio_util::sync::CancellationToken;
 
 use super::audit::AuditLog;
 use super::backoff::Backoff;
-use super::hold::hold_back;
+use super::hold::{Held, hold_back, hold_deletions};
 use super::listen::Listener;
+use super::pass_hold::PassHold;
 use super::record::{Scope, record};
 use super::shared::{LastPass, Shared};
 use super::status::{Tally, now_rfc3339};
+use super::verify::Achieved;
 use super::{RunOptions, revision};
 use crate::aws::Aws;
+use crate::engine::budget::Allowance;
 use crate::engine::{Engine, check_target};
 use crate::events::Target;
 use crate::plan::Plan;
@@ -72,7 +75,8 @@ impl Reconciler {
             let changed = self.reload();
             let now = Instant::now();
             let backoff_due = self.backoff.expired_between(last_pass, now);
-            let valid = self.loaded.is_some() && self.shared.health().invalid.is_none();
+            // An invalid revision on disk is refused: the last valid one stays in force.
+            let valid = self.loaded.is_some();
             if valid && (changed || backoff_due || now >= next_pass) {
                 self.pass(&shutdown, None).await;
                 last_pass = Instant::now();
@@ -133,6 +137,7 @@ impl Reconciler {
                 tracing::info!(%revision, resources = state.len(), "desired state loaded");
                 self.shared.update_health(|h| {
                     h.invalid = None;
+                    h.refused = None;
                     h.revision = Some(revision.clone());
                 });
                 self.shared.metrics(|m| m.desired_state_valid(true));
@@ -140,11 +145,17 @@ impl Reconciler {
                 true
             }
             Err(errors) => {
+                let refused = revision::revision(&self.options.paths, &hash);
+                let kept = self.loaded.as_ref().map(|l| l.revision.as_str());
                 tracing::error!(
-                    "the desired state is invalid; keeping the last valid one and changing nothing:\n{errors}"
+                    %refused,
+                    kept = kept.unwrap_or("none"),
+                    "the desired state on disk is invalid and refused; the last valid revision stays in force:\n{errors}"
                 );
-                self.shared
-                    .update_health(|h| h.invalid = Some(errors.to_string()));
+                self.shared.update_health(|h| {
+                    h.invalid = Some(errors.to_string());
+                    h.refused = Some(refused);
+                });
                 self.shared.metrics(|m| {
                     m.desired_state_valid(false);
                     m.error("invalid_desired_state");
@@ -170,38 +181,33 @@ impl Reconciler {
             });
             return;
         }
-        let planned = async {
-            match targets {
-                None => {
-                    self.engine
-                        .plan_with_orphans(&self.aws, &loaded.state, loaded.state.posture.prune)
-                        .await
-                }
-                Some(targets) => {
-                    self.engine
-                        .plan_targets(&self.aws, &loaded.state, targets)
-                        .await
-                }
-            }
-        };
+        let planned = plan_pass(&self.engine, &self.aws, &loaded.state, targets);
         let mut plan: Plan = tokio::select! {
             plan = planned => plan,
             () = shutdown.cancelled() => return,
         };
-        let held = hold_back(
+        let mut held = Held::new();
+        if targets.is_none() {
+            let budget = Allowance::Budget(loaded.state.posture.deletion_budget);
+            record_pass_hold(&self.shared, hold_deletions(&mut plan, budget, &mut held));
+        }
+        held.extend(hold_back(
             &mut plan,
             &revision,
             &self.options,
             &self.backoff,
             &self.shared,
-        );
+        ));
         let report = self
             .engine
             .apply_until(&self.aws, &plan, &|| shutdown.is_cancelled())
             .await;
-        self.audit.record(&revision, &plan, &report);
+        let calls = self.aws.calls.total().saturating_sub(calls_before);
+        let achieved =
+            Achieved::read_back(&self.engine, &self.aws, &loaded.state, &plan, &report).await;
+        self.audit.record(&revision, &plan, &report, &achieved);
         self.shared
-            .update_changes(|changes| changes.record(&revision, &plan, &report));
+            .update_changes(|changes| changes.record(&revision, &plan, &report, &achieved));
         let scope = if targets.is_some() {
             Scope::Targeted
         } else {
@@ -217,7 +223,6 @@ impl Reconciler {
             scope,
         );
         let seconds = started.elapsed().as_secs_f64();
-        let calls = self.aws.calls.total().saturating_sub(calls_before);
         if self.listener.pending() {
             self.listener
                 .settle(&self.aws, &plan, &report, &held, &self.shared)
@@ -257,6 +262,36 @@ impl Reconciler {
             }
         });
     }
+}
+
+/// The plan of a pass: every resource and the orphans (pruned as the Posture says), or what
+/// `targets` names.
+async fn plan_pass(
+    engine: &Engine,
+    aws: &Aws,
+    state: &DesiredState,
+    targets: Option<&BTreeSet<Target>>,
+) -> Plan {
+    match targets {
+        None => {
+            engine
+                .plan_with_orphans(aws, state, state.posture.prune)
+                .await
+        }
+        Some(targets) => engine.plan_targets(aws, state, targets).await,
+    }
+}
+
+/// Shows why a whole pass was held, if it was (`/status` `held`, the `afu9_held` gauge, a
+/// counted error), or that it was not.
+fn record_pass_hold(shared: &Shared, pass_hold: Option<PassHold>) {
+    shared.metrics(|m| {
+        m.held("deletion_budget", pass_hold.is_some());
+        if pass_hold.is_some() {
+            m.error("deletion_budget_exceeded");
+        }
+    });
+    shared.update_health(|h| h.held = pass_hold);
 }
 
 /// Sends what is left failing after a pass to Security Hub; a failure is logged, and the next

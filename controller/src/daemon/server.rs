@@ -159,6 +159,8 @@ async fn status(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
         "passes": health.passes,
         "ready": health.not_ready_reason().is_none(),
         "desiredStateErrors": health.invalid,
+        "refusedRevision": health.refused,
+        "held": health.held,
         "lastPass": health.last_pass,
         "events": {
             "queue": health.listening,

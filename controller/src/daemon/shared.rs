@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::changes::RecentChanges;
 use super::metrics::Metrics;
+use super::pass_hold::PassHold;
 use super::status::{StatusBoard, Tally};
 
 /// Liveness and readiness facts.
@@ -27,6 +28,10 @@ pub struct Health {
     pub last_event_pass: Option<LastPass>,
     /// The queue the loop listens to, once it exists.
     pub listening: Option<String>,
+    /// The revision on disk that was refused as invalid, while the last valid one is kept.
+    pub refused: Option<String>,
+    /// Why the last full pass was held back whole, if it was.
+    pub held: Option<PassHold>,
 }
 
 impl Health {
@@ -53,7 +58,8 @@ pub struct LastPass {
     pub finished_at: String,
     /// Wall-clock duration.
     pub seconds: f64,
-    /// AWS calls made during the pass, SDK retries included.
+    /// AWS calls made by the pass's plan and apply, SDK retries included (the read-back of
+    /// what it wrote, for the audit trail, is counted in `/metrics` only).
     pub calls: u64,
     /// The resources by what happened to them.
     #[serde(flatten)]

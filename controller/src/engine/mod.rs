@@ -5,6 +5,7 @@
 //! time within each service's bound (`schedule`).
 
 pub mod apply;
+pub mod budget;
 mod decide;
 pub mod evented;
 pub mod guard;

@@ -23,7 +23,8 @@ pub enum KeyOp {
         description: Option<String>,
         /// The key policy text, if managed (KMS's default policy otherwise).
         policy: Option<String>,
-        /// Every tag, the ownership tag included.
+        /// Every tag, the ownership tag and the manifest tag (`afu9-posture/manifest`:
+        /// the manifest's name, which finds the key again if the alias never comes) included.
         tags: Tags,
         /// Where the new key's id goes.
         created: Arc<OnceLock<String>>,

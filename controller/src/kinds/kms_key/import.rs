@@ -1,5 +1,6 @@
 //! Importing keys: every alias of the account but AWS's own (`alias/aws/…`), as the key it
-//! points to: description, rotation and key policy.
+//! points to: description, rotation and key policy; and the keys this controller created
+//! whose alias never came, by the manifest name they carry (the orphan search lists them).
 
 use afu9_spec::kms_key::KmsKeySpec;
 use serde_json::{Value, json};
@@ -33,14 +34,21 @@ impl Imports for KmsKeys {
 
 fn discover(aws: &Aws) -> Discovery<'_, KmsKeySpec> {
     Box::pin(async move {
-        Ok(observe::list_aliases(&aws.kms)
-            .await?
+        let aliases = observe::list_aliases(&aws.kms).await?;
+        let leftovers = observe::leftovers(&aws.kms, &aliases).await?;
+        let mut names: Vec<String> = aliases
             .into_keys()
             .filter_map(|alias| {
                 let name = alias.strip_prefix("alias/")?;
-                (!name.starts_with("aws/")).then(|| (name.to_owned(), probe()))
+                (!name.starts_with("aws/")).then(|| name.to_owned())
             })
-            .collect())
+            .collect();
+        let leftovers: Vec<String> = leftovers
+            .into_keys()
+            .filter(|name| !names.contains(name))
+            .collect();
+        names.extend(leftovers);
+        Ok(names.into_iter().map(|name| (name, probe())).collect())
     })
 }
 

@@ -42,6 +42,9 @@ pub struct KmsKeyObserved {
     pub policy: Option<String>,
     /// All tags.
     pub tags: Tags,
+    /// Whether the manifest's alias points to it; `false` for a key found by its manifest
+    /// tag alone (created, then left without its alias).
+    pub aliased: bool,
 }
 
 /// The id of the key a later call of the same apply acts on: known, or filled in by the

@@ -1,12 +1,14 @@
-//! Reading keys: one paginated `ListAliases` (the alias → key id map), then per managed key
+//! Reading keys: one paginated `ListAliases` (the alias → key id map); when a manifest's alias
+//! is missing, the keys without an alias that carry its manifest tag ([`leftovers`]); then
+//! per managed key
 //! `DescribeKey`, and for an enabled key `GetKeyRotationStatus`, `ListResourceTags` and (only
 //! when the manifest manages it) `GetKeyPolicy`, at once, for 8 keys at a time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use afu9_spec::Resource;
 use afu9_spec::kms_key::KmsKeySpec;
-use afu9_spec::tags::Tags;
+use afu9_spec::tags::{MANIFEST_KEY, Tags, carries_ownership_tag};
 use aws_sdk_kms::Client;
 use futures_util::future::try_join3;
 
@@ -22,16 +24,108 @@ pub(super) async fn observe(
     want: &[Resource<KmsKeySpec>],
 ) -> Result<Vec<Option<KmsKeyObserved>>, AwsError> {
     let aliases = list_aliases(kms).await?;
+    let missing = want
+        .iter()
+        .any(|r| !aliases.contains_key(&KmsKeySpec::alias(r.name())));
+    let leftovers = if missing {
+        leftovers(kms, &aliases).await?
+    } else {
+        HashMap::new()
+    };
     let reads = want.iter().map(|resource| {
-        let target = aliases.get(&KmsKeySpec::alias(resource.name())).cloned();
+        let target = match aliases.get(&KmsKeySpec::alias(resource.name())) {
+            Some(key_id) => Some((key_id.clone(), true)),
+            None => leftovers
+                .get(resource.name())
+                .map(|key_id| (key_id.clone(), false)),
+        };
         async move {
             match target {
-                Some(key_id) => read_key(kms, resource, key_id).await.map(Some),
+                Some((key_id, by_alias)) => {
+                    let mut observed = read_key(kms, resource, key_id).await?;
+                    observed.aliased = by_alias;
+                    Ok(Some(observed))
+                }
                 None => Ok(None),
             }
         }
     });
     windowed(reads, CONCURRENCY).await
+}
+
+/// The keys no alias points to that this controller created for a manifest (they carry the
+/// ownership tag and [`MANIFEST_KEY`]) and that are enabled: manifest name → key id. One
+/// paginated `ListKeys`, then `DescribeKey` and `ListResourceTags` of each key without an
+/// alias (none in the steady state: every key has its alias).
+pub(super) async fn leftovers(
+    kms: &Client,
+    aliases: &HashMap<String, String>,
+) -> Result<HashMap<String, String>, AwsError> {
+    let behind_alias: HashSet<&str> = aliases.values().map(String::as_str).collect();
+    let mut pages = kms.list_keys().limit(1000).into_paginator().send();
+    let mut unaliased = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|err| AwsError::from_sdk("list kms keys", "ListKeys", &err))?;
+        unaliased.extend(
+            page.keys
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|key| key.key_id)
+                .filter(|id| !behind_alias.contains(id.as_str())),
+        );
+    }
+    let reads = unaliased.into_iter().map(|key_id| async move {
+        let what = || format!("look for a leftover kms key: {key_id}");
+        let metadata = kms
+            .describe_key()
+            .key_id(&key_id)
+            .send()
+            .await
+            .map_err(|err| AwsError::from_sdk(what(), "DescribeKey", &err))?
+            .key_metadata;
+        let usable = metadata.is_some_and(|m| {
+            m.key_state
+                .as_ref()
+                .is_some_and(|s| s.as_str() == "Enabled")
+                && m.key_manager
+                    .as_ref()
+                    .is_some_and(|m| m.as_str() == "CUSTOMER")
+        });
+        if !usable {
+            return Ok(None);
+        }
+        let tags = key_tags(kms, &key_id, what).await?;
+        Ok(tags
+            .get(MANIFEST_KEY)
+            .filter(|_| carries_ownership_tag(&tags))
+            .map(|name| (name.clone(), key_id)))
+    });
+    let mut found = HashMap::new();
+    for (name, key_id) in windowed(reads, CONCURRENCY).await?.into_iter().flatten() {
+        found.entry(name).or_insert(key_id);
+    }
+    Ok(found)
+}
+
+/// Every tag of the key `id`.
+async fn key_tags(kms: &Client, id: &str, what: impl Fn() -> String) -> Result<Tags, AwsError> {
+    let mut pages = kms
+        .list_resource_tags()
+        .key_id(id)
+        .limit(50)
+        .into_paginator()
+        .send();
+    let mut tags = Tags::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|err| AwsError::from_sdk(what(), "ListResourceTags", &err))?;
+        tags.extend(
+            page.tags
+                .unwrap_or_default()
+                .into_iter()
+                .map(|tag| (tag.tag_key, tag.tag_value)),
+        );
+    }
+    Ok(tags)
 }
 
 pub(super) async fn list_aliases(kms: &Client) -> Result<HashMap<String, String>, AwsError> {
@@ -86,6 +180,7 @@ async fn read_key(
         rotation: None,
         policy: None,
         tags: Tags::new(),
+        aliased: true,
     };
     if observed.state != "Enabled" || observed.manager != "CUSTOMER" {
         return Ok(observed);
@@ -99,25 +194,7 @@ async fn read_key(
             .map(|output| output.key_rotation_enabled)
             .map_err(|err| AwsError::from_sdk(what(), "GetKeyRotationStatus", &err))
     };
-    let tags = async {
-        let mut pages = kms
-            .list_resource_tags()
-            .key_id(id)
-            .limit(50)
-            .into_paginator()
-            .send();
-        let mut tags = Tags::new();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|err| AwsError::from_sdk(what(), "ListResourceTags", &err))?;
-            tags.extend(
-                page.tags
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|tag| (tag.tag_key, tag.tag_value)),
-            );
-        }
-        Ok(tags)
-    };
+    let tags = key_tags(kms, id, what);
     let policy = async {
         if resource.spec.policy.is_none() {
             return Ok(None);

@@ -9,7 +9,7 @@ use crate::permissions::{Access, ArnScope, Grant};
 /// and any key of the account.
 pub(super) fn discovery(scope: &ArnScope) -> Vec<Grant> {
     vec![
-        Grant::any(Access::Read, &["kms:ListAliases"]),
+        Grant::any(Access::Read, &["kms:ListAliases", "kms:ListKeys"]),
         Grant::new(
             Access::Read,
             &[
@@ -53,7 +53,7 @@ pub(super) fn permissions(
         writes.push("kms:PutKeyPolicy");
     }
     vec![
-        Grant::any(Access::Read, &["kms:ListAliases"]),
+        Grant::any(Access::Read, &["kms:ListAliases", "kms:ListKeys"]),
         Grant::new(Access::Read, &reads, keys.clone()),
         Grant::any(Access::Write, &["kms:CreateKey"]),
         Grant::new(Access::Write, &writes, keys),

@@ -4,6 +4,7 @@ use std::sync::{Arc, OnceLock};
 
 use afu9_spec::iam::policy_doc::{canonical, decode_document};
 use afu9_spec::kms_key::KmsKeySpec;
+use afu9_spec::tags::{MANIFEST_KEY, Tags};
 use afu9_spec::{DesiredState, Resource};
 use serde_json::Value;
 
@@ -28,8 +29,44 @@ pub(super) fn plan(
              EnableKey by hand if it is still wanted)",
             have.key_id, have.state
         )),
+        Some(have) if !have.aliased => plan_alias(want, have),
         Some(have) => plan_update(want, have),
     }
+}
+
+/// The tags a new key gets: the desired ones, and the manifest's name under
+/// [`MANIFEST_KEY`], which finds it again when a crash leaves it without its alias.
+fn creation_tags(state: &DesiredState, want: &Resource<KmsKeySpec>) -> Tags {
+    let mut tags = state.desired_tags(&want.spec.tags);
+    tags.insert(MANIFEST_KEY.to_owned(), want.name().to_owned());
+    tags
+}
+
+/// A key this controller created for the manifest (it carries the manifest tag) whose alias
+/// never came (a crash between `CreateKey` and `CreateAlias`): the alias is pointed at it
+/// and the key converged, instead of creating another.
+fn plan_alias(want: &Resource<KmsKeySpec>, have: &KmsKeyObserved) -> Delta {
+    let mut delta = plan_update(want, have);
+    delta.changes.insert(
+        0,
+        Change::new(
+            "alias",
+            None,
+            Some(format!("{} → {}", KmsKeySpec::alias(want.name()), have.key_id).into()),
+        ),
+    );
+    delta.ops.insert(
+        0,
+        Box::new(KeyOp::CreateAlias {
+            alias: KmsKeySpec::alias(want.name()),
+            key: KeyRef::Known(have.key_id.clone()),
+        }),
+    );
+    delta.note = Some(format!(
+        "key {} was created for this manifest (tag {MANIFEST_KEY}) but has no alias: an earlier apply stopped between CreateKey and CreateAlias",
+        have.key_id
+    ));
+    delta
 }
 
 fn plan_create(state: &DesiredState, want: &Resource<KmsKeySpec>) -> Delta {
@@ -53,7 +90,7 @@ fn plan_create(state: &DesiredState, want: &Resource<KmsKeySpec>) -> Delta {
         alias: KmsKeySpec::alias(want.name()),
         description: spec.description.clone(),
         policy: spec.policy.as_ref().map(Value::to_string),
-        tags: state.desired_tags(&spec.tags),
+        tags: creation_tags(state, want),
         created: Arc::clone(&created),
     });
     delta.op(KeyOp::CreateAlias {

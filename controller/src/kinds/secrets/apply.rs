@@ -61,6 +61,11 @@ pub enum SecretOp {
         /// Keys to remove.
         keys: Vec<String>,
     },
+    /// Cancel a scheduled deletion: the secret (value included) is back as it was.
+    RestoreSecret {
+        /// Secret ARN.
+        arn: String,
+    },
     /// Schedule an orphan secret's deletion (pruning): never at once.
     DeleteSecret {
         /// Secret ARN.
@@ -97,6 +102,7 @@ impl WriteCall for SecretOp {
             | Self::TagResource { arn, .. }
             | Self::UntagResource { arn, .. } => format!("update secret {arn}"),
             Self::DeleteSecret { arn, .. } => format!("schedule the deletion of secret {arn}"),
+            Self::RestoreSecret { arn } => format!("restore secret {arn}"),
         }
     }
 }
@@ -186,6 +192,9 @@ impl SecretOp {
                     .send()
                     .await,
             ),
+            Self::RestoreSecret { arn } => {
+                self.done(client.restore_secret().secret_id(arn).send().await)
+            }
             Self::DeleteSecret {
                 arn,
                 recovery_window_days,

@@ -17,6 +17,7 @@ pub(super) fn permissions(
         .collect();
     let mut writes = vec![
         "secretsmanager:CancelRotateSecret",
+        "secretsmanager:RestoreSecret",
         "secretsmanager:RotateSecret",
         "secretsmanager:TagResource",
         "secretsmanager:UntagResource",

@@ -24,14 +24,28 @@ pub(super) fn plan(
     match have {
         None => plan_missing(state, want),
         Some(have) => match have.deletion_date {
-            Some(deletion) => Delta::unavailable(format!(
-                "the secret is scheduled for deletion on {}; restore it (RestoreSecret) \
-                 or remove its manifest",
-                date(deletion)
-            )),
+            Some(deletion) => plan_restore(want, have, deletion),
             None => plan_update(want, have),
         },
     }
+}
+
+/// A secret scheduled for deletion (pruned while its manifest was gone) whose manifest is
+/// back: restored first (`RestoreSecret`, value and all), then converged like any other in
+/// the same pass.
+fn plan_restore(want: &Resource<SecretSpec>, have: &SecretObserved, deletion: i64) -> Delta {
+    let mut delta = plan_update(want, have);
+    delta.changes.insert(
+        0,
+        Change::new("status.deletionDate", Some(date(deletion).into()), None),
+    );
+    delta.ops.insert(
+        0,
+        Box::new(SecretOp::RestoreSecret {
+            arn: have.arn.clone(),
+        }),
+    );
+    delta
 }
 
 fn plan_missing(state: &DesiredState, want: &Resource<SecretSpec>) -> Delta {

@@ -21,6 +21,7 @@ fn a_rotating_key_with_a_policy_imports_in_sync() {
         tags: [(MANAGED_BY_KEY.to_owned(), MANAGED_BY_VALUE.to_owned())]
             .into_iter()
             .collect(),
+        aliased: true,
     };
     let plan = round_trip::<KmsKeys>("afu9-audit", &have, &BTreeMap::new(), None);
     assert_eq!(plan.action, Action::Noop, "{:?}", plan.changes);

@@ -34,6 +34,7 @@ fn live() -> KmsKeyObserved {
         tags: [(MANAGED_BY_KEY.to_owned(), MANAGED_BY_VALUE.to_owned())]
             .into_iter()
             .collect(),
+        aliased: true,
     }
 }
 
@@ -81,6 +82,17 @@ fn missing_is_created_with_its_alias_and_rotation() {
         calls(&plan),
         ["CreateKey", "CreateAlias", "EnableKeyRotation"]
     );
+}
+
+#[test]
+fn a_key_left_without_its_alias_gets_the_alias_instead_of_a_new_key() {
+    let mut have = live();
+    have.aliased = false;
+    have.rotation = Some(false);
+    let plan = planned(Some(&have));
+    assert_eq!(plan.action, Action::Update);
+    assert_eq!(calls(&plan), ["CreateAlias", "EnableKeyRotation"]);
+    assert_eq!(plan.changes[0].path, "alias");
 }
 
 #[test]

@@ -265,12 +265,18 @@ fn an_unowned_secret_is_left_alone_unless_adopted() {
 }
 
 #[test]
-fn a_secret_scheduled_for_deletion_is_blocked() {
+fn a_secret_scheduled_for_deletion_whose_manifest_is_back_is_restored_first_then_converged() {
     let mut live = rotated();
     live.deletion_date = Some(NOW + 7 * DAY);
     let plan = plan_for(&manifest("afu9/database", DATABASE), Some(&live));
-    assert_eq!(plan.action, Action::Blocked);
-    assert!(plan.reason.unwrap_or_default().contains("2026-12-04"));
+    assert_eq!(plan.action, Action::Update);
+    assert_eq!(calls(&plan), ["RestoreSecret"]);
+    assert_eq!(plan.changes[0].path, "status.deletionDate");
+    assert_eq!(plan.changes[0].before, Some("2026-12-04".into()));
+    let described =
+        "{description: DB password, rotation: {lambda: afu9-rotate-db-password, afterDays: 90}}";
+    let plan = plan_for(&manifest("afu9/database", described), Some(&live));
+    assert_eq!(calls(&plan), ["RestoreSecret", "UpdateSecret"]);
 }
 
 #[test]
