@@ -276,6 +276,7 @@ const ON_ANY: &[(&str, &str)] = &[
     ("iam:ListRoles", "no resource type"),
     ("kms:CreateKey", "no resource type"),
     ("kms:ListAliases", "no resource type"),
+    ("kms:ListKeys", "no resource type"),
     ("logs:DescribeLogGroups", "lists by name prefix"),
     ("rds:DescribeDBInstances", "lists by filter"),
     ("secretsmanager:ListSecrets", "no resource type"),
