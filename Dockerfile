@@ -20,6 +20,6 @@ USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/afu9ctl"]
 # As an ECS service: reconcile continuously; health checks and Prometheus scrape port 8080.
 # A non-loopback --listen needs a token: AFU9_STATUS_TOKEN, which the task definition fills
-# from a Secrets Manager secret (deploy/afu9-posture.yaml: StatusToken); without it the
+# from a Secrets Manager secret (deploy/afu9-posture.yaml: StatusTokenSecretArn); without it the
 # controller refuses to start (`--insecure-listen` overrides, on purpose only).
 CMD ["run", "-f", "/desired-state", "--listen", "0.0.0.0:8080", "--log-format", "json"]

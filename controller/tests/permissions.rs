@@ -276,6 +276,7 @@ const ON_ANY: &[(&str, &str)] = &[
     ("iam:ListRoles", "no resource type"),
     ("kms:CreateKey", "no resource type"),
     ("kms:ListAliases", "no resource type"),
+    ("kms:ListKeys", "no resource type"),
     ("logs:DescribeLogGroups", "lists by name prefix"),
     ("rds:DescribeDBInstances", "lists by filter"),
     ("secretsmanager:ListSecrets", "no resource type"),
@@ -868,7 +869,10 @@ async fn a_user_holding_exactly_the_generated_prune_policy_prunes_and_one_withou
         "{}",
         text(&plan)
     );
-    let refused = run_as(&keeper, &["apply", "-f", &after, "--prune"]);
+    let refused = run_as(
+        &keeper,
+        &["apply", "-f", &after, "--prune", "--allow-deletions", "4"],
+    );
     assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
     // Without the pruning grants, the protections cannot be read (so those orphans are not
     // deleted blind) and the deleting calls are refused.
@@ -880,7 +884,10 @@ async fn a_user_holding_exactly_the_generated_prune_policy_prunes_and_one_withou
         assert!(text(&refused).contains(refusal), "{}", text(&refused));
     }
 
-    let deleting = run_as(&pruner, &["apply", "-f", &after, "--prune"]);
+    let deleting = run_as(
+        &pruner,
+        &["apply", "-f", &after, "--prune", "--allow-deletions", "4"],
+    );
     assert_eq!(deleting.status.code(), Some(0), "{}", text(&deleting));
     assert!(
         text(&deleting).contains("operations succeeded, 0 failed"),

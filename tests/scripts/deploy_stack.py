@@ -27,7 +27,12 @@ prometheus = ec2.create_security_group(
     GroupName="prometheus", Description="Prometheus", VpcId=vpc
 )["GroupId"]
 
+status_token = boto3.client("secretsmanager").create_secret(
+    Name="afu9-posture/status-token", SecretString="0123456789abcdef0123456789abcdef"
+)["ARN"]
+
 parameters = [
+    {"ParameterKey": "StatusTokenSecretArn", "ParameterValue": status_token},
     {"ParameterKey": "VpcId", "ParameterValue": vpc},
     {"ParameterKey": "PrivateSubnetIds", "ParameterValue": ",".join(subnets)},
     {"ParameterKey": "ControllerImage", "ParameterValue": "123456789012.dkr.ecr.eu-central-1.amazonaws.com/afu9-posture@sha256:" + "0" * 64},
