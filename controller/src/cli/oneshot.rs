@@ -14,7 +14,9 @@ use afu9_spec::DesiredState;
 use anyhow::Context;
 use clap::CommandFactory;
 
-use super::args::{ApplyArgs, Cli, FindingsFormat, PlanArgs, ReportArgs, SelectArgs, ValidateArgs};
+use super::args::{
+    ApplyArgs, Cli, FindingsFormat, PlanArgs, ReportArgs, ReportFormat, SelectArgs, ValidateArgs,
+};
 use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, print};
 
 /// `afu9ctl schema`.
@@ -113,10 +115,22 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
         async |state: &DesiredState, _, aws: &Aws, plan: Plan| {
             log_calls(aws);
             let checklist = report::evaluate(state, &plan);
-            print(&match args.output.output {
-                OutputFormat::Text => report::render::text(&checklist),
-                OutputFormat::Markdown => report::render::markdown(&checklist),
-                OutputFormat::Json => report::render::json(&checklist),
+            print(&match args.output {
+                ReportFormat::Text => report::render::text(&checklist),
+                ReportFormat::Markdown => report::render::markdown(&checklist),
+                ReportFormat::Json => report::render::json(&checklist),
+                ReportFormat::Ocsf => {
+                    let scope = securityhub::scope_of(aws).await?;
+                    let account = report::ocsf::Account {
+                        id: scope.account,
+                        region: scope.region,
+                        partition: scope.partition,
+                    };
+                    report::ocsf::ocsf(&checklist, &account, now_millis())
+                }
+                ReportFormat::Junit => {
+                    report::junit::junit(&checklist, &afu9_controller::daemon::now_rfc3339())
+                }
             });
             if args.security_hub {
                 let scope = securityhub::scope_of(aws).await?;
@@ -136,6 +150,13 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
             }))
         },
     )
+}
+
+/// Milliseconds since the epoch, as OCSF stamps time.
+fn now_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Whether a command's plan looks for orphans.
