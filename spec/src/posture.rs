@@ -47,6 +47,10 @@ pub struct PostureSpec {
     /// What pruning may do to particular orphans beyond its protections.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub orphans: Vec<OrphanEntry>,
+    /// Where `run` (and `apply --notify`) reports drift found, fixed and blocked, and failing
+    /// passes: an SNS topic and webhooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<crate::notifications::Notifications>,
 }
 
 /// One orphan that pruning may treat beyond its protections, by kind and name.

@@ -249,6 +249,10 @@ pub struct ApplyArgs {
     /// partial plan cannot tell what no manifest names.
     #[arg(long, conflicts_with_all = ["targets", "selectors"])]
     pub prune: bool,
+    /// Tell the Posture's notification targets (SNS topic, webhooks) what was fixed, blocked
+    /// or failed, as `run` does after each pass.
+    #[arg(long)]
+    pub notify: bool,
 }
 
 /// `afu9ctl plan`.

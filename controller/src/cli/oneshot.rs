@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use afu9_controller::aws::{Aws, AwsSettings};
 use afu9_controller::engine::{Engine, check_target};
+use afu9_controller::notify;
 use afu9_controller::plan::{Action, Plan, ResourcePlan};
 use afu9_controller::render::{self, OutputFormat};
 use afu9_controller::report;
@@ -84,12 +85,36 @@ pub fn apply(cli: &Cli, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         cli,
         &args.select,
         Orphans::Find { prune: args.prune },
-        async |_, engine: &Engine, aws: &Aws, plan: Plan| {
+        async |state: &DesiredState, engine: &Engine, aws: &Aws, plan: Plan| {
+            let targets = if args.notify {
+                let env = |name: &str| std::env::var(name).ok();
+                let targets = notify::Targets::resolve(aws, state, env).await?;
+                anyhow::ensure!(
+                    !targets.is_empty(),
+                    "--notify: the Posture names no notification target"
+                );
+                Some(targets)
+            } else {
+                None
+            };
             if output != OutputFormat::Json {
                 print(&render_plan(&plan, output));
             }
             let report = engine.apply(aws, &plan).await;
             log_calls(aws);
+            if let Some(targets) = targets {
+                let notices = notify::notices(&notify::PassFacts {
+                    revision: "afu9ctl apply",
+                    time: &afu9_controller::daemon::now_rfc3339(),
+                    plan: &plan,
+                    report: &report,
+                    held: &|_, _| None,
+                });
+                let notifier =
+                    notify::Notifier::start(aws.sns.clone(), notify::SendPolicy::default());
+                notifier.send(std::sync::Arc::new(targets), notices);
+                notifier.finish().await;
+            }
             print(&match output {
                 OutputFormat::Text => render::text::apply(&report),
                 OutputFormat::Markdown => render::markdown::apply(&report),

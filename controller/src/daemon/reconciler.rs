@@ -11,15 +11,16 @@ use tokio_util::sync::CancellationToken;
 
 use super::audit::AuditLog;
 use super::backoff::Backoff;
-use super::hold::hold_back;
+use super::hold::{Held, hold_back};
 use super::listen::Listener;
 use super::record::{Scope, Tally, record};
 use super::shared::{LastPass, Shared};
 use super::status::now_rfc3339;
 use super::{RunOptions, revision};
 use crate::aws::Aws;
-use crate::engine::{Engine, check_target};
+use crate::engine::{ApplyReport, Engine, check_target};
 use crate::events::Target;
+use crate::notify::{Notice, Notifier, PassFacts, Targets};
 use crate::plan::Plan;
 
 /// The loaded desired state and where it came from.
@@ -39,16 +40,19 @@ pub struct Reconciler {
     loaded: Option<Loaded>,
     seen_hash: Option<String>,
     listener: Listener,
+    telling: Telling,
 }
 
 impl Reconciler {
-    /// A loop over `options.paths` with these clients, kinds, shared state and audit log.
+    /// A loop over `options.paths` with these clients, kinds, shared state, audit log and
+    /// notifier.
     pub fn new(
         options: RunOptions,
         aws: Aws,
         engine: Engine,
         shared: Arc<Shared>,
         audit: AuditLog,
+        notifier: Notifier,
     ) -> Self {
         Self {
             listener: Listener::new(options.event_window),
@@ -60,6 +64,10 @@ impl Reconciler {
             backoff: Backoff::default(),
             loaded: None,
             seen_hash: None,
+            telling: Telling {
+                notifier,
+                targets: None,
+            },
         }
     }
 
@@ -137,6 +145,7 @@ impl Reconciler {
                 });
                 self.shared.metrics(|m| m.desired_state_valid(true));
                 self.loaded = Some(Loaded { state, revision });
+                self.telling.targets = None;
                 true
             }
             Err(errors) => {
@@ -154,6 +163,19 @@ impl Reconciler {
         }
     }
 
+    /// Plans every resource and looks for orphans (`targets` is `None`), or plans what events
+    /// touched.
+    async fn plan(&self, state: &DesiredState, targets: Option<&BTreeSet<Target>>) -> Plan {
+        match targets {
+            None => {
+                self.engine
+                    .plan_with_orphans(&self.aws, state, state.posture.prune)
+                    .await
+            }
+            Some(targets) => self.engine.plan_targets(&self.aws, state, targets).await,
+        }
+    }
+
     /// One pass over every resource (`targets` is `None`) or over what events touched; the
     /// events received meanwhile are settled by it either way (a full pass reconciles
     /// whatever they touched).
@@ -164,26 +186,17 @@ impl Reconciler {
         let calls_before = self.aws.calls.total();
         if let Err(err) = check_target(&self.aws, &loaded.state).await {
             tracing::error!("{err}");
+            let why = err.to_string();
+            self.telling
+                .refused(&self.aws, &loaded.state, &revision, why)
+                .await;
             self.shared.metrics(|m| {
                 m.error("refused");
                 m.pass(started.elapsed().as_secs_f64(), "refused");
             });
             return;
         }
-        let planned = async {
-            match targets {
-                None => {
-                    self.engine
-                        .plan_with_orphans(&self.aws, &loaded.state, loaded.state.posture.prune)
-                        .await
-                }
-                Some(targets) => {
-                    self.engine
-                        .plan_targets(&self.aws, &loaded.state, targets)
-                        .await
-                }
-            }
-        };
+        let planned = self.plan(&loaded.state, targets);
         let mut plan: Plan = tokio::select! {
             plan = planned => plan,
             () = shutdown.cancelled() => return,
@@ -202,11 +215,7 @@ impl Reconciler {
         self.audit.record(&revision, &plan, &report);
         self.shared
             .update_changes(|changes| changes.record(&revision, &plan, &report));
-        let scope = if targets.is_some() {
-            Scope::Targeted
-        } else {
-            Scope::Full
-        };
+        let scope = targets.map_or(Scope::Full, |_| Scope::Targeted);
         let tally = record(
             &self.shared,
             &mut self.backoff,
@@ -218,6 +227,10 @@ impl Reconciler {
         );
         let seconds = started.elapsed().as_secs_f64();
         let calls = self.aws.calls.total().saturating_sub(calls_before);
+        let telling = &mut self.telling;
+        telling
+            .pass(&self.aws, &loaded.state, &revision, &plan, &report, &held)
+            .await;
         if self.listener.pending() {
             self.listener
                 .settle(&self.aws, &plan, &report, &held, &self.shared)
@@ -256,6 +269,64 @@ impl Reconciler {
                 h.last_event_pass = Some(last_pass);
             }
         });
+    }
+}
+
+/// The notifier, and the loaded desired state's targets once resolved (reset when a new state
+/// loads).
+struct Telling {
+    notifier: Notifier,
+    targets: Option<Arc<Targets>>,
+}
+
+impl Telling {
+    /// Tells a pass's notices, with the reason of each resource held back.
+    async fn pass(
+        &mut self,
+        aws: &Aws,
+        state: &DesiredState,
+        revision: &str,
+        plan: &Plan,
+        report: &ApplyReport,
+        held: &Held,
+    ) {
+        let notices = crate::notify::notices(&PassFacts {
+            revision,
+            time: &now_rfc3339(),
+            plan,
+            report,
+            held: &|kind, name| {
+                held.get(&(kind.to_owned(), name.to_owned()))
+                    .map(|(_, message)| message.clone())
+            },
+        });
+        self.tell(aws, state, notices).await;
+    }
+
+    /// Tells that a pass was refused before it planned, and why.
+    async fn refused(&mut self, aws: &Aws, state: &DesiredState, revision: &str, why: String) {
+        let notice = crate::notify::refused(revision, &now_rfc3339(), why);
+        self.tell(aws, state, vec![notice]).await;
+    }
+
+    /// Queues a pass's notices for the desired state's targets, resolving them at its first
+    /// pass; a failure is logged, naming the variable, never a URL.
+    async fn tell(&mut self, aws: &Aws, state: &DesiredState, notices: Vec<Notice>) {
+        if notices.is_empty() || state.posture.notifications.is_none() {
+            return;
+        }
+        if self.targets.is_none() {
+            match Targets::resolve(aws, state, |name| std::env::var(name).ok()).await {
+                Ok(resolved) => self.targets = Some(Arc::new(resolved)),
+                Err(err) => {
+                    tracing::warn!("notifications not sent: {err}");
+                    return;
+                }
+            }
+        }
+        if let Some(targets) = &self.targets {
+            self.notifier.send(Arc::clone(targets), notices);
+        }
     }
 }
 
