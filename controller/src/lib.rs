@@ -4,7 +4,8 @@
 //! Flow of one pass: [`afu9_spec::load_paths`] → [`engine::check_target`] →
 //! [`engine::Engine::plan`] (observe + pure diff per kind) → [`render`] →
 //! [`engine::Engine::apply`] (exactly the plan's operations). [`select`] narrows a pass to
-//! the resources `--target` and `-l` choose.
+//! the resources `--target` and `-l` choose; [`notify`] tells an SNS topic and webhooks what
+//! `run` found and did.
 
 pub mod aws;
 pub mod daemon;
@@ -12,6 +13,7 @@ pub mod diff;
 pub mod engine;
 pub mod events;
 pub mod kinds;
+pub mod notify;
 pub mod permissions;
 pub mod plan;
 pub mod reference;

@@ -9,6 +9,7 @@ pub mod error;
 pub mod kinds;
 pub mod load;
 pub mod meta;
+pub mod notifications;
 pub mod posture;
 pub mod schema;
 pub mod state;

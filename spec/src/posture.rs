@@ -51,6 +51,10 @@ pub struct PostureSpec {
     /// says which and why (`apply --allow-deletions N` lifts it for one run).
     #[serde(default)]
     pub deletion_budget: DeletionBudget,
+    /// Where `run` (and `apply --notify`) reports drift found, fixed and blocked, and failing
+    /// passes: an SNS topic and webhooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<crate::notifications::Notifications>,
 }
 
 /// The most one pass may delete: at most `maxDeletions` resources, and at most

@@ -187,6 +187,22 @@ pub enum FindingsFormat {
     Sarif,
 }
 
+/// The output formats of `report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Human-readable.
+    Text,
+    /// A pull-request comment or wiki page.
+    Markdown,
+    /// Machine-readable, this project's own shape.
+    Json,
+    /// OCSF 1.5.0 Compliance Findings (class 2003), one per item per resource, as a JSON
+    /// array (Security Lake, Prowler and SIEMs read them).
+    Ocsf,
+    /// JUnit XML: one test case per item (any CI shows it).
+    Junit,
+}
+
 /// `afu9ctl run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -267,6 +283,10 @@ pub struct ApplyArgs {
     /// shows as held), and none when there are more.
     #[arg(long, value_name = "N", conflicts_with_all = ["targets", "selectors"])]
     pub allow_deletions: Option<usize>,
+    /// Tell the Posture's notification targets (SNS topic, webhooks) what was fixed, blocked
+    /// or failed, as `run` does after each pass.
+    #[arg(long)]
+    pub notify: bool,
 }
 
 /// `afu9ctl plan`.
@@ -290,8 +310,9 @@ pub struct PlanArgs {
 /// `afu9ctl report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    #[command(flatten)]
-    pub output: OutputArgs,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ReportFormat::Text)]
+    pub output: ReportFormat,
     #[command(flatten)]
     pub select: SelectArgs,
     /// Exit 0 when every checked item passes, 2 when one fails, 1 on error.

@@ -6,6 +6,7 @@ use std::time::Instant;
 use afu9_controller::aws::{Aws, AwsSettings};
 use afu9_controller::engine::budget::{self, Allowance};
 use afu9_controller::engine::{Engine, check_target};
+use afu9_controller::notify;
 use afu9_controller::plan::{Action, Plan, ResourcePlan};
 use afu9_controller::render::{self, OutputFormat};
 use afu9_controller::report;
@@ -15,7 +16,9 @@ use afu9_spec::DesiredState;
 use anyhow::Context;
 use clap::CommandFactory;
 
-use super::args::{ApplyArgs, Cli, FindingsFormat, PlanArgs, ReportArgs, SelectArgs, ValidateArgs};
+use super::args::{
+    ApplyArgs, Cli, FindingsFormat, PlanArgs, ReportArgs, ReportFormat, SelectArgs, ValidateArgs,
+};
 use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, print};
 
 /// `afu9ctl schema`.
@@ -89,12 +92,36 @@ pub fn apply(cli: &Cli, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
             prune: args.prune,
             allow: args.allow_deletions,
         },
-        async |_, engine: &Engine, aws: &Aws, plan: Plan| {
+        async |state: &DesiredState, engine: &Engine, aws: &Aws, plan: Plan| {
+            let targets = if args.notify {
+                let env = |name: &str| std::env::var(name).ok();
+                let targets = notify::Targets::resolve(aws, state, env).await?;
+                anyhow::ensure!(
+                    !targets.is_empty(),
+                    "--notify: the Posture names no notification target"
+                );
+                Some(targets)
+            } else {
+                None
+            };
             if output != OutputFormat::Json {
                 print(&render_plan(&plan, output));
             }
             let report = engine.apply(aws, &plan).await;
             log_calls(aws);
+            if let Some(targets) = targets {
+                let notices = notify::notices(&notify::PassFacts {
+                    revision: "afu9ctl apply",
+                    time: &afu9_controller::daemon::now_rfc3339(),
+                    plan: &plan,
+                    report: &report,
+                    held: &|_, _| None,
+                });
+                let notifier =
+                    notify::Notifier::start(aws.sns.clone(), notify::SendPolicy::default());
+                notifier.send(std::sync::Arc::new(targets), notices);
+                notifier.finish().await;
+            }
             print(&match output {
                 OutputFormat::Text => render::text::apply(&report),
                 OutputFormat::Markdown => render::markdown::apply(&report),
@@ -120,10 +147,22 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
         async |state: &DesiredState, _, aws: &Aws, plan: Plan| {
             log_calls(aws);
             let checklist = report::evaluate(state, &plan);
-            print(&match args.output.output {
-                OutputFormat::Text => report::render::text(&checklist),
-                OutputFormat::Markdown => report::render::markdown(&checklist),
-                OutputFormat::Json => report::render::json(&checklist),
+            print(&match args.output {
+                ReportFormat::Text => report::render::text(&checklist),
+                ReportFormat::Markdown => report::render::markdown(&checklist),
+                ReportFormat::Json => report::render::json(&checklist),
+                ReportFormat::Ocsf => {
+                    let scope = securityhub::scope_of(aws).await?;
+                    let account = report::ocsf::Account {
+                        id: scope.account,
+                        region: scope.region,
+                        partition: scope.partition,
+                    };
+                    report::ocsf::ocsf(&checklist, &account, now_millis())
+                }
+                ReportFormat::Junit => {
+                    report::junit::junit(&checklist, &afu9_controller::daemon::now_rfc3339())
+                }
             });
             if args.security_hub {
                 let scope = securityhub::scope_of(aws).await?;
@@ -143,6 +182,13 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
             }))
         },
     )
+}
+
+/// Milliseconds since the epoch, as OCSF stamps time.
+fn now_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Whether a command's plan looks for orphans.

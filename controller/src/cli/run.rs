@@ -6,6 +6,7 @@ use std::sync::Arc;
 use afu9_controller::aws::{Aws, AwsSettings};
 use afu9_controller::daemon::{AuditLog, Reconciler, RunOptions, Shared, Token, serve};
 use afu9_controller::engine::Engine;
+use afu9_controller::notify::{Notifier, SendPolicy};
 use anyhow::Context;
 use tokio_util::sync::CancellationToken;
 
@@ -63,7 +64,15 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             security_hub: args.security_hub,
             event_window: args.event_window,
         };
-        let reconciler = Reconciler::new(options, aws, Engine::new(afu9_controller::kinds::standard()), shared, audit);
+        let notifier = Notifier::start(aws.sns.clone(), SendPolicy::default());
+        let reconciler = Reconciler::new(
+            options,
+            aws,
+            Engine::new(afu9_controller::kinds::standard()),
+            shared,
+            audit,
+            notifier,
+        );
         let looping = tokio::spawn(reconciler.run(shutdown.clone()));
         shutdown.cancelled().await;
         let stopped = tokio::time::timeout(args.shutdown_timeout, async {

@@ -21,8 +21,9 @@ use super::verify::Achieved;
 use super::{RunOptions, revision};
 use crate::aws::Aws;
 use crate::engine::budget::Allowance;
-use crate::engine::{Engine, check_target};
+use crate::engine::{ApplyReport, Engine, check_target};
 use crate::events::Target;
+use crate::notify::{Notice, Notifier, PassFacts, Targets};
 use crate::plan::Plan;
 
 /// The loaded desired state and where it came from.
@@ -42,16 +43,19 @@ pub struct Reconciler {
     loaded: Option<Loaded>,
     seen_hash: Option<String>,
     listener: Listener,
+    telling: Telling,
 }
 
 impl Reconciler {
-    /// A loop over `options.paths` with these clients, kinds, shared state and audit log.
+    /// A loop over `options.paths` with these clients, kinds, shared state, audit log and
+    /// notifier.
     pub fn new(
         options: RunOptions,
         aws: Aws,
         engine: Engine,
         shared: Arc<Shared>,
         audit: AuditLog,
+        notifier: Notifier,
     ) -> Self {
         Self {
             listener: Listener::new(options.event_window),
@@ -63,6 +67,10 @@ impl Reconciler {
             backoff: Backoff::default(),
             loaded: None,
             seen_hash: None,
+            telling: Telling {
+                notifier,
+                targets: None,
+            },
         }
     }
 
@@ -142,6 +150,7 @@ impl Reconciler {
                 });
                 self.shared.metrics(|m| m.desired_state_valid(true));
                 self.loaded = Some(Loaded { state, revision });
+                self.telling.targets = None;
                 true
             }
             Err(errors) => {
@@ -175,6 +184,10 @@ impl Reconciler {
         let calls_before = self.aws.calls.total();
         if let Err(err) = check_target(&self.aws, &loaded.state).await {
             tracing::error!("{err}");
+            let why = err.to_string();
+            self.telling
+                .refused(&self.aws, &loaded.state, &revision, why)
+                .await;
             self.shared.metrics(|m| {
                 m.error("refused");
                 m.pass(started.elapsed().as_secs_f64(), "refused");
@@ -208,11 +221,7 @@ impl Reconciler {
         self.audit.record(&revision, &plan, &report, &achieved);
         self.shared
             .update_changes(|changes| changes.record(&revision, &plan, &report, &achieved));
-        let scope = if targets.is_some() {
-            Scope::Targeted
-        } else {
-            Scope::Full
-        };
+        let scope = targets.map_or(Scope::Full, |_| Scope::Targeted);
         let tally = record(
             &self.shared,
             &mut self.backoff,
@@ -223,6 +232,10 @@ impl Reconciler {
             scope,
         );
         let seconds = started.elapsed().as_secs_f64();
+        let telling = &mut self.telling;
+        telling
+            .pass(&self.aws, &loaded.state, &revision, &plan, &report, &held)
+            .await;
         if self.listener.pending() {
             self.listener
                 .settle(&self.aws, &plan, &report, &held, &self.shared)
@@ -292,6 +305,64 @@ fn record_pass_hold(shared: &Shared, pass_hold: Option<PassHold>) {
         }
     });
     shared.update_health(|h| h.held = pass_hold);
+}
+
+/// The notifier, and the loaded desired state's targets once resolved (reset when a new state
+/// loads).
+struct Telling {
+    notifier: Notifier,
+    targets: Option<Arc<Targets>>,
+}
+
+impl Telling {
+    /// Tells a pass's notices, with the reason of each resource held back.
+    async fn pass(
+        &mut self,
+        aws: &Aws,
+        state: &DesiredState,
+        revision: &str,
+        plan: &Plan,
+        report: &ApplyReport,
+        held: &Held,
+    ) {
+        let notices = crate::notify::notices(&PassFacts {
+            revision,
+            time: &now_rfc3339(),
+            plan,
+            report,
+            held: &|kind, name| {
+                held.get(&(kind.to_owned(), name.to_owned()))
+                    .map(|(_, message)| message.clone())
+            },
+        });
+        self.tell(aws, state, notices).await;
+    }
+
+    /// Tells that a pass was refused before it planned, and why.
+    async fn refused(&mut self, aws: &Aws, state: &DesiredState, revision: &str, why: String) {
+        let notice = crate::notify::refused(revision, &now_rfc3339(), why);
+        self.tell(aws, state, vec![notice]).await;
+    }
+
+    /// Queues a pass's notices for the desired state's targets, resolving them at its first
+    /// pass; a failure is logged, naming the variable, never a URL.
+    async fn tell(&mut self, aws: &Aws, state: &DesiredState, notices: Vec<Notice>) {
+        if notices.is_empty() || state.posture.notifications.is_none() {
+            return;
+        }
+        if self.targets.is_none() {
+            match Targets::resolve(aws, state, |name| std::env::var(name).ok()).await {
+                Ok(resolved) => self.targets = Some(Arc::new(resolved)),
+                Err(err) => {
+                    tracing::warn!("notifications not sent: {err}");
+                    return;
+                }
+            }
+        }
+        if let Some(targets) = &self.targets {
+            self.notifier.send(Arc::clone(targets), notices);
+        }
+    }
 }
 
 /// Sends what is left failing after a pass to Security Hub; a failure is logged, and the next

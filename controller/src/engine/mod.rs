@@ -65,7 +65,8 @@ impl Engine {
     /// (`ManagedKind::permissions`), and of every kind what looking for its orphans reads
     /// (a whole plan does, whatever the manifests) and, when `prune` or the Posture's
     /// `prune` says so, what deleting them writes; in registry order, merged, and with
-    /// `security_hub` what the findings export needs. Makes no AWS call.
+    /// `security_hub` what the findings export needs, and what the Posture's notifications
+    /// publish. Makes no AWS call.
     pub fn permissions(
         &self,
         state: &DesiredState,
@@ -77,6 +78,8 @@ impl Engine {
         let export = options
             .security_hub
             .then(|| ("SecurityHub", permissions::security_hub(scope)));
+        let notify = Some(("Notifications", permissions::notifications(state, scope)))
+            .filter(|(_, grants)| !grants.is_empty());
         permissions::policy(
             self.kinds
                 .iter()
@@ -89,7 +92,8 @@ impl Engine {
                     grants.extend(kind.orphan_permissions(scope, prune));
                     (kind.kind(), grants)
                 })
-                .chain(export),
+                .chain(export)
+                .chain(notify),
             mode,
         )
     }

@@ -23,6 +23,8 @@ pub enum Access {
     Listen,
     /// The calls `--security-hub` makes to send findings, in `report` as in `run`.
     Export,
+    /// Publishing notifications to the Posture's SNS topic (`run`, `apply --notify`).
+    Notify,
 }
 
 impl Access {
@@ -32,6 +34,7 @@ impl Access {
             Self::Write => "Write",
             Self::Listen => "Listen",
             Self::Export => "Export",
+            Self::Notify => "Notify",
         }
     }
 }
@@ -95,6 +98,27 @@ pub fn security_hub(scope: &ArnScope) -> Vec<Grant> {
             vec![scope.arn("securityhub", "hub/default")],
         ),
     ]
+}
+
+/// What notifications need: `sns:Publish` on the Posture's topic, when it names one (webhooks
+/// need no AWS permission; their URLs reach the task through its secrets).
+pub fn notifications(state: &DesiredState, scope: &ArnScope) -> Vec<Grant> {
+    let topic = state
+        .posture
+        .notifications
+        .as_ref()
+        .and_then(|n| n.sns_topic(state));
+    topic
+        .map(|topic| {
+            let arn = if topic.starts_with("arn:") {
+                topic.to_owned()
+            } else {
+                scope.arn("sns", topic)
+            };
+            Grant::new(Access::Notify, &["sns:Publish"], vec![arn])
+        })
+        .into_iter()
+        .collect()
 }
 
 /// The resource of an action that takes none.

@@ -2,10 +2,13 @@
 //! (the same observation as `plan`) and the desired state, and the controls it maps to.
 //!
 //! [`items::CHECKLIST`] is the one table of what each item relies on; [`evaluate`] judges it
-//! against a desired state and a plan; [`render`] prints it.
+//! against a desired state and a plan; [`render`] prints it, [`ocsf`] and [`junit`] give it
+//! to security tools and CI.
 
 mod evaluate;
 pub mod items;
+pub mod junit;
+pub mod ocsf;
 pub mod render;
 #[cfg(test)]
 mod tests;

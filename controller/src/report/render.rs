@@ -29,7 +29,7 @@ fn controls(item: &ItemReport) -> String {
 }
 
 /// One line for a piece of evidence: the resource, the field, the values, the note.
-fn line(evidence: &Evidence) -> String {
+pub(super) fn evidence_line(evidence: &Evidence) -> String {
     let mut text = if evidence.name.is_empty() {
         evidence.kind.clone()
     } else {
@@ -72,7 +72,7 @@ pub fn text(report: &Report) -> String {
             controls(item)
         );
         for evidence in &item.evidence {
-            let _ = writeln!(out, "      {}", line(evidence));
+            let _ = writeln!(out, "      {}", evidence_line(evidence));
         }
         if let Some(verify) = item.verify {
             let _ = writeln!(out, "      verify: {verify}");
@@ -110,7 +110,7 @@ pub fn markdown(report: &Report) -> String {
             item.status.as_str()
         );
         for evidence in &item.evidence {
-            let _ = writeln!(out, "- `{}`", line(evidence).replace('`', "'"));
+            let _ = writeln!(out, "- `{}`", evidence_line(evidence).replace('`', "'"));
         }
         if let Some(verify) = item.verify {
             let _ = writeln!(out, "- verify: {verify}");

@@ -29,6 +29,9 @@ pub(crate) fn assemble(parsed: ParsedDocuments, errors: &mut Vec<ManifestError>)
     }
     validate_all(&state, errors);
     check_orphan_entries(&state, errors);
+    if let Some(posture) = &state.posture_document {
+        crate::notifications::check(posture, &state, errors);
+    }
     state.warnings = errors.extract_if(.., |e| e.warning).collect();
     state
 }
