@@ -3,7 +3,7 @@
 //!
 //! One finding per checklist item per resource: the unit a security tool tracks and
 //! suppresses, as Prowler's one finding per check per resource and Security Hub's findings
-//! ([`crate::securityhub`]). An item's evidence about one resource (several fields) is one
+//! (`--security-hub`). An item's evidence about one resource (several fields) is one
 //! finding; an item with no evidence (outside the account, or nothing to read) is one finding
 //! without resources, so every item appears.
 
