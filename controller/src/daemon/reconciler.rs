@@ -184,9 +184,8 @@ impl Reconciler {
         let calls_before = self.aws.calls.total();
         if let Err(err) = check_target(&self.aws, &loaded.state).await {
             tracing::error!("{err}");
-            let why = err.to_string();
             self.telling
-                .refused(&self.aws, &loaded.state, &revision, why)
+                .refused(&self.aws, &loaded.state, &revision, err.to_string())
                 .await;
             self.shared.metrics(|m| {
                 m.error("refused");
@@ -202,7 +201,11 @@ impl Reconciler {
         let mut held = Held::new();
         if targets.is_none() {
             let budget = Allowance::Budget(loaded.state.posture.deletion_budget);
-            record_pass_hold(&self.shared, hold_deletions(&mut plan, budget, &mut held));
+            let pass_hold = hold_deletions(&mut plan, budget, &mut held);
+            self.telling
+                .held(&self.aws, &loaded.state, &revision, pass_hold.as_ref())
+                .await;
+            record_pass_hold(&self.shared, pass_hold);
         }
         held.extend(hold_back(
             &mut plan,
@@ -232,8 +235,7 @@ impl Reconciler {
             scope,
         );
         let seconds = started.elapsed().as_secs_f64();
-        let telling = &mut self.telling;
-        telling
+        self.telling
             .pass(&self.aws, &loaded.state, &revision, &plan, &report, &held)
             .await;
         if self.listener.pending() {
@@ -336,6 +338,21 @@ impl Telling {
             },
         });
         self.tell(aws, state, notices).await;
+    }
+
+    /// Tells that a whole pass was held back, and why, if it was.
+    async fn held(
+        &mut self,
+        aws: &Aws,
+        state: &DesiredState,
+        revision: &str,
+        hold: Option<&PassHold>,
+    ) {
+        let Some(PassHold::DeletionBudget { message, .. }) = hold else {
+            return;
+        };
+        let notice = crate::notify::held(revision, &now_rfc3339(), message.clone());
+        self.tell(aws, state, vec![notice]).await;
     }
 
     /// Tells that a pass was refused before it planned, and why.

@@ -27,8 +27,7 @@ use crate::plan::{Action, OpOutcome, Plan, ResourcePlan};
 
 /// What a notice is about. One notice per pass per kind.
 ///
-/// To add an event (a pass held by a budget or a lease, an exception about to expire): a
-/// variant here, its [`EventKind::title`] and [`EventKind::as_str`], and where the daemon
+/// To add an event (a pass held by a lease, an exception about to expire): a variant here, its [`EventKind::title`] and [`EventKind::as_str`], and where the daemon
 /// builds its notice (a resource falls into one kind only, so move the resources it takes
 /// from the kind that had them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -43,6 +42,9 @@ pub enum EventKind {
     Blocked,
     /// A resource could not be read or written, or the pass was refused.
     PassFailed,
+    /// The whole pass was held back and waits for an operator (pruning over the deletion
+    /// budget).
+    Held,
 }
 
 impl EventKind {
@@ -53,6 +55,7 @@ impl EventKind {
             Self::Fixed => "fixed",
             Self::Blocked => "blocked",
             Self::PassFailed => "passFailed",
+            Self::Held => "held",
         }
     }
 
@@ -63,6 +66,7 @@ impl EventKind {
             Self::Fixed => "drift fixed",
             Self::Blocked => "drift blocked",
             Self::PassFailed => "pass failed",
+            Self::Held => "pass held",
         }
     }
 }
@@ -169,6 +173,17 @@ pub fn notices(facts: &PassFacts<'_>) -> Vec<Notice> {
 pub fn refused(revision: &str, time: &str, why: String) -> Notice {
     Notice {
         event: EventKind::PassFailed,
+        revision: revision.to_owned(),
+        time: time.to_owned(),
+        detail: Some(why),
+        resources: Vec::new(),
+    }
+}
+
+/// The notice of a pass held back as a whole, and why (with what the operator can do).
+pub fn held(revision: &str, time: &str, why: String) -> Notice {
+    Notice {
+        event: EventKind::Held,
         revision: revision.to_owned(),
         time: time.to_owned(),
         detail: Some(why),

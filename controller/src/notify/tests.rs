@@ -181,3 +181,18 @@ fn slack_lists_ten_resources_then_counts_the_rest() {
     }));
     assert_eq!(blocks[11]["elements"][0]["text"], "and 2 more");
 }
+
+#[test]
+fn a_pass_held_by_the_deletion_budget_is_one_notice_that_says_why() {
+    let notice = super::held(
+        "content:1",
+        "2026-12-06T08:00:00Z",
+        "pruning would delete 7; the budget is 5".to_owned(),
+    );
+    assert_eq!(notice.event, EventKind::Held);
+    assert_eq!(notice.event.as_str(), "held");
+    let json = serde_json::to_value(&notice).expect("serializes");
+    assert_eq!(json["event"], "held");
+    assert_eq!(json["detail"], "pruning would delete 7; the budget is 5");
+    assert!(notice.resources.is_empty());
+}
