@@ -2,6 +2,7 @@
 //! comparison that reports a `Delta`; `apply.rs`: one operation per AWS write call), and the
 //! one list that registers them with the engine.
 
+pub mod bucket;
 pub mod cloudtrail;
 pub mod db_instance;
 pub mod ecr;
@@ -11,6 +12,7 @@ pub mod event_source;
 pub mod iam;
 pub mod kms_key;
 pub mod load_balancer;
+pub mod log_group;
 pub mod log_metric_filter;
 pub mod metric_alarm;
 pub mod posture;
@@ -102,6 +104,21 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .tagged()
             .imports()
             .prunes()
+            .evented()
+            .into(),
+        Kind::new(bucket::Buckets)
+            .tagged()
+            .imports()
+            .prunes()
+            .evented()
+            .into(),
+        Kind::new(log_group::LogGroups)
+            .tagged()
+            .imports()
+            .keeps_orphans(
+                "a log group's events could not be read again: delete it by hand \
+                 (DeleteLogGroup) once nothing needs them",
+            )
             .evented()
             .into(),
         Kind::new(cloudtrail::CloudTrails)

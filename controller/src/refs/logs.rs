@@ -1,5 +1,5 @@
-//! References to CloudWatch Logs log groups (not a kind: afu9-posture does not manage them),
-//! which trails deliver to and metric filters read.
+//! References to CloudWatch Logs log groups (the `LogGroup` kind manages the ones its
+//! manifests name), which trails deliver to and metric filters read.
 
 use crate::aws::{Aws, AwsError};
 
@@ -24,4 +24,24 @@ pub async fn log_group_arn(aws: &Aws, name: &str) -> Result<Option<String>, AwsE
         .into_iter()
         .find(|group| group.log_group_name.as_deref() == Some(name))
         .and_then(|group| group.arn))
+}
+
+/// The `LogGroup` manifest of the group `name`, as a dependency: a trail delivers to the
+/// group once it exists with its key and retention.
+pub fn log_group_dependency(
+    state: &afu9_spec::DesiredState,
+    name: &str,
+) -> Option<crate::plan::Dependency> {
+    state.log_groups.iter().any(|g| g.name() == name).then(|| {
+        crate::plan::Dependency::done(
+            <afu9_spec::log_group::LogGroupSpec as afu9_spec::ManifestKind>::KIND,
+            name,
+        )
+    })
+}
+
+/// The ARN a log group named `name` has in `region` of `account`, as a trail's delivery names
+/// it (`…:log-group:NAME:*`): known before a group a manifest creates exists.
+pub fn planned_log_group_arn(partition: &str, region: &str, account: &str, name: &str) -> String {
+    format!("arn:{partition}:logs:{region}:{account}:log-group:{name}:*")
 }

@@ -4,6 +4,7 @@
 //! the kinds stay independent of each other and `refs` depends on no kind (only on `aws`,
 //! `plan`, `permissions`, `diff` and the spec crate).
 
+pub mod buckets;
 pub mod ecs;
 pub mod groups;
 pub mod iam;

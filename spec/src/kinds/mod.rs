@@ -8,6 +8,7 @@
 //! `afu9_controller::kinds::standard`, and a test there fails when a kind declared here is not
 //! registered.)
 
+pub mod bucket;
 pub mod cloudtrail;
 pub mod db_instance;
 pub mod ecr;
@@ -17,6 +18,7 @@ pub mod event_source;
 pub mod iam;
 pub mod kms_key;
 pub mod load_balancer;
+pub mod log_group;
 pub mod log_metric_filter;
 pub mod metric_alarm;
 pub mod secrets;
@@ -156,6 +158,8 @@ macro_rules! tagged_specs {
 }
 
 tagged_specs!(
+    bucket::BucketSpec,
+    log_group::LogGroupSpec,
     cloudtrail::CloudTrailSpec,
     db_instance::DbInstanceSpec,
     ecr::EcrRepositorySpec,
@@ -202,4 +206,8 @@ declare_kinds! {
     KmsKey => kms_keys: kms_key::KmsKeySpec,
     /// `LoadBalancer` manifests, in file order.
     LoadBalancer => load_balancers: load_balancer::LoadBalancerSpec,
+    /// `Bucket` manifests, in file order.
+    Bucket => buckets: bucket::BucketSpec,
+    /// `LogGroup` manifests, in file order.
+    LogGroup => log_groups: log_group::LogGroupSpec,
 }

@@ -88,7 +88,8 @@ impl ManagedKind for CloudTrails {
     }
 
     /// The `IamRole` manifest its CloudWatch Logs delivery names (the trail delivers through
-    /// it once it exists with its policies) and the `KmsKey` manifest its key names.
+    /// it once it exists with its policies), the `KmsKey` manifest its key names, and the
+    /// `Bucket` and `LogGroup` manifests it delivers to.
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
         want.spec
             .cloud_watch_logs
@@ -100,6 +101,13 @@ impl ManagedKind for CloudTrails {
                 state,
                 want.spec.kms_key.as_deref(),
             ))
+            .chain(crate::refs::buckets::bucket_dependency(
+                state,
+                &want.spec.s3_bucket,
+            ))
+            .chain(want.spec.cloud_watch_logs.as_ref().and_then(|logs| {
+                crate::refs::logs::log_group_dependency(state, &logs.log_group)
+            }))
             .collect()
     }
 

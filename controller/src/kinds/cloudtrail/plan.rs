@@ -30,21 +30,27 @@ fn delivery_arns(
     logs: &CloudWatchLogsDelivery,
     observed: &CloudTrailObserved,
 ) -> Result<(String, String), String> {
-    let group = observed.log_group_arn.clone().ok_or_else(|| {
-        format!(
-            "log group {} does not exist: afu9-posture does not manage log groups; create it first",
-            logs.log_group
-        )
-    })?;
     let (partition, account) = cx.identity.map_or(("aws", ""), |id| {
         (id.partition.as_str(), id.account.as_str())
     });
+    // A group a `LogGroup` manifest creates in the same apply has its ARN known now.
+    let planned = crate::refs::logs::log_group_dependency(cx.state, &logs.log_group)
+        .and(cx.state.posture.region.as_deref())
+        .map(|region| {
+            crate::refs::logs::planned_log_group_arn(partition, region, account, &logs.log_group)
+        });
+    let group = observed.log_group_arn.clone().or(planned).ok_or_else(|| {
+        format!(
+            "log group {} does not exist and no LogGroup manifest with the Posture's region creates it; create it first",
+            logs.log_group
+        )
+    })?;
     Ok((group, role_arn(cx.state, partition, account, &logs.role)))
 }
 
 fn missing_bucket(bucket: &str) -> String {
     format!(
-        "bucket {bucket} does not exist: afu9-posture does not manage buckets; create it, with a bucket policy that lets CloudTrail write, first"
+        "bucket {bucket} does not exist and no Bucket manifest names it; add one (its policy then lets CloudTrail write), or create it first"
     )
 }
 
@@ -65,7 +71,9 @@ fn plan_create(
     observed: &CloudTrailObserved,
 ) -> Delta {
     let spec = &want.spec;
-    if observed.bucket_exists == Some(false) {
+    if observed.bucket_exists == Some(false)
+        && !crate::refs::buckets::is_managed(cx.state, &spec.s3_bucket)
+    {
         return Delta::unavailable(missing_bucket(&spec.s3_bucket));
     }
     let cloud_watch_logs = match &spec.cloud_watch_logs {

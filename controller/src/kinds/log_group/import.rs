@@ -1,0 +1,46 @@
+//! Importing log groups: every group of the region, with its retention, key and tags.
+
+use afu9_spec::log_group::LogGroupSpec;
+
+use super::{LogGroupObserved, LogGroups};
+use crate::aws::{Aws, AwsError};
+use crate::engine::import::manifest_tags;
+use crate::engine::{Discovery, ImportContext, Imports};
+use crate::permissions::{ArnScope, Grant};
+
+impl Imports for LogGroups {
+    const FILE: &'static str = "log-groups.yaml";
+
+    fn discover(aws: &Aws) -> Discovery<'_, LogGroupSpec> {
+        Box::pin(async move {
+            let mut names = Vec::new();
+            let mut pages = aws.logs.describe_log_groups().into_paginator().send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|err| {
+                    AwsError::from_sdk("list log groups", "DescribeLogGroups", &err)
+                })?;
+                names.extend(
+                    page.log_groups
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|g| g.log_group_name)
+                        .map(|name| (name, LogGroupSpec::default())),
+                );
+            }
+            Ok(names)
+        })
+    }
+
+    fn import(_cx: ImportContext<'_>, _name: &str, have: &LogGroupObserved) -> LogGroupSpec {
+        LogGroupSpec {
+            retention_days: have.retention_days,
+            kms_key: have.kms_key.clone(),
+            audit: false,
+            tags: manifest_tags(&have.tags),
+        }
+    }
+
+    fn discovery_grants(scope: &ArnScope) -> Vec<Grant> {
+        super::permissions::discovery(scope)
+    }
+}

@@ -1,0 +1,80 @@
+//! Reading log groups: per group one `DescribeLogGroups` by name prefix (the group is the
+//! exact match) and, for an existing group, `ListTagsForResource`; KMS `DescribeKey` only
+//! when a wanted alias and the live key ARN differ in text.
+
+use afu9_spec::Resource;
+use afu9_spec::log_group::LogGroupSpec;
+
+use super::LogGroupObserved;
+use crate::aws::read::windowed;
+use crate::aws::{Aws, AwsError};
+use crate::diff::kms::canonical_kms_key;
+use crate::refs::kms::resolve_aliases;
+
+/// How many groups are read at once.
+const CONCURRENCY: usize = 8;
+
+pub(super) async fn observe(
+    aws: &Aws,
+    want: &[Resource<LogGroupSpec>],
+) -> Result<Vec<Option<LogGroupObserved>>, AwsError> {
+    windowed(want.iter().map(|r| observe_one(aws, r)), CONCURRENCY).await
+}
+
+async fn observe_one(
+    aws: &Aws,
+    resource: &Resource<LogGroupSpec>,
+) -> Result<Option<LogGroupObserved>, AwsError> {
+    let Some(mut group) = describe(aws, resource.name()).await? else {
+        return Ok(None);
+    };
+    let what = || format!("observe log group {}", resource.name());
+    group.tags = aws
+        .logs
+        .list_tags_for_resource()
+        .resource_arn(&group.arn)
+        .send()
+        .await
+        .map_err(|err| AwsError::from_sdk(what(), "ListTagsForResource", &err))?
+        .tags
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    if let (Some(want), Some(live)) = (&resource.spec.kms_key, &group.kms_key)
+        && canonical_kms_key(want) != canonical_kms_key(live)
+    {
+        group.kms_keys = resolve_aliases(aws, &[want, live]).await?;
+    }
+    Ok(Some(group))
+}
+
+/// The group named `name`, if it exists.
+pub(super) async fn describe(aws: &Aws, name: &str) -> Result<Option<LogGroupObserved>, AwsError> {
+    let output = aws
+        .logs
+        .describe_log_groups()
+        .log_group_name_prefix(name)
+        .send()
+        .await
+        .map_err(|err| {
+            AwsError::from_sdk(
+                format!("observe log group {name}"),
+                "DescribeLogGroups",
+                &err,
+            )
+        })?;
+    Ok(output
+        .log_groups
+        .unwrap_or_default()
+        .into_iter()
+        .find(|g| g.log_group_name.as_deref() == Some(name))
+        .map(|g| LogGroupObserved {
+            arn: g
+                .arn
+                .map(|arn| arn.strip_suffix(":*").map(str::to_owned).unwrap_or(arn))
+                .unwrap_or_default(),
+            retention_days: g.retention_in_days.and_then(|d| u32::try_from(d).ok()),
+            kms_key: g.kms_key_id.filter(|k| !k.is_empty()),
+            ..LogGroupObserved::default()
+        }))
+}

@@ -1,0 +1,178 @@
+//! References to `Bucket` manifests, and what the manifests that write to a bucket need of
+//! its policy: a trail, a load balancer's access logs and another bucket's server access logs
+//! deliver to a bucket, so they wait for its manifest, and the bucket's policy carries the
+//! statements their delivery needs, generated from those manifests, never copied by hand.
+
+use afu9_spec::DesiredState;
+use afu9_spec::ManifestKind;
+use afu9_spec::bucket::BucketSpec;
+use serde_json::{Value, json};
+
+use crate::plan::Dependency;
+
+/// Whether a `Bucket` manifest names the bucket `name` (it is then created when missing).
+pub fn is_managed(state: &DesiredState, name: &str) -> bool {
+    state.buckets.iter().any(|b| b.name() == name)
+}
+
+/// The `Bucket` manifest of the bucket `name`, as a dependency: a trail, a load balancer or
+/// a bucket logging to it writes there once the bucket exists with its policy.
+pub fn bucket_dependency(state: &DesiredState, name: &str) -> Option<Dependency> {
+    is_managed(state, name).then(|| Dependency::done(BucketSpec::KIND, name))
+}
+
+/// Where the statements are for: the partition, account and region they name.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// `aws`, `aws-cn`, `aws-us-gov`.
+    pub partition: &'a str,
+    /// The account the bucket and its writers belong to.
+    pub account: &'a str,
+    /// The region of the trails.
+    pub region: &'a str,
+}
+
+/// The bucket's ARN.
+pub fn bucket_arn(partition: &str, bucket: &str) -> String {
+    format!("arn:{partition}:s3:::{bucket}")
+}
+
+/// The statement every bucket policy holds: requests without TLS are denied (S3.5).
+pub fn deny_insecure_transport(partition: &str, bucket: &str) -> Value {
+    let arn = bucket_arn(partition, bucket);
+    json!({
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [arn, format!("{arn}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    })
+}
+
+/// The statements the services delivering to `bucket` need, from the manifests that name
+/// it, in manifest order: CloudTrail's (`GetBucketAcl` and `PutObject`, bound to the trail by
+/// `aws:SourceArn` and to the account), Elastic Load Balancing's log delivery, and S3 server
+/// access logging's (bound to the source bucket).
+pub fn delivery_statements(state: &DesiredState, bucket: &str, scope: Scope<'_>) -> Vec<Value> {
+    let Scope {
+        partition,
+        account,
+        region,
+    } = scope;
+    let arn = bucket_arn(partition, bucket);
+    let under = |prefix: &str| {
+        if prefix.is_empty() {
+            format!("{arn}/AWSLogs/{account}/*")
+        } else {
+            format!("{arn}/{prefix}/AWSLogs/{account}/*")
+        }
+    };
+    let mut statements = Vec::new();
+    for trail in state
+        .cloud_trails
+        .iter()
+        .filter(|t| t.spec.s3_bucket == bucket)
+    {
+        let trail_arn = format!(
+            "arn:{partition}:cloudtrail:{region}:{account}:trail/{}",
+            trail.name()
+        );
+        let condition = json!({"aws:SourceArn": trail_arn, "aws:SourceAccount": account});
+        statements.push(json!({
+            "Sid": format!("CloudTrailAclCheck-{}", trail.name()),
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:GetBucketAcl",
+            "Resource": arn,
+            "Condition": {"StringEquals": condition},
+        }));
+        let mut write = condition;
+        write["s3:x-amz-acl"] = "bucket-owner-full-control".into();
+        statements.push(json!({
+            "Sid": format!("CloudTrailWrite-{}", trail.name()),
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": under(trail.spec.s3_key_prefix.as_deref().unwrap_or_default()),
+            "Condition": {"StringEquals": write},
+        }));
+    }
+    for balancer in &state.load_balancers {
+        let Some(logs) = balancer
+            .spec
+            .access_logs
+            .as_ref()
+            .filter(|l| l.bucket == bucket)
+        else {
+            continue;
+        };
+        statements.push(json!({
+            "Sid": format!("ElbLogDelivery-{}", balancer.name()),
+            "Effect": "Allow",
+            "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": under(&logs.prefix),
+        }));
+    }
+    for source in &state.buckets {
+        let Some(logging) = source
+            .spec
+            .access_logging
+            .as_ref()
+            .filter(|l| l.bucket == bucket)
+        else {
+            continue;
+        };
+        // A plain string principal, action and resource: the emulator looks for exactly
+        // these forms before it accepts the source bucket's logging (docs/emulator-quirks.md).
+        statements.push(json!({
+            "Sid": format!("S3ServerAccessLogs-{}", source.name()),
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": format!("{arn}/{}*", logging.prefix),
+            "Condition": {
+                "ArnLike": {"aws:SourceArn": bucket_arn(partition, source.name())},
+                "StringEquals": {"aws:SourceAccount": account},
+            },
+        }));
+    }
+    statements
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    const STATE: &str = "apiVersion: posture.afu9.io/v1alpha1\nkind: CloudTrail\nmetadata: {name: trail}\nspec:\n  s3Bucket: audit\n  multiRegion: true\n  logFileValidation: true\n  kmsKey: alias/k\n  cloudWatchLogs: {logGroup: /g, role: r}\n  guardrailExceptions: []\n---\napiVersion: posture.afu9.io/v1alpha1\nkind: LoadBalancer\nmetadata: {name: alb}\nspec: {accessLogs: {bucket: alb-logs, prefix: p}}\n";
+
+    #[test]
+    fn writers_get_their_statements_and_only_theirs() {
+        let state = afu9_spec::load::load_str(Path::new("t.yaml"), STATE).expect("valid");
+        let scope = Scope {
+            partition: "aws",
+            account: "123456789012",
+            region: "eu-central-1",
+        };
+        let audit = delivery_statements(&state, "audit", scope);
+        assert_eq!(audit.len(), 2);
+        assert_eq!(
+            audit[1]["Condition"]["StringEquals"]["aws:SourceArn"],
+            "arn:aws:cloudtrail:eu-central-1:123456789012:trail/trail"
+        );
+        assert_eq!(
+            audit[1]["Resource"],
+            "arn:aws:s3:::audit/AWSLogs/123456789012/*"
+        );
+        let alb = delivery_statements(&state, "alb-logs", scope);
+        assert_eq!(alb.len(), 1);
+        assert_eq!(
+            alb[0]["Resource"],
+            "arn:aws:s3:::alb-logs/p/AWSLogs/123456789012/*"
+        );
+        assert!(delivery_statements(&state, "other", scope).is_empty());
+    }
+}

@@ -1,0 +1,496 @@
+//! The audit and log-delivery buckets and the log groups end to end against the emulator
+//! (`Bucket`, `LogGroup`, with the trail that writes to them): created from nothing with the
+//! trail after its bucket and group, each drift injected through the SDK named field by field
+//! and fixed by one apply, the next plan empty; equivalent rewrites quiet (a bucket policy
+//! re-ordered and re-spelled, a key by ARN instead of alias); a pruned bucket that holds
+//! objects blocked and kept; the calls of a steady pass counted.
+
+use std::path::Path;
+
+use afu9_controller::aws::Aws;
+use afu9_controller::engine::Engine;
+use afu9_controller::plan::{Action, Plan};
+use afu9_e2e::{Emulator, REGION};
+use afu9_spec::DesiredState;
+use afu9_spec::load::load_str;
+use aws_sdk_s3::types::{
+    BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration,
+    ObjectOwnership, OwnershipControls, OwnershipControlsRule, ServerSideEncryption,
+    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+    Tag, Tagging, VersioningConfiguration,
+};
+use serde_json::{Value, json};
+
+const AUDIT: &str = "afu9-audit-logs";
+const ACCESS: &str = "afu9-access-logs";
+const ALB: &str = "afu9-alb-logs";
+const GROUP: &str = "/afu9/cloudtrail";
+const TRAIL: &str = "afu9-audit-trail";
+
+const MANIFESTS: &str = r#"
+apiVersion: posture.afu9.io/v1alpha1
+kind: Posture
+metadata: {name: afu9}
+spec: {region: eu-central-1}
+---
+apiVersion: posture.afu9.io/v1alpha1
+kind: KmsKey
+metadata: {name: afu9-logs}
+spec:
+  description: AFU-9 log groups
+  rotation: true
+  policy:
+    Version: "2012-10-17"
+    Statement:
+      - {Sid: Account, Effect: Allow, Principal: {AWS: "arn:aws:iam::123456789012:root"}, Action: "kms:*", Resource: "*"}
+      - {Sid: Logs, Effect: Allow, Principal: {Service: logs.eu-central-1.amazonaws.com}, Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"], Resource: "*"}
+---
+apiVersion: posture.afu9.io/v1alpha1
+kind: Bucket
+metadata: {name: afu9-access-logs}
+spec:
+  blockPublicAccess: {}
+  encryption: {type: SSE-S3}
+  versioning: true
+  objectOwnership: BucketOwnerEnforced
+  lifecycle: {expireAfterDays: 365}
+---
+apiVersion: posture.afu9.io/v1alpha1
+kind: Bucket
+metadata: {name: afu9-audit-logs}
+spec:
+  blockPublicAccess: {}
+  encryption: {type: SSE-KMS, kmsKey: alias/afu9-audit}
+  versioning: true
+  objectOwnership: BucketOwnerEnforced
+  accessLogging: {bucket: afu9-access-logs, prefix: audit/}
+  lifecycle: {expireAfterDays: 2557, noncurrentExpireAfterDays: 90}
+---
+apiVersion: posture.afu9.io/v1alpha1
+kind: Bucket
+metadata: {name: afu9-alb-logs}
+spec:
+  blockPublicAccess: {}
+  encryption: {type: SSE-S3}
+  versioning: true
+  objectOwnership: BucketOwnerEnforced
+  accessLogging: {bucket: afu9-access-logs, prefix: alb/}
+---
+apiVersion: posture.afu9.io/v1alpha1
+kind: LogGroup
+metadata: {name: /afu9/cloudtrail}
+spec: {retentionDays: 365, kmsKey: alias/afu9-logs}
+---
+apiVersion: posture.afu9.io/v1alpha1
+kind: CloudTrail
+metadata: {name: afu9-audit-trail}
+spec:
+  s3Bucket: afu9-audit-logs
+  multiRegion: true
+  logFileValidation: true
+  kmsKey: alias/afu9-audit
+  cloudWatchLogs: {logGroup: /afu9/cloudtrail, role: afu9-cloudtrail-logs}
+"#;
+
+fn desired() -> DesiredState {
+    load_str(Path::new("buckets.yaml"), MANIFESTS).expect("valid manifests")
+}
+
+fn engine() -> Engine {
+    Engine::new(afu9_controller::kinds::standard())
+}
+
+fn drifted(plan: &Plan) -> Vec<String> {
+    plan.resources
+        .iter()
+        .filter(|r| r.is_drift() || r.action == Action::Error)
+        .map(|r| format!("{} {}: {:?} {:?} {:?}", r.kind, r.name, r.action, r.reason, r.changes))
+        .collect()
+}
+
+/// The change paths of `kind` `name` in `plan`.
+fn paths(plan: &Plan, kind: &str, name: &str) -> Vec<String> {
+    let resource = plan
+        .resources
+        .iter()
+        .find(|r| r.kind == kind && r.name == name)
+        .unwrap_or_else(|| panic!("{kind} {name} is not in the plan"));
+    resource.changes.iter().map(|c| c.path.clone()).collect()
+}
+
+/// What the manifests refer to but do not manage: the trail's key (by alias) and its
+/// delivery role. Returns the key's ARN.
+async fn seed(emulator: &Emulator) -> String {
+    emulator
+        .iam()
+        .create_role()
+        .role_name("afu9-cloudtrail-logs")
+        .assume_role_policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+        )
+        .send()
+        .await
+        .expect("create the delivery role");
+    let kms = emulator.kms();
+    let key = kms
+        .create_key()
+        .send()
+        .await
+        .expect("create a key")
+        .key_metadata
+        .expect("key metadata");
+    kms.create_alias()
+        .alias_name("alias/afu9-audit")
+        .target_key_id(&key.key_id)
+        .send()
+        .await
+        .expect("create the alias");
+    key.arn.expect("key ARN")
+}
+
+/// Seeds, applies from nothing, asserts the next plan is empty; returns the audit key ARN.
+async fn converged(emulator: &Emulator, aws: &Aws, state: &DesiredState) -> String {
+    let key = seed(emulator).await;
+    let engine = engine();
+    let plan = engine.plan(aws, state).await;
+    let created: Vec<String> = plan
+        .resources
+        .iter()
+        .filter(|r| r.action == Action::Create)
+        .map(|r| format!("{} {}", r.kind, r.name))
+        .collect();
+    assert_eq!(
+        created,
+        [
+            "KmsKey afu9-logs",
+            "Bucket afu9-access-logs",
+            "Bucket afu9-audit-logs",
+            "Bucket afu9-alb-logs",
+            "LogGroup /afu9/cloudtrail",
+            "CloudTrail afu9-audit-trail"
+        ],
+        "{:?}",
+        drifted(&plan)
+    );
+    let report = engine.apply(aws, &plan).await;
+    assert_eq!(report.failed(), 0, "{report:?}");
+    let again = engine.plan(aws, state).await;
+    assert!(drifted(&again).is_empty(), "{:?}", drifted(&again));
+    key
+}
+
+async fn policy(emulator: &Emulator, bucket: &str) -> Value {
+    let text = emulator
+        .s3()
+        .get_bucket_policy()
+        .bucket(bucket)
+        .send()
+        .await
+        .expect("get policy")
+        .policy
+        .expect("a policy");
+    serde_json::from_str(&text).expect("policy JSON")
+}
+
+#[tokio::test]
+async fn buckets_and_log_groups_are_created_before_the_trail_and_a_steady_pass_is_counted() {
+    let emulator = Emulator::start();
+    let aws = Aws::from_config(&emulator.sdk_config());
+    let state = desired();
+    converged(&emulator, &aws, &state).await;
+
+    let trail = emulator
+        .cloudtrail()
+        .get_trail()
+        .name(TRAIL)
+        .send()
+        .await
+        .expect("the trail exists")
+        .trail
+        .expect("trail");
+    assert_eq!(trail.s3_bucket_name.as_deref(), Some(AUDIT));
+    let audit = policy(&emulator, AUDIT).await.to_string();
+    assert!(audit.contains("aws:SecureTransport"), "{audit}");
+    assert!(
+        audit.contains(&format!("arn:aws:cloudtrail:{REGION}:123456789012:trail/{TRAIL}")),
+        "{audit}"
+    );
+    let access = policy(&emulator, ACCESS).await.to_string();
+    assert!(access.contains("logging.s3.amazonaws.com"), "{access}");
+    let logging = emulator
+        .s3()
+        .get_bucket_logging()
+        .bucket(AUDIT)
+        .send()
+        .await
+        .expect("logging")
+        .logging_enabled
+        .expect("access logging on");
+    assert_eq!(logging.target_bucket, ACCESS);
+    let group = emulator
+        .logs()
+        .describe_log_groups()
+        .log_group_name_prefix(GROUP)
+        .send()
+        .await
+        .expect("groups")
+        .log_groups
+        .unwrap_or_default()
+        .remove(0);
+    assert_eq!(group.retention_in_days, Some(365));
+    assert!(group.kms_key_id.is_some_and(|k| k.starts_with("arn:aws:kms:")));
+
+    let counting = Aws::from_config(&emulator.sdk_config());
+    let steady = engine().plan(&counting, &state).await;
+    assert!(drifted(&steady).is_empty(), "{:?}", drifted(&steady));
+    let calls = counting.calls.by_operation();
+    let s3: u64 = calls
+        .iter()
+        .filter(|(call, _)| call.starts_with("S3."))
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(calls.get("S3.ListBuckets"), Some(&1), "{calls:?}");
+    assert_eq!(calls.get("S3.GetBucketPolicy"), Some(&3), "{calls:?}");
+    assert_eq!(calls.get("S3.GetBucketLifecycleConfiguration"), Some(&2), "{calls:?}");
+    // One list, then per bucket policy, tags, block, encryption, versioning, ownership
+    // (7 × 3), logging (2) and lifecycle (2); the trail's HeadBucket is not asked once it
+    // delivers there.
+    assert_eq!(s3, 1 + 7 * 3 + 2 + 2, "{calls:?}");
+    assert_eq!(calls.get("KMS.DescribeKey"), None, "{calls:?}");
+    let groups = calls.get("CloudWatchLogs.DescribeLogGroups").copied().unwrap_or_default();
+    // The group's own read, and the trail's look-up of its delivery group.
+    assert_eq!(groups, 2, "{calls:?}");
+    assert_eq!(calls.get("CloudWatchLogs.ListTagsForResource"), Some(&1), "{calls:?}");
+}
+
+#[tokio::test]
+async fn each_drift_is_named_field_by_field_and_fixed_by_one_apply() {
+    let emulator = Emulator::start();
+    let aws = Aws::from_config(&emulator.sdk_config());
+    let state = desired();
+    converged(&emulator, &aws, &state).await;
+    let s3 = emulator.s3();
+    s3.delete_bucket_encryption().bucket(AUDIT).send().await.expect("unencrypt");
+    s3.delete_public_access_block().bucket(AUDIT).send().await.expect("no BPA");
+    s3.put_bucket_versioning()
+        .bucket(AUDIT)
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Suspended)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("versioning off");
+    s3.put_bucket_ownership_controls()
+        .bucket(AUDIT)
+        .ownership_controls(
+            OwnershipControls::builder()
+                .rules(
+                    OwnershipControlsRule::builder()
+                        .object_ownership(ObjectOwnership::ObjectWriter)
+                        .build()
+                        .expect("rule"),
+                )
+                .build()
+                .expect("controls"),
+        )
+        .send()
+        .await
+        .expect("ACLs on");
+    s3.delete_bucket_lifecycle().bucket(AUDIT).send().await.expect("no expiry");
+    // A policy without the TLS denial (the CloudTrail statements kept).
+    let mut weakened = policy(&emulator, AUDIT).await;
+    weakened["Statement"]
+        .as_array_mut()
+        .expect("statements")
+        .retain(|s| s["Effect"] != "Deny");
+    s3.put_bucket_policy()
+        .bucket(AUDIT)
+        .policy(weakened.to_string())
+        .send()
+        .await
+        .expect("weaken the policy");
+    s3.put_bucket_logging()
+        .bucket(ALB)
+        .bucket_logging_status(aws_sdk_s3::types::BucketLoggingStatus::builder().build())
+        .send()
+        .await
+        .expect("access logging off");
+    emulator
+        .logs()
+        .delete_retention_policy()
+        .log_group_name(GROUP)
+        .send()
+        .await
+        .expect("retention off");
+
+    let engine = engine();
+    let plan = engine.plan(&aws, &state).await;
+    assert_eq!(
+        paths(&plan, "Bucket", AUDIT),
+        [
+            "spec.blockPublicAccess",
+            "spec.encryption",
+            "spec.versioning",
+            "spec.objectOwnership",
+            "spec.lifecycle",
+            "spec.policy"
+        ]
+    );
+    assert_eq!(paths(&plan, "Bucket", ALB), ["spec.accessLogging"]);
+    assert_eq!(paths(&plan, "LogGroup", GROUP), ["spec.retentionDays"]);
+    let report = engine.apply(&aws, &plan).await;
+    assert_eq!(report.failed(), 0, "{report:?}");
+    let again = engine.plan(&aws, &state).await;
+    assert!(drifted(&again).is_empty(), "{:?}", drifted(&again));
+    assert!(policy(&emulator, AUDIT).await.to_string().contains("aws:SecureTransport"));
+}
+
+#[tokio::test]
+async fn equivalent_rewrites_stay_quiet() {
+    let emulator = Emulator::start();
+    let aws = Aws::from_config(&emulator.sdk_config());
+    let state = desired();
+    let key_arn = converged(&emulator, &aws, &state).await;
+    let s3 = emulator.s3();
+    // The policy re-ordered, single values as lists and back, the principal as a list.
+    let mut rewritten = policy(&emulator, AUDIT).await;
+    let statements = rewritten["Statement"].as_array_mut().expect("statements");
+    statements.reverse();
+    for statement in statements.iter_mut() {
+        if let Some(Value::String(action)) = statement.get("Action").cloned() {
+            statement["Action"] = json!([action]);
+        }
+        if let Some(Value::String(service)) = statement.pointer("/Principal/Service").cloned() {
+            statement["Principal"] = json!({"Service": [service]});
+        }
+    }
+    s3.put_bucket_policy()
+        .bucket(AUDIT)
+        .policy(rewritten.to_string())
+        .send()
+        .await
+        .expect("rewrite the policy");
+    // The key by its ARN instead of the manifest's alias.
+    s3.put_bucket_encryption()
+        .bucket(AUDIT)
+        .server_side_encryption_configuration(
+            ServerSideEncryptionConfiguration::builder()
+                .rules(
+                    ServerSideEncryptionRule::builder()
+                        .apply_server_side_encryption_by_default(
+                            ServerSideEncryptionByDefault::builder()
+                                .sse_algorithm(ServerSideEncryption::AwsKms)
+                                .kms_master_key_id(&key_arn)
+                                .build()
+                                .expect("default"),
+                        )
+                        .build(),
+                )
+                .build()
+                .expect("configuration"),
+        )
+        .send()
+        .await
+        .expect("the key by ARN");
+    let counting = Aws::from_config(&emulator.sdk_config());
+    let plan = engine().plan(&counting, &state).await;
+    assert!(drifted(&plan).is_empty(), "{:?}", drifted(&plan));
+    // The alias was resolved to tell: one DescribeKey.
+    assert_eq!(counting.calls.by_operation().get("KMS.DescribeKey"), Some(&1));
+}
+
+#[tokio::test]
+async fn a_log_group_without_its_key_is_named() {
+    let emulator = Emulator::start();
+    let aws = Aws::from_config(&emulator.sdk_config());
+    let state = desired();
+    seed(&emulator).await;
+    // The group exists before the manifests, without a key and retention.
+    emulator
+        .logs()
+        .create_log_group()
+        .log_group_name(GROUP)
+        .tags("managed-by", "afu9-posture")
+        .send()
+        .await
+        .expect("create the group");
+    let plan = engine().plan(&aws, &state).await;
+    assert_eq!(
+        paths(&plan, "LogGroup", GROUP),
+        ["spec.retentionDays", "spec.kmsKey"]
+    );
+    let resource = plan
+        .resources
+        .iter()
+        .find(|r| r.kind == "LogGroup")
+        .expect("the group");
+    let calls: Vec<&str> = resource.ops.iter().map(|op| op.call()).collect();
+    assert_eq!(calls, ["PutRetentionPolicy", "AssociateKmsKey"]);
+}
+
+#[tokio::test]
+async fn a_pruned_bucket_holding_objects_is_blocked_never_deleted() {
+    let emulator = Emulator::start();
+    let aws = Aws::from_config(&emulator.sdk_config());
+    let state = desired();
+    converged(&emulator, &aws, &state).await;
+    let s3 = emulator.s3();
+    for orphan in ["afu9-old-logs", "afu9-empty-logs"] {
+        s3.create_bucket()
+            .bucket(orphan)
+            .create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(REGION))
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("create an orphan");
+        s3.put_bucket_tagging()
+            .bucket(orphan)
+            .tagging(
+                Tagging::builder()
+                    .tag_set(Tag::builder().key("managed-by").value("afu9-posture").build().expect("tag"))
+                    .build()
+                    .expect("tagging"),
+            )
+            .send()
+            .await
+            .expect("tag the orphan");
+    }
+    s3.put_object()
+        .bucket("afu9-old-logs")
+        .key("AWSLogs/evidence.json.gz")
+        .body(b"{}".to_vec().into())
+        .send()
+        .await
+        .expect("an object");
+
+    let engine = engine();
+    let plan = engine.plan_with_orphans(&aws, &state, true).await;
+    let orphan = |name: &str| {
+        plan.resources
+            .iter()
+            .find(|r| r.kind == "Bucket" && r.name == name)
+            .unwrap_or_else(|| panic!("{name} is no orphan: {:?}", drifted(&plan)))
+    };
+    let held = orphan("afu9-old-logs");
+    assert_eq!(held.action, Action::Blocked);
+    assert!(held.reason.as_deref().is_some_and(|r| r.contains("holds objects")));
+    assert_eq!(orphan("afu9-empty-logs").action, Action::Delete);
+    let report = engine.apply(&aws, &plan).await;
+    assert_eq!(report.failed(), 0, "{report:?}");
+    let left: Vec<String> = s3
+        .list_buckets()
+        .send()
+        .await
+        .expect("list")
+        .buckets()
+        .iter()
+        .filter_map(|b| b.name.clone())
+        .collect();
+    assert!(left.contains(&"afu9-old-logs".to_owned()), "{left:?}");
+    assert!(!left.contains(&"afu9-empty-logs".to_owned()), "{left:?}");
+}
