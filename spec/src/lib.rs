@@ -14,6 +14,7 @@ pub mod posture;
 pub mod schema;
 pub mod state;
 pub mod tags;
+pub mod time;
 pub mod validate;
 
 // Every kind's area (`afu9_spec::ecr`), `KINDS` and `ManifestKind`: a new kind's folder is
