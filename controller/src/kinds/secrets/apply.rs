@@ -42,6 +42,13 @@ pub enum SecretOp {
         /// Schedule; `Days` is sent as `AutomaticallyAfterDays`.
         schedule: Schedule,
     },
+    /// Rotate now with the configured Lambda (`RotateImmediately`): containment of a
+    /// compromised value (`rotation.rotatedAfter`).
+    #[strum(serialize = "RotateSecret")]
+    RotateSecretNow {
+        /// Secret ARN.
+        arn: String,
+    },
     /// Turn automatic rotation off.
     CancelRotateSecret {
         /// Secret ARN.
@@ -101,6 +108,7 @@ impl WriteCall for SecretOp {
             | Self::CancelRotateSecret { arn }
             | Self::TagResource { arn, .. }
             | Self::UntagResource { arn, .. } => format!("update secret {arn}"),
+            Self::RotateSecretNow { arn } => format!("rotate secret {arn} now"),
             Self::DeleteSecret { arn, .. } => format!("schedule the deletion of secret {arn}"),
             Self::RestoreSecret { arn } => format!("restore secret {arn}"),
         }
@@ -173,6 +181,14 @@ impl SecretOp {
                         .await,
                 )
             }
+            Self::RotateSecretNow { arn } => self.done(
+                client
+                    .rotate_secret()
+                    .secret_id(arn)
+                    .rotate_immediately(true)
+                    .send()
+                    .await,
+            ),
             Self::CancelRotateSecret { arn } => {
                 self.done(client.cancel_rotate_secret().secret_id(arn).send().await)
             }
