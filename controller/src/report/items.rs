@@ -135,6 +135,7 @@ pub const CHECKLIST: &[Item] = &[
                         "spec.inlinePolicies",
                         "spec.managedPolicies",
                         "spec.permissionsBoundary",
+                        "spec.revokeSessionsIssuedBefore",
                     ],
                 ),
                 ("IamPolicy", &["spec.policy"]),

@@ -56,16 +56,22 @@ pub(super) async fn observe(
     iam: &Client,
     want: &[Resource<IamRoleSpec>],
     strategy: ReadStrategy,
+    observed_at: i64,
 ) -> Result<Vec<Option<IamRoleObserved>>, AwsError> {
-    if strategy.resolve(want.len()) == ReadStrategy::AccountDetails {
+    let mut roles = if strategy.resolve(want.len()) == ReadStrategy::AccountDetails {
         let mut all = read_account_details(iam).await?;
-        return Ok(want.iter().map(|role| all.remove(role.name())).collect());
+        want.iter().map(|role| all.remove(role.name())).collect()
+    } else {
+        windowed(
+            want.iter().map(|role| read_role(iam, role.name())),
+            CONCURRENCY,
+        )
+        .await?
+    };
+    for role in roles.iter_mut().flatten() {
+        role.observed_at = observed_at;
     }
-    windowed(
-        want.iter().map(|role| read_role(iam, role.name())),
-        CONCURRENCY,
-    )
-    .await
+    Ok(roles)
 }
 
 async fn read_role(iam: &Client, name: &str) -> Result<Option<IamRoleObserved>, AwsError> {
@@ -146,6 +152,7 @@ async fn read_role(iam: &Client, name: &str) -> Result<Option<IamRoleObserved>, 
             .into_iter()
             .map(|t| (t.key, t.value))
             .collect(),
+        observed_at: 0,
     }))
 }
 
@@ -199,6 +206,7 @@ async fn read_account_details(iam: &Client) -> Result<HashMap<String, IamRoleObs
                     .into_iter()
                     .map(|t| (t.key, t.value))
                     .collect(),
+                observed_at: 0,
             };
             roles.insert(name, observed);
         }
