@@ -18,7 +18,7 @@ use crate::aws::{Aws, AwsError};
 use crate::engine::{ApplyReport, Engine};
 use crate::events::{Batch, CloudTrailEvent, EventKey, Principal, Target};
 use crate::kinds::event_source::queue_url;
-use crate::plan::{Action, Plan, ResourcePlan};
+use crate::plan::{Action, EventOrigin, Plan, ResourcePlan};
 
 /// SQS's longest long poll.
 const LONGEST_POLL: Duration = Duration::from_secs(20);
@@ -38,6 +38,7 @@ struct Summary {
     name: String,
     principal: Option<String>,
     time: Option<SystemTime>,
+    origin: EventOrigin,
 }
 
 /// The queue the loop listens to and the events received but not yet reconciled.
@@ -253,6 +254,7 @@ impl Listener {
                         )
                         .map(str::to_owned),
                         time: event.time,
+                        origin: super::provenance::origin(&event),
                     };
                     self.batch
                         .add(Received { handle, summary }, targets, event.time);
@@ -265,6 +267,14 @@ impl Listener {
         if let Err(err) = delete(aws, url, vec![handle]).await {
             tracing::warn!("{err}");
         }
+    }
+
+    /// The open batch's events, in the order received: the resources each touched and who
+    /// made it.
+    pub(super) fn origins(&self) -> impl Iterator<Item = (&[Target], &EventOrigin)> {
+        self.batch
+            .messages()
+            .map(|(received, targets)| (targets, &received.summary.origin))
     }
 
     /// The open batch's resources, once each, if it is due.

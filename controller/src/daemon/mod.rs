@@ -19,6 +19,7 @@ mod listen;
 mod metrics;
 mod page;
 mod pass_hold;
+mod provenance;
 mod reconciler;
 mod record;
 mod revision;

@@ -14,6 +14,7 @@ use super::backoff::Backoff;
 use super::hold::{Held, hold_back, hold_deletions};
 use super::listen::Listener;
 use super::pass_hold::PassHold;
+use super::provenance::Provenances;
 use super::record::{Scope, record};
 use super::shared::{LastPass, Shared};
 use super::status::{Tally, now_rfc3339};
@@ -44,6 +45,7 @@ pub struct Reconciler {
     seen_hash: Option<String>,
     listener: Listener,
     telling: Telling,
+    provenances: Provenances,
 }
 
 impl Reconciler {
@@ -71,6 +73,7 @@ impl Reconciler {
                 notifier,
                 targets: None,
             },
+            provenances: Provenances::default(),
         }
     }
 
@@ -198,6 +201,9 @@ impl Reconciler {
             plan = planned => plan,
             () = shutdown.cancelled() => return,
         };
+        let scope = targets.map_or(Scope::Full, |_| Scope::Targeted);
+        self.provenances
+            .attribute(&mut plan, self.listener.origins(), scope);
         let mut held = Held::new();
         if targets.is_none() {
             let budget = Allowance::Budget(loaded.state.posture.deletion_budget);
@@ -224,7 +230,7 @@ impl Reconciler {
         self.audit.record(&revision, &plan, &report, &achieved);
         self.shared
             .update_changes(|changes| changes.record(&revision, &plan, &report, &achieved));
-        let scope = targets.map_or(Scope::Full, |_| Scope::Targeted);
+        self.shared.set_plan(crate::render::json::plan_value(&plan));
         let tally = record(
             &self.shared,
             &mut self.backoff,

@@ -73,6 +73,7 @@ pub struct Shared {
     metrics: Mutex<Metrics>,
     health: RwLock<Health>,
     changes: RwLock<RecentChanges>,
+    plan: RwLock<serde_json::Value>,
 }
 
 impl Shared {
@@ -105,6 +106,18 @@ impl Shared {
 
     pub(super) fn update_status<T>(&self, change: impl FnOnce(&mut StatusBoard) -> T) -> T {
         change(&mut self.status.write().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The last pass's plan as JSON (`Null` before the first).
+    pub fn plan(&self) -> serde_json::Value {
+        self.plan
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(super) fn set_plan(&self, plan: serde_json::Value) {
+        *self.plan.write().unwrap_or_else(PoisonError::into_inner) = plan;
     }
 
     pub(super) fn update_changes(&self, change: impl FnOnce(&mut RecentChanges)) {

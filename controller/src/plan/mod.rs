@@ -4,8 +4,10 @@
 //! turns it into a [`ResourcePlan`]; renderers and the run loop read [`Plan`]s.
 
 mod delta;
+mod provenance;
 
 pub use delta::{Delta, Existence};
+pub use provenance::{EventOrigin, Provenance};
 
 use std::fmt;
 use std::future::Future;
@@ -150,6 +152,8 @@ pub struct ResourcePlan {
     /// Whether no manifest names it: a live resource with the ownership tag, found by
     /// looking for orphans (`orphaned`, `delete`, or `blocked` by a protection).
     pub orphan: bool,
+    /// Who made its drift and how, when the run loop knows (an event, or none).
+    pub provenance: Option<Provenance>,
 }
 
 /// A resource another one needs: its manifest kind and name, and how far it must have got.
@@ -211,6 +215,7 @@ impl ResourcePlan {
             depends_on: Vec::new(),
             event_id: None,
             orphan: false,
+            provenance: None,
         }
     }
 

@@ -137,10 +137,15 @@ fn drift(resource: &ResourcePlan, scope: &Scope) -> Finding {
         title: clip(&format!("{} {what}", subject(kind, name)), 256),
         description: clip(
             &format!(
-                "afu9-posture plans to {} {} (declared at {}).",
+                "afu9-posture plans to {} {} (declared at {}).{}",
                 resource.action.as_str(),
                 subject(kind, name),
-                resource.source
+                resource.source,
+                resource
+                    .provenance
+                    .as_ref()
+                    .map(|p| format!(" Drift {}.", p.describe()))
+                    .unwrap_or_default()
             ),
             1024,
         ),

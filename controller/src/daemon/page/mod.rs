@@ -201,9 +201,14 @@ fn resource_row(html: &mut String, resource: &ResourceStatus) {
             .first()
             .map_or("", |c| c.message.as_str())
     });
+    let drift = resource
+        .last_drift
+        .as_ref()
+        .map(|d| format!("<br><small>drift: {}</small>", escape(&d.description)))
+        .unwrap_or_default();
     let _ = writeln!(
         html,
-        "<td>{}</td><td><time>{}</time></td><td class=\"message\">{}</td></tr>",
+        "<td>{}</td><td><time>{}</time></td><td class=\"message\">{}{drift}</td></tr>",
         escape(reason),
         escape(since),
         escape(message)
