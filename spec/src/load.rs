@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use serde_saphyr::Spanned;
 
 use crate::error::{ManifestError, ManifestErrors, SourceLocation};
+use crate::exceptions::Date;
 use crate::kinds::{KINDS, ManifestKind, ParseDocument, parse_managed};
 use crate::meta::Document;
 use crate::posture::PostureSpec;
@@ -29,8 +30,14 @@ const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Loads and validates every manifest under `paths` (files, or directories searched
 /// recursively for `*.yaml` and `*.yml` in name order, hidden entries left out, each real
-/// file read once however many links lead to it). Returns every problem found.
+/// file read once however many links lead to it). Returns every problem found. The
+/// Posture's exceptions are judged on today's date (UTC).
 pub fn load_paths(paths: &[PathBuf]) -> Result<DesiredState, ManifestErrors> {
+    load_paths_as_of(paths, Date::today())
+}
+
+/// [`load_paths`], with the Posture's exceptions judged on `today`.
+pub fn load_paths_as_of(paths: &[PathBuf], today: Date) -> Result<DesiredState, ManifestErrors> {
     let mut errors = Vec::new();
     let mut walk = FileWalk::default();
     for path in paths {
@@ -52,7 +59,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<DesiredState, ManifestErrors> {
             .hint("pass a manifest file or directory with -f"),
         );
     }
-    let state = validate::assemble(parsed, &mut errors);
+    let state = validate::assemble(parsed, today, &mut errors);
     if errors.is_empty() && state.len() == PostureSpec::resources(&state).len() {
         errors.push(
             ManifestError::new(
@@ -75,10 +82,19 @@ pub const NO_RESOURCE: &str = "AFU9-EMPTY-002";
 
 /// Loads manifests from YAML text, as if read from a file named `file` (for tests and tools).
 pub fn load_str(file: &Path, text: &str) -> Result<DesiredState, ManifestErrors> {
+    load_str_as_of(file, text, Date::today())
+}
+
+/// [`load_str`], with the Posture's exceptions judged on `today`.
+pub fn load_str_as_of(
+    file: &Path,
+    text: &str,
+    today: Date,
+) -> Result<DesiredState, ManifestErrors> {
     let mut errors = Vec::new();
     let mut parsed = ParsedDocuments::default();
     parse_file(file, text, &mut parsed, &mut errors);
-    let state = validate::assemble(parsed, &mut errors);
+    let state = validate::assemble(parsed, today, &mut errors);
     finish(state, errors)
 }
 
@@ -359,13 +375,20 @@ struct TypedParser<'a> {
 
 impl TypedParser<'_> {
     fn parse_posture(&mut self) -> Option<Resource<PostureSpec>> {
-        parse_typed(
+        let mut posture: Resource<PostureSpec> = parse_typed(
             self.file,
             self.document,
             self.start,
             self.name_location.clone(),
             self.errors,
-        )
+        )?;
+        crate::exceptions::locate(
+            self.file,
+            &self.document.text,
+            self.document.line_offset,
+            &mut posture.spec.exceptions,
+        );
+        Some(posture)
     }
 }
 
