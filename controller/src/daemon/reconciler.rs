@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use afu9_spec::DesiredState;
+use afu9_spec::exceptions::Date;
 use tokio_util::sync::CancellationToken;
 
 use super::audit::AuditLog;
@@ -193,6 +194,8 @@ impl Reconciler {
             });
             return;
         }
+        let risks = crate::report::exceptions::standings(&loaded.state, Date::today());
+        self.shared.update_health(|h| h.accepted_risks = risks);
         let planned = plan_pass(&self.engine, &self.aws, &loaded.state, targets);
         let mut plan: Plan = tokio::select! {
             plan = planned => plan,
@@ -385,7 +388,8 @@ impl Telling {
 /// Sends what is left failing after a pass to Security Hub; a failure is logged, and the next
 /// pass tries again.
 async fn export_findings(aws: &Aws, state: &DesiredState, plan: &Plan) {
-    let checklist = crate::report::evaluate(state, plan);
+    let mut checklist = crate::report::evaluate(state, plan);
+    crate::report::exceptions::accept(&mut checklist, state, Date::today());
     let sent = async {
         let scope = crate::securityhub::scope_of(aws).await?;
         crate::securityhub::export(aws, &checklist, plan, &scope, &now_rfc3339()).await

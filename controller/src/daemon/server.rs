@@ -161,6 +161,7 @@ async fn status(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
         "desiredStateErrors": health.invalid,
         "refusedRevision": health.refused,
         "held": health.held,
+        "acceptedRisks": health.accepted_risks,
         "lastPass": health.last_pass,
         "events": {
             "queue": health.listening,

@@ -32,6 +32,8 @@ pub struct Health {
     pub refused: Option<String>,
     /// Why the last full pass was held back whole, if it was.
     pub held: Option<PassHold>,
+    /// The Posture's exceptions and where each stands today, one line each.
+    pub accepted_risks: Vec<String>,
 }
 
 impl Health {

@@ -17,6 +17,7 @@ pub fn evaluate(state: &DesiredState, plan: &Plan) -> Report {
             .map(|item| judge(item, state, plan))
             .collect(),
         partial: plan.partial.clone(),
+        exceptions: Vec::new(),
     }
 }
 
@@ -76,6 +77,7 @@ fn evidence(resource: &ResourcePlan, finding: Finding, note: String) -> Evidence
         wanted: None,
         rule: None,
         note,
+        accepted: None,
     }
 }
 
@@ -197,6 +199,7 @@ fn requested(requirement: &Requirement, state: &DesiredState, out: &mut Vec<Evid
         wanted: wanted(requirement.expect),
         rule: None,
         note,
+        accepted: None,
     };
     if specs.is_empty() {
         out.push(missing("", format!("the desired state declares no {kind}")));
@@ -276,6 +279,7 @@ fn guardrail(warning: &ManifestError, plan: &Plan) -> Evidence {
         wanted: None,
         rule: Some(warning.rule.to_owned()),
         note: format!("{} ({at})", warning.message),
+        accepted: None,
     }
 }
 

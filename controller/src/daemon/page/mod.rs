@@ -105,6 +105,15 @@ fn summary(html: &mut String, health: &Health) {
                 )
             }),
         ),
+        (
+            "accepted",
+            "Accepted risks",
+            if health.accepted_risks.is_empty() {
+                "none".to_owned()
+            } else {
+                health.accepted_risks.join("; ")
+            },
+        ),
     ];
     html.push_str("<dl id=\"pass\">\n");
     for (id, label, value) in rows {
