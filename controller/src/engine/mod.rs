@@ -1,10 +1,11 @@
 //! The reconcile engine: kinds behind one small core trait and a few capability traits
-//! (`kind`, `tags`, `import`, `orphans`, `evented`), the registry that erases them
+//! (`kind`, `tags`, `import`, `orphans`, `evented`, `attest`), the registry that erases them
 //! (`registry`), the one place that turns what a kind found into a plan (`decide`), and an
 //! apply that executes exactly the operations of the plan it is given, resources at the same
 //! time within each service's bound (`schedule`).
 
 pub mod apply;
+pub mod attest;
 pub mod budget;
 mod decide;
 pub mod evented;
@@ -17,6 +18,7 @@ mod schedule;
 pub mod tags;
 
 pub use apply::{ApplyReport, OpResult, ResourceResult};
+pub use attest::Attests;
 pub use evented::Evented;
 pub use guard::{GuardError, check_target};
 pub use import::{Discovery, ImportContext, ImportError, ImportRequest, Imported, Imports};

@@ -1,6 +1,7 @@
 //! `EcrRepository`: scanning, tag mutability, lifecycle policy, tags; encryption checked.
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;
