@@ -33,9 +33,9 @@ impl Imports for KmsKeys {
 
 fn discover(aws: &Aws) -> Discovery<'_, KmsKeySpec> {
     Box::pin(async move {
-        Ok(observe::list_aliases(&aws.kms)
+        Ok(observe::list_aliases(aws)
             .await?
-            .into_keys()
+            .keys()
             .filter_map(|alias| {
                 let name = alias.strip_prefix("alias/")?;
                 (!name.starts_with("aws/")).then(|| (name.to_owned(), probe()))

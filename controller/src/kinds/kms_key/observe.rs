@@ -1,8 +1,10 @@
-//! Reading keys: one paginated `ListAliases` (the alias → key id map), then per managed key
+//! Reading keys: one paginated `ListAliases` (the alias → key id map; once per pass, shared
+//! with the orphan search and import), then per managed key
 //! `DescribeKey`, and for an enabled key `GetKeyRotationStatus`, `ListResourceTags` and (only
 //! when the manifest manages it) `GetKeyPolicy`, at once, for 8 keys at a time.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use afu9_spec::Resource;
 use afu9_spec::kms_key::KmsKeySpec;
@@ -11,17 +13,18 @@ use aws_sdk_kms::Client;
 use futures_util::future::try_join3;
 
 use super::KmsKeyObserved;
-use crate::aws::AwsError;
 use crate::aws::read::windowed;
+use crate::aws::{Aws, AwsError};
 
 /// How many keys are read at once (each with up to three reads in flight).
 const CONCURRENCY: usize = 8;
 
 pub(super) async fn observe(
-    kms: &Client,
+    aws: &Aws,
     want: &[Resource<KmsKeySpec>],
 ) -> Result<Vec<Option<KmsKeyObserved>>, AwsError> {
-    let aliases = list_aliases(kms).await?;
+    let aliases = list_aliases(aws).await?;
+    let kms = &aws.kms;
     let reads = want.iter().map(|resource| {
         let target = aliases.get(&KmsKeySpec::alias(resource.name())).cloned();
         async move {
@@ -34,7 +37,13 @@ pub(super) async fn observe(
     windowed(reads, CONCURRENCY).await
 }
 
-pub(super) async fn list_aliases(kms: &Client) -> Result<HashMap<String, String>, AwsError> {
+/// Every alias of the account and region and the key it names (the pass's shared listing).
+pub(super) async fn list_aliases(aws: &Aws) -> Result<Arc<HashMap<String, String>>, AwsError> {
+    aws.listing("KMS.ListAliases", || read_aliases(&aws.kms))
+        .await
+}
+
+async fn read_aliases(kms: &Client) -> Result<HashMap<String, String>, AwsError> {
     let mut pages = kms.list_aliases().limit(100).into_paginator().send();
     let mut aliases = HashMap::new();
     while let Some(page) = pages.next().await {
