@@ -26,7 +26,7 @@ impl Imports for SecurityGroups {
             let default_vpc = default_vpc(aws).await?;
             // Per name: (not in the default VPC, VPC id), least first.
             let mut chosen: BTreeMap<String, (bool, String)> = BTreeMap::new();
-            for group in observe::list_groups(aws).await?.iter() {
+            for group in &*observe::list_groups(aws).await? {
                 let (Some(name), Some(vpc)) = (group.group_name.clone(), group.vpc_id.clone())
                 else {
                     continue;

@@ -105,7 +105,7 @@ async fn resolve_vpcs(
     let by_tags = want.iter().any(|g| matches!(g.spec.vpc, VpcRef::Tags(_)));
     let mut vpcs: Vec<(String, BTreeMap<String, String>)> = Vec::new();
     if by_tags {
-        for vpc in list_vpcs(aws).await?.iter() {
+        for vpc in &*list_vpcs(aws).await? {
             let tags = vpc
                 .tags()
                 .iter()

@@ -235,7 +235,7 @@ async fn read_account_details(aws: &Aws) -> Result<HashMap<String, IamRoleObserv
             roles.insert(name, observed);
         }
     }
-    for role in list_roles(aws).await?.iter() {
+    for role in &*list_roles(aws).await? {
         if let Some(observed) = roles.get_mut(&role.role_name) {
             observed.description = role.description.clone().filter(|d| !d.is_empty());
             observed.max_session_duration = role
