@@ -5,7 +5,9 @@
 //! every live resource with a probe manifest, its own `observe` reads them, and its tagging
 //! tells whose they are. So a kind that imports and carries tags can tell its orphans; its
 //! registration says whether pruning deletes them ([`Prunes`]: the calls, and the
-//! protections that hold one back), keeps them, or never looks. The engine decides the rest: an orphan is `orphaned` (left
+//! protections that hold one back), keeps them, or never looks. The listing is the pass's
+//! shared one (the kind's observation reads it too), and where it shows tags only the
+//! resources it shows owned are observed. The engine decides the rest: an orphan is `orphaned` (left
 //! alone) unless pruning is on, then `delete` or `blocked` with the protection's reason; an
 //! observe-only posture keeps the calls out. Only a whole plan looks for orphans: a partial
 //! one (`--target`, an event's reconcile) cannot tell what no manifest names.
@@ -165,10 +167,15 @@ pub(super) async fn find<K: ManagedKind>(
     if matches!(orphans_of, Orphans::Untracked(_)) {
         return Vec::new();
     }
-    let probes = match candidates(import, aws, state).await {
+    let mut probes = match candidates(import, aws, state).await {
         Ok(probes) => probes,
         Err(err) => return failed::<K>(&err),
     };
+    match (import.owners)(aws).await {
+        Ok(Some(owned)) => probes.retain(|probe| owned.contains(probe.name())),
+        Ok(None) => {}
+        Err(err) => return failed::<K>(&err),
+    }
     if probes.is_empty() {
         return Vec::new();
     }

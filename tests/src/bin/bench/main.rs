@@ -3,7 +3,8 @@
 //! resources, in three scenarios: `plan` in steady state, `plan` with about 10 % drift
 //! injected through the SDK, and `apply` from empty. With an `ansible-playbook` (environment
 //! `AFU9_ANSIBLE_PLAYBOOK`), the AFU-9 posture is also run as an Ansible playbook in
-//! `--check --diff` mode against the same emulator, as the peer baseline.
+//! `--check --diff` mode against the same emulator, as the peer baseline, beside the 14
+//! resources of the AFU-9 posture it covers (`afu9-core`).
 //!
 //! Run it through `scripts/bench`, which builds `afu9ctl` and installs the emulator and
 //! Ansible. The `afu9ctl` measured is `AFU9CTL`, or the one next to this binary.
@@ -157,8 +158,9 @@ fn main() {
     let mut results = Results::new(&afu9ctl, options.latency, options.split);
     let postures = options
         .afu9
-        .then_some(Posture::Afu9)
+        .then_some([Posture::Core, Posture::Afu9])
         .into_iter()
+        .flatten()
         .chain(options.sizes.iter().map(|&n| Posture::Generated(n)));
     for posture in postures {
         let manifests = posture.manifests(&workdir);
@@ -188,7 +190,7 @@ fn main() {
             .map(|_| expect(run(&plan), 0, posture, "steady plan"))
             .collect();
         results.push(Scenario::new(posture, "plan, steady state", steady, None));
-        if posture == Posture::Afu9
+        if posture == Posture::Core
             && let Some(playbook) = &options.ansible
         {
             // An Ansible run takes tens of seconds: three are enough for a median.

@@ -97,7 +97,7 @@ impl ManagedKind for IamRoles {
         aws: &'a Aws,
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
-        observe::observe(&aws.iam, want, self.strategy)
+        observe::observe(aws, want, self.strategy)
     }
 
     fn plan(
