@@ -7,6 +7,7 @@ use std::sync::{Mutex, PoisonError, RwLock};
 use serde::Serialize;
 
 use super::changes::RecentChanges;
+use super::lease::Role;
 use super::metrics::Metrics;
 use super::record::Tally;
 use super::status::StatusBoard;
@@ -28,6 +29,10 @@ pub struct Health {
     pub last_event_pass: Option<LastPass>,
     /// The queue the loop listens to, once it exists.
     pub listening: Option<String>,
+    /// With a lease (`run --lease-table`): whether this process writes or stands by.
+    pub role: Option<Role>,
+    /// With a lease: the process that holds it, as last seen.
+    pub lease_holder: Option<String>,
 }
 
 impl Health {
@@ -41,7 +46,10 @@ impl Health {
         if self.revision.is_none() {
             return Some("no valid desired state loaded yet".to_owned());
         }
-        (self.passes == 0).then(|| "the first pass has not finished".to_owned())
+        // A standby with a valid desired state is ready: it is the spare that takes over, and
+        // an orchestrator must neither restart it nor wait for it to hold the lease.
+        (self.passes == 0 && self.role != Some(Role::Standby))
+            .then(|| "the first pass has not finished".to_owned())
     }
 }
 

@@ -37,12 +37,14 @@ use crate::permissions::{self, ArnScope, Mode, Policy};
 use crate::plan::{Plan, ResourcePlan};
 
 /// What a policy covers besides the manifests' calls.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct PolicyOptions {
     /// What `--security-hub` needs to send findings.
     pub security_hub: bool,
     /// What pruning orphans writes (`apply --prune`), also when the Posture does not prune.
     pub prune: bool,
+    /// What holding a lease in this DynamoDB table takes (`run --lease-table`).
+    pub lease_table: Option<String>,
 }
 
 /// The kinds the controller manages, in dependency order (a kind's resources are applied
@@ -75,6 +77,10 @@ impl Engine {
         let export = options
             .security_hub
             .then(|| ("SecurityHub", permissions::security_hub(scope)));
+        let lease = options
+            .lease_table
+            .as_deref()
+            .map(|table| ("Controller", permissions::lease(scope, table)));
         permissions::policy(
             self.kinds
                 .iter()
@@ -87,7 +93,8 @@ impl Engine {
                     grants.extend(kind.orphan_permissions(scope, prune));
                     (kind.kind(), grants)
                 })
-                .chain(export),
+                .chain(export)
+                .chain(lease),
             mode,
         )
     }

@@ -23,6 +23,8 @@ pub enum Access {
     Listen,
     /// The calls `--security-hub` makes to send findings, in `report` as in `run`.
     Export,
+    /// The calls `afu9ctl run --lease-table` makes to hold its lease.
+    Lease,
 }
 
 impl Access {
@@ -32,6 +34,7 @@ impl Access {
             Self::Write => "Write",
             Self::Listen => "Listen",
             Self::Export => "Export",
+            Self::Lease => "Lease",
         }
     }
 }
@@ -95,6 +98,20 @@ pub fn security_hub(scope: &ArnScope) -> Vec<Grant> {
             vec![scope.arn("securityhub", "hub/default")],
         ),
     ]
+}
+
+/// What `run --lease-table` needs: reading, writing (conditionally) and, on the way out,
+/// deleting its one item of the lease table.
+pub fn lease(scope: &ArnScope, table: &str) -> Vec<Grant> {
+    vec![Grant::new(
+        Access::Lease,
+        &[
+            "dynamodb:DeleteItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+        ],
+        vec![scope.arn("dynamodb", &format!("table/{table}"))],
+    )]
 }
 
 /// The resource of an action that takes none.

@@ -93,6 +93,7 @@ fn without_manifests_only_looking_for_orphans_is_granted_and_pruning_adds_only_d
     let options = PolicyOptions {
         security_hub: false,
         prune: true,
+        ..PolicyOptions::default()
     };
     let pruning = Engine::new(standard()).permissions(&state, &scope, Mode::Apply, options);
     let writes: Vec<&String> = pruning
@@ -132,6 +133,7 @@ fn the_security_hub_export_is_granted_only_when_asked_in_either_mode_on_its_prod
         let options = PolicyOptions {
             security_hub: true,
             prune: false,
+            ..PolicyOptions::default()
         };
         let with = Engine::new(standard()).permissions(&state, &scope, mode, options);
         let export: Vec<(&str, &[String], &[String])> = with
