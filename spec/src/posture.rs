@@ -57,7 +57,8 @@ pub struct PostureSpec {
     /// Whether this instance manages the account's global resources (IAM roles and
     /// policies): one instance per account does. `false`: they are observed (drift reported,
     /// never written) and their orphans not looked for. Default `true`; `afu9ctl run
-    /// --manage-global false` overrides it (the StackSet does so outside its primary region).
+    /// --manage-global false` overrides it (the deploy template does so outside its primary
+    /// region).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manage_global: Option<bool>,
 }

@@ -213,7 +213,7 @@ pub struct RunArgs {
     #[arg(long, default_value = "5s", value_parser = parse_duration)]
     pub lease_renew: Duration,
     /// Whether this instance writes the account's global resources (IAM), overriding the
-    /// Posture's `manageGlobal`: one instance per account does (the StackSet says `false`
+    /// Posture's `manageGlobal`: one instance per account does (the deploy template says `false`
     /// outside its primary region).
     #[arg(long, env = "AFU9_MANAGE_GLOBAL")]
     pub manage_global: Option<bool>,

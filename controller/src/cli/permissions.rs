@@ -29,7 +29,7 @@ pub fn permissions(cli: &Cli, args: &PermissionsArgs) -> ExitCode {
         lease_table: args.lease_table.clone(),
     };
     let policy =
-        Engine::new(afu9_controller::kinds::standard()).permissions(&state, &scope, mode, options);
+        Engine::new(afu9_controller::kinds::standard()).permissions(&state, &scope, mode, &options);
     print(&match args.output {
         PermissionsFormat::Json => permissions::json(&policy),
         PermissionsFormat::Text => permissions::text(&policy),

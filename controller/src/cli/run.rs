@@ -107,10 +107,10 @@ fn lease(args: &RunArgs, aws: &Aws, files: &[std::path::PathBuf]) -> anyhow::Res
         args.lease_renew,
         args.lease_duration
     );
-    let instance = afu9_spec::load_paths(files)
-        .ok()
-        .map(|state| state.posture.owner().name().to_owned())
-        .unwrap_or_else(|| afu9_spec::tags::DEFAULT_INSTANCE.to_owned());
+    let instance = afu9_spec::load_paths(files).ok().map_or_else(
+        || afu9_spec::tags::DEFAULT_INSTANCE.to_owned(),
+        |state| state.posture.owner().name().to_owned(),
+    );
     let region = aws.region.clone().unwrap_or_else(|| "-".to_owned());
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "afu9ctl".to_owned());
     Ok(Some(Lease::new(LeaseConfig {

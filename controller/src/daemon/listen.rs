@@ -312,6 +312,24 @@ impl Listener {
         !self.batch.is_empty()
     }
 
+    /// [`Listener::settle`], unless the lease was `lost` during the pass (writes were left
+    /// unstarted): its events are then left to come back to the new holder.
+    pub(super) async fn settle_unless(
+        &mut self,
+        lost: bool,
+        aws: &Aws,
+        plan: &Plan,
+        report: &ApplyReport,
+        held: &Held,
+        shared: &Shared,
+    ) {
+        if lost {
+            self.abandon();
+        } else {
+            self.settle(aws, plan, report, held, shared).await;
+        }
+    }
+
     /// Settles the open batch by what `plan` and `report` did: deletes the messages whose
     /// resources all reconciled (recording their latency and the last event per resource),
     /// leaves the others to come back: a resource that could not be read or written, or

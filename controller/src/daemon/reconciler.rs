@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::audit::AuditLog;
 use super::backoff::Backoff;
-use super::hold::hold_back;
+use super::hold::{Held, hold_back};
 use super::lease::Lease;
 use super::listen::Listener;
 use super::record::{Scope, Tally, record};
@@ -19,7 +19,7 @@ use super::shared::{LastPass, Shared};
 use super::status::now_rfc3339;
 use super::{RunOptions, revision};
 use crate::aws::Aws;
-use crate::engine::{Engine, check_target};
+use crate::engine::{ApplyReport, Engine, check_target};
 use crate::events::Target;
 use crate::plan::Plan;
 
@@ -155,6 +155,20 @@ impl Reconciler {
         }
     }
 
+    /// Holds back what must not be written now and applies the rest of `plan`: no write
+    /// starts after shutdown or once the lease is lost, the one in flight finishes.
+    async fn apply(
+        &self,
+        plan: &mut Plan,
+        revision: &str,
+        shutdown: &CancellationToken,
+    ) -> (Held, ApplyReport) {
+        let held = hold_back(plan, revision, &self.options, &self.backoff, &self.shared);
+        let stop = || shutdown.is_cancelled() || !self.writes();
+        let report = self.engine.apply_until(&self.aws, plan, &stop).await;
+        (held, report)
+    }
+
     /// Loads the desired state when its files changed; returns whether a new valid state
     /// was loaded.
     fn reload(&mut self) -> bool {
@@ -227,21 +241,7 @@ impl Reconciler {
             plan = planned => plan,
             () = shutdown.cancelled() => return,
         };
-        let held = hold_back(
-            &mut plan,
-            &revision,
-            &self.options,
-            &self.backoff,
-            &self.shared,
-        );
-        // Writes stop on shutdown and when the lease is lost: none starts after, the one in
-        // flight finishes.
-        let lease = self.options.lease.clone();
-        let lost = || lease.as_ref().is_some_and(|lease| !lease.held());
-        let report = self
-            .engine
-            .apply_until(&self.aws, &plan, &|| shutdown.is_cancelled() || lost())
-            .await;
+        let (held, report) = self.apply(&mut plan, &revision, shutdown).await;
         self.audit.record(&revision, &plan, &report);
         self.shared
             .update_changes(|changes| changes.record(&revision, &plan, &report));
@@ -261,12 +261,16 @@ impl Reconciler {
         );
         let seconds = started.elapsed().as_secs_f64();
         let calls = self.aws.calls.total().saturating_sub(calls_before);
-        if self.listener.pending() && lost() {
-            // Writes were left unstarted: the events come back to the new holder.
-            self.listener.abandon();
-        } else if self.listener.pending() {
+        if self.listener.pending() {
             self.listener
-                .settle(&self.aws, &plan, &report, &held, &self.shared)
+                .settle_unless(
+                    !self.writes(),
+                    &self.aws,
+                    &plan,
+                    &report,
+                    &held,
+                    &self.shared,
+                )
                 .await;
         }
         if scope == Scope::Full && self.options.security_hub {

@@ -71,7 +71,7 @@ impl Engine {
         state: &DesiredState,
         scope: &ArnScope,
         mode: Mode,
-        options: PolicyOptions,
+        options: &PolicyOptions,
     ) -> Policy {
         let prune = options.prune || state.posture.prune;
         let export = options
