@@ -9,7 +9,6 @@ use std::time::{Duration, Instant, SystemTime};
 
 use afu9_spec::DesiredState;
 use aws_sdk_sqs::types::DeleteMessageBatchRequestEntry;
-use futures_util::future::join_all;
 use futures_util::{StreamExt as _, TryStreamExt as _, stream};
 use tokio_util::sync::CancellationToken;
 
@@ -24,8 +23,8 @@ use crate::plan::{Action, Plan, ResourcePlan};
 
 /// SQS's longest long poll.
 const LONGEST_POLL: Duration = Duration::from_secs(20);
-/// How many receives (and deletes) run at once while the queue has a backlog.
-const RECEIVERS: usize = 4;
+/// How many `DeleteMessageBatch` calls run at once.
+const DELETERS: usize = 4;
 /// How long to wait after the queue could not be read before trying again.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
 
@@ -179,30 +178,24 @@ impl Listener {
                 continue;
             }
             // A whole second at most so that a poll never outlives the deadline; a partial
-            // one polls without waiting. One receiver while the queue is quiet; while a poll
-            // comes back full (a backlog), several at once.
+            // one polls without waiting.
             let wait = (deadline - now).min(LONGEST_POLL).as_secs();
-            let receivers = if self.drained { 1 } else { RECEIVERS };
-            let polls = join_all((0..receivers).map(|_| receive(aws, &url, wait)));
             let received = tokio::select! {
-                received = polls => received,
+                received = receive(aws, &url, wait) => received,
                 // The messages of a poll cut short come back after their visibility timeout.
                 () = shutdown.cancelled() => return,
             };
             let mut dropped = Vec::new();
-            let mut drained = false;
-            let mut failed = None;
-            for polled in received {
-                match polled {
-                    Ok(messages) => {
-                        drained |= messages.len() < 10;
-                        for (handle, body) in messages {
-                            dropped.extend(self.sort(engine, state, handle, &body, shared));
-                        }
+            let (failed, drained) = match received {
+                Ok(messages) => {
+                    let drained = messages.len() < 10;
+                    for (handle, body) in messages {
+                        dropped.extend(self.sort(engine, state, handle, &body, shared));
                     }
-                    Err(err) => failed = Some(err),
+                    (None, drained)
                 }
-            }
+                Err(err) => (Some(err), true),
+            };
             if let Err(err) = delete(aws, &url, dropped).await {
                 tracing::warn!("{err}");
             }
@@ -457,14 +450,14 @@ async fn receive(aws: &Aws, url: &str, wait: u64) -> Result<Vec<(String, String)
         .collect())
 }
 
-/// Deletes the messages `handles`, ten a call, [`RECEIVERS`] calls at once.
+/// Deletes the messages `handles`, ten a call, [`DELETERS`] calls at once.
 async fn delete(aws: &Aws, url: &str, handles: Vec<String>) -> Result<(), AwsError> {
     let calls: Vec<_> = handles
         .chunks(10)
         .map(|chunk| delete_ten(aws, url, chunk.to_vec()))
         .collect();
     stream::iter(calls)
-        .buffer_unordered(RECEIVERS)
+        .buffer_unordered(DELETERS)
         .try_for_each(|()| async { Ok(()) })
         .await
 }
