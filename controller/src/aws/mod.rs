@@ -135,6 +135,8 @@ pub struct Aws {
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     /// CloudWatch Logs (metric filters, log-group look-ups).
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    /// DynamoDB (the run loop's lease; no table is managed).
+    pub dynamodb: aws_sdk_dynamodb::Client,
     /// EC2 (security groups, VPC look-ups).
     pub ec2: aws_sdk_ec2::Client,
     /// Elastic Load Balancing v2 (load balancers' attributes, groups and listeners).
@@ -205,6 +207,7 @@ impl Aws {
             cloudtrail: client!(aws_sdk_cloudtrail, config, policy),
             cloudwatch: client!(aws_sdk_cloudwatch, config, policy),
             logs: client!(aws_sdk_cloudwatchlogs, config, policy),
+            dynamodb: client!(aws_sdk_dynamodb, config, policy),
             ec2: client!(aws_sdk_ec2, config, policy),
             elbv2: client!(aws_sdk_elasticloadbalancingv2, config, policy),
             ecr: client!(aws_sdk_ecr, config, policy),

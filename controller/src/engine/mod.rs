@@ -41,12 +41,14 @@ use crate::permissions::{self, ArnScope, Mode, Policy};
 use crate::plan::Plan;
 
 /// What a policy covers besides the manifests' calls.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct PolicyOptions {
     /// What `--security-hub` needs to send findings.
     pub security_hub: bool,
     /// What pruning orphans writes (`apply --prune`), also when the Posture does not prune.
     pub prune: bool,
+    /// What holding a lease in this DynamoDB table takes (`run --lease-table`).
+    pub lease_table: Option<String>,
 }
 
 /// The kinds the controller manages, in dependency order (a kind's resources are applied
@@ -74,7 +76,7 @@ impl Engine {
         state: &DesiredState,
         scope: &ArnScope,
         mode: Mode,
-        options: PolicyOptions,
+        options: &PolicyOptions,
     ) -> Policy {
         let prune = options.prune || state.posture.prune;
         let export = options
@@ -82,6 +84,10 @@ impl Engine {
             .then(|| ("SecurityHub", permissions::security_hub(scope)));
         let notify = Some(("Notifications", permissions::notifications(state, scope)))
             .filter(|(_, grants)| !grants.is_empty());
+        let lease = options
+            .lease_table
+            .as_deref()
+            .map(|table| ("Controller", permissions::lease(scope, table)));
         permissions::policy(
             self.kinds
                 .iter()
@@ -95,7 +101,8 @@ impl Engine {
                     (kind.kind(), grants)
                 })
                 .chain(export)
-                .chain(notify),
+                .chain(notify)
+                .chain(lease),
             mode,
         )
     }

@@ -16,7 +16,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use afu9_spec::posture::OrphanEntry;
-use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, carries_ownership_tag};
+use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Owner};
 use afu9_spec::{DesiredState, ManagementPolicy, ManifestKind, Resource, SourceLocation};
 
 use super::import::{ImportOps, Imports, probes};
@@ -164,7 +164,8 @@ pub(super) async fn find<K: ManagedKind>(
     let Some(Finder { import, tags }) = finder else {
         return Vec::new();
     };
-    if matches!(orphans_of, Orphans::Untracked(_)) {
+    if matches!(orphans_of, Orphans::Untracked(_)) || (K::GLOBAL && !state.posture.manages_global())
+    {
         return Vec::new();
     }
     let mut probes = match candidates(import, aws, state).await {
@@ -183,7 +184,8 @@ pub(super) async fn find<K: ManagedKind>(
         Ok(observed) => observed,
         Err(err) => return failed::<K>(&err),
     };
-    let orphans = owned(orphans_of, tags, &probes, &observed);
+    let owner = state.posture.owner();
+    let orphans = owned(&owner, orphans_of, tags, &probes, &observed);
     if orphans.is_empty() {
         return Vec::new();
     }
@@ -275,9 +277,10 @@ async fn candidates<K: ManagedKind>(
     .await
 }
 
-/// The observed candidates that carry the ownership tag and are not already on their way
-/// out.
+/// The observed candidates that carry this instance's ownership tags (another instance's
+/// resources are never its orphans) and are not already on their way out.
 fn owned<'a, K: ManagedKind>(
+    owner: &Owner,
     orphans_of: &Orphans<K>,
     tags: &TagOps<K>,
     probes: &'a [Resource<K::Spec>],
@@ -294,7 +297,7 @@ fn owned<'a, K: ManagedKind>(
                 return None;
             }
             let live = (tags.live)(probe.name(), have)?;
-            carries_ownership_tag(live.tags).then(|| Orphan {
+            owner.owns(live.tags).then(|| Orphan {
                 name: probe.name(),
                 have,
             })

@@ -18,13 +18,14 @@
 //! interpreter lock), so with one process for every service the emulator's CPU time, not
 //! afu9ctl, bounds a large pass; AWS's services do not share a process.
 //! `bench --events N [--event-window 1s]` measures event to converged instead (see
-//! `events.rs`).
+//! `events.rs`); `bench --storm N` the drain of a backlog of N events (see `storm.rs`).
 
 mod ansible;
 mod events;
 mod measure;
 mod posture;
 mod report;
+mod storm;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -49,6 +50,7 @@ struct Options {
     split: bool,
     events: Option<usize>,
     event_window: String,
+    storm: Option<usize>,
 }
 
 fn options() -> Options {
@@ -62,6 +64,7 @@ fn options() -> Options {
         split: false,
         events: None,
         event_window: "1s".to_owned(),
+        storm: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -89,6 +92,7 @@ fn options() -> Options {
             }
             "--events" => options.events = Some(value.parse().unwrap_or_else(|_| usage(&arg))),
             "--event-window" => options.event_window = value,
+            "--storm" => options.storm = Some(value.parse().unwrap_or_else(|_| usage(&arg))),
             "--max-runs" => options.max_runs = value.parse().unwrap_or_else(|_| usage(&arg)),
             "--latency" => {
                 let ms = value.strip_suffix("ms").unwrap_or(&value);
@@ -103,7 +107,7 @@ fn options() -> Options {
 fn usage(arg: &str) -> ! {
     eprintln!(
         "bad argument {arg}
-usage: bench [--sizes 10,100,1000] [--out PATH] [--max-runs N] [--latency 50ms] [--no-afu9] [--split-emulator] | bench --events N [--event-window 1s] | bench --manifests N"
+usage: bench [--sizes 10,100,1000] [--out PATH] [--max-runs N] [--latency 50ms] [--no-afu9] [--split-emulator] | bench --events N [--event-window 1s] | bench --storm N | bench --manifests N"
     );
     std::process::exit(2)
 }
@@ -133,6 +137,10 @@ fn main() {
         "{} is missing: build it first (scripts/bench does)",
         afu9ctl.display()
     );
+    if let Some(events) = options.storm {
+        storm::run(&afu9ctl, events);
+        return;
+    }
     if let Some(samples) = options.events {
         events::run(&afu9ctl, samples, &options.event_window);
         return;

@@ -56,6 +56,7 @@ impl ManagedKind for IamRoles {
     type Spec = IamRoleSpec;
     type Observed = IamRoleObserved;
     const SERVICE: &'static str = "IAM";
+    const GLOBAL: bool = true;
     const NOUN: &'static str = "role";
     /// IAM's write rate is low (one global control plane per account): 4 in flight for all
     /// of IAM (the least of its kinds' bounds is the service's).
