@@ -33,9 +33,12 @@ pub const REGION: &str = "eu-central-1";
 /// The account moto answers for by default.
 pub const ACCOUNT_ID: &str = "123456789012";
 
-/// The repository's root directory.
+/// The repository's root directory: the parent of the running test's crate (cargo sets
+/// `CARGO_MANIFEST_DIR` when it runs a test), read at run time so that a build reused from a
+/// clone at another path never points there; the compile-time path otherwise.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
         .parent()
         .expect("tests/ has a parent")
         .to_path_buf()
