@@ -7,6 +7,7 @@
 pub mod apply;
 pub mod attest;
 pub mod budget;
+mod capability;
 mod decide;
 pub mod evented;
 pub mod guard;

@@ -14,6 +14,7 @@ use std::pin::Pin;
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use super::attest::{AttestOps, Attests};
+pub use super::capability::Capability;
 use super::decide::{plan_resource, unobservable};
 use super::evented::{EventOps, Evented};
 use super::import::{ImportError, ImportOps, ImportRequest, Imported, Imports, import_kind};
@@ -24,38 +25,6 @@ use crate::aws::Aws;
 use crate::events::{EventKey, Events};
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Dependency, ResourcePlan};
-
-/// A capability as a registration gives it.
-#[derive(Debug, Clone, Copy)]
-pub enum Capability<T> {
-    /// The kind has it.
-    Provided(T),
-    /// The kind does not have it, for this reason.
-    Declined(&'static str),
-    /// The registration says nothing (an error: see [`ErasedKind::undeclared`]).
-    Undeclared,
-}
-
-impl<T> Capability<T> {
-    fn provided(&self) -> Option<&T> {
-        match self {
-            Self::Provided(ops) => Some(ops),
-            Self::Declined(_) | Self::Undeclared => None,
-        }
-    }
-
-    fn declared(&self) -> bool {
-        !matches!(self, Self::Undeclared)
-    }
-
-    fn describe(&self, name: &'static str) -> String {
-        match self {
-            Self::Provided(_) => name.to_owned(),
-            Self::Declined(why) => format!("not {name}: {why}"),
-            Self::Undeclared => format!("{name}: undeclared"),
-        }
-    }
-}
 
 /// A kind and its capabilities, as its registration line builds it.
 pub struct Kind<K: ManagedKind> {
