@@ -20,10 +20,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde::Serialize;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use super::role::Role;
 use super::shared::Shared;
 use crate::aws::{Aws, AwsError};
 
@@ -49,26 +49,6 @@ impl LeaseConfig {
     /// The longest a standby takes to take over from a holder that died.
     pub fn takeover_bound(&self) -> Duration {
         self.duration + self.renew_every * 2
-    }
-}
-
-/// Whether this process writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// It holds the lease: it reconciles and writes.
-    Leader,
-    /// Another process holds it (or it could not tell): it serves status and waits.
-    Standby,
-}
-
-impl Role {
-    /// `leader` or `standby`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Leader => "leader",
-            Self::Standby => "standby",
-        }
     }
 }
 

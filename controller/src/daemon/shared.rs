@@ -7,9 +7,9 @@ use std::sync::{Mutex, PoisonError, RwLock};
 use serde::Serialize;
 
 use super::changes::RecentChanges;
-use super::lease::Role;
 use super::metrics::Metrics;
 use super::pass_hold::PassHold;
+use super::role::Role;
 use super::status::{StatusBoard, Tally};
 
 /// Liveness and readiness facts.
