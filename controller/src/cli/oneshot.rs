@@ -19,7 +19,7 @@ use clap::CommandFactory;
 use super::args::{
     ApplyArgs, Cli, FindingsFormat, PlanArgs, ReportArgs, ReportFormat, SelectArgs, ValidateArgs,
 };
-use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, print};
+use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, memory, print};
 
 /// `afu9ctl schema`.
 pub fn schema() -> ExitCode {
@@ -112,6 +112,7 @@ pub fn apply(cli: &Cli, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
                 print(&render_plan(&plan, output));
             }
             let report = engine.apply(aws, &plan).await;
+            memory::phase_end("apply");
             log_calls(aws);
             if let Some(targets) = targets {
                 let notices = notify::notices(&notify::PassFacts {
@@ -225,6 +226,7 @@ fn with_plan(
         let engine = Engine::new(afu9_controller::kinds::standard());
         let chosen = selection.resolve(&engine, state)?;
         let aws = connect(cli, state).await?;
+        memory::phase_end("connect");
         let plan = match (orphans, &chosen) {
             (Orphans::Find { prune, allow }, None) => {
                 let prune = prune || state.posture.prune;
@@ -240,6 +242,7 @@ fn with_plan(
             }
             _ => select::plan(&engine, &aws, state, chosen.as_ref()).await,
         };
+        memory::phase_end("plan");
         if let Some(failure) = shared_failure(&plan) {
             log_calls(&aws);
             anyhow::bail!("{failure}");
@@ -295,6 +298,7 @@ fn with_state(
         seconds = started.elapsed().as_secs_f64(),
         "manifests loaded"
     );
+    memory::phase_end("load");
     let state = match loaded {
         Ok(state) => {
             print_warnings(&state);
