@@ -89,7 +89,7 @@ fn wait_for(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
 }
 
 /// The posture, two groups (`afu9-db` observe-only when `observe_db`) and the event source.
-fn manifests(dir: &Path, observe_db: bool) -> PathBuf {
+fn write_manifests(dir: &Path, observe_db: bool) -> PathBuf {
     std::fs::create_dir_all(dir).expect("dir");
     std::fs::copy(
         repo_root().join("desired-state/posture.yaml"),
@@ -212,7 +212,7 @@ async fn an_out_of_band_change_shows_who_made_it_everywhere_the_drift_is_shown()
     emulator.seed_afu9_demo();
     let dir = std::env::temp_dir().join(format!("afu9-provenance-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let manifests = manifests(&dir.join("manifests"), false);
+    let manifests = write_manifests(&dir.join("manifests"), false);
     let audit = dir.join("audit.jsonl");
     let daemon = Daemon::start(&emulator.endpoint(), &manifests, &audit);
     let (web, db) = (
@@ -224,7 +224,7 @@ async fn an_out_of_band_change_shows_who_made_it_everywhere_the_drift_is_shown()
     // full pass of that revision, so that the events' targeted reconcile comes first.
     let revision = daemon.get("/status")["revision"].clone();
     let passes = daemon.get("/status")["passes"].as_u64().unwrap_or(0);
-    manifests(&dir.join("manifests"), true);
+    write_manifests(&dir.join("manifests"), true);
     assert!(wait_for(Duration::from_secs(20), || {
         let status = daemon.get("/status");
         status["revision"] != revision && status["passes"].as_u64().unwrap_or(0) > passes
@@ -301,7 +301,7 @@ async fn a_drift_no_event_named_is_found_by_the_periodic_pass() {
     emulator.seed_afu9_demo();
     let dir = std::env::temp_dir().join(format!("afu9-periodic-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let manifests = manifests(&dir.join("manifests"), false);
+    let manifests = write_manifests(&dir.join("manifests"), false);
     let audit = dir.join("audit.jsonl");
     let daemon = Daemon::start(&emulator.endpoint(), &manifests, &audit);
     let web = group_id(&emulator, "afu9-web").await;

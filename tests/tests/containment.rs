@@ -10,7 +10,6 @@ use afu9_controller::aws::Aws;
 use afu9_controller::engine::Engine;
 use afu9_controller::kinds::iam::role::IamRoles;
 use afu9_controller::kinds::registered;
-use afu9_controller::kinds::secrets::Secrets;
 use afu9_controller::plan::{Action, Plan, ResourcePlan};
 use afu9_e2e::Emulator;
 use afu9_spec::DesiredState;
@@ -208,18 +207,16 @@ async fn revoke_sessions_puts_iams_deny_is_quiet_then_removes_it_after_the_sessi
     let aws = Aws::from_config(&emulator.sdk_config());
     let issued_before = "2026-12-06T09:30:00Z";
     let t = afu9_spec::time::parse_utc(issued_before).expect("valid");
-    let role = format!(
-        "apiVersion: posture.afu9.io/v1alpha1\nkind: IamRole\nmetadata: {{name: afu9-task-role}}\n\
-         spec:\n  trustPolicy: {{service: ecs-tasks.amazonaws.com}}\n  maxSessionDuration: 7200\n  \
-         inlinePolicies:\n    logs: {{Version: '2012-10-17', Statement: [{{Effect: Allow, Action: 'logs:PutLogEvents', Resource: '*'}}]}}\n"
-    );
+    let role = "apiVersion: posture.afu9.io/v1alpha1\nkind: IamRole\nmetadata: {name: afu9-task-role}\n\
+         spec:\n  trustPolicy: {service: ecs-tasks.amazonaws.com}\n  maxSessionDuration: 7200\n  \
+         inlinePolicies:\n    logs: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: 'logs:PutLogEvents', Resource: '*'}]}\n";
     let at = |secs: i64| {
         Some(UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).expect("after 1970")))
     };
     // The role exists as the manifest says, before the incident.
     let before = role_engine(at(t - 60));
     let report = before
-        .apply(&aws, &before.plan(&aws, &desired(&role)).await)
+        .apply(&aws, &before.plan(&aws, &desired(role)).await)
         .await;
     assert_eq!(report.failed(), 0, "{report:?}");
     assert_eq!(inline_policies(&emulator, "afu9-task-role").await, ["logs"]);

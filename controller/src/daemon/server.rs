@@ -159,9 +159,12 @@ async fn status(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
         "revision": health.revision,
         "passes": health.passes,
         "ready": health.not_ready_reason().is_none(),
+        "role": health.role,
+        "leaseHolder": health.lease_holder,
         "desiredStateErrors": health.invalid,
         "refusedRevision": health.refused,
         "held": health.held,
+        "acceptedRisks": health.accepted_risks,
         "lastPass": health.last_pass,
         "events": {
             "queue": health.listening,

@@ -4,9 +4,11 @@
 //! turns it into a [`ResourcePlan`]; renderers and the run loop read [`Plan`]s.
 
 mod delta;
+mod fact;
 mod provenance;
 
 pub use delta::{Delta, Existence};
+pub use fact::Fact;
 pub use provenance::{EventOrigin, Provenance};
 
 use std::fmt;
@@ -154,6 +156,9 @@ pub struct ResourcePlan {
     pub orphan: bool,
     /// Who made its drift and how, when the run loop knows (an event, or none).
     pub provenance: Option<Provenance>,
+    /// The controls its live state proves or disproves (kinds that attest; empty for a
+    /// resource that does not exist or could not be read).
+    pub facts: Vec<Fact>,
 }
 
 /// A resource another one needs: its manifest kind and name, and how far it must have got.
@@ -216,6 +221,7 @@ impl ResourcePlan {
             event_id: None,
             orphan: false,
             provenance: None,
+            facts: Vec::new(),
         }
     }
 

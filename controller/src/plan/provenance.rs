@@ -2,6 +2,8 @@
 //! issuer, source IP, user agent, time and id — never a request parameter, which may hold a
 //! secret), or the periodic pass that found it with no event.
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 /// Where a resource's drift came from.
@@ -55,7 +57,7 @@ impl EventOrigin {
             self.principal.as_deref().unwrap_or("an unknown principal")
         );
         if let Some(issuer) = &self.session_issuer {
-            line.push_str(&format!(" (session of {issuer})"));
+            let _ = write!(line, " (session of {issuer})");
         }
         for (word, value) in [
             ("from", &self.source_ip),
@@ -63,12 +65,12 @@ impl EventOrigin {
             ("at", &self.event_time),
         ] {
             if let Some(value) = value {
-                line.push_str(&format!(" {word} {value}"));
+                let _ = write!(line, " {word} {value}");
             }
         }
-        line.push_str(&format!(" ({}", self.event_name));
+        let _ = write!(line, " ({}", self.event_name);
         if let Some(id) = &self.event_id {
-            line.push_str(&format!(", event {id}"));
+            let _ = write!(line, ", event {id}");
         }
         line.push(')');
         line

@@ -161,26 +161,16 @@ impl SecretOp {
                 arn,
                 lambda,
                 schedule,
-            } => {
-                let rules = match schedule {
-                    Schedule::Days(days) => {
-                        RotationRulesType::builder().automatically_after_days(*days)
-                    }
-                    Schedule::Expression(expression) => {
-                        RotationRulesType::builder().schedule_expression(expression)
-                    }
-                };
-                self.done(
-                    client
-                        .rotate_secret()
-                        .secret_id(arn)
-                        .rotation_lambda_arn(lambda)
-                        .rotation_rules(rules.build())
-                        .rotate_immediately(false)
-                        .send()
-                        .await,
-                )
-            }
+            } => self.done(
+                client
+                    .rotate_secret()
+                    .secret_id(arn)
+                    .rotation_lambda_arn(lambda)
+                    .rotation_rules(rotation_rules(schedule))
+                    .rotate_immediately(false)
+                    .send()
+                    .await,
+            ),
             Self::RotateSecretNow { arn } => self.done(
                 client
                     .rotate_secret()
@@ -224,6 +214,17 @@ impl SecretOp {
             ),
         }
     }
+}
+
+/// The schedule as Secrets Manager's rotation rules.
+fn rotation_rules(schedule: &Schedule) -> RotationRulesType {
+    match schedule {
+        Schedule::Days(days) => RotationRulesType::builder().automatically_after_days(*days),
+        Schedule::Expression(expression) => {
+            RotationRulesType::builder().schedule_expression(expression)
+        }
+    }
+    .build()
 }
 
 fn sdk_tags(tags: &Tags) -> Vec<Tag> {

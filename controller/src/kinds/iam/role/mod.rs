@@ -64,6 +64,7 @@ impl ManagedKind for IamRoles {
     type Spec = IamRoleSpec;
     type Observed = IamRoleObserved;
     const SERVICE: &'static str = "IAM";
+    const GLOBAL: bool = true;
     const NOUN: &'static str = "role";
     /// IAM's write rate is low (one global control plane per account): 4 in flight for all
     /// of IAM (the least of its kinds' bounds is the service's).
@@ -109,7 +110,7 @@ impl ManagedKind for IamRoles {
         let observed_at = now
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        observe::observe(&aws.iam, want, self.strategy, observed_at)
+        observe::observe(aws, want, self.strategy, observed_at)
     }
 
     fn plan(
