@@ -47,6 +47,13 @@ fn rotate_calls(aws: &Aws) -> u64 {
 
 /// The version id that carries `AWSCURRENT`.
 async fn current_version(emulator: &Emulator, name: &str) -> String {
+    version_in(emulator, name, "AWSCURRENT")
+        .await
+        .expect("a current version")
+}
+
+/// The version id that carries `stage`, if one does.
+async fn version_in(emulator: &Emulator, name: &str, stage: &str) -> Option<String> {
     let versions = emulator
         .secretsmanager()
         .list_secret_version_ids()
@@ -57,9 +64,8 @@ async fn current_version(emulator: &Emulator, name: &str) -> String {
     versions
         .versions()
         .iter()
-        .find(|v| v.version_stages().iter().any(|s| s == "AWSCURRENT"))
+        .find(|v| v.version_stages().iter().any(|s| s == stage))
         .and_then(|v| v.version_id().map(str::to_owned))
-        .expect("a current version")
 }
 
 #[tokio::test]
@@ -114,22 +120,36 @@ async fn rotated_after_rotates_a_lambda_rotated_secret_now_and_only_once() {
     assert_eq!(secret.changes[0].path, "spec.rotation.rotatedAfter");
     let json = afu9_controller::render::json::plan_value(&plan);
     assert_eq!(
-        json["resources"][0]["ops"][0]["call"], "RotateSecret",
+        json["resources"][0]["operations"][0], "RotateSecret",
         "{json}"
     );
 
     assert_eq!(rotate_calls(&aws), 0);
     assert_eq!(engine.apply(&aws, &plan).await.failed(), 0);
     assert_eq!(rotate_calls(&aws), 1, "one RotateSecret");
-    let rotated = current_version(&emulator, "afu9/database").await;
-    assert_ne!(
-        rotated, compromised,
-        "RotateImmediately made a new current version"
+    // The rotation began: a pending version, made now, that the Lambda (a stub here, which
+    // never finishes) would make current. The compromised value is still current.
+    let pending = version_in(&emulator, "afu9/database", "AWSPENDING").await;
+    assert!(
+        pending.as_ref().is_some_and(|p| *p != compromised),
+        "RotateImmediately began a new version: {pending:?}"
+    );
+    assert_eq!(
+        current_version(&emulator, "afu9/database").await,
+        compromised
     );
 
-    // The next pass finds the new version after the time: nothing to do, no call.
+    // The next pass finds the rotation in progress: nothing to do, no second call.
     let again = engine.plan(&aws, &state).await;
-    assert_eq!(resource(&again, "afu9/database").action, Action::Noop);
+    let settled = resource(&again, "afu9/database");
+    assert_eq!(settled.action, Action::Noop, "{settled:?}");
+    assert!(
+        settled
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("a rotation began at")),
+        "{settled:?}"
+    );
     engine.apply(&aws, &again).await;
     assert_eq!(rotate_calls(&aws), 1, "no second RotateSecret");
     assert!(
@@ -209,7 +229,7 @@ async fn revoke_sessions_puts_iams_deny_is_quiet_then_removes_it_after_the_sessi
     let t = afu9_spec::time::parse_utc(issued_before).expect("valid");
     let role = "apiVersion: posture.afu9.io/v1alpha1\nkind: IamRole\nmetadata: {name: afu9-task-role}\n\
          spec:\n  trustPolicy: {service: ecs-tasks.amazonaws.com}\n  maxSessionDuration: 7200\n  \
-         inlinePolicies:\n    logs: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: 'logs:PutLogEvents', Resource: '*'}]}\n";
+         inlinePolicies:\n    logs: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: 'logs:PutLogEvents', Resource: 'arn:aws:logs:eu-central-1:123456789012:log-group:/afu9/*'}]}\n";
     let at = |secs: i64| {
         Some(UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).expect("after 1970")))
     };

@@ -48,6 +48,10 @@ pub enum SecretOp {
     RotateSecretNow {
         /// Secret ARN.
         arn: String,
+        /// The rotation Lambda's ARN it runs with (sent again when already configured).
+        lambda: Option<String>,
+        /// The schedule it keeps (sent again when already configured).
+        schedule: Option<Schedule>,
     },
     /// Turn automatic rotation off.
     CancelRotateSecret {
@@ -108,7 +112,7 @@ impl WriteCall for SecretOp {
             | Self::CancelRotateSecret { arn }
             | Self::TagResource { arn, .. }
             | Self::UntagResource { arn, .. } => format!("update secret {arn}"),
-            Self::RotateSecretNow { arn } => format!("rotate secret {arn} now"),
+            Self::RotateSecretNow { arn, .. } => format!("rotate secret {arn} now"),
             Self::DeleteSecret { arn, .. } => format!("schedule the deletion of secret {arn}"),
             Self::RestoreSecret { arn } => format!("restore secret {arn}"),
         }
@@ -134,15 +138,7 @@ impl SecretOp {
                         .send()
                         .await,
                 );
-                match result {
-                    Err(err) if err.is_code("ResourceExistsException") => {
-                        Ok(OpOutcome::AlreadyDone(
-                            "the secret already exists; the next pass reconciles its settings"
-                                .to_owned(),
-                        ))
-                    }
-                    other => other,
-                }
+                already_exists_is_done(result)
             }
             Self::UpdateSecret {
                 arn,
@@ -171,10 +167,16 @@ impl SecretOp {
                     .send()
                     .await,
             ),
-            Self::RotateSecretNow { arn } => self.done(
+            Self::RotateSecretNow {
+                arn,
+                lambda,
+                schedule,
+            } => self.done(
                 client
                     .rotate_secret()
                     .secret_id(arn)
+                    .set_rotation_lambda_arn(lambda.clone())
+                    .set_rotation_rules(schedule.as_ref().map(rotation_rules))
                     .rotate_immediately(true)
                     .send()
                     .await,
@@ -213,6 +215,16 @@ impl SecretOp {
                     .await,
             ),
         }
+    }
+}
+
+/// A create that finds the secret there is done: the next pass reconciles its settings.
+fn already_exists_is_done(result: Result<OpOutcome, AwsError>) -> Result<OpOutcome, AwsError> {
+    match result {
+        Err(err) if err.is_code("ResourceExistsException") => Ok(OpOutcome::AlreadyDone(
+            "the secret already exists; the next pass reconciles its settings".to_owned(),
+        )),
+        other => other,
     }
 }
 

@@ -61,8 +61,22 @@ pub(super) fn rotated_after(
             format_utc(after)
         ));
     } else if rotation.lambda.is_some() {
+        // The rotation runs with the configuration this plan writes, if it writes one (one
+        // call does both), else with the live one, sent again: a `RotateSecret` that names no
+        // Lambda keeps the configured one on AWS but clears it on the emulator.
+        let configured = ops
+            .iter()
+            .position(|op| matches!(op, SecretOp::RotateSecret { .. }));
+        let (lambda, schedule) = match configured.map(|index| ops.remove(index)) {
+            Some(SecretOp::RotateSecret {
+                lambda, schedule, ..
+            }) => (Some(lambda), Some(schedule)),
+            _ => (have.rotation_lambda.clone(), have.schedule.clone()),
+        };
         ops.push(SecretOp::RotateSecretNow {
             arn: have.arn.clone(),
+            lambda,
+            schedule,
         });
     }
 }

@@ -301,7 +301,10 @@ fn a_value_older_than_rotated_after_is_rotated_now_once() {
     assert_eq!(calls(&plan), ["RotateSecret"]);
     assert_eq!(
         format!("{:?}", plan.ops[0]),
-        format!("RotateSecretNow {{ arn: {ARN:?} }}")
+        format!(
+            "RotateSecretNow {{ arn: {ARN:?}, lambda: Some({:?}), schedule: Some(Days(90)) }}",
+            rotated().rotation_lambda.expect("a lambda")
+        )
     );
     assert_eq!(paths(&plan), ["spec.rotation.rotatedAfter"]);
     // Rotated since: quiet. Rotating still (a pending version made after the time): quiet.
