@@ -49,28 +49,30 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
                  schedule its deletion by hand (ScheduleKeyDeletion) once nothing uses it",
             )
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests_nothing(
+                "no checklist item cites a KMS control: key rotation is a guardrail (AFU9-KMS-)",
+            )
             .into(),
         Kind::new(iam::policy::IamPolicies)
             .tagged()
             .imports()
             .prunes()
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(iam::role::IamRoles::default())
             .tagged()
             .imports()
             .prunes()
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(secrets::Secrets::default())
             .tagged()
             .imports()
             .prunes()
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(ecr::EcrRepositories)
             .tagged()
@@ -84,7 +86,7 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .imports()
             .prunes()
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(ecs::EcsTaskDefinitions)
             .untagged(
@@ -101,21 +103,21 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .imports()
             .never_prunes(ADOPTED)
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(db_instance::DbInstances)
             .tagged()
             .imports()
             .never_prunes(ADOPTED)
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(sns_topic::SnsTopics)
             .tagged()
             .imports()
             .prunes()
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(cloudtrail::CloudTrails)
             .tagged()
@@ -125,21 +127,23 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
                  it by hand if it must go",
             )
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(log_metric_filter::LogMetricFilters)
             .untagged("AWS metric filters carry no tags: the name on its log group is the claim")
             .imports()
             .never_prunes("metric filters carry no tags")
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests_nothing(
+                "a filter is evidence through the alarm that reads its metric (CloudWatch.15)",
+            )
             .into(),
         Kind::new(metric_alarm::MetricAlarms)
             .tagged()
             .imports()
             .prunes()
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(event_source::EventSources)
             .tagged()
@@ -149,7 +153,9 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
                 "an event cannot report that its own delivery broke (a deleted rule sends \
                  nothing): the periodic pass repairs the event source",
             )
-            .attests_nothing(NO_FACTS_YET)
+            .attests_nothing(
+                "the controller's own event plumbing: no checklist item is about it",
+            )
             .into(),
         Kind::new(load_balancer::LoadBalancers)
             .tagged()

@@ -7,6 +7,7 @@
 pub mod ecs;
 pub mod groups;
 pub mod iam;
+pub mod iam_facts;
 pub mod kms;
 pub mod logs;
 pub mod network;

@@ -147,7 +147,7 @@ pub const CHECKLIST: &[Item] = &[
             ],
             requires: &[declared("IamRole")],
             guardrails: &["AFU9-IAM-"],
-            attested_by: &[],
+            attested_by: &["IAM.1", "IAM.21"],
         },
         verify: Some(
             "roles the manifests do not name, and unused permissions: IAM Access Analyzer's unused-access findings",
@@ -162,7 +162,7 @@ pub const CHECKLIST: &[Item] = &[
             fields: &[("DbInstance", &["spec.parameterGroup"])],
             requires: &[every("DbInstance", "parameterGroup.requireTls", "true")],
             guardrails: &["AFU9-RDS-005"],
-            attested_by: &[],
+            attested_by: &["AFU9.RDS.1"],
         },
         verify: Some(
             "no Security Hub control checks rds.force_ssl; that clients verify the server certificate (sslmode=verify-full) is in the application's configuration",
@@ -205,7 +205,7 @@ pub const CHECKLIST: &[Item] = &[
                 every("CloudTrail", "logFileValidation", "true"),
             ],
             guardrails: &["AFU9-TRAIL-"],
-            attested_by: &[],
+            attested_by: &["CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5"],
         },
         verify: None,
     },
@@ -213,14 +213,12 @@ pub const CHECKLIST: &[Item] = &[
         number: 6,
         severity: Severity::Medium,
         title: "CloudWatch alarms configured for security events",
-        controls: &[
-            "CloudWatch.1",
+        controls: &["CloudWatch.1",
             "CloudWatch.2",
             "CloudWatch.4",
             "CloudWatch.5",
             "CloudWatch.10",
-            "SNS.1",
-        ],
+            "SNS.1", "CloudWatch.15"],
         scope: Scope::Checked {
             fields: &[
                 ("LogMetricFilter", &["spec"]),
@@ -229,7 +227,7 @@ pub const CHECKLIST: &[Item] = &[
             ],
             requires: &[declared("LogMetricFilter"), declared("MetricAlarm")],
             guardrails: &["AFU9-FILTER-", "AFU9-ALARM-", "AFU9-SNS-"],
-            attested_by: &[],
+            attested_by: &["CloudWatch.15", "SNS.1"],
         },
         verify: Some(
             "that someone receives the alerts: the topic's subscriptions are not managed (confirm them in SNS)",
@@ -264,7 +262,7 @@ pub const CHECKLIST: &[Item] = &[
                 "\"DISABLED\"",
             )],
             guardrails: &["AFU9-CLUSTER-002"],
-            attested_by: &[],
+            attested_by: &["ECS.2"],
         },
         verify: None,
     },
@@ -285,7 +283,7 @@ pub const CHECKLIST: &[Item] = &[
             ],
             requires: &[declared("SecurityGroup")],
             guardrails: &["AFU9-SG-", "AFU9-RDS-001"],
-            attested_by: &[],
+            attested_by: &["EC2.13", "EC2.14", "EC2.18", "EC2.19", "RDS.2"],
         },
         verify: None,
     },
@@ -304,7 +302,7 @@ pub const CHECKLIST: &[Item] = &[
                 every("DbInstance", "autoMinorVersionUpgrade", "true"),
             ],
             guardrails: &[],
-            attested_by: &[],
+            attested_by: &["ECR.1", "RDS.13"],
         },
         verify: Some(
             "only partly verified (images are scanned on push, the database takes minor upgrades): that the application's dependencies are updated needs Dependabot or Renovate on the repository, and that scan findings are acted on needs ECR's findings (DescribeImageScanFindings) or Inspector",
@@ -332,7 +330,7 @@ pub const CHECKLIST: &[Item] = &[
                 },
             ],
             guardrails: &[],
-            attested_by: &[],
+            attested_by: &["SecretsManager.1", "SecretsManager.4"],
         },
         verify: Some(
             "that rotation succeeds (the rotation Lambda's runs) and that hand-rotated secrets are rotated by their owners before maxAgeDays",
