@@ -153,9 +153,7 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
                 "an event cannot report that its own delivery broke (a deleted rule sends \
                  nothing): the periodic pass repairs the event source",
             )
-            .attests_nothing(
-                "the controller's own event plumbing: no checklist item is about it",
-            )
+            .attests_nothing("the controller's own event plumbing: no checklist item is about it")
             .into(),
         Kind::new(load_balancer::LoadBalancers)
             .tagged()

@@ -205,7 +205,12 @@ pub const CHECKLIST: &[Item] = &[
                 every("CloudTrail", "logFileValidation", "true"),
             ],
             guardrails: &["AFU9-TRAIL-"],
-            attested_by: &["CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5"],
+            attested_by: &[
+                "CloudTrail.1",
+                "CloudTrail.2",
+                "CloudTrail.4",
+                "CloudTrail.5",
+            ],
         },
         verify: None,
     },
@@ -213,12 +218,15 @@ pub const CHECKLIST: &[Item] = &[
         number: 6,
         severity: Severity::Medium,
         title: "CloudWatch alarms configured for security events",
-        controls: &["CloudWatch.1",
+        controls: &[
+            "CloudWatch.1",
             "CloudWatch.2",
             "CloudWatch.4",
             "CloudWatch.5",
             "CloudWatch.10",
-            "SNS.1", "CloudWatch.15"],
+            "SNS.1",
+            "CloudWatch.15",
+        ],
         scope: Scope::Checked {
             fields: &[
                 ("LogMetricFilter", &["spec"]),

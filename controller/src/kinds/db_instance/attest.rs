@@ -48,7 +48,11 @@ fn tls(want: &Resource<DbInstanceSpec>, have: &DbInstanceObserved) -> Fact {
     };
     let (parameter, on) = engine.tls_parameter();
     let field = format!("parameterGroup.{parameter}");
-    let attached: Vec<&str> = have.parameter_groups.iter().map(|(n, _)| n.as_str()).collect();
+    let attached: Vec<&str> = have
+        .parameter_groups
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
     let read = want
         .spec
         .parameter_group
@@ -73,8 +77,14 @@ fn tls(want: &Resource<DbInstanceSpec>, have: &DbInstanceObserved) -> Fact {
         Some(json!({"group": group.name, "value": value})),
         value == Some(on),
         (
-            &format!("{} sets {parameter} = {on}: connections without TLS are refused", group.name),
-            &format!("{} does not set {parameter} = {on}: connections without TLS are accepted", group.name),
+            &format!(
+                "{} sets {parameter} = {on}: connections without TLS are refused",
+                group.name
+            ),
+            &format!(
+                "{} does not set {parameter} = {on}: connections without TLS are accepted",
+                group.name
+            ),
         ),
     )
 }

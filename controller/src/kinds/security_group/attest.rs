@@ -16,8 +16,8 @@ const AUTHORIZED: [u16; 2] = [80, 443];
 
 /// The ports Security Hub EC2.19 calls high-risk.
 const HIGH_RISK: [u16; 24] = [
-    20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432,
-    5500, 5601, 8080, 8088, 8888, 9200, 9300,
+    20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500,
+    5601, 8080, 8088, 8888, 9200, 9300,
 ];
 
 impl Attests for SecurityGroups {
@@ -45,16 +45,16 @@ impl Attests for SecurityGroups {
             .collect();
         let high_risk: Vec<String> = HIGH_RISK.iter().flat_map(|port| reaching(*port)).collect();
         vec![
-            judged("EC2.13", reaching(22), "port 22 (SSH)"),
-            judged("EC2.14", reaching(3389), "port 3389 (RDP)"),
-            judged("EC2.18", unauthorized, "a port other than 80 and 443"),
-            judged("EC2.19", dedup(high_risk), "a high-risk port"),
+            judged("EC2.13", &reaching(22), "port 22 (SSH)"),
+            judged("EC2.14", &reaching(3389), "port 3389 (RDP)"),
+            judged("EC2.18", &unauthorized, "a port other than 80 and 443"),
+            judged("EC2.19", &dedup(high_risk), "a high-risk port"),
         ]
     }
 }
 
 /// A fact on the group's ingress: it holds when no rule opens `what` to anywhere.
-fn judged(control: &'static str, rules: Vec<String>, what: &str) -> Fact {
+fn judged(control: &'static str, rules: &[String], what: &str) -> Fact {
     let holds = rules.is_empty();
     let live = Value::Array(rules.iter().cloned().map(Value::String).collect());
     if holds {

@@ -228,10 +228,11 @@ fn facts_read_the_live_services_not_the_manifest() {
         [("ECS.2 services.web.assignPublicIp".to_owned(), true)]
     );
     let mut public = in_sync();
-    if let Some(Some(service)) = public.services.get_mut("web") {
-        if let Some(awsvpc) = service.awsvpc.as_mut() {
-            awsvpc.assign_public_ip = "ENABLED".to_owned();
-        }
+    if let Some(Some(ServiceObserved {
+        awsvpc: Some(awsvpc),
+    })) = public.services.get_mut("web")
+    {
+        awsvpc.assign_public_ip = "ENABLED".to_owned();
     }
     assert_eq!(
         judged(&public),

@@ -30,7 +30,7 @@ apiVersion: posture.afu9.io/v1alpha1
 kind: IamPolicy
 metadata: {name: afu9-deploy}
 spec:
-  policy:
+  document:
     Version: '2012-10-17'
     Statement: [{Effect: Allow, Action: 'ecr:DescribeRepositories', Resource: '*'}]
 ";
