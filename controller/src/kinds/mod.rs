@@ -19,6 +19,7 @@ pub mod round_trip;
 pub mod secrets;
 pub mod security_group;
 pub mod sns_topic;
+pub mod web_acl;
 
 use crate::engine::{ErasedKind, Kind};
 
@@ -138,6 +139,15 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .tagged()
             .imports()
             .never_prunes(ADOPTED)
+            .evented()
+            .into(),
+        Kind::new(web_acl::WebAcls)
+            .tagged()
+            .imports()
+            .keeps_orphans(
+                "a web ACL may protect what no manifest names (WAF's emulator cannot list what \
+                 an ACL protects): delete it by hand once it protects nothing",
+            )
             .evented()
             .into(),
     ]

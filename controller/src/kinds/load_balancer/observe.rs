@@ -215,6 +215,12 @@ async fn read_details(
             let page = page.map_err(|err| AwsError::from_sdk(what(), "DescribeListeners", &err))?;
             listeners.extend(page.listeners.unwrap_or_default().into_iter().map(listener));
         }
+        read_header_attributes(&aws.elbv2, resource, &mut listeners)
+            .await
+            .map_err(|err| AwsError {
+                resource: what(),
+                ..err
+            })?;
         Ok(listeners)
     };
     let vpc_groups = async {
@@ -244,6 +250,46 @@ async fn read_details(
     })
 }
 
+/// `DescribeListenerAttributes` of each HTTPS listener whose manifest states response
+/// headers, at once; of every HTTPS listener when the manifest names no listener (import's
+/// probe). Only the `routing.http.response.*` keys are kept.
+async fn read_header_attributes(
+    elb: &Client,
+    resource: &Resource<LoadBalancerSpec>,
+    listeners: &mut [LiveListener],
+) -> Result<(), AwsError> {
+    let wanted = resource.spec.listeners.as_deref().unwrap_or_default();
+    let reads = listeners
+        .iter_mut()
+        .filter(|live| live.protocol == "HTTPS")
+        .filter(|live| {
+            wanted.is_empty()
+                || wanted
+                    .iter()
+                    .any(|l| l.port == live.port && l.response_headers.is_some())
+        })
+        .map(|live| async move {
+            let output = elb
+                .describe_listener_attributes()
+                .listener_arn(&live.arn)
+                .send()
+                .await
+                .map_err(|err| {
+                    AwsError::from_sdk("observe listener", "DescribeListenerAttributes", &err)
+                })?;
+            live.attributes = output
+                .attributes
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|a| Some((a.key?, a.value.unwrap_or_default())))
+                .filter(|(key, _)| super::plan::headers::is_header_key(key))
+                .collect();
+            Ok::<_, AwsError>(())
+        });
+    futures_util::future::try_join_all(reads).await?;
+    Ok(())
+}
+
 fn listener(listener: aws_sdk_elasticloadbalancingv2::types::Listener) -> LiveListener {
     LiveListener {
         arn: listener.listener_arn.unwrap_or_default(),
@@ -268,6 +314,7 @@ fn listener(listener: aws_sdk_elasticloadbalancingv2::types::Listener) -> LiveLi
             .into_iter()
             .map(action)
             .collect(),
+        attributes: BTreeMap::new(),
     }
 }
 
