@@ -92,7 +92,16 @@ fn drifted(plan: &Plan) -> Vec<String> {
     plan.resources
         .iter()
         .filter(|r| r.is_drift() || r.action == Action::Error)
-        .map(|r| format!("{} {}: {:?} {:?} {:?}", r.kind, r.name, r.action, r.reason, paths(r)))
+        .map(|r| {
+            format!(
+                "{} {}: {:?} {:?} {:?}",
+                r.kind,
+                r.name,
+                r.action,
+                r.reason,
+                paths(r)
+            )
+        })
         .collect()
 }
 
@@ -173,7 +182,11 @@ async fn live_acl(emulator: &Emulator) -> (String, String, aws_sdk_wafv2::types:
         .send()
         .await
         .expect("get");
-    (id, output.lock_token.expect("token"), output.web_acl.expect("acl"))
+    (
+        id,
+        output.lock_token.expect("token"),
+        output.web_acl.expect("acl"),
+    )
 }
 
 /// Replaces the ACL's rules (and, when given, its description) out of band.
@@ -210,13 +223,26 @@ async fn named_failed_fixed(
     item: u8,
 ) {
     let plan = engine.plan(aws, state).await;
-    assert_eq!(paths(resource(&plan, kind)), expected, "{:?}", drifted(&plan));
-    assert_eq!(status(state, &plan, item), Status::Fail, "item {item} for {expected:?}");
+    assert_eq!(
+        paths(resource(&plan, kind)),
+        expected,
+        "{:?}",
+        drifted(&plan)
+    );
+    assert_eq!(
+        status(state, &plan, item),
+        Status::Fail,
+        "item {item} for {expected:?}"
+    );
     let report = engine.apply(aws, &plan).await;
     assert_eq!(report.failed(), 0, "{report:?}");
     let again = engine.plan(aws, state).await;
     assert!(drifted(&again).is_empty(), "{:?}", drifted(&again));
-    assert_eq!(status(state, &again, item), Status::Pass, "item {item} after the fix");
+    assert_eq!(
+        status(state, &again, item),
+        Status::Pass,
+        "item {item} after the fix"
+    );
 }
 
 #[tokio::test]
@@ -254,7 +280,15 @@ async fn the_web_acl_is_created_and_each_drift_is_named_failed_and_fixed() {
         .filter(|r| r.name != "rate-limit")
         .collect();
     set_rules(&emulator, without_rate, None).await;
-    named_failed_fixed(&engine, &aws, &state, "WebAcl", &["spec.rules[rate-limit]"], RATE).await;
+    named_failed_fixed(
+        &engine,
+        &aws,
+        &state,
+        "WebAcl",
+        &["spec.rules[rate-limit]"],
+        RATE,
+    )
+    .await;
 
     // A managed group switched to count.
     let (_, _, acl) = live_acl(&emulator).await;
@@ -262,14 +296,25 @@ async fn the_web_acl_is_created_and_each_drift_is_named_failed_and_fixed() {
         .into_iter()
         .map(|mut r| {
             if r.name == "sqli" {
-                r.override_action =
-                    Some(OverrideAction::builder().count(CountAction::builder().build()).build());
+                r.override_action = Some(
+                    OverrideAction::builder()
+                        .count(CountAction::builder().build())
+                        .build(),
+                );
             }
             r
         })
         .collect();
     set_rules(&emulator, counting, None).await;
-    named_failed_fixed(&engine, &aws, &state, "WebAcl", &["spec.rules[sqli]"], INPUT).await;
+    named_failed_fixed(
+        &engine,
+        &aws,
+        &state,
+        "WebAcl",
+        &["spec.rules[sqli]"],
+        INPUT,
+    )
+    .await;
 
     // The ACL disassociated from the load balancer.
     waf.disassociate_web_acl()
@@ -277,8 +322,15 @@ async fn the_web_acl_is_created_and_each_drift_is_named_failed_and_fixed() {
         .send()
         .await
         .expect("disassociate");
-    named_failed_fixed(&engine, &aws, &state, "WebAcl", &["spec.loadBalancers[afu9-alb]"], RATE)
-        .await;
+    named_failed_fixed(
+        &engine,
+        &aws,
+        &state,
+        "WebAcl",
+        &["spec.loadBalancers[afu9-alb]"],
+        RATE,
+    )
+    .await;
 
     // Logging off.
     let (_, _, acl) = live_acl(&emulator).await;
@@ -287,7 +339,15 @@ async fn the_web_acl_is_created_and_each_drift_is_named_failed_and_fixed() {
         .send()
         .await
         .expect("logging off");
-    named_failed_fixed(&engine, &aws, &state, "WebAcl", &["spec.logging.logGroup"], RATE).await;
+    named_failed_fixed(
+        &engine,
+        &aws,
+        &state,
+        "WebAcl",
+        &["spec.logging.logGroup"],
+        RATE,
+    )
+    .await;
 
     // Each header removed or changed, and CORS widened to any origin.
     let listener = https_listener(&emulator, &alb).await;
@@ -303,7 +363,15 @@ async fn the_web_acl_is_created_and_each_drift_is_named_failed_and_fixed() {
     ] {
         set_header(&emulator, &listener, key, value).await;
         let path = format!("spec.listeners[443].responseHeaders.{field}");
-        named_failed_fixed(&engine, &aws, &state, "LoadBalancer", &[path.as_str()], HEADERS).await;
+        named_failed_fixed(
+            &engine,
+            &aws,
+            &state,
+            "LoadBalancer",
+            &[path.as_str()],
+            HEADERS,
+        )
+        .await;
     }
 }
 
@@ -326,7 +394,13 @@ async fn equivalent_forms_stay_quiet() {
     set_rules(&emulator, rules, None).await;
     // Header values with other spacing and case, lists in another order.
     let listener = https_listener(&emulator, &alb).await;
-    set_header(&emulator, &listener, HSTS, " max-age=31536000 ;includeSubDomains ").await;
+    set_header(
+        &emulator,
+        &listener,
+        HSTS,
+        " max-age=31536000 ;includeSubDomains ",
+    )
+    .await;
     set_header(&emulator, &listener, FRAME, "deny").await;
     set_header(&emulator, &listener, METHODS, "post,get").await;
 
@@ -399,7 +473,10 @@ async fn a_steady_pass_reads_the_web_acl_in_six_calls() {
     .collect();
     assert_eq!(waf, expected);
     // The ALB's ARN from one more list; the HTTPS listener's headers from one read.
-    assert_eq!(calls.get("Elastic Load Balancing v2.DescribeLoadBalancers"), Some(&2));
+    assert_eq!(
+        calls.get("Elastic Load Balancing v2.DescribeLoadBalancers"),
+        Some(&2)
+    );
     assert_eq!(
         calls.get("Elastic Load Balancing v2.DescribeListenerAttributes"),
         Some(&1)

@@ -24,7 +24,8 @@ pub async fn load_balancer_arns(
             AwsError::from_sdk("list load balancers", "DescribeLoadBalancers", &err)
         })?;
         for balancer in page.load_balancers.unwrap_or_default() {
-            if let (Some(name), Some(arn)) = (balancer.load_balancer_name, balancer.load_balancer_arn)
+            if let (Some(name), Some(arn)) =
+                (balancer.load_balancer_name, balancer.load_balancer_arn)
                 && names.contains(&name.as_str())
             {
                 found.insert(name, arn);

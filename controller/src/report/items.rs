@@ -346,7 +346,12 @@ pub const CHECKLIST: &[Item] = &[
         scope: Scope::Checked {
             fields: &[(
                 "WebAcl",
-                &["spec.rules", "spec.loadBalancers", "spec.logging", "spec.metrics"],
+                &[
+                    "spec.rules",
+                    "spec.loadBalancers",
+                    "spec.logging",
+                    "spec.metrics",
+                ],
             )],
             requires: &[
                 present("WebAcl", "rules.*.rateLimit"),
@@ -376,10 +381,19 @@ pub const CHECKLIST: &[Item] = &[
         scope: Scope::Checked {
             fields: &[("LoadBalancer", &["spec.listeners.responseHeaders"])],
             requires: &[
-                present("LoadBalancer", "listeners.*.responseHeaders.strictTransportSecurity"),
-                present("LoadBalancer", "listeners.*.responseHeaders.xContentTypeOptions"),
+                present(
+                    "LoadBalancer",
+                    "listeners.*.responseHeaders.strictTransportSecurity",
+                ),
+                present(
+                    "LoadBalancer",
+                    "listeners.*.responseHeaders.xContentTypeOptions",
+                ),
                 present("LoadBalancer", "listeners.*.responseHeaders.xFrameOptions"),
-                present("LoadBalancer", "listeners.*.responseHeaders.cors.allowOrigin"),
+                present(
+                    "LoadBalancer",
+                    "listeners.*.responseHeaders.cors.allowOrigin",
+                ),
             ],
             guardrails: &["AFU9-ELB-020", "AFU9-ELB-021", "AFU9-ELB-024"],
         },

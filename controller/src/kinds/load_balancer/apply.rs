@@ -5,8 +5,8 @@ use afu9_spec::load_balancer::ListenerProtocol;
 use afu9_spec::tags::Tags;
 use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::types::{
-    Action, ActionTypeEnum, Certificate, ListenerAttribute, LoadBalancerAttribute, ProtocolEnum, RedirectActionConfig,
-    RedirectActionStatusCodeEnum, Tag,
+    Action, ActionTypeEnum, Certificate, ListenerAttribute, LoadBalancerAttribute, ProtocolEnum,
+    RedirectActionConfig, RedirectActionStatusCodeEnum, Tag,
 };
 
 use crate::aws::{Aws, AwsError, ErrorClass};

@@ -102,7 +102,10 @@ impl WriteCall for WebAclOp {
             Self::PutLoggingConfiguration { acl, .. } => format!("log web ACL {}", acl.name),
             Self::AssociateWebAcl {
                 acl, load_balancer, ..
-            } => format!("protect load balancer {load_balancer} with web ACL {}", acl.name),
+            } => format!(
+                "protect load balancer {load_balancer} with web ACL {}",
+                acl.name
+            ),
             Self::TagResource { arn, .. } | Self::UntagResource { arn, .. } => {
                 format!("tag web ACL {arn}")
             }

@@ -65,9 +65,15 @@ mod tests {
     fn the_acl_comes_from_its_name_or_an_arn() {
         let afu9 = EventKey::Name("afu9-edge".to_owned());
         let arn = "arn:aws:wafv2:eu-central-1:1:regional/webacl/afu9-edge/0f1e";
-        assert_eq!(keys(&event("UpdateWebACL", json!({"name": "afu9-edge"}))), [afu9.clone()]);
         assert_eq!(
-            keys(&event("AssociateWebACL", json!({"webACLArn": arn, "resourceArn": "alb"}))),
+            keys(&event("UpdateWebACL", json!({"name": "afu9-edge"}))),
+            [afu9.clone()]
+        );
+        assert_eq!(
+            keys(&event(
+                "AssociateWebACL",
+                json!({"webACLArn": arn, "resourceArn": "alb"})
+            )),
             [afu9.clone()]
         );
         assert_eq!(

@@ -97,7 +97,9 @@ async fn read(
             .id(&summary.id)
             .send()
             .await
-            .map_err(|err| AwsError::from_sdk(format!("observe web ACL {name}"), "GetWebACL", &err))?;
+            .map_err(|err| {
+                AwsError::from_sdk(format!("observe web ACL {name}"), "GetWebACL", &err)
+            })?;
         Ok::<_, AwsError>((output.web_acl, output.lock_token.unwrap_or_default()))
     };
     let tags = read_tags(waf, name, &summary.arn);
@@ -130,7 +132,11 @@ async fn read_tags(waf: &Client, name: &str, arn: &str) -> Result<Tags, AwsError
         .send()
         .await
         .map_err(|err| {
-            AwsError::from_sdk(format!("observe web ACL {name}"), "ListTagsForResource", &err)
+            AwsError::from_sdk(
+                format!("observe web ACL {name}"),
+                "ListTagsForResource",
+                &err,
+            )
         })?;
     Ok(output
         .tag_info_for_resource
@@ -147,7 +153,12 @@ pub(super) async fn read_logging(
     name: &str,
     arn: &str,
 ) -> Result<Option<Vec<String>>, AwsError> {
-    match waf.get_logging_configuration().resource_arn(arn).send().await {
+    match waf
+        .get_logging_configuration()
+        .resource_arn(arn)
+        .send()
+        .await
+    {
         Ok(output) => Ok(output
             .logging_configuration
             .map(|config| config.log_destination_configs)),
@@ -172,26 +183,41 @@ async fn read_protection(
     resource: &Resource<WebAclSpec>,
     albs: &HashMap<String, String>,
 ) -> Result<BTreeMap<String, Protection>, AwsError> {
-    let reads = resource.spec.load_balancers.iter().flatten().map(|alb_name| async move {
-        let Some(alb) = albs.get(alb_name) else {
-            return Ok((alb_name.clone(), Protection { alb: None, acl: None }));
-        };
-        let output = waf
-            .get_web_acl_for_resource()
-            .resource_arn(alb)
-            .send()
-            .await
-            .map_err(|err| {
-                AwsError::from_sdk(format!("observe web ACL {name}"), "GetWebACLForResource", &err)
-            })?;
-        Ok::<_, AwsError>((
-            alb_name.clone(),
-            Protection {
-                alb: Some(alb.clone()),
-                acl: output.web_acl.map(|acl| acl.arn),
-            },
-        ))
-    });
+    let reads = resource
+        .spec
+        .load_balancers
+        .iter()
+        .flatten()
+        .map(|alb_name| async move {
+            let Some(alb) = albs.get(alb_name) else {
+                return Ok((
+                    alb_name.clone(),
+                    Protection {
+                        alb: None,
+                        acl: None,
+                    },
+                ));
+            };
+            let output = waf
+                .get_web_acl_for_resource()
+                .resource_arn(alb)
+                .send()
+                .await
+                .map_err(|err| {
+                    AwsError::from_sdk(
+                        format!("observe web ACL {name}"),
+                        "GetWebACLForResource",
+                        &err,
+                    )
+                })?;
+            Ok::<_, AwsError>((
+                alb_name.clone(),
+                Protection {
+                    alb: Some(alb.clone()),
+                    acl: output.web_acl.map(|acl| acl.arn),
+                },
+            ))
+        });
     let found = try_join_all(reads).await?;
     Ok(found.into_iter().collect())
 }

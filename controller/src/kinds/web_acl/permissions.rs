@@ -21,7 +21,12 @@ pub(super) fn permissions(
     let albs: Vec<String> = want
         .iter()
         .flat_map(|r| r.spec.load_balancers.iter().flatten())
-        .map(|name| scope.arn("elasticloadbalancing", &format!("loadbalancer/app/{name}/*")))
+        .map(|name| {
+            scope.arn(
+                "elasticloadbalancing",
+                &format!("loadbalancer/app/{name}/*"),
+            )
+        })
         .collect();
     let mut grants = reads(acls.clone(), albs.clone());
     grants.push(Grant::new(
@@ -69,7 +74,10 @@ fn reads(acls: Vec<String>, albs: Vec<String>) -> Vec<Grant> {
     let mut grants = vec![
         Grant::any(
             Access::Read,
-            &["elasticloadbalancing:DescribeLoadBalancers", "wafv2:ListWebACLs"],
+            &[
+                "elasticloadbalancing:DescribeLoadBalancers",
+                "wafv2:ListWebACLs",
+            ],
         ),
         Grant::new(
             Access::Read,

@@ -19,11 +19,7 @@ pub(super) fn plan(
     let name = want.name().to_owned();
     let Some(have) = have else {
         let mut delta = Delta::missing();
-        delta.change(Change::new(
-            "spec.rules",
-            None,
-            Some(wanted.rules_value()),
-        ));
+        delta.change(Change::new("spec.rules", None, Some(wanted.rules_value())));
         delta.op(WebAclOp::CreateWebAcl {
             name: name.clone(),
             body: wanted,
@@ -31,14 +27,22 @@ pub(super) fn plan(
         });
         let acl = AclRef { name, arn: None };
         if let Some(logging) = &want.spec.logging {
-            delta.change(Change::new("spec.logging.logGroup", None, Some(logging.log_group_name().into())));
+            delta.change(Change::new(
+                "spec.logging.logGroup",
+                None,
+                Some(logging.log_group_name().into()),
+            ));
             delta.op(WebAclOp::PutLoggingConfiguration {
                 acl: acl.clone(),
                 log_group: logging.log_group.clone(),
             });
         }
         for alb in want.spec.load_balancers.iter().flatten() {
-            delta.change(Change::new(format!("spec.loadBalancers[{alb}]"), None, Some(json!(want.name()))));
+            delta.change(Change::new(
+                format!("spec.loadBalancers[{alb}]"),
+                None,
+                Some(json!(want.name())),
+            ));
             delta.op(WebAclOp::AssociateWebAcl {
                 acl: acl.clone(),
                 load_balancer: alb.clone(),
@@ -131,7 +135,11 @@ fn plan_body(name: &str, wanted: &AclBody, have: &WebAclObserved, delta: &mut De
             let found = live.rules.iter().find(|r| r.name == rule.name);
             let (old, new) = (found.map(|r| rule_value(r)), rule_value(rule));
             if old.as_ref() != Some(&new) {
-                delta.change(Change::new(format!("spec.rules[{}]", rule.name), old, Some(new)));
+                delta.change(Change::new(
+                    format!("spec.rules[{}]", rule.name),
+                    old,
+                    Some(new),
+                ));
                 named = true;
             }
         }
@@ -146,8 +154,13 @@ fn plan_body(name: &str, wanted: &AclBody, have: &WebAclObserved, delta: &mut De
             }
         }
         if !named {
-            let order = |body: &AclBody| json!(body.ordered().iter().map(|r| &r.name).collect::<Vec<_>>());
-            delta.change(Change::new("spec.rules", Some(order(live)), Some(order(wanted))));
+            let order =
+                |body: &AclBody| json!(body.ordered().iter().map(|r| &r.name).collect::<Vec<_>>());
+            delta.change(Change::new(
+                "spec.rules",
+                Some(order(live)),
+                Some(order(wanted)),
+            ));
         }
     }
     if differs {

@@ -85,7 +85,8 @@ impl AclBody {
 
     /// Whether the rules mean the same: the same rules in the same evaluation order.
     pub fn same_rules(&self, other: &Self) -> bool {
-        let key = |body: &Self| -> Vec<Value> { body.ordered().into_iter().map(rule_value).collect() };
+        let key =
+            |body: &Self| -> Vec<Value> { body.ordered().into_iter().map(rule_value).collect() };
         key(self) == key(other)
     }
 
@@ -122,9 +123,7 @@ fn wanted_rule(rule: &WafRule, index: usize, metrics: bool) -> AclRule {
         .flat_map(|g| &g.rule_overrides)
         .map(|o| (o.name.clone(), o.action.as_str().to_owned()))
         .collect();
-    let priority = rule
-        .priority
-        .map_or(index, |p| p as usize);
+    let priority = rule.priority.map_or(index, |p| p as usize);
     AclRule {
         name: rule.name.clone(),
         priority: i32::try_from(priority).unwrap_or(i32::MAX),

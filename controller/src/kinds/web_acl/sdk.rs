@@ -51,7 +51,12 @@ fn rule(rule: &Rule) -> AclRule {
         overrides: managed
             .iter()
             .flat_map(|m| m.rule_action_overrides.iter().flatten())
-            .map(|o| (o.name.clone(), action_name(o.action_to_use.as_ref()).to_owned()))
+            .map(|o| {
+                (
+                    o.name.clone(),
+                    action_name(o.action_to_use.as_ref()).to_owned(),
+                )
+            })
             .collect(),
         metrics: rule
             .visibility_config
@@ -73,7 +78,9 @@ fn statement(statement: &SdkStatement) -> Statement {
     if let Some(rate) = &statement.rate_based_statement {
         let scope = rate.scope_down_statement.as_deref().map(uri_prefix);
         return match scope {
-            Some(None) => Statement::Other("a rate limit with a scope-down the manifest cannot state".to_owned()),
+            Some(None) => Statement::Other(
+                "a rate limit with a scope-down the manifest cannot state".to_owned(),
+            ),
             _ if rate.aggregate_key_type != RateBasedStatementAggregateKeyType::Ip => {
                 Statement::Other(format!(
                     "a rate limit per {}",
@@ -110,9 +117,13 @@ fn uri_prefix(statement: &SdkStatement) -> Option<String> {
 /// The default action to send.
 pub(super) fn default_action(body: &AclBody) -> DefaultAction {
     if body.default_action == "block" {
-        DefaultAction::builder().block(BlockAction::builder().build()).build()
+        DefaultAction::builder()
+            .block(BlockAction::builder().build())
+            .build()
     } else {
-        DefaultAction::builder().allow(AllowAction::builder().build()).build()
+        DefaultAction::builder()
+            .allow(AllowAction::builder().build())
+            .build()
     }
 }
 
@@ -133,9 +144,15 @@ pub(super) fn rules(body: &AclBody) -> Vec<Rule> {
 
 fn rule_action(name: &str) -> RuleAction {
     match name {
-        "Allow" => RuleAction::builder().allow(AllowAction::builder().build()).build(),
-        "Count" | "count" => RuleAction::builder().count(CountAction::builder().build()).build(),
-        _ => RuleAction::builder().block(BlockAction::builder().build()).build(),
+        "Allow" => RuleAction::builder()
+            .allow(AllowAction::builder().build())
+            .build(),
+        "Count" | "count" => RuleAction::builder()
+            .count(CountAction::builder().build())
+            .build(),
+        _ => RuleAction::builder()
+            .block(BlockAction::builder().build())
+            .build(),
     }
 }
 
@@ -197,9 +214,13 @@ fn sdk_rule(rule: &AclRule) -> Rule {
                     .build(),
             )
             .override_action(if rule.action == "count" {
-                OverrideAction::builder().count(CountAction::builder().build()).build()
+                OverrideAction::builder()
+                    .count(CountAction::builder().build())
+                    .build()
             } else {
-                OverrideAction::builder().none(NoneAction::builder().build()).build()
+                OverrideAction::builder()
+                    .none(NoneAction::builder().build())
+                    .build()
             }),
         // Never planned: a rule the manifest cannot state is removed, not written.
         Statement::Other(_) => builder,
@@ -214,7 +235,11 @@ fn scope_down(path: &str) -> SdkStatement {
         .byte_match_statement(
             ByteMatchStatement::builder()
                 .search_string(aws_smithy_types::Blob::new(path.as_bytes()))
-                .field_to_match(FieldToMatch::builder().uri_path(UriPath::builder().build()).build())
+                .field_to_match(
+                    FieldToMatch::builder()
+                        .uri_path(UriPath::builder().build())
+                        .build(),
+                )
                 .text_transformations(
                     TextTransformation::builder()
                         .priority(0)

@@ -60,12 +60,17 @@ pub(super) fn check(
             errors.push(error(
                 &format!("{at}.xFrameOptions"),
                 BAD_HEADER,
-                format!("X-Frame-Options is `DENY`, `SAMEORIGIN` or `ALLOW-FROM <uri>`, not `{value}`"),
+                format!(
+                    "X-Frame-Options is `DENY`, `SAMEORIGIN` or `ALLOW-FROM <uri>`, not `{value}`"
+                ),
             ));
         }
     }
     for (field, value) in [
-        ("strictTransportSecurity", &headers.strict_transport_security),
+        (
+            "strictTransportSecurity",
+            &headers.strict_transport_security,
+        ),
         ("contentSecurityPolicy", &headers.content_security_policy),
     ] {
         if value.as_ref().is_some_and(|v| v.trim().is_empty()) {

@@ -16,9 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::tags::Tags;
 
 pub use managed_groups::AWS_MANAGED_RULE_GROUPS;
-pub use validate::{
-    LOG_PREFIX, NO_LOGGING, NO_METRICS, NO_RULES, RATE_LIMIT_MAX, RATE_LIMIT_MIN,
-};
+pub use validate::{LOG_PREFIX, NO_LOGGING, NO_METRICS, NO_RULES, RATE_LIMIT_MAX, RATE_LIMIT_MIN};
 
 /// The desired configuration of one regional web ACL (`metadata.name` is its name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -150,7 +148,9 @@ pub struct RuleOverride {
 }
 
 /// An overriding action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum OverrideAction {
     /// Let matching requests through.
@@ -190,7 +190,7 @@ impl WafLogging {
 
 /// A log group's name, from a name or an ARN (`…:log-group:NAME[:*]`).
 pub fn log_group_name(value: &str) -> &str {
-    value.split_once(":log-group:").map_or(value, |(_, rest)| {
-        rest.strip_suffix(":*").unwrap_or(rest)
-    })
+    value
+        .split_once(":log-group:")
+        .map_or(value, |(_, rest)| rest.strip_suffix(":*").unwrap_or(rest))
 }

@@ -41,11 +41,7 @@ fn is_waf_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-fn check(
-    acl: &Resource<WebAclSpec>,
-    balancers: &BTreeSet<&str>,
-    errors: &mut Vec<ManifestError>,
-) {
+fn check(acl: &Resource<WebAclSpec>, balancers: &BTreeSet<&str>, errors: &mut Vec<ManifestError>) {
     let error = rule_error(acl);
     let spec = &acl.spec;
     if !is_waf_name(acl.name()) {
@@ -185,8 +181,7 @@ fn check_rule(
             }
         }
         (None, Some(group)) => {
-            if group.vendor() == "AWS" && !AWS_MANAGED_RULE_GROUPS.contains(&group.name.as_str())
-            {
+            if group.vendor() == "AWS" && !AWS_MANAGED_RULE_GROUPS.contains(&group.name.as_str()) {
                 errors.push(
                     error(
                         &format!("{at}.managedRuleGroup.name"),
@@ -207,12 +202,10 @@ fn check_rule(
                 }
             }
         }
-        _ => errors.push(
-            error(
-                at,
-                "AFU9-WAF-007",
-                "a rule is exactly one of `rateLimit` or `managedRuleGroup`".to_owned(),
-            ),
-        ),
+        _ => errors.push(error(
+            at,
+            "AFU9-WAF-007",
+            "a rule is exactly one of `rateLimit` or `managedRuleGroup`".to_owned(),
+        )),
     }
 }

@@ -50,11 +50,38 @@ fn wanted(headers: &ResponseHeaders) -> Vec<(&'static str, &'static str, Form, S
             out.push((key, path, form, value));
         }
     };
-    put(HSTS, "strictTransportSecurity", Form::Directives, headers.strict_transport_security.clone());
-    put(CSP, "contentSecurityPolicy", Form::Directives, headers.content_security_policy.clone());
-    put(NOSNIFF, "xContentTypeOptions", Form::Token, headers.x_content_type_options.clone());
-    put(FRAME, "xFrameOptions", Form::Token, headers.x_frame_options.clone());
-    put(SERVER, "removeServerHeader", Form::Token, headers.remove_server_header.map(|remove| (!remove).to_string()));
+    put(
+        HSTS,
+        "strictTransportSecurity",
+        Form::Directives,
+        headers.strict_transport_security.clone(),
+    );
+    put(
+        CSP,
+        "contentSecurityPolicy",
+        Form::Directives,
+        headers.content_security_policy.clone(),
+    );
+    put(
+        NOSNIFF,
+        "xContentTypeOptions",
+        Form::Token,
+        headers.x_content_type_options.clone(),
+    );
+    put(
+        FRAME,
+        "xFrameOptions",
+        Form::Token,
+        headers.x_frame_options.clone(),
+    );
+    put(
+        SERVER,
+        "removeServerHeader",
+        Form::Token,
+        headers
+            .remove_server_header
+            .map(|remove| (!remove).to_string()),
+    );
     if let Some(cors) = &headers.cors {
         for (key, path, form, value) in cors_attributes(cors) {
             put(key, path, form, Some(value));
@@ -65,15 +92,40 @@ fn wanted(headers: &ResponseHeaders) -> Vec<(&'static str, &'static str, Form, S
 
 fn cors_attributes(cors: &Cors) -> [(&'static str, &'static str, Form, String); 6] {
     [
-        (ORIGIN, "cors.allowOrigin", Form::Exact, cors.allow_origin.clone()),
-        (METHODS, "cors.allowMethods", Form::Set, cors.allow_methods.join(", ")),
-        (HEADERS, "cors.allowHeaders", Form::Set, cors.allow_headers.join(", ")),
-        (EXPOSE, "cors.exposeHeaders", Form::Set, cors.expose_headers.join(", ")),
+        (
+            ORIGIN,
+            "cors.allowOrigin",
+            Form::Exact,
+            cors.allow_origin.clone(),
+        ),
+        (
+            METHODS,
+            "cors.allowMethods",
+            Form::Set,
+            cors.allow_methods.join(", "),
+        ),
+        (
+            HEADERS,
+            "cors.allowHeaders",
+            Form::Set,
+            cors.allow_headers.join(", "),
+        ),
+        (
+            EXPOSE,
+            "cors.exposeHeaders",
+            Form::Set,
+            cors.expose_headers.join(", "),
+        ),
         (
             CREDENTIALS,
             "cors.allowCredentials",
             Form::Token,
-            if cors.allow_credentials == Some(true) { "true" } else { "" }.to_owned(),
+            if cors.allow_credentials == Some(true) {
+                "true"
+            } else {
+                ""
+            }
+            .to_owned(),
         ),
         (
             MAX_AGE,
@@ -94,7 +146,11 @@ fn canonical(form: Form, value: &str) -> String {
             .filter(|d| !d.is_empty())
             .map(|directive| match directive.split_once(['=', ' ']) {
                 Some((name, rest)) => {
-                    let sep = if directive[name.len()..].starts_with('=') { "=" } else { " " };
+                    let sep = if directive[name.len()..].starts_with('=') {
+                        "="
+                    } else {
+                        " "
+                    };
                     format!("{}{sep}{}", name.trim().to_ascii_lowercase(), words(rest))
                 }
                 None => directive.to_ascii_lowercase(),
@@ -127,7 +183,11 @@ pub(super) fn plan(
     for (key, path, form, value) in wanted(headers) {
         let have = live.get(key).map(String::as_str).unwrap_or_default();
         // The Server header is sent unless turned off.
-        let have = if key == SERVER && have.is_empty() { "true" } else { have };
+        let have = if key == SERVER && have.is_empty() {
+            "true"
+        } else {
+            have
+        };
         if canonical(form, have) != canonical(form, &value) {
             changes.push(Change::new(
                 format!("spec.listeners[{port}].responseHeaders.{path}"),
@@ -148,7 +208,12 @@ pub(in crate::kinds::load_balancer) fn import(
     let get = |key: &str| live.get(key).filter(|v| !v.trim().is_empty()).cloned();
     let list = |key: &str| -> Vec<String> {
         get(key)
-            .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let cors = get(ORIGIN).map(|allow_origin| Cors {

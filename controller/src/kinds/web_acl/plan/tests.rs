@@ -124,7 +124,10 @@ fn a_removed_rate_rule_and_a_group_in_count_are_named_and_updated_once() {
     have.body.rules[0].action = "count".to_owned();
     let plan = plan_for(Some(&have));
     assert_eq!(plan.action, Action::Update);
-    assert_eq!(paths(&plan), ["spec.rules[rate-limit]", "spec.rules[common]"]);
+    assert_eq!(
+        paths(&plan),
+        ["spec.rules[rate-limit]", "spec.rules[common]"]
+    );
     assert_eq!(plan.ops.len(), 1, "{:?}", plan.ops);
     assert_eq!(plan.ops[0].call(), "UpdateWebACL");
 }
