@@ -277,10 +277,14 @@ const ON_ANY: &[(&str, &str)] = &[
     ("kms:CreateKey", "no resource type"),
     ("kms:ListAliases", "no resource type"),
     ("kms:ListKeys", "no resource type"),
+    ("logs:CreateLogDelivery", "no resource type"),
     ("logs:DescribeLogGroups", "lists by name prefix"),
+    ("logs:DescribeResourcePolicies", "no resource type"),
+    ("logs:PutResourcePolicy", "no resource type"),
     ("rds:DescribeDBInstances", "lists by filter"),
     ("secretsmanager:ListSecrets", "no resource type"),
     ("sns:ListTopics", "no resource type"),
+    ("wafv2:ListWebACLs", "lists every web ACL of a scope"),
 ];
 
 #[test]
