@@ -142,6 +142,9 @@ pub struct PermissionsArgs {
     /// says `prune: true`).
     #[arg(long)]
     pub prune: bool,
+    /// Also the calls `run --lease-table` makes on its lease table (in `apply` mode).
+    #[arg(long)]
+    pub lease_table: Option<String>,
 }
 
 /// Which command's permissions.
@@ -243,6 +246,23 @@ pub struct RunArgs {
     /// Longest wait for the write in flight after SIGTERM before exiting anyway.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
+    /// Hold a lease in this DynamoDB table (partition key `lease`, a string) so that of the
+    /// processes of one instance only the holder writes; the others stand by and take over
+    /// within --lease-duration plus two --lease-renew after the holder dies.
+    #[arg(long, env = "AFU9_LEASE_TABLE")]
+    pub lease_table: Option<String>,
+    /// How long the lease lasts without renewal.
+    #[arg(long, default_value = "15s", value_parser = parse_duration)]
+    pub lease_duration: Duration,
+    /// How often the holder renews the lease and a standby looks at it (at most a third of
+    /// --lease-duration).
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub lease_renew: Duration,
+    /// Whether this instance writes the account's global resources (IAM), overriding the
+    /// Posture's `manageGlobal`: one instance per account does (the deploy template says `false`
+    /// outside its primary region).
+    #[arg(long, env = "AFU9_MANAGE_GLOBAL")]
+    pub manage_global: Option<bool>,
 }
 
 /// `afu9ctl status`.

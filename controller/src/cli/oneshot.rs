@@ -19,7 +19,7 @@ use clap::CommandFactory;
 use super::args::{
     ApplyArgs, Cli, FindingsFormat, PlanArgs, ReportArgs, ReportFormat, SelectArgs, ValidateArgs,
 };
-use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, print};
+use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, memory, print};
 
 /// `afu9ctl schema`.
 pub fn schema() -> ExitCode {
@@ -108,6 +108,7 @@ pub fn apply(cli: &Cli, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
                 print(&render_plan(&plan, output));
             }
             let report = engine.apply(aws, &plan).await;
+            memory::phase_end("apply");
             log_calls(aws);
             if let Some(targets) = targets {
                 let notices = notify::notices(&notify::PassFacts {
@@ -217,6 +218,7 @@ fn with_plan(
         let engine = Engine::new(afu9_controller::kinds::standard());
         let chosen = selection.resolve(&engine, state)?;
         let aws = connect(cli, state).await?;
+        memory::phase_end("connect");
         let plan = match (orphans, &chosen) {
             (Orphans::Find { prune, allow }, None) => {
                 let prune = prune || state.posture.prune;
@@ -232,6 +234,7 @@ fn with_plan(
             }
             _ => select::plan(&engine, &aws, state, chosen.as_ref()).await,
         };
+        memory::phase_end("plan");
         if let Some(failure) = shared_failure(&plan) {
             log_calls(&aws);
             anyhow::bail!("{failure}");
@@ -287,6 +290,7 @@ fn with_state(
         seconds = started.elapsed().as_secs_f64(),
         "manifests loaded"
     );
+    memory::phase_end("load");
     let state = match loaded {
         Ok(state) => {
             print_warnings(&state);

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use afu9_spec::DesiredState;
 use aws_sdk_sqs::types::DeleteMessageBatchRequestEntry;
+use futures_util::{StreamExt as _, TryStreamExt as _, stream};
 use tokio_util::sync::CancellationToken;
 
 use super::hold::Held;
@@ -22,6 +23,8 @@ use crate::plan::{Action, Plan, ResourcePlan};
 
 /// SQS's longest long poll.
 const LONGEST_POLL: Duration = Duration::from_secs(20);
+/// How many `DeleteMessageBatch` calls run at once.
+const DELETERS: usize = 4;
 /// How long to wait after the queue could not be read before trying again.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
 
@@ -182,19 +185,30 @@ impl Listener {
                 // The messages of a poll cut short come back after their visibility timeout.
                 () = shutdown.cancelled() => return,
             };
-            match received {
+            let mut dropped = Vec::new();
+            let (failed, drained) = match received {
                 Ok(messages) => {
-                    self.failing_since = None;
-                    self.drained = messages.len() < 10;
+                    let drained = messages.len() < 10;
                     for (handle, body) in messages {
-                        self.sort(aws, engine, state, &url, handle, &body, shared)
-                            .await;
+                        dropped.extend(self.sort(engine, state, handle, &body, shared));
                     }
+                    (None, drained)
                 }
-                Err(err) => {
+                Err(err) => (Some(err), true),
+            };
+            if let Err(err) = delete(aws, &url, dropped).await {
+                tracing::warn!("{err}");
+            }
+            match failed {
+                None => {
+                    self.failing_since = None;
+                    self.drained = drained;
+                }
+                Some(err) => {
                     tracing::warn!("{err}; retrying in {RETRY_AFTER:?}");
                     shared.metrics(|m| m.error("events_receive"));
                     self.failing_since = Some(Instant::now());
+                    self.drained = true;
                     if err.is_code("AWS.SimpleQueueService.NonExistentQueue")
                         || err.is_code("QueueDoesNotExist")
                     {
@@ -213,18 +227,16 @@ impl Listener {
         }
     }
 
-    /// Puts a message in the batch when it touches a managed resource; deletes it otherwise.
-    #[allow(clippy::too_many_arguments)]
-    async fn sort(
+    /// Puts a message in the batch when it touches a managed resource; otherwise returns
+    /// its handle, to be deleted.
+    fn sort(
         &mut self,
-        aws: &Aws,
         engine: &Engine,
         state: &DesiredState,
-        url: &str,
         handle: String,
         body: &str,
         shared: &Shared,
-    ) {
+    ) -> Option<String> {
         let outcome = match CloudTrailEvent::parse(body) {
             Err(err) => {
                 tracing::warn!("{err}; dropped");
@@ -257,14 +269,12 @@ impl Listener {
                     self.batch
                         .add(Received { handle, summary }, targets, event.time);
                     shared.metrics(|m| m.event("matched"));
-                    return;
+                    return None;
                 }
             }
         };
         shared.metrics(|m| m.event(outcome));
-        if let Err(err) = delete(aws, url, vec![handle]).await {
-            tracing::warn!("{err}");
-        }
+        Some(handle)
     }
 
     /// The open batch's resources, once each, if it is due.
@@ -277,9 +287,40 @@ impl Listener {
         self.batch.len()
     }
 
+    /// Forgets the open batch without deleting its messages: SQS delivers them again after
+    /// their visibility timeout (to the process that holds the lease by then).
+    pub(super) fn abandon(&mut self) {
+        if !self.batch.is_empty() {
+            tracing::info!(
+                messages = self.batch.len(),
+                "events left to come back to the lease holder"
+            );
+        }
+        self.batch = Batch::default();
+        self.queue = None;
+    }
+
     /// Whether a batch is open.
     pub(super) fn pending(&self) -> bool {
         !self.batch.is_empty()
+    }
+
+    /// [`Listener::settle`], unless the lease was `lost` during the pass (writes were left
+    /// unstarted): its events are then left to come back to the new holder.
+    pub(super) async fn settle_unless(
+        &mut self,
+        lost: bool,
+        aws: &Aws,
+        plan: &Plan,
+        report: &ApplyReport,
+        held: &Held,
+        shared: &Shared,
+    ) {
+        if lost {
+            self.abandon();
+        } else {
+            self.settle(aws, plan, report, held, shared).await;
+        }
     }
 
     /// Settles the open batch by what `plan` and `report` did: deletes the messages whose
@@ -409,33 +450,43 @@ async fn receive(aws: &Aws, url: &str, wait: u64) -> Result<Vec<(String, String)
         .collect())
 }
 
-/// Deletes the messages `handles`, ten a call.
+/// Deletes the messages `handles`, ten a call, [`DELETERS`] calls at once.
 async fn delete(aws: &Aws, url: &str, handles: Vec<String>) -> Result<(), AwsError> {
-    for chunk in handles.chunks(10) {
-        let entries = chunk
-            .iter()
-            .enumerate()
-            .filter_map(|(index, handle)| {
-                DeleteMessageBatchRequestEntry::builder()
-                    .id(index.to_string())
-                    .receipt_handle(handle)
-                    .build()
-                    .ok()
-            })
-            .collect();
-        aws.sqs
-            .delete_message_batch()
-            .queue_url(url)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .map_err(|err| {
-                AwsError::from_sdk(
-                    format!("delete events from {url}"),
-                    "DeleteMessageBatch",
-                    &err,
-                )
-            })?;
-    }
+    let calls: Vec<_> = handles
+        .chunks(10)
+        .map(|chunk| delete_ten(aws, url, chunk.to_vec()))
+        .collect();
+    stream::iter(calls)
+        .buffer_unordered(DELETERS)
+        .try_for_each(|()| async { Ok(()) })
+        .await
+}
+
+/// One `DeleteMessageBatch` of up to ten messages.
+async fn delete_ten(aws: &Aws, url: &str, handles: Vec<String>) -> Result<(), AwsError> {
+    let entries = handles
+        .iter()
+        .enumerate()
+        .filter_map(|(index, handle)| {
+            DeleteMessageBatchRequestEntry::builder()
+                .id(index.to_string())
+                .receipt_handle(handle)
+                .build()
+                .ok()
+        })
+        .collect();
+    aws.sqs
+        .delete_message_batch()
+        .queue_url(url)
+        .set_entries(Some(entries))
+        .send()
+        .await
+        .map_err(|err| {
+            AwsError::from_sdk(
+                format!("delete events from {url}"),
+                "DeleteMessageBatch",
+                &err,
+            )
+        })?;
     Ok(())
 }

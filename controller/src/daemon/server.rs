@@ -158,6 +158,8 @@ async fn status(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
         "revision": health.revision,
         "passes": health.passes,
         "ready": health.not_ready_reason().is_none(),
+        "role": health.role,
+        "leaseHolder": health.lease_holder,
         "desiredStateErrors": health.invalid,
         "refusedRevision": health.refused,
         "held": health.held,

@@ -61,6 +61,12 @@ pub enum Finding {
     NotRequested,
     /// A validation guardrail warns about the manifest.
     Guardrail,
+    /// The live resource satisfies a control the item cites.
+    Holds,
+    /// The live resource fails a control the item cites.
+    Violates,
+    /// No live resource holds evidence for the controls the item cites.
+    NotEvidenced,
 }
 
 impl Finding {
@@ -68,7 +74,12 @@ impl Finding {
     pub fn fails(self) -> bool {
         matches!(
             self,
-            Self::Missing | Self::Drifted | Self::NotRequested | Self::Guardrail
+            Self::Missing
+                | Self::Drifted
+                | Self::NotRequested
+                | Self::Guardrail
+                | Self::Violates
+                | Self::NotEvidenced
         )
     }
 }
@@ -92,7 +103,7 @@ pub struct Evidence {
     /// The value the manifest wants.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wanted: Option<Value>,
-    /// The rule id, for a guardrail.
+    /// The rule id, for a guardrail; the control id, for a live fact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// In words.

@@ -116,6 +116,8 @@ pub async fn scope_of(aws: &Aws) -> Result<Scope, AwsError> {
 
 /// After an apply: the resources whose every operation of `plan` succeeded in `report` are in
 /// sync now, so the plan is made to say so (what `run` exports is what is left after its pass).
+/// Their facts about fields the apply wrote were read before it: they go, and the next pass
+/// reads them again; facts about fields it did not write stand.
 pub fn settle(plan: &mut Plan, report: &ApplyReport) {
     for resource in &mut plan.resources {
         let done = report.resources.iter().any(|r| {
@@ -133,7 +135,13 @@ pub fn settle(plan: &mut Plan, report: &ApplyReport) {
             )
         {
             resource.action = Action::Noop;
-            resource.changes.clear();
+            let written = std::mem::take(&mut resource.changes);
+            resource.facts.retain(|fact| {
+                let field = format!("spec.{}", fact.field);
+                !written.iter().any(|change| {
+                    change.path == field || change.path.starts_with(&format!("{field}."))
+                })
+            });
         }
     }
 }

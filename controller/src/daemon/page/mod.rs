@@ -52,6 +52,15 @@ pub fn render(view: &View<'_>) -> String {
     html
 }
 
+/// Whether this process writes: `leader` or `standby` with a lease, else `single writer`.
+fn role(health: &Health) -> String {
+    match (health.role, &health.lease_holder) {
+        (None, _) => "single writer (no lease)".to_owned(),
+        (Some(role), Some(holder)) => format!("{} (lease held by {holder})", role.as_str()),
+        (Some(role), None) => role.as_str().to_owned(),
+    }
+}
+
 fn summary(html: &mut String, health: &Health) {
     html.push_str("<section aria-labelledby=\"h-pass\">\n<h2 id=\"h-pass\">Last pass</h2>\n");
     let _ = writeln!(
@@ -78,6 +87,7 @@ fn summary(html: &mut String, health: &Health) {
             health.revision.clone().unwrap_or("-".into()),
         ),
         ("ready", "Ready", ready),
+        ("role", "Role", role(health)),
         ("passes", "Passes", health.passes.to_string()),
         (
             "finished",

@@ -109,6 +109,14 @@ function renderPass(status) {
   };
   set("revision", status.revision || "-");
   set("ready", status.ready ? "yes" : "no");
+  set(
+    "role",
+    !status.role
+      ? "single writer (no lease)"
+      : status.leaseHolder
+        ? status.role + " (lease held by " + status.leaseHolder + ")"
+        : status.role,
+  );
   set("passes", String(status.passes));
   if (pass) {
     set("finished", pass.finishedAt);

@@ -95,7 +95,7 @@ impl ManagedKind for Secrets {
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
         let now = self.now.unwrap_or_else(SystemTime::now);
-        observe::observe(&aws.secretsmanager, want, now)
+        observe::observe(aws, want, now)
     }
 
     fn plan(

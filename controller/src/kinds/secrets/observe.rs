@@ -8,11 +8,16 @@
 //! 100 secrets matched rather than one per ten managed; secrets that merely share a prefix
 //! are dropped. Managed names with no common prefix at all fall back to listing every secret.
 //!
+//! A whole pass (one that looks for orphans) lists every secret anyway: observation then
+//! reads the pass's shared listing of every secret instead, so the pass makes one
+//! `ListSecrets` per 100 secrets of the account, not two listings.
+//!
 //! `ListSecrets` carries everything else (description, KMS key, rotation, tags, dates). Its
 //! `LastChangedDate` is no measure of a value's age: any configuration change (a tag) moves
 //! it. The creation date of the `AWSCURRENT` version is. Neither call returns a value.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use afu9_spec::Resource;
@@ -21,22 +26,33 @@ use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType, SecretListEntry};
 
 use super::SecretObserved;
-use crate::aws::AwsError;
+use crate::aws::{Aws, AwsError};
 
 /// The most values one `ListSecrets` filter takes.
 const NAMES_PER_FILTER: usize = 10;
 
 pub(super) async fn observe(
-    client: &Client,
+    aws: &Aws,
     want: &[Resource<SecretSpec>],
     now: SystemTime,
 ) -> Result<Vec<Option<SecretObserved>>, AwsError> {
+    let client = &aws.secretsmanager;
     let observed_at = now
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let names: HashSet<&str> = want.iter().map(Resource::name).collect();
     let mut live = HashMap::new();
-    list_secrets(client, &name_prefixes(&names), &names, &mut live).await?;
+    if aws.whole_pass() {
+        live.extend(
+            every_secret(aws)
+                .await?
+                .iter()
+                .filter(|(name, _)| names.contains(name.as_str()))
+                .map(|(name, entry)| (name.clone(), entry.clone())),
+        );
+    } else {
+        list_secrets(client, &name_prefixes(&names), Some(&names), &mut live).await?;
+    }
     let mut observed = Vec::with_capacity(want.len());
     for resource in want {
         let Some(entry) = live.remove(resource.name()) else {
@@ -100,12 +116,26 @@ fn common_prefix_len(a: &str, b: &str) -> usize {
         .map_or_else(|| a.len().min(b.len()), |((at, _), _)| at)
 }
 
-/// Adds the secrets named in `names` to `live`, those scheduled for deletion included,
-/// listing those whose names start with one of `prefixes` (every secret when empty).
+/// Every secret of the account and region by name, those scheduled for deletion included
+/// (the pass's shared listing).
+pub(super) async fn every_secret(
+    aws: &Aws,
+) -> Result<Arc<HashMap<String, SecretListEntry>>, AwsError> {
+    aws.listing("SecretsManager.ListSecrets", || async {
+        let mut live = HashMap::new();
+        list_secrets(&aws.secretsmanager, &[], None, &mut live).await?;
+        Ok(live)
+    })
+    .await
+}
+
+/// Adds the secrets named in `names` (every one when `None`) to `live`, those scheduled for
+/// deletion included, listing those whose names start with one of `prefixes` (every secret
+/// when empty).
 async fn list_secrets(
     client: &Client,
     prefixes: &[String],
-    names: &HashSet<&str>,
+    names: Option<&HashSet<&str>>,
     live: &mut HashMap<String, SecretListEntry>,
 ) -> Result<(), AwsError> {
     let filter = (!prefixes.is_empty()).then(|| {
@@ -125,7 +155,7 @@ async fn list_secrets(
         let page = page.map_err(|err| AwsError::from_sdk("list secrets", "ListSecrets", &err))?;
         for entry in page.secret_list.unwrap_or_default() {
             if let Some(name) = entry.name.clone()
-                && names.contains(name.as_str())
+                && names.is_none_or(|names| names.contains(name.as_str()))
             {
                 live.insert(name, entry);
             }

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use afu9_spec::iam::IamRoleSpec;
 use serde_json::Value;
 
-use super::{IamRoleObserved, IamRoles};
-use crate::aws::{Aws, AwsError};
+use super::{IamRoleObserved, IamRoles, observe};
+use crate::aws::Aws;
 use crate::engine::import::manifest_tags;
 use crate::engine::{Discovery, ImportContext, Imports};
 use crate::permissions::{ArnScope, Grant};
@@ -34,18 +34,12 @@ impl Imports for IamRoles {
 
 fn discover(aws: &Aws) -> Discovery<'_, IamRoleSpec> {
     Box::pin(async move {
-        let mut found = Vec::new();
-        let mut pages = aws.iam.list_roles().max_items(1000).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page =
-                page.map_err(|err| AwsError::from_sdk("list iam roles", "ListRoles", &err))?;
-            for role in page.roles {
-                if !role.path.starts_with(SERVICE_LINKED) {
-                    found.push((role.role_name, probe()));
-                }
-            }
-        }
-        Ok(found)
+        Ok(observe::list_roles(aws)
+            .await?
+            .iter()
+            .filter(|role| !role.path.starts_with(SERVICE_LINKED))
+            .map(|role| (role.role_name.clone(), probe()))
+            .collect())
     })
 }
 

@@ -56,6 +56,7 @@ impl ManagedKind for IamRoles {
     type Spec = IamRoleSpec;
     type Observed = IamRoleObserved;
     const SERVICE: &'static str = "IAM";
+    const GLOBAL: bool = true;
     const NOUN: &'static str = "role";
     /// IAM's write rate is low (one global control plane per account): 4 in flight for all
     /// of IAM (the least of its kinds' bounds is the service's).
@@ -97,7 +98,7 @@ impl ManagedKind for IamRoles {
         aws: &'a Aws,
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
-        observe::observe(&aws.iam, want, self.strategy)
+        observe::observe(aws, want, self.strategy)
     }
 
     fn plan(
