@@ -348,6 +348,21 @@ async fn the_web_acl_is_created_and_each_drift_is_named_failed_and_fixed() {
         RATE,
     )
     .await;
+}
+
+#[tokio::test]
+async fn each_header_drift_is_named_failed_and_fixed() {
+    let (emulator, alb) = seeded().await;
+    let state = desired();
+    let aws = Aws::from_config(&emulator.sdk_config());
+    let engine = engine();
+    let plan = engine.plan(&aws, &state).await;
+    assert_eq!(
+        status(&state, &plan, HEADERS),
+        Status::Fail,
+        "the seeded ALB sends no headers and CORS `*`"
+    );
+    assert_eq!(engine.apply(&aws, &plan).await.failed(), 0);
 
     // Each header removed or changed, and CORS widened to any origin.
     let listener = https_listener(&emulator, &alb).await;

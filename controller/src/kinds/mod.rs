@@ -157,7 +157,7 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .imports()
             .never_prunes(ADOPTED)
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(web_acl::WebAcls)
             .tagged()
@@ -167,6 +167,7 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
                  an ACL protects): delete it by hand once it protects nothing",
             )
             .evented()
+            .attests()
             .into(),
     ]
 }

@@ -348,6 +348,7 @@ pub const CHECKLIST: &[Item] = &[
                 present("WebAcl", "loadBalancers"),
             ],
             guardrails: &["AFU9-WAF-002", "AFU9-WAF-005"],
+            attested_by: &["AFU9.WAF.2", "WAF.10", "ELB.16"],
         },
         verify: Some(
             "only partly verified: AWS's managed rule groups on the ALB filter known attack patterns (SQL injection, known bad inputs, the common rule set) for every endpoint; validating each endpoint's input against its schema remains the application's: schema tests per endpoint and a DAST scan (OWASP ZAP) against a staging deployment",
@@ -373,6 +374,7 @@ pub const CHECKLIST: &[Item] = &[
                 present("WebAcl", "loadBalancers"),
             ],
             guardrails: &["AFU9-WAF-"],
+            attested_by: &["AFU9.WAF.1", "ELB.16", "WAF.11", "WAF.12"],
         },
         verify: Some(
             "that the limit (requests per 5 minutes per client IP) suits the traffic: a load test that expects HTTP 403 from WAF past it; limits per user or per key stay the application's",
@@ -411,6 +413,13 @@ pub const CHECKLIST: &[Item] = &[
                 ),
             ],
             guardrails: &["AFU9-ELB-020", "AFU9-ELB-021", "AFU9-ELB-024"],
+            attested_by: &[
+                "AFU9.ELB.1",
+                "AFU9.ELB.2",
+                "AFU9.ELB.3",
+                "AFU9.ELB.4",
+                "AFU9.ELB.5",
+            ],
         },
         verify: Some(
             "Referrer-Policy, which an ALB cannot set, stays the application's; and what the application's own responses send: a header check in end-to-end tests or a DAST scan",

@@ -147,6 +147,13 @@ fn redirect(to_port: u16) -> Action {
         .build()
 }
 
+fn listener_attributes(attributes: &[(String, String)]) -> Vec<ListenerAttribute> {
+    attributes
+        .iter()
+        .map(|(key, value)| ListenerAttribute::builder().key(key).value(value).build())
+        .collect()
+}
+
 fn protocol(protocol: ListenerProtocol) -> ProtocolEnum {
     ProtocolEnum::from(protocol.as_str())
 }
@@ -208,14 +215,7 @@ impl LoadBalancerOp {
             } => self.done(
                 elb.modify_listener_attributes()
                     .listener_arn(arn)
-                    .set_attributes(Some(
-                        attributes
-                            .iter()
-                            .map(|(key, value)| {
-                                ListenerAttribute::builder().key(key).value(value).build()
-                            })
-                            .collect(),
-                    ))
+                    .set_attributes(Some(listener_attributes(attributes)))
                     .send()
                     .await,
             ),

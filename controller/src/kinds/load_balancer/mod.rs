@@ -4,6 +4,7 @@
 //! deleted: a missing load balancer is reported.
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;

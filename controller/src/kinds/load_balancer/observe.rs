@@ -258,16 +258,9 @@ async fn read_header_attributes(
     resource: &Resource<LoadBalancerSpec>,
     listeners: &mut [LiveListener],
 ) -> Result<(), AwsError> {
-    let wanted = resource.spec.listeners.as_deref().unwrap_or_default();
     let reads = listeners
         .iter_mut()
-        .filter(|live| live.protocol == "HTTPS")
-        .filter(|live| {
-            wanted.is_empty()
-                || wanted
-                    .iter()
-                    .any(|l| l.port == live.port && l.response_headers.is_some())
-        })
+        .filter(|live| headers_read(resource, live))
         .map(|live| async move {
             let output = elb
                 .describe_listener_attributes()
@@ -288,6 +281,17 @@ async fn read_header_attributes(
         });
     futures_util::future::try_join_all(reads).await?;
     Ok(())
+}
+
+/// Whether observation reads `live`'s response headers for `resource`: an HTTPS listener
+/// whose manifest states them, or any HTTPS listener when the manifest names no listener.
+pub(super) fn headers_read(resource: &Resource<LoadBalancerSpec>, live: &LiveListener) -> bool {
+    let wanted = resource.spec.listeners.as_deref().unwrap_or_default();
+    live.protocol == "HTTPS"
+        && (wanted.is_empty()
+            || wanted
+                .iter()
+                .any(|l| l.port == live.port && l.response_headers.is_some()))
 }
 
 fn listener(listener: aws_sdk_elasticloadbalancingv2::types::Listener) -> LiveListener {

@@ -67,14 +67,14 @@ mod tests {
         let arn = "arn:aws:wafv2:eu-central-1:1:regional/webacl/afu9-edge/0f1e";
         assert_eq!(
             keys(&event("UpdateWebACL", json!({"name": "afu9-edge"}))),
-            [afu9.clone()]
+            std::slice::from_ref(&afu9)
         );
         assert_eq!(
             keys(&event(
                 "AssociateWebACL",
                 json!({"webACLArn": arn, "resourceArn": "alb"})
             )),
-            [afu9.clone()]
+            std::slice::from_ref(&afu9)
         );
         assert_eq!(
             keys(&event(

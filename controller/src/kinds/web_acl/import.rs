@@ -21,10 +21,10 @@ impl Imports for WebAcls {
 
     fn discover(aws: &Aws) -> Discovery<'_, WebAclSpec> {
         Box::pin(async move {
-            Ok(observe::list(&aws.wafv2)
+            Ok(observe::listed(aws)
                 .await?
-                .into_keys()
-                .map(|name| (name, probe()))
+                .keys()
+                .map(|name| (name.clone(), probe()))
                 .collect())
         })
     }

@@ -4,6 +4,7 @@
 //! since it was read is re-planned on a fresh read, never sent blind (`update.rs`).
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;
@@ -42,7 +43,7 @@ pub struct WebAclObserved {
     pub lock_token: String,
     /// Default action, metrics and rules.
     pub body: AclBody,
-    /// The log destinations' ARNs; `None` when logging is off (read only when managed).
+    /// The log destinations' ARNs; `None` when logging is off.
     pub logging: Option<Vec<String>>,
     /// Per `LoadBalancer` manifest named: the ALB's ARN (`None` when there is no such ALB)
     /// and the ARN of the web ACL protecting it.

@@ -1,9 +1,12 @@
-//! Reading web ACLs: one paginated `ListWebACLs` (regional); then per managed ACL that
-//! exists, at once: `GetWebACL` (rules and lock token), `ListTagsForResource`, and, when
-//! managed, `GetLoggingConfiguration` and one `GetWebACLForResource` per load balancer it
-//! names (their ARNs from one `DescribeLoadBalancers`, through `refs::edge`).
+//! Reading web ACLs: one paginated `ListWebACLs` (regional, once per pass: import reads the
+//! same listing); then per managed ACL that exists, at once: `GetWebACL` (rules and lock
+//! token), `ListTagsForResource` and `GetLoggingConfiguration` (read whether or not the
+//! manifest manages logging: it is the evidence for Security Hub WAF.11), then one
+//! `GetWebACLForResource` per load balancer it names (their ARNs from one
+//! `DescribeLoadBalancers`, through `refs::edge`).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use afu9_spec::Resource;
 use afu9_spec::tags::Tags;
@@ -30,7 +33,7 @@ pub(super) async fn observe(
     aws: &Aws,
     want: &[Resource<WebAclSpec>],
 ) -> Result<Vec<Option<WebAclObserved>>, AwsError> {
-    let mut live = list(&aws.wafv2).await?;
+    let live = listed(aws).await?;
     let names: Vec<&str> = want
         .iter()
         .flat_map(|r| r.spec.load_balancers.iter().flatten())
@@ -42,7 +45,7 @@ pub(super) async fn observe(
         crate::refs::edge::load_balancer_arns(&aws.elbv2, &names).await?
     };
     let reads = want.iter().map(|resource| {
-        let summary = live.remove(resource.name());
+        let summary = live.get(resource.name()).cloned();
         let albs = &albs;
         async move {
             match summary {
@@ -54,7 +57,13 @@ pub(super) async fn observe(
     windowed(reads, CONCURRENCY).await
 }
 
-/// Every regional web ACL, by name.
+/// Every regional web ACL, by name: the pass's shared listing (observation and import read
+/// the same one).
+pub(super) async fn listed(aws: &Aws) -> Result<Arc<HashMap<String, Summary>>, AwsError> {
+    aws.listing("WAFV2.ListWebACLs", || list(&aws.wafv2)).await
+}
+
+/// Every regional web ACL, by name, read afresh.
 pub(super) async fn list(waf: &Client) -> Result<HashMap<String, Summary>, AwsError> {
     let mut found = HashMap::new();
     let mut marker: Option<String> = None;
@@ -103,12 +112,7 @@ async fn read(
         Ok::<_, AwsError>((output.web_acl, output.lock_token.unwrap_or_default()))
     };
     let tags = read_tags(waf, name, &summary.arn);
-    let logging = async {
-        if resource.spec.logging.is_none() {
-            return Ok(None);
-        }
-        read_logging(waf, name, &summary.arn).await
-    };
+    let logging = read_logging(waf, name, &summary.arn);
     let ((acl, lock_token), tags, logging) = try_join3(acl, tags, logging).await?;
     let Some(acl) = acl else {
         return Ok(None);

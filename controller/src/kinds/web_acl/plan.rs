@@ -133,7 +133,7 @@ fn plan_body(name: &str, wanted: &AclBody, have: &WebAclObserved, delta: &mut De
         let mut named = false;
         for rule in wanted.ordered() {
             let found = live.rules.iter().find(|r| r.name == rule.name);
-            let (old, new) = (found.map(|r| rule_value(r)), rule_value(rule));
+            let (old, new) = (found.map(rule_value), rule_value(rule));
             if old.as_ref() != Some(&new) {
                 delta.change(Change::new(
                     format!("spec.rules[{}]", rule.name),

@@ -93,6 +93,17 @@ pub(super) fn check(
         );
     }
     if let Some(cors) = &headers.cors {
+        check_cors(cors, &at, error, errors);
+    }
+}
+
+fn check_cors(
+    cors: &super::Cors,
+    at: &str,
+    error: &RuleError<'_>,
+    errors: &mut Vec<ManifestError>,
+) {
+    {
         let origin = cors.allow_origin.trim();
         if origin == "*" && cors.allow_credentials == Some(true) {
             errors.push(

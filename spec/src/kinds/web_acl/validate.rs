@@ -75,6 +75,28 @@ fn check(acl: &Resource<WebAclSpec>, balancers: &BTreeSet<&str>, errors: &mut Ve
             .hint("leave priorities out: the list's order is the evaluation order"),
         );
     }
+    check_rules(spec, &error, errors);
+    check_logging(acl, &error, errors);
+    for (index, name) in spec.load_balancers.iter().flatten().enumerate() {
+        if !balancers.contains(name.as_str()) {
+            errors.push(
+                error(
+                    &format!("spec.loadBalancers[{index}]"),
+                    "AFU9-WAF-008",
+                    format!("no LoadBalancer manifest is named `{name}`"),
+                )
+                .hint("the protected load balancers are named by their LoadBalancer manifests"),
+            );
+        }
+    }
+}
+
+/// Names and priorities unique, each rule's own rules.
+fn check_rules(
+    spec: &WebAclSpec,
+    error: &crate::validate::RuleError<'_>,
+    errors: &mut Vec<ManifestError>,
+) {
     let mut names = BTreeSet::new();
     let mut priorities = BTreeSet::new();
     for (index, rule) in spec.rules.iter().enumerate() {
@@ -102,8 +124,17 @@ fn check(acl: &Resource<WebAclSpec>, balancers: &BTreeSet<&str>, errors: &mut Ve
                 format!("more than one rule has priority {priority}"),
             ));
         }
-        check_rule(rule, &at, &error, errors);
+        check_rule(rule, &at, error, errors);
     }
+}
+
+/// Metrics and logging: Security Hub WAF.12 and WAF.11, and the log group's prefix.
+fn check_logging(
+    acl: &Resource<WebAclSpec>,
+    error: &crate::validate::RuleError<'_>,
+    errors: &mut Vec<ManifestError>,
+) {
+    let spec = &acl.spec;
     if !spec.metrics() {
         errors.push(
             error(
@@ -136,18 +167,6 @@ fn check(acl: &Resource<WebAclSpec>, balancers: &BTreeSet<&str>, errors: &mut Ve
             .hint(format!("name the log group `{LOG_PREFIX}{}`", acl.name())),
         ),
         Some(_) => {}
-    }
-    for (index, name) in spec.load_balancers.iter().flatten().enumerate() {
-        if !balancers.contains(name.as_str()) {
-            errors.push(
-                error(
-                    &format!("spec.loadBalancers[{index}]"),
-                    "AFU9-WAF-008",
-                    format!("no LoadBalancer manifest is named `{name}`"),
-                )
-                .hint("the protected load balancers are named by their LoadBalancer manifests"),
-            );
-        }
     }
 }
 

@@ -12,12 +12,17 @@ use afu9_spec::load_balancer::{Cors, ResponseHeaders};
 use crate::plan::Change;
 
 const PREFIX: &str = "routing.http.response.";
-const HSTS: &str = "routing.http.response.strict_transport_security.header_value";
-const CSP: &str = "routing.http.response.content_security_policy.header_value";
-const NOSNIFF: &str = "routing.http.response.x_content_type_options.header_value";
-const FRAME: &str = "routing.http.response.x_frame_options.header_value";
+pub(in crate::kinds::load_balancer) const HSTS: &str =
+    "routing.http.response.strict_transport_security.header_value";
+pub(in crate::kinds::load_balancer) const CSP: &str =
+    "routing.http.response.content_security_policy.header_value";
+pub(in crate::kinds::load_balancer) const NOSNIFF: &str =
+    "routing.http.response.x_content_type_options.header_value";
+pub(in crate::kinds::load_balancer) const FRAME: &str =
+    "routing.http.response.x_frame_options.header_value";
 const SERVER: &str = "routing.http.response.server.enabled";
-const ORIGIN: &str = "routing.http.response.access_control_allow_origin.header_value";
+pub(in crate::kinds::load_balancer) const ORIGIN: &str =
+    "routing.http.response.access_control_allow_origin.header_value";
 const METHODS: &str = "routing.http.response.access_control_allow_methods.header_value";
 const HEADERS: &str = "routing.http.response.access_control_allow_headers.header_value";
 const EXPOSE: &str = "routing.http.response.access_control_expose_headers.header_value";
