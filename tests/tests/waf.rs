@@ -11,7 +11,7 @@ use std::path::Path;
 use afu9_controller::aws::Aws;
 use afu9_controller::engine::Engine;
 use afu9_controller::plan::{Action, Plan, ResourcePlan};
-use afu9_controller::report::{Status, evaluate};
+use afu9_controller::report::{Finding, Status, evaluate};
 use afu9_e2e::Emulator;
 use afu9_spec::DesiredState;
 use afu9_spec::load::load_str;
@@ -114,6 +114,26 @@ fn status(state: &DesiredState, plan: &Plan, number: u8) -> Status {
         .expect("the item")
 }
 
+/// The controls whose live facts fail item `number`, each with the field it was read from.
+fn violated(state: &DesiredState, plan: &Plan, number: u8) -> Vec<String> {
+    evaluate(state, plan)
+        .items
+        .iter()
+        .find(|item| item.number == number)
+        .expect("the item")
+        .evidence
+        .iter()
+        .filter(|e| e.finding == Finding::Violates)
+        .map(|e| {
+            format!(
+                "{} {}",
+                e.rule.as_deref().unwrap_or_default(),
+                e.field.as_deref().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
 /// The emulator with the insecure ALB (no web ACL, no headers, CORS open to `*`) and the
 /// log group; returns it with the ALB's ARN.
 async fn seeded() -> (Emulator, String) {
@@ -212,15 +232,16 @@ fn rules_of(acl: &aws_sdk_wafv2::types::WebAcl) -> Vec<Rule> {
     acl.rules.clone().unwrap_or_default()
 }
 
-/// Plans, expects exactly `kind`'s `expected` paths and the item failing, applies once,
-/// then expects an empty plan and the item passing.
+/// Plans, expects exactly `kind`'s `expected` paths, the item failing and, when the drift
+/// weakens a control, exactly that live fact violated (`control field`); applies once, then
+/// expects an empty plan, no violated fact and the item passing.
 async fn named_failed_fixed(
     engine: &Engine,
     aws: &Aws,
     state: &DesiredState,
-    kind: &str,
-    expected: &[&str],
+    (kind, expected): (&str, &[&str]),
     item: u8,
+    fact: Option<&str>,
 ) {
     let plan = engine.plan(aws, state).await;
     assert_eq!(
@@ -234,6 +255,11 @@ async fn named_failed_fixed(
         Status::Fail,
         "item {item} for {expected:?}"
     );
+    assert_eq!(
+        violated(state, &plan, item),
+        fact.into_iter().collect::<Vec<_>>(),
+        "the live facts of item {item} for {expected:?}"
+    );
     let report = engine.apply(aws, &plan).await;
     assert_eq!(report.failed(), 0, "{report:?}");
     let again = engine.plan(aws, state).await;
@@ -243,6 +269,7 @@ async fn named_failed_fixed(
         Status::Pass,
         "item {item} after the fix"
     );
+    assert!(violated(state, &again, item).is_empty());
 }
 
 #[tokio::test]
@@ -284,9 +311,9 @@ async fn the_web_acl_is_created_and_each_drift_is_named_failed_and_fixed() {
         &engine,
         &aws,
         &state,
-        "WebAcl",
-        &["spec.rules[rate-limit]"],
+        ("WebAcl", &["spec.rules[rate-limit]"]),
         RATE,
+        Some("AFU9.WAF.1 rules"),
     )
     .await;
 
@@ -310,9 +337,9 @@ async fn the_web_acl_is_created_and_each_drift_is_named_failed_and_fixed() {
         &engine,
         &aws,
         &state,
-        "WebAcl",
-        &["spec.rules[sqli]"],
+        ("WebAcl", &["spec.rules[sqli]"]),
         INPUT,
+        Some("AFU9.WAF.2 rules[sqli].managedRuleGroup"),
     )
     .await;
 
@@ -326,9 +353,9 @@ async fn the_web_acl_is_created_and_each_drift_is_named_failed_and_fixed() {
         &engine,
         &aws,
         &state,
-        "WebAcl",
-        &["spec.loadBalancers[afu9-alb]"],
+        ("WebAcl", &["spec.loadBalancers[afu9-alb]"]),
         RATE,
+        Some("ELB.16 loadBalancers[afu9-alb]"),
     )
     .await;
 
@@ -343,9 +370,9 @@ async fn the_web_acl_is_created_and_each_drift_is_named_failed_and_fixed() {
         &engine,
         &aws,
         &state,
-        "WebAcl",
-        &["spec.logging.logGroup"],
+        ("WebAcl", &["spec.logging.logGroup"]),
         RATE,
+        Some("WAF.11 logging"),
     )
     .await;
 }
@@ -366,25 +393,39 @@ async fn each_header_drift_is_named_failed_and_fixed() {
 
     // Each header removed or changed, and CORS widened to any origin.
     let listener = https_listener(&emulator, &alb).await;
-    for (key, value, field) in [
-        (HSTS, "", "strictTransportSecurity"),
-        (HSTS, "max-age=300", "strictTransportSecurity"),
-        (CSP, "default-src *", "contentSecurityPolicy"),
-        (NOSNIFF, "", "xContentTypeOptions"),
-        (FRAME, "SAMEORIGIN", "xFrameOptions"),
-        (SERVER, "true", "removeServerHeader"),
-        (ORIGIN, "*", "cors.allowOrigin"),
-        (METHODS, "GET, POST, DELETE", "cors.allowMethods"),
+    // The fact each drift violates, if it weakens a header's control (SAMEORIGIN, the
+    // Server header and one more method are drift from the manifest, not weaker controls).
+    for (key, value, field, control) in [
+        (HSTS, "", "strictTransportSecurity", Some("AFU9.ELB.1")),
+        (
+            HSTS,
+            "max-age=300",
+            "strictTransportSecurity",
+            Some("AFU9.ELB.1"),
+        ),
+        (
+            CSP,
+            "default-src *",
+            "contentSecurityPolicy",
+            Some("AFU9.ELB.5"),
+        ),
+        (NOSNIFF, "", "xContentTypeOptions", Some("AFU9.ELB.2")),
+        (FRAME, "SAMEORIGIN", "xFrameOptions", None),
+        (FRAME, "", "xFrameOptions", Some("AFU9.ELB.3")),
+        (SERVER, "true", "removeServerHeader", None),
+        (ORIGIN, "*", "cors.allowOrigin", Some("AFU9.ELB.4")),
+        (METHODS, "GET, POST, DELETE", "cors.allowMethods", None),
     ] {
         set_header(&emulator, &listener, key, value).await;
         let path = format!("spec.listeners[443].responseHeaders.{field}");
+        let fact = control.map(|c| format!("{c} listeners[443].responseHeaders.{field}"));
         named_failed_fixed(
             &engine,
             &aws,
             &state,
-            "LoadBalancer",
-            &[path.as_str()],
+            ("LoadBalancer", &[path.as_str()]),
             HEADERS,
+            fact.as_deref(),
         )
         .await;
     }

@@ -94,7 +94,11 @@ fn the_checklist_has_the_guide_s_fifteen_items_in_order() {
     assert_eq!(item(&report, 14).status, Status::Outside);
     assert!(item(&report, 14).verify.is_some());
     // Input validation is judged in the account only in part: the verify says what is left.
-    assert!(item(&report, 12).verify.is_some_and(|v| v.contains("application")));
+    assert!(
+        item(&report, 12)
+            .verify
+            .is_some_and(|v| v.contains("application"))
+    );
     // An empty desired state asks for nothing: every item the account holds fails.
     for number in (1..=13).chain([15]) {
         assert_eq!(item(&report, number).status, Status::Fail, "item {number}");
