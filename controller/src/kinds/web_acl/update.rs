@@ -8,7 +8,6 @@
 
 use aws_sdk_wafv2::types::{Scope, WebAcl};
 
-use super::apply::WebAclOp;
 use super::rules::AclBody;
 use super::sdk;
 use crate::aws::{Aws, AwsError, ErrorClass, OpOutcome, WriteCall};
@@ -21,7 +20,7 @@ const ATTEMPTS: usize = 3;
 const LOCK_CONFLICT: &str = "WAFOptimisticLockException";
 
 pub(super) async fn update(
-    op: &WebAclOp,
+    op: &(impl WriteCall + Sync),
     aws: &Aws,
     name: &str,
     id: &str,
@@ -62,7 +61,7 @@ pub(super) async fn update(
 }
 
 async fn read(
-    op: &WebAclOp,
+    op: &(impl WriteCall + Sync),
     aws: &Aws,
     name: &str,
     id: &str,
@@ -83,7 +82,7 @@ async fn read(
 }
 
 async fn send(
-    op: &WebAclOp,
+    op: &(impl WriteCall + Sync),
     aws: &Aws,
     live: &WebAcl,
     body: &AclBody,
