@@ -27,7 +27,7 @@ impl Imports for LoadBalancers {
 
     fn discover(aws: &Aws) -> Discovery<'_, LoadBalancerSpec> {
         Box::pin(async move {
-            Ok(observe::application_load_balancers(&aws.elbv2)
+            Ok(observe::application_load_balancers(aws)
                 .await?
                 .into_iter()
                 .map(|name| (name, probe()))

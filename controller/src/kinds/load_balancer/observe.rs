@@ -1,8 +1,9 @@
-//! Reading load balancers: one paginated `DescribeLoadBalancers` (400 a page; by name it
-//! fails as a whole when one is missing) and one `DescribeTags` per 20 managed ALBs; then
-//! per ALB `DescribeLoadBalancerAttributes`, `DescribeListeners` and, when the manifest
-//! manages its groups, EC2 `DescribeSecurityGroups` of its VPC (names → ids), at once; and
-//! one ACM `ListCertificates` of the `ISSUED` certificates when a listener names a domain.
+//! Reading load balancers: the pass's one paginated `DescribeLoadBalancers` (`refs::edge`,
+//! shared with the web ACLs that name them) and one `DescribeTags` per 20 managed ALBs;
+//! then per ALB `DescribeLoadBalancerAttributes`, `DescribeListeners` and, when the
+//! manifest manages its groups, EC2 `DescribeSecurityGroups` of its VPC (names → ids), at
+//! once; and one ACM `ListCertificates` of the `ISSUED` certificates when a listener names a
+//! domain.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,7 +25,7 @@ pub(super) async fn observe(
     aws: &Aws,
     want: &[Resource<LoadBalancerSpec>],
 ) -> Result<Vec<Option<LoadBalancerObserved>>, AwsError> {
-    let mut live = list_load_balancers(&aws.elbv2).await?;
+    let live = crate::refs::edge::load_balancers(aws).await?;
     let found: Vec<String> = want
         .iter()
         .filter_map(|r| live.get(r.name()))
@@ -33,7 +34,7 @@ pub(super) async fn observe(
     let mut tags = read_tags(&aws.elbv2, &found).await?;
     let certificates = read_certificates(&aws.acm, want).await?;
     let reads = want.iter().map(|resource| {
-        let balancer = live.remove(resource.name());
+        let balancer = live.get(resource.name()).cloned();
         let tags = balancer
             .as_ref()
             .and_then(|b| b.load_balancer_arn.as_ref())
@@ -53,39 +54,19 @@ pub(super) async fn observe(
 }
 
 /// The names of the region's application load balancers (the only type the kind manages),
-/// from the same paginated `DescribeLoadBalancers`.
-pub(super) async fn application_load_balancers(elb: &Client) -> Result<Vec<String>, AwsError> {
-    Ok(list_load_balancers(elb)
+/// from the pass's shared listing.
+pub(super) async fn application_load_balancers(aws: &Aws) -> Result<Vec<String>, AwsError> {
+    Ok(crate::refs::edge::load_balancers(aws)
         .await?
-        .into_iter()
+        .iter()
         .filter(|(_, balancer)| {
             balancer
                 .r#type
                 .as_ref()
                 .is_none_or(|t| t.as_str() == "application")
         })
-        .map(|(name, _)| name)
+        .map(|(name, _)| name.clone())
         .collect())
-}
-
-async fn list_load_balancers(elb: &Client) -> Result<HashMap<String, LoadBalancer>, AwsError> {
-    let mut pages = elb
-        .describe_load_balancers()
-        .page_size(400)
-        .into_paginator()
-        .send();
-    let mut balancers = HashMap::new();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|err| {
-            AwsError::from_sdk("list load balancers", "DescribeLoadBalancers", &err)
-        })?;
-        for balancer in page.load_balancers.unwrap_or_default() {
-            if let Some(name) = balancer.load_balancer_name.clone() {
-                balancers.insert(name, balancer);
-            }
-        }
-    }
-    Ok(balancers)
 }
 
 /// ARN → tags, 20 ARNs a call (`DescribeTags`' limit).

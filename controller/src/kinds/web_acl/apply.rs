@@ -174,7 +174,7 @@ impl WebAclOp {
                 let arn = self.resolve(aws, acl).await?;
                 let alb = match alb_arn {
                     Some(alb) => alb.clone(),
-                    None => crate::refs::edge::load_balancer_arns(&aws.elbv2, &[load_balancer])
+                    None => crate::refs::edge::load_balancer_arns(aws, &[load_balancer])
                         .await?
                         .remove(load_balancer)
                         .ok_or_else(|| {

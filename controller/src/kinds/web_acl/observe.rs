@@ -42,7 +42,7 @@ pub(super) async fn observe(
     let albs = if names.is_empty() {
         HashMap::new()
     } else {
-        crate::refs::edge::load_balancer_arns(&aws.elbv2, &names).await?
+        crate::refs::edge::load_balancer_arns(aws, &names).await?
     };
     let reads = want.iter().map(|resource| {
         let summary = live.get(resource.name()).cloned();
