@@ -52,6 +52,32 @@ def fast_sqs_clock() -> None:
     sqs.unix_time = lambda dt=None: time.time() if dt is None else slow_seconds(dt)
 
 
+def versions_keep_their_dates() -> None:
+    """moto's `ListSecretVersionIds` reports every version's `CreatedDate` as the time of the
+    listing, so every value looks stored a moment ago. AWS reports when each version was
+    made, which moto keeps (`createdate`) and returns from `DescribeSecret` and
+    `GetSecretValue`: the listing gives that date instead. Nothing else changes."""
+    import json
+
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    def list_secret_version_ids(self, secret_id: str) -> str:  # type: ignore[no-untyped-def]
+        secret = self.secrets[secret_id]
+        versions = [
+            {
+                "CreatedDate": version.get("createdate"),
+                "VersionId": version_id,
+                "VersionStages": version["version_stages"],
+            }
+            for version_id, version in secret.versions.items()
+        ]
+        return json.dumps(
+            {"ARN": secret.secret_id, "Name": secret.name, "NextToken": "", "Versions": versions}
+        )
+
+    SecretsManagerBackend.list_secret_version_ids = list_secret_version_ids  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -64,6 +90,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.iam_without_signatures:
         skip_signature_checks()
+    versions_keep_their_dates()
     if os.environ.get("AFU9_MOTO_FAST_SQS_CLOCK") == "1":
         fast_sqs_clock()
 

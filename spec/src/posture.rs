@@ -69,6 +69,11 @@ pub struct PostureSpec {
     /// passes: an SNS topic and webhooks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<crate::notifications::Notifications>,
+    /// Accepted risks: what each accepts (a guardrail rule, a checklist item or a Security
+    /// Hub control), on which resources, why, its owner, ticket and expiry. What one accepts
+    /// shows as accepted until it expires, then fails again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<crate::exceptions::Exception>,
 }
 
 /// The most one pass may delete: at most `maxDeletions` resources, and at most

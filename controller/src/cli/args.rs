@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use afu9_controller::render::OutputFormat;
 use afu9_controller::select::{Selection, SelectionError};
+use afu9_spec::exceptions::Date;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Keeps an AWS account's security posture as the desired state in git says.
@@ -26,11 +27,26 @@ pub struct Cli {
     /// AWS region; defaults to the Posture document's, then to the SDK's configuration.
     #[arg(long, global = true, env = "AWS_REGION")]
     pub region: Option<String>,
+    /// Judge the Posture's exceptions as of this day (YYYY-MM-DD, UTC) instead of today: to
+    /// see what fails once they expire.
+    #[arg(long, global = true, value_parser = parse_date, value_name = "DATE")]
+    pub as_of: Option<Date>,
     /// Log format on stderr (the level comes from `RUST_LOG`, default `warn`).
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The day the Posture's exceptions are judged on: `--as-of`, else today (UTC).
+    pub fn today(&self) -> Date {
+        self.as_of.unwrap_or_else(Date::today)
+    }
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
 }
 
 /// How log lines are written.

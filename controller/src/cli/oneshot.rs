@@ -37,13 +37,17 @@ pub fn completion(shell: clap_complete::Shell) -> ExitCode {
 
 /// `afu9ctl validate`.
 pub fn validate(cli: &Cli, args: &ValidateArgs) -> ExitCode {
-    let loaded = afu9_spec::load_paths(&cli.files);
+    let loaded = afu9_spec::load_paths_as_of(&cli.files, cli.today());
     if args.output == FindingsFormat::Sarif {
-        let found = match &loaded {
-            Ok(state) => state.warnings.clone(),
-            Err(errors) => errors.0.clone(),
+        let (found, accepted) = match &loaded {
+            Ok(state) => (state.warnings.clone(), state.accepted.as_slice()),
+            Err(errors) => (errors.0.clone(), &[][..]),
         };
-        print(&render::sarif::findings(&found, env!("CARGO_PKG_VERSION")));
+        print(&render::sarif::findings_accepting(
+            &found,
+            accepted,
+            env!("CARGO_PKG_VERSION"),
+        ));
         return ExitCode::from(if loaded.is_ok() { EXIT_OK } else { EXIT_ERROR });
     }
     match loaded {
@@ -147,7 +151,11 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
         Orphans::Ignore,
         async |state: &DesiredState, _, aws: &Aws, plan: Plan| {
             log_calls(aws);
-            let checklist = report::evaluate(state, &plan);
+            let mut checklist = report::evaluate(state, &plan);
+            report::exceptions::accept(&mut checklist, state, cli.today());
+            for exception in checklist.exceptions.iter().filter(|e| e.warns()) {
+                eprintln!("warning: {}", exception.line());
+            }
             print(&match args.output {
                 ReportFormat::Text => report::render::text(&checklist),
                 ReportFormat::Markdown => report::render::markdown(&checklist),
@@ -284,7 +292,7 @@ fn with_state(
     command: impl AsyncFnOnce(&DesiredState) -> anyhow::Result<ExitCode>,
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let loaded = afu9_spec::load_paths(&cli.files);
+    let loaded = afu9_spec::load_paths_as_of(&cli.files, cli.today());
     tracing::debug!(
         target: "afu9ctl::timing",
         seconds = started.elapsed().as_secs_f64(),

@@ -8,23 +8,23 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant, SystemTime};
 
 use afu9_spec::DesiredState;
-use aws_sdk_sqs::types::DeleteMessageBatchRequestEntry;
-use futures_util::{StreamExt as _, TryStreamExt as _, stream};
 use tokio_util::sync::CancellationToken;
+
+mod queue_calls;
+
+use queue_calls::{delete, receive};
 
 use super::hold::Held;
 use super::shared::Shared;
 use super::status::{LastEvent, now_rfc3339, rfc3339};
-use crate::aws::{Aws, AwsError};
+use crate::aws::Aws;
 use crate::engine::{ApplyReport, Engine};
 use crate::events::{Batch, CloudTrailEvent, EventKey, Principal, Target};
 use crate::kinds::event_source::queue_url;
-use crate::plan::{Action, Plan, ResourcePlan};
+use crate::plan::{Action, EventOrigin, Plan, ResourcePlan};
 
 /// SQS's longest long poll.
 const LONGEST_POLL: Duration = Duration::from_secs(20);
-/// How many `DeleteMessageBatch` calls run at once.
-const DELETERS: usize = 4;
 /// How long to wait after the queue could not be read before trying again.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
 
@@ -41,6 +41,7 @@ struct Summary {
     name: String,
     principal: Option<String>,
     time: Option<SystemTime>,
+    origin: EventOrigin,
 }
 
 /// The queue the loop listens to and the events received but not yet reconciled.
@@ -265,6 +266,7 @@ impl Listener {
                         )
                         .map(str::to_owned),
                         time: event.time,
+                        origin: super::provenance::origin(&event),
                     };
                     self.batch
                         .add(Received { handle, summary }, targets, event.time);
@@ -275,6 +277,14 @@ impl Listener {
         };
         shared.metrics(|m| m.event(outcome));
         Some(handle)
+    }
+
+    /// The open batch's events, in the order received: the resources each touched and who
+    /// made it.
+    pub(super) fn origins(&self) -> impl Iterator<Item = (&[Target], &EventOrigin)> {
+        self.batch
+            .messages()
+            .map(|(received, targets)| (targets, &received.summary.origin))
     }
 
     /// The open batch's resources, once each, if it is due.
@@ -427,66 +437,4 @@ impl Summary {
             reconciled_at: now_rfc3339(),
         }
     }
-}
-
-/// Up to ten messages, waiting up to `wait` seconds for the first: (receipt handle, body).
-async fn receive(aws: &Aws, url: &str, wait: u64) -> Result<Vec<(String, String)>, AwsError> {
-    let output = aws
-        .sqs
-        .receive_message()
-        .queue_url(url)
-        .max_number_of_messages(10)
-        .wait_time_seconds(i32::try_from(wait).unwrap_or(20))
-        .send()
-        .await
-        .map_err(|err| {
-            AwsError::from_sdk(format!("receive events from {url}"), "ReceiveMessage", &err)
-        })?;
-    Ok(output
-        .messages
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|m| Some((m.receipt_handle?, m.body.unwrap_or_default())))
-        .collect())
-}
-
-/// Deletes the messages `handles`, ten a call, [`DELETERS`] calls at once.
-async fn delete(aws: &Aws, url: &str, handles: Vec<String>) -> Result<(), AwsError> {
-    let calls: Vec<_> = handles
-        .chunks(10)
-        .map(|chunk| delete_ten(aws, url, chunk.to_vec()))
-        .collect();
-    stream::iter(calls)
-        .buffer_unordered(DELETERS)
-        .try_for_each(|()| async { Ok(()) })
-        .await
-}
-
-/// One `DeleteMessageBatch` of up to ten messages.
-async fn delete_ten(aws: &Aws, url: &str, handles: Vec<String>) -> Result<(), AwsError> {
-    let entries = handles
-        .iter()
-        .enumerate()
-        .filter_map(|(index, handle)| {
-            DeleteMessageBatchRequestEntry::builder()
-                .id(index.to_string())
-                .receipt_handle(handle)
-                .build()
-                .ok()
-        })
-        .collect();
-    aws.sqs
-        .delete_message_batch()
-        .queue_url(url)
-        .set_entries(Some(entries))
-        .send()
-        .await
-        .map_err(|err| {
-            AwsError::from_sdk(
-                format!("delete events from {url}"),
-                "DeleteMessageBatch",
-                &err,
-            )
-        })?;
-    Ok(())
 }

@@ -21,6 +21,7 @@ mod listen;
 mod metrics;
 mod page;
 mod pass_hold;
+mod provenance;
 mod reconciler;
 mod record;
 mod revision;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use afu9_spec::DesiredState;
+use afu9_spec::exceptions::Date;
 use tokio_util::sync::CancellationToken;
 
 use super::audit::AuditLog;
@@ -15,6 +16,7 @@ use super::hold::{Held, hold_back, hold_deletions};
 use super::lease::Lease;
 use super::listen::Listener;
 use super::pass_hold::PassHold;
+use super::provenance::Provenances;
 use super::record::{Scope, record};
 use super::shared::{LastPass, Shared};
 use super::status::{Tally, now_rfc3339};
@@ -45,6 +47,7 @@ pub struct Reconciler {
     seen_hash: Option<String>,
     listener: Listener,
     telling: Telling,
+    provenances: Provenances,
 }
 
 impl Reconciler {
@@ -72,6 +75,7 @@ impl Reconciler {
                 notifier,
                 targets: None,
             },
+            provenances: Provenances::default(),
         }
     }
 
@@ -273,11 +277,16 @@ impl Reconciler {
             });
             return;
         }
+        let risks = crate::report::exceptions::standings(&loaded.state, Date::today());
+        self.shared.update_health(|h| h.accepted_risks = risks);
         let planned = plan_pass(&self.engine, &self.aws, &loaded.state, targets);
         let mut plan: Plan = tokio::select! {
             plan = planned => plan,
             () = shutdown.cancelled() => return,
         };
+        let scope = targets.map_or(Scope::Full, |_| Scope::Targeted);
+        self.provenances
+            .attribute(&mut plan, self.listener.origins(), scope);
         let mut held = Held::new();
         if targets.is_none() {
             let budget = Allowance::Budget(loaded.state.posture.deletion_budget);
@@ -306,7 +315,7 @@ impl Reconciler {
         self.audit.record(&revision, &plan, &report, &achieved);
         self.shared
             .update_changes(|changes| changes.record(&revision, &plan, &report, &achieved));
-        let scope = targets.map_or(Scope::Full, |_| Scope::Targeted);
+        self.shared.set_plan(crate::render::json::plan_value(&plan));
         let tally = record(
             &self.shared,
             &mut self.backoff,
@@ -446,7 +455,8 @@ impl Telling {
 /// Sends what is left failing after a pass to Security Hub; a failure is logged, and the next
 /// pass tries again.
 async fn export_findings(aws: &Aws, state: &DesiredState, plan: &Plan) {
-    let checklist = crate::report::evaluate(state, plan);
+    let mut checklist = crate::report::evaluate(state, plan);
+    crate::report::exceptions::accept(&mut checklist, state, Date::today());
     let sent = async {
         let scope = crate::securityhub::scope_of(aws).await?;
         crate::securityhub::export(aws, &checklist, plan, &scope, &now_rfc3339()).await

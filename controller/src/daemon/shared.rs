@@ -33,6 +33,8 @@ pub struct Health {
     pub refused: Option<String>,
     /// Why the last full pass was held back whole, if it was.
     pub held: Option<PassHold>,
+    /// The Posture's exceptions and where each stands today, one line each.
+    pub accepted_risks: Vec<String>,
     /// With a lease (`run --lease-table`): whether this process writes or stands by.
     pub role: Option<Role>,
     /// With a lease: the process that holds it, as last seen.
@@ -81,6 +83,7 @@ pub struct Shared {
     metrics: Mutex<Metrics>,
     health: RwLock<Health>,
     changes: RwLock<RecentChanges>,
+    plan: RwLock<serde_json::Value>,
 }
 
 impl Shared {
@@ -113,6 +116,18 @@ impl Shared {
 
     pub(super) fn update_status<T>(&self, change: impl FnOnce(&mut StatusBoard) -> T) -> T {
         change(&mut self.status.write().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The last pass's plan as JSON (`Null` before the first).
+    pub fn plan(&self) -> serde_json::Value {
+        self.plan
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(super) fn set_plan(&self, plan: serde_json::Value) {
+        *self.plan.write().unwrap_or_else(PoisonError::into_inner) = plan;
     }
 
     pub(super) fn update_changes(&self, change: impl FnOnce(&mut RecentChanges)) {

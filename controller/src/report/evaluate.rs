@@ -17,6 +17,7 @@ pub fn evaluate(state: &DesiredState, plan: &Plan) -> Report {
             .map(|item| judge(item, state, plan))
             .collect(),
         partial: plan.partial.clone(),
+        exceptions: Vec::new(),
     }
 }
 
@@ -86,6 +87,7 @@ fn evidence(resource: &ResourcePlan, finding: Finding, note: String) -> Evidence
         wanted: None,
         rule: None,
         note,
+        accepted: None,
     }
 }
 
@@ -127,6 +129,7 @@ fn facts(attested_by: &[&str], plan: &Plan, out: &mut Vec<Evidence>) {
             live: None,
             wanted: None,
             rule: None,
+            accepted: None,
             note: format!(
                 "no live resource was read for {}: nothing in the account shows the item holds",
                 attested_by.join(", ")
@@ -247,6 +250,7 @@ fn requested(requirement: &Requirement, state: &DesiredState, out: &mut Vec<Evid
         wanted: wanted(requirement.expect),
         rule: None,
         note,
+        accepted: None,
     };
     if specs.is_empty() {
         out.push(missing("", format!("the desired state declares no {kind}")));
@@ -326,6 +330,7 @@ fn guardrail(warning: &ManifestError, plan: &Plan) -> Evidence {
         wanted: None,
         rule: Some(warning.rule.to_owned()),
         note: format!("{} ({at})", warning.message),
+        accepted: None,
     }
 }
 

@@ -148,6 +148,7 @@ pub const CHECKLIST: &[Item] = &[
                         "spec.inlinePolicies",
                         "spec.managedPolicies",
                         "spec.permissionsBoundary",
+                        "spec.revokeSessionsIssuedBefore",
                     ],
                 ),
                 ("IamPolicy", &["spec.policy"]),
@@ -324,11 +325,20 @@ pub const CHECKLIST: &[Item] = &[
         controls: &["SecretsManager.1", "SecretsManager.4"],
         scope: Scope::Checked {
             fields: &[("Secret", &["spec.rotation"])],
-            requires: &[Requirement {
-                kind: "Secret",
-                path: Some("rotation"),
-                expect: Expect::Present,
-            }],
+            requires: &[
+                Requirement {
+                    kind: "Secret",
+                    path: Some("rotation"),
+                    expect: Expect::Present,
+                },
+                // Automatic rotation (SecretsManager.1): a hand-rotated secret fails it unless
+                // the Posture's exceptions accept the risk.
+                Requirement {
+                    kind: "Secret",
+                    path: Some("rotation.lambda"),
+                    expect: Expect::Present,
+                },
+            ],
             guardrails: &[],
             attested_by: &[],
         },

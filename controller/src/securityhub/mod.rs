@@ -10,8 +10,8 @@ mod tests;
 use std::collections::BTreeSet;
 
 use aws_sdk_securityhub::types::{
-    AwsSecurityFinding, AwsSecurityFindingFilters, Compliance, ComplianceStatus, Recommendation,
-    RecordState, Remediation, Resource, Severity, SeverityLabel, StringFilter,
+    AwsSecurityFinding, AwsSecurityFindingFilters, Compliance, ComplianceStatus, Note,
+    Recommendation, RecordState, Remediation, Resource, Severity, SeverityLabel, StringFilter,
     StringFilterComparison, Workflow, WorkflowStatus,
 };
 
@@ -234,7 +234,22 @@ fn asff(finding: &Finding, scope: &Scope, created: &str, now: &str) -> AwsSecuri
                 .status(ComplianceStatus::Failed)
                 .build(),
         )
-        .workflow(Workflow::builder().status(WorkflowStatus::New).build())
+        .workflow(
+            Workflow::builder()
+                .status(if finding.suppressed {
+                    WorkflowStatus::Suppressed
+                } else {
+                    WorkflowStatus::New
+                })
+                .build(),
+        )
+        .set_note(finding.note.as_ref().map(|text| {
+            Note::builder()
+                .text(text)
+                .updated_by(GENERATOR)
+                .updated_at(now)
+                .build()
+        }))
         .record_state(RecordState::Active)
         .build()
 }

@@ -11,8 +11,13 @@ use crate::load::ParsedDocuments;
 use crate::state::{DesiredState, Resource};
 use crate::tags::{INSTANCE_KEY, MANAGED_BY_KEY, Tags};
 
-/// Builds the desired state from parsed documents, adding every rule violation to `errors`.
-pub(crate) fn assemble(parsed: ParsedDocuments, errors: &mut Vec<ManifestError>) -> DesiredState {
+/// Builds the desired state from parsed documents, adding every rule violation to `errors`;
+/// the Posture's exceptions are judged on `today`.
+pub(crate) fn assemble(
+    parsed: ParsedDocuments,
+    today: crate::exceptions::Date,
+    errors: &mut Vec<ManifestError>,
+) -> DesiredState {
     let mut state = parsed.state;
     let mut postures = parsed.postures.into_iter();
     if let Some(posture) = postures.next() {
@@ -32,6 +37,7 @@ pub(crate) fn assemble(parsed: ParsedDocuments, errors: &mut Vec<ManifestError>)
     if let Some(posture) = &state.posture_document {
         crate::notifications::check(posture, &state, errors);
     }
+    crate::exceptions::judge(&mut state, today, errors);
     state.warnings = errors.extract_if(.., |e| e.warning).collect();
     state
 }

@@ -115,6 +115,15 @@ fn summary(html: &mut String, health: &Health) {
                 )
             }),
         ),
+        (
+            "accepted",
+            "Accepted risks",
+            if health.accepted_risks.is_empty() {
+                "none".to_owned()
+            } else {
+                health.accepted_risks.join("; ")
+            },
+        ),
     ];
     html.push_str("<dl id=\"pass\">\n");
     for (id, label, value) in rows {
@@ -211,9 +220,14 @@ fn resource_row(html: &mut String, resource: &ResourceStatus) {
             .first()
             .map_or("", |c| c.message.as_str())
     });
+    let drift = resource
+        .last_drift
+        .as_ref()
+        .map(|d| format!("<br><small>drift: {}</small>", escape(&d.description)))
+        .unwrap_or_default();
     let _ = writeln!(
         html,
-        "<td>{}</td><td><time>{}</time></td><td class=\"message\">{}</td></tr>",
+        "<td>{}</td><td><time>{}</time></td><td class=\"message\">{}{drift}</td></tr>",
         escape(reason),
         escape(since),
         escape(message)

@@ -82,7 +82,12 @@ function renderResources() {
     cell(row, first.reason || "");
     const times = resource.conditions.map((c) => c.lastTransitionTime).sort();
     timeCell(row, times.length ? times[times.length - 1] : "-");
-    cell(row, resource.lastError || first.message || "", "td", "message");
+    const message = cell(row, resource.lastError || first.message || "", "td", "message");
+    if (resource.lastDrift) {
+      const drift = document.createElement("small");
+      drift.textContent = "drift: " + resource.lastDrift.description;
+      message.append(document.createElement("br"), drift);
+    }
     body.appendChild(row);
   }
   const table = document.getElementById("resources");

@@ -76,6 +76,7 @@ fn import(_cx: ImportContext<'_>, _name: &str, have: &SecretObserved) -> SecretS
             },
             manual: None,
             max_age_days: None,
+            rotated_after: None,
         }),
         _ => None,
     };

@@ -1,6 +1,7 @@
 //! Reading secrets: one paginated `ListSecrets` filtered by the managed names (100 secrets a
 //! page: one call for the AFU-9 posture), then `ListSecretVersionIds` only for manually
-//! rotated secrets with `maxAgeDays`, to date their current value.
+//! rotated secrets with `maxAgeDays` and secrets with `rotatedAfter`, to date their current
+//! value (and a rotation in progress).
 //!
 //! A name filter takes at most ten values, each matching names by prefix. Up to ten managed
 //! secrets are listed by their exact names; more are listed by at most ten common prefixes
@@ -60,13 +61,12 @@ pub(super) async fn observe(
             continue;
         };
         let mut secret = from_entry(entry, observed_at);
-        let dates_value = resource
-            .spec
-            .rotation
-            .as_ref()
-            .is_some_and(|r| r.is_manual() && r.max_age_days.is_some());
+        let dates_value = resource.spec.rotation.as_ref().is_some_and(|r| {
+            (r.is_manual() && r.max_age_days.is_some()) || r.rotated_after.is_some()
+        });
         if dates_value && secret.has_value && secret.deletion_date.is_none() {
-            secret.value_stored = current_version_date(client, &secret.arn).await?;
+            (secret.value_stored, secret.rotation_pending) =
+                version_dates(client, &secret.arn).await?;
         }
         observed.push(Some(secret));
     }
@@ -164,8 +164,10 @@ async fn list_secrets(
     Ok(())
 }
 
-/// When the `AWSCURRENT` version was created.
-async fn current_version_date(client: &Client, arn: &str) -> Result<Option<i64>, AwsError> {
+/// When the `AWSCURRENT` version was created, and the `AWSPENDING` version if a rotation is
+/// in progress (pending on a version that is not current).
+async fn version_dates(client: &Client, arn: &str) -> Result<(Option<i64>, Option<i64>), AwsError> {
+    let (mut current, mut pending) = (None, None);
     let mut pages = client
         .list_secret_version_ids()
         .secret_id(arn)
@@ -180,16 +182,18 @@ async fn current_version_date(client: &Client, arn: &str) -> Result<Option<i64>,
                 &err,
             )
         })?;
-        let current = page.versions.unwrap_or_default().into_iter().find(|v| {
-            v.version_stages
-                .as_deref()
-                .is_some_and(|stages| stages.iter().any(|s| s == "AWSCURRENT"))
-        });
-        if let Some(version) = current {
-            return Ok(version.created_date.map(|d| d.secs()));
+        for version in page.versions.unwrap_or_default() {
+            let stages = version.version_stages.unwrap_or_default();
+            let has = |stage: &str| stages.iter().any(|s| s == stage);
+            let created = version.created_date.map(|d| d.secs());
+            if has("AWSCURRENT") {
+                current = created;
+            } else if has("AWSPENDING") {
+                pending = created;
+            }
         }
     }
-    Ok(None)
+    Ok((current, pending))
 }
 
 fn from_entry(entry: SecretListEntry, observed_at: i64) -> SecretObserved {
@@ -216,6 +220,7 @@ fn from_entry(entry: SecretListEntry, observed_at: i64) -> SecretObserved {
         created: entry.created_date.map(|d| d.secs()),
         last_rotated: entry.last_rotated_date.map(|d| d.secs()),
         value_stored: None,
+        rotation_pending: None,
         deletion_date: entry.deleted_date.map(|d| d.secs()),
         observed_at,
         tags: entry

@@ -55,21 +55,29 @@ fn probe() -> IamRoleSpec {
         permissions_boundary: None,
         tags: afu9_spec::tags::Tags::new(),
         guardrail_exceptions: Vec::new(),
+        revoke_sessions_issued_before: None,
     }
 }
 
+/// A revoke-older-sessions policy on the role imports as `revokeSessionsIssuedBefore`, the
+/// field that keeps it (its name is reserved among inline policies).
 fn import(cx: ImportContext<'_>, _name: &str, have: &IamRoleObserved) -> IamRoleSpec {
     let reference = |arn: &String| cx.name_of(arn).map_or_else(|| arn.clone(), str::to_owned);
+    let mut inline_policies = have.inline_policies.clone();
+    let revoked = inline_policies
+        .remove(afu9_spec::iam::REVOKE_POLICY)
+        .and_then(|document| super::revoke::issued_before(&document));
     IamRoleSpec {
         description: have.description.clone(),
         path: (have.path != "/").then(|| have.path.clone()),
         trust_policy: have.trust_policy.clone(),
         managed_policies: have.managed_policies.iter().map(reference).collect(),
-        inline_policies: have.inline_policies.clone(),
+        inline_policies,
         max_session_duration: Some(have.max_session_duration),
         permissions_boundary: have.permissions_boundary.as_ref().map(reference),
         tags: manifest_tags(&have.tags),
         guardrail_exceptions: Vec::new(),
+        revoke_sessions_issued_before: revoked.map(afu9_spec::time::format_utc),
     }
 }
 

@@ -59,6 +59,7 @@ pub(super) async fn observe(
     aws: &Aws,
     want: &[Resource<IamRoleSpec>],
     strategy: ReadStrategy,
+    observed_at: i64,
 ) -> Result<Vec<Option<IamRoleObserved>>, AwsError> {
     let iam = &aws.iam;
     let strategy = if aws.whole_pass() && strategy == ReadStrategy::Auto {
@@ -66,22 +67,26 @@ pub(super) async fn observe(
     } else {
         strategy.resolve(want.len())
     };
-    if strategy == ReadStrategy::AccountDetails {
+    let mut roles: Vec<Option<IamRoleObserved>> = if strategy == ReadStrategy::AccountDetails {
         let all = aws
             .listing("IAM.GetAccountAuthorizationDetails(Role)", || {
                 read_account_details(aws)
             })
             .await?;
-        return Ok(want
-            .iter()
+        want.iter()
             .map(|role| all.get(role.name()).cloned())
-            .collect());
+            .collect()
+    } else {
+        windowed(
+            want.iter().map(|role| read_role(iam, role.name())),
+            CONCURRENCY,
+        )
+        .await?
+    };
+    for role in roles.iter_mut().flatten() {
+        role.observed_at = observed_at;
     }
-    windowed(
-        want.iter().map(|role| read_role(iam, role.name())),
-        CONCURRENCY,
-    )
-    .await
+    Ok(roles)
 }
 
 async fn read_role(iam: &Client, name: &str) -> Result<Option<IamRoleObserved>, AwsError> {
@@ -162,6 +167,7 @@ async fn read_role(iam: &Client, name: &str) -> Result<Option<IamRoleObserved>, 
             .into_iter()
             .map(|t| (t.key, t.value))
             .collect(),
+        observed_at: 0,
     }))
 }
 
@@ -231,6 +237,7 @@ async fn read_account_details(aws: &Aws) -> Result<HashMap<String, IamRoleObserv
                     .into_iter()
                     .map(|t| (t.key, t.value))
                     .collect(),
+                observed_at: 0,
             };
             roles.insert(name, observed);
         }
