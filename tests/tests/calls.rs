@@ -194,10 +194,7 @@ async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
         ("ECS.DescribeServices", 1),
         ("ECS.DescribeTaskDefinition", 1),
         // The HTTPS listener's response headers.
-        (
-            "Elastic Load Balancing v2.DescribeListenerAttributes",
-            1,
-        ),
+        ("Elastic Load Balancing v2.DescribeListenerAttributes", 1),
         ("Elastic Load Balancing v2.DescribeListeners", 1),
         (
             "Elastic Load Balancing v2.DescribeLoadBalancerAttributes",

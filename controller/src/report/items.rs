@@ -189,7 +189,7 @@ pub const CHECKLIST: &[Item] = &[
                 expect: Expect::Some("\"HTTPS\""),
             }],
             guardrails: &["AFU9-ELB-00", "AFU9-ELB-01"],
-            attested_by: &[],
+            attested_by: &["ELB.17"],
         },
         verify: Some(
             "the certificate's expiry and chain: ACM's renewal status (acm-certificate-expiration-check)",

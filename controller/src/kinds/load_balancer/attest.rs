@@ -3,10 +3,11 @@
 //! (`AFU9.ELB.2`), framing denied or kept to the same origin (`AFU9.ELB.3`), CORS not open to
 //! any origin (`AFU9.ELB.4`), a Content-Security-Policy that does not allow every source
 //! (`AFU9.ELB.5`). No Security Hub control checks response headers. A listener whose headers
-//! observation did not read (its manifest states none) gives no fact.
+//! observation did not read (its manifest states none) gives no header fact. And each HTTPS
+//! listener's security policy, which must not allow TLS below 1.2 (Security Hub ELB.17).
 
 use afu9_spec::Resource;
-use afu9_spec::load_balancer::{HSTS_YEAR, LoadBalancerSpec, hsts_max_age};
+use afu9_spec::load_balancer::{HSTS_YEAR, LoadBalancerSpec, hsts_max_age, min_tls};
 use serde_json::Value;
 
 use super::observe::headers_read;
@@ -17,12 +18,34 @@ use crate::plan::Fact;
 
 impl Attests for LoadBalancers {
     fn facts(want: &Resource<LoadBalancerSpec>, have: &LoadBalancerObserved) -> Vec<Fact> {
+        let tls = have
+            .listeners
+            .iter()
+            .filter(|live| live.protocol == "HTTPS")
+            .map(tls_policy);
         have.listeners
             .iter()
             .filter(|live| headers_read(want, live))
             .flat_map(headers)
+            .chain(tls)
             .collect()
     }
+}
+
+/// An HTTPS listener's security policy: TLS 1.2 or later only.
+fn tls_policy(live: &LiveListener) -> Fact {
+    let policy = live.ssl_policy.as_deref();
+    let floor = policy.and_then(min_tls);
+    Fact::judged(
+        "ELB.17",
+        format!("listeners[{}].sslPolicy", live.port),
+        Some(policy.map_or(Value::Null, |p| Value::String(p.to_owned()))),
+        matches!(floor, Some("1.2" | "1.3")),
+        (
+            "the listener's policy allows TLS 1.2 or later only",
+            "the listener's policy allows TLS below 1.2, or is not one ELB publishes",
+        ),
+    )
 }
 
 /// The header facts of one HTTPS listener.
@@ -137,7 +160,7 @@ spec:
         cors: {allowOrigin: https://afu9.example.com}
 ";
 
-    fn live(attributes: &[(&str, &str)]) -> LoadBalancerObserved {
+    fn live(attributes: &[(&str, &str)], policy: &str) -> LoadBalancerObserved {
         LoadBalancerObserved {
             arn: "arn:alb".to_owned(),
             kind: "application".to_owned(),
@@ -149,7 +172,7 @@ spec:
                 arn: "arn:listener".to_owned(),
                 port: 443,
                 protocol: "HTTPS".to_owned(),
-                ssl_policy: None,
+                ssl_policy: Some(policy.to_owned()),
                 certificate: None,
                 actions: Vec::new(),
                 attributes: attributes
@@ -167,15 +190,18 @@ spec:
     }
 
     #[test]
-    fn facts_read_the_live_headers_not_the_manifest() {
+    fn facts_read_the_live_headers_and_policy_not_the_manifest() {
         let state = load_str(Path::new("alb.yaml"), ALB).expect("valid manifest");
         let want = &LoadBalancerSpec::resources(&state)[0];
-        let weak = live(&[
-            (HSTS, "max-age=300"),
-            (FRAME, ""),
-            (ORIGIN, "*"),
-            (CSP, "default-src * 'unsafe-inline'"),
-        ]);
+        let weak = live(
+            &[
+                (HSTS, "max-age=300"),
+                (FRAME, ""),
+                (ORIGIN, "*"),
+                (CSP, "default-src * 'unsafe-inline'"),
+            ],
+            "ELBSecurityPolicy-2016-08",
+        );
         assert_eq!(
             judged(&LoadBalancers::facts(want, &weak)),
             [
@@ -184,15 +210,19 @@ spec:
                 ("AFU9.ELB.3", false),
                 ("AFU9.ELB.4", false),
                 ("AFU9.ELB.5", false),
+                ("ELB.17", false),
             ]
         );
-        let strong = live(&[
-            (HSTS, " max-age=31536000 ; includeSubDomains"),
-            (NOSNIFF, "nosniff"),
-            (FRAME, "deny"),
-            (ORIGIN, "https://afu9.example.com"),
-            (CSP, "default-src 'self'"),
-        ]);
+        let strong = live(
+            &[
+                (HSTS, " max-age=31536000 ; includeSubDomains"),
+                (NOSNIFF, "nosniff"),
+                (FRAME, "deny"),
+                (ORIGIN, "https://afu9.example.com"),
+                (CSP, "default-src 'self'"),
+            ],
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        );
         let facts = LoadBalancers::facts(want, &strong);
         assert!(facts.iter().all(|f| f.holds), "{facts:?}");
     }
