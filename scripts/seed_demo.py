@@ -346,14 +346,25 @@ certificate_arn = client("acm").import_certificate(
     Certificate=certificate.encode(), PrivateKey=private_key.encode()
 )["CertificateArn"]
 forward = [{"Type": "forward", "TargetGroupArn": target}]
-elb.create_listener(
+https_listener = elb.create_listener(
     LoadBalancerArn=alb,
     Protocol="HTTPS",
     Port=443,
     SslPolicy="ELBSecurityPolicy-2016-08",
     Certificates=[{"CertificateArn": certificate_arn}],
     DefaultActions=forward,
+)["Listeners"][0]["ListenerArn"]
+# No security headers, CORS open to any origin, and no web ACL.
+elb.modify_listener_attributes(
+    ListenerArn=https_listener,
+    Attributes=[
+        {
+            "Key": "routing.http.response.access_control_allow_origin.header_value",
+            "Value": "*",
+        }
+    ],
 )
+client("logs").create_log_group(logGroupName="aws-waf-logs-afu9")
 for port in (80, 8080):
     elb.create_listener(LoadBalancerArn=alb, Protocol="HTTP", Port=port, DefaultActions=forward)
 
@@ -364,5 +375,5 @@ print(
     " 1 trail single-region, unvalidated, not logging, blind to read events; 1 unencrypted topic;"
     " 6 metric filters and alarms missing; 2 keys without rotation, 1 missing;"
     " EBS encryption by default off; 1 ALB on TLS 1.0 with plain HTTP, an extra listener and"
-    " no deletion protection"
+    " no deletion protection, no security headers, CORS open to any origin and no web ACL"
 )

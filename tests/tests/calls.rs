@@ -152,11 +152,14 @@ async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
         // The two manual secrets' value dates; one ListSecrets for observation and the orphan search.
         ("Secrets Manager.ListSecretVersionIds", 2),
         ("Secrets Manager.ListSecrets", 1),
+        // The web ACLs' one list call: a tracked kind without a manifest here.
+        ("WAFV2.ListWebACLs", 1),
     ]);
     assert_eq!(counting.calls.by_operation(), expected);
-    // The API minimum: the manifests' own reads (19), one list call for each of the five
-    // tracked kinds that have no manifest here, and KMS's search for an unaliased key.
-    assert_eq!(counting.calls.total(), 25);
+    // The API minimum: the manifests' own reads (19), one list call for each of the six
+    // tracked kinds that have no manifest here (web ACLs the sixth), and KMS's search for an
+    // unaliased key.
+    assert_eq!(counting.calls.total(), 26);
 }
 
 #[tokio::test]
@@ -190,11 +193,14 @@ async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
         ("ECS.DescribeClusters", 1),
         ("ECS.DescribeServices", 1),
         ("ECS.DescribeTaskDefinition", 1),
+        // The HTTPS listener's response headers.
+        ("Elastic Load Balancing v2.DescribeListenerAttributes", 1),
         ("Elastic Load Balancing v2.DescribeListeners", 1),
         (
             "Elastic Load Balancing v2.DescribeLoadBalancerAttributes",
             1,
         ),
+        // One listing for the load balancer and the web ACL that protects it.
         ("Elastic Load Balancing v2.DescribeLoadBalancers", 1),
         ("Elastic Load Balancing v2.DescribeTags", 1),
         ("EventBridge.DescribeRule", 1),
@@ -221,9 +227,17 @@ async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
         ("STS.GetCallerIdentity", 1),
         ("Secrets Manager.ListSecretVersionIds", 2),
         ("Secrets Manager.ListSecrets", 1),
+        // The web ACL: one listing (observation and the orphan search), its rules and lock
+        // token, tags, logging, and what protects the load balancer it names.
+        ("WAFV2.GetLoggingConfiguration", 1),
+        ("WAFV2.GetWebACL", 1),
+        ("WAFV2.GetWebACLForResource", 1),
+        ("WAFV2.ListTagsForResource", 1),
+        ("WAFV2.ListWebACLs", 1),
     ]);
     assert_eq!(counting.calls.by_operation(), expected);
-    assert_eq!(counting.calls.total(), 71);
+    // 71 before the web ACL: its five reads and the listener's headers.
+    assert_eq!(counting.calls.total(), 77);
 
     // An event's reconcile: what a repository's and a group's write events name.
     let counting = Aws::from_config(&emulator.sdk_config());

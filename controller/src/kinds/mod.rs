@@ -19,6 +19,7 @@ pub mod round_trip;
 pub mod secrets;
 pub mod security_group;
 pub mod sns_topic;
+pub mod web_acl;
 
 use crate::engine::{ErasedKind, Kind};
 
@@ -160,7 +161,17 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .imports()
             .never_prunes(ADOPTED)
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
+            .into(),
+        Kind::new(web_acl::WebAcls)
+            .tagged()
+            .imports()
+            .keeps_orphans(
+                "a web ACL may protect what no manifest names (WAF's emulator cannot list what \
+                 an ACL protects): delete it by hand once it protects nothing",
+            )
+            .evented()
+            .attests()
             .into(),
     ]
 }

@@ -5,6 +5,7 @@
 //! `plan`, `permissions`, `diff` and the spec crate).
 
 pub mod ecs;
+pub mod edge;
 pub mod groups;
 pub mod iam;
 pub mod iam_facts;

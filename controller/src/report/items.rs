@@ -98,6 +98,14 @@ const fn declared(kind: &'static str) -> Requirement {
     }
 }
 
+const fn present(kind: &'static str, path: &'static str) -> Requirement {
+    Requirement {
+        kind,
+        path: Some(path),
+        expect: Expect::Present,
+    }
+}
+
 const fn every(kind: &'static str, path: &'static str, value: &'static str) -> Requirement {
     Requirement {
         kind,
@@ -180,8 +188,8 @@ pub const CHECKLIST: &[Item] = &[
                 path: Some("listeners.*.protocol"),
                 expect: Expect::Some("\"HTTPS\""),
             }],
-            guardrails: &["AFU9-ELB-"],
-            attested_by: &[],
+            guardrails: &["AFU9-ELB-00", "AFU9-ELB-01"],
+            attested_by: &["ELB.17"],
         },
         verify: Some(
             "the certificate's expiry and chain: ACM's renewal status (acm-certificate-expiration-check)",
@@ -346,22 +354,46 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 12,
-        severity: Severity::Informational,
+        severity: Severity::Medium,
         title: "Input validation on all API endpoints",
-        controls: &[],
-        scope: Scope::Outside,
+        controls: &["WAF.10", "ELB.16"],
+        scope: Scope::Checked {
+            fields: &[("WebAcl", &["spec.rules", "spec.loadBalancers"])],
+            requires: &[
+                present("WebAcl", "rules.*.managedRuleGroup"),
+                present("WebAcl", "loadBalancers"),
+            ],
+            guardrails: &["AFU9-WAF-002", "AFU9-WAF-005"],
+            attested_by: &["AFU9.WAF.2", "WAF.10", "ELB.16"],
+        },
         verify: Some(
-            "the application's request validation: schema tests per endpoint and a DAST scan (OWASP ZAP) against a staging deployment",
+            "only partly verified: AWS's managed rule groups on the ALB filter known attack patterns (SQL injection, known bad inputs, the common rule set) for every endpoint; validating each endpoint's input against its schema remains the application's: schema tests per endpoint and a DAST scan (OWASP ZAP) against a staging deployment",
         ),
     },
     Item {
         number: 13,
-        severity: Severity::Informational,
+        severity: Severity::Medium,
         title: "Rate limiting implemented",
-        controls: &[],
-        scope: Scope::Outside,
+        controls: &["ELB.16", "WAF.10", "WAF.11", "WAF.12"],
+        scope: Scope::Checked {
+            fields: &[(
+                "WebAcl",
+                &[
+                    "spec.rules",
+                    "spec.loadBalancers",
+                    "spec.logging",
+                    "spec.metrics",
+                ],
+            )],
+            requires: &[
+                present("WebAcl", "rules.*.rateLimit"),
+                present("WebAcl", "loadBalancers"),
+            ],
+            guardrails: &["AFU9-WAF-"],
+            attested_by: &["AFU9.WAF.1", "ELB.16", "WAF.11", "WAF.12"],
+        },
         verify: Some(
-            "a WAF web ACL with a rate-based rule on the ALB, or the application's limiter, proven by a load test that expects HTTP 429",
+            "that the limit (requests per 5 minutes per client IP) suits the traffic: a load test that expects HTTP 403 from WAF past it; limits per user or per key stay the application's",
         ),
     },
     Item {
@@ -376,12 +408,37 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 15,
-        severity: Severity::Informational,
+        severity: Severity::Medium,
         title: "Security headers configured",
         controls: &[],
-        scope: Scope::Outside,
+        scope: Scope::Checked {
+            fields: &[("LoadBalancer", &["spec.listeners.responseHeaders"])],
+            requires: &[
+                present(
+                    "LoadBalancer",
+                    "listeners.*.responseHeaders.strictTransportSecurity",
+                ),
+                present(
+                    "LoadBalancer",
+                    "listeners.*.responseHeaders.xContentTypeOptions",
+                ),
+                present("LoadBalancer", "listeners.*.responseHeaders.xFrameOptions"),
+                present(
+                    "LoadBalancer",
+                    "listeners.*.responseHeaders.cors.allowOrigin",
+                ),
+            ],
+            guardrails: &["AFU9-ELB-020", "AFU9-ELB-021", "AFU9-ELB-024"],
+            attested_by: &[
+                "AFU9.ELB.1",
+                "AFU9.ELB.2",
+                "AFU9.ELB.3",
+                "AFU9.ELB.4",
+                "AFU9.ELB.5",
+            ],
+        },
         verify: Some(
-            "the application's responses: a header check (HSTS, CSP, X-Content-Type-Options, X-Frame-Options) in end-to-end tests or a DAST scan",
+            "Referrer-Policy, which an ALB cannot set, stays the application's; and what the application's own responses send: a header check in end-to-end tests or a DAST scan",
         ),
     },
 ];

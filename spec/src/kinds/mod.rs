@@ -22,6 +22,7 @@ pub mod metric_alarm;
 pub mod secrets;
 pub mod security_group;
 pub mod sns_topic;
+pub mod web_acl;
 
 use schemars::{JsonSchema, SchemaGenerator};
 use serde::de::DeserializeOwned;
@@ -183,6 +184,7 @@ tagged_specs!(
     secrets::SecretSpec,
     security_group::SecurityGroupSpec,
     sns_topic::SnsTopicSpec,
+    web_acl::WebAclSpec,
 );
 
 declare_kinds! {
@@ -216,4 +218,6 @@ declare_kinds! {
     KmsKey => kms_keys: kms_key::KmsKeySpec,
     /// `LoadBalancer` manifests, in file order.
     LoadBalancer => load_balancers: load_balancer::LoadBalancerSpec,
+    /// `WebAcl` manifests, in file order.
+    WebAcl => web_acls: web_acl::WebAclSpec,
 }
