@@ -1,6 +1,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
+use afu9_spec::registry_scanning::RegistryScanning;
 use crate::kinds::round_trip::round_trip;
 use crate::plan::Action;
 
@@ -8,6 +9,10 @@ fn observed(ebs: bool) -> AccountSettingsObserved {
     AccountSettingsObserved {
         region: Some("eu-central-1".to_owned()),
         ebs_encryption_by_default: Some(ebs),
+        registry_scanning: Some(RegistryScanningObserved {
+            scan_type: "BASIC".to_owned(),
+            rules: vec![ScanRule::every_repository(RegistryScanning::default())],
+        }),
     }
 }
 
