@@ -12,6 +12,7 @@ mod import;
 mod observe;
 mod permissions;
 mod plan;
+mod superseded;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -26,6 +27,7 @@ use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{EcsOp, Revision};
+pub use superseded::{OldRevision, SupersededObserved, User, breaches};
 
 /// The ECS task-definition kind.
 #[derive(Debug, Clone, Copy, Default)]
@@ -58,6 +60,8 @@ pub struct TaskDefinitionObserved {
     pub services: Vec<ServiceObserved>,
     /// The revision as ECS described it, to register the next one from.
     pub base: Revision,
+    /// The superseded revisions, when the manifest manages them (`spec.supersededRevisions`).
+    pub superseded: Option<SupersededObserved>,
 }
 
 /// One container of a revision.
@@ -193,7 +197,11 @@ impl ManagedKind for EcsTaskDefinitions {
         aws: &'a Aws,
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
-        observe::observe(&aws.ecs, want)
+        async move {
+            let mut observed = observe::observe(&aws.ecs, want).await?;
+            superseded::read(&aws.ecs, want, &mut observed).await?;
+            Ok(observed)
+        }
     }
 
     fn plan(

@@ -161,10 +161,11 @@ pub(super) fn from_sdk(
         containers,
         services,
         base: Revision::new(definition, tags),
+        superseded: None,
     }
 }
 
-fn container(definition: &ContainerDefinition) -> ContainerObserved {
+pub(super) fn container(definition: &ContainerDefinition) -> ContainerObserved {
     let mut environment: Vec<EnvVar> = definition
         .environment
         .iter()
