@@ -39,11 +39,13 @@ fn succeeded(what: &str, output: &Output) -> String {
     text(&output.stdout)
 }
 
-/// What `afu9ctl permissions --mode apply -o json` prints for desired-state/.
+/// What `afu9ctl permissions --mode apply -o json` prints for desired-state/, with the
+/// template's lease table.
 fn generated_apply_policy() -> Value {
     let output = Command::new(env!("CARGO_BIN_EXE_afu9ctl"))
         .current_dir(repo_root())
         .args(["permissions", "--mode", "apply", "-o", "json"])
+        .args(["--lease-table", "afu9-posture-lease"])
         .output()
         .expect("cannot run afu9ctl");
     serde_json::from_str(&succeeded("afu9ctl permissions", &output)).expect("a JSON policy")

@@ -168,16 +168,23 @@ async fn drift_is_fixed_within_two_intervals_and_shows_in_metrics_status_and_aud
     );
     eprintln!("drift fixed after {:?}", started.elapsed());
 
-    let (_, metrics) = daemon.get("/metrics").expect("metrics");
-    for expected in [
+    // The write is visible in the account before its pass ends; the metrics are the pass's.
+    let expected = [
         "afu9_drift_detected_total{kind=\"EcrRepository\"}",
         "afu9_changes_applied_total{kind=\"EcrRepository\"}",
         "afu9_aws_api_calls_total{service=\"ECR\",operation=\"PutImageTagMutability\",outcome=\"ok\"} 1",
         "afu9_pass_duration_seconds_count",
         "afu9_resources{kind=\"EcrRepository\",condition=\"Synced\",status=\"True\"} 4",
-    ] {
+    ];
+    let counted = wait_for(Duration::from_secs(3), || {
+        daemon
+            .get("/metrics")
+            .is_some_and(|(_, metrics)| expected.iter().all(|e| metrics.contains(e)))
+    });
+    let (_, metrics) = daemon.get("/metrics").expect("metrics");
+    for expected in expected {
         assert!(
-            metrics.contains(expected),
+            counted && metrics.contains(expected),
             "{expected} missing from:\n{metrics}"
         );
     }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// A position in a manifest file (1-based line and column; 0 when unknown).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SourceLocation {
     /// The file, as it was given or found while walking a directory.
     pub file: PathBuf,

@@ -6,6 +6,7 @@
 //! Schema ([`schema`]). It does no I/O beyond reading files and knows nothing about AWS SDKs.
 
 pub mod error;
+pub mod exceptions;
 pub mod kinds;
 pub mod load;
 pub mod meta;
@@ -15,6 +16,7 @@ pub mod registry_scanning;
 pub mod schema;
 pub mod state;
 pub mod tags;
+pub mod time;
 pub mod validate;
 
 // Every kind's area (`afu9_spec::ecr`), `KINDS` and `ManifestKind`: a new kind's folder is
@@ -22,6 +24,6 @@ pub mod validate;
 pub use kinds::*;
 
 pub use error::{ManifestError, ManifestErrors, SourceLocation};
-pub use load::load_paths;
+pub use load::{load_paths, load_paths_as_of};
 pub use meta::{ApiVersion, ManagementPolicy, Metadata, to_yaml};
 pub use state::{DesiredState, Resource};

@@ -17,11 +17,16 @@ use serde::de::DeserializeOwned;
 use serde_saphyr::Spanned;
 
 use crate::error::{ManifestError, ManifestErrors, SourceLocation};
+use crate::exceptions::Date;
 use crate::kinds::{KINDS, ManifestKind, ParseDocument, parse_managed};
 use crate::meta::Document;
 use crate::posture::PostureSpec;
 use crate::state::{DesiredState, Resource};
 use crate::validate;
+
+mod parser_errors;
+
+use parser_errors::{hint_for, in_authors_terms, strip_location_suffix};
 
 /// The largest manifest file we read, a guard against feeding the loader something that is
 /// not a manifest.
@@ -29,8 +34,14 @@ const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Loads and validates every manifest under `paths` (files, or directories searched
 /// recursively for `*.yaml` and `*.yml` in name order, hidden entries left out, each real
-/// file read once however many links lead to it). Returns every problem found.
+/// file read once however many links lead to it). Returns every problem found. The
+/// Posture's exceptions are judged on today's date (UTC).
 pub fn load_paths(paths: &[PathBuf]) -> Result<DesiredState, ManifestErrors> {
+    load_paths_as_of(paths, Date::today())
+}
+
+/// [`load_paths`], with the Posture's exceptions judged on `today`.
+pub fn load_paths_as_of(paths: &[PathBuf], today: Date) -> Result<DesiredState, ManifestErrors> {
     let mut errors = Vec::new();
     let mut walk = FileWalk::default();
     for path in paths {
@@ -52,7 +63,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<DesiredState, ManifestErrors> {
             .hint("pass a manifest file or directory with -f"),
         );
     }
-    let state = validate::assemble(parsed, &mut errors);
+    let state = validate::assemble(parsed, today, &mut errors);
     if errors.is_empty() && state.len() == PostureSpec::resources(&state).len() {
         errors.push(
             ManifestError::new(
@@ -75,10 +86,19 @@ pub const NO_RESOURCE: &str = "AFU9-EMPTY-002";
 
 /// Loads manifests from YAML text, as if read from a file named `file` (for tests and tools).
 pub fn load_str(file: &Path, text: &str) -> Result<DesiredState, ManifestErrors> {
+    load_str_as_of(file, text, Date::today())
+}
+
+/// [`load_str`], with the Posture's exceptions judged on `today`.
+pub fn load_str_as_of(
+    file: &Path,
+    text: &str,
+    today: Date,
+) -> Result<DesiredState, ManifestErrors> {
     let mut errors = Vec::new();
     let mut parsed = ParsedDocuments::default();
     parse_file(file, text, &mut parsed, &mut errors);
-    let state = validate::assemble(parsed, &mut errors);
+    let state = validate::assemble(parsed, today, &mut errors);
     finish(state, errors)
 }
 
@@ -359,13 +379,20 @@ struct TypedParser<'a> {
 
 impl TypedParser<'_> {
     fn parse_posture(&mut self) -> Option<Resource<PostureSpec>> {
-        parse_typed(
+        let mut posture: Resource<PostureSpec> = parse_typed(
             self.file,
             self.document,
             self.start,
             self.name_location.clone(),
             self.errors,
-        )
+        )?;
+        crate::exceptions::locate(
+            self.file,
+            &self.document.text,
+            self.document.line_offset,
+            &mut posture.spec.exceptions,
+        );
+        Some(posture)
     }
 }
 
@@ -436,61 +463,6 @@ fn yaml_error(
     match hint {
         Some(hint) => error.hint(hint),
         None => error,
-    }
-}
-
-/// The parser's errors that speak of its own configuration (`set DuplicateKeyPolicy in
-/// Options`, `budget breached: Nodes { nodes: 100001 }`), said in a manifest author's terms.
-fn in_authors_terms(err: &serde_saphyr::Error) -> Option<String> {
-    use serde_saphyr::Error;
-    use serde_saphyr::budget::BudgetBreach;
-    let mut err = err;
-    while let Error::AliasError { error, .. } | Error::WithSnippet { error, .. } = err {
-        err = error;
-    }
-    match err {
-        Error::DuplicateMappingKey { key: Some(key), .. } => Some(format!("duplicate key `{key}`")),
-        Error::DuplicateMappingKey { key: None, .. } => Some("duplicate key".to_owned()),
-        Error::Budget { breach, .. } => Some(
-            match breach {
-                BudgetBreach::Depth { .. } => "the document is nested more than 64 levels deep",
-                BudgetBreach::Nodes { .. } => {
-                    "the document expands to more than 100,000 values once its aliases are resolved"
-                }
-                BudgetBreach::Aliases { .. } => "the document uses more than 256 aliases",
-                BudgetBreach::ScalarBytes { .. } => "the document holds more than 4 MiB of text",
-                _ => "the document is too large to be a manifest",
-            }
-            .to_owned(),
-        ),
-        _ => None,
-    }
-}
-
-/// The parser ends messages with ` at line L, column C`; we print the location first instead.
-fn strip_location_suffix(message: &str) -> Option<String> {
-    let index = message.rfind(" at line ")?;
-    Some(message[..index].to_owned())
-}
-
-fn hint_for(message: &str) -> Option<String> {
-    if message.contains("duplicate key") {
-        Some("each key may appear once in a mapping".to_owned())
-    } else if message.contains("unknown field") {
-        Some("check the spelling against `afu9ctl schema`".to_owned())
-    } else if message.contains("unknown variant") {
-        Some("use one of the values listed".to_owned())
-    } else if message.starts_with("the document ") {
-        Some(
-            "a manifest needs neither deep nesting nor many aliases; is this an alias bomb?"
-                .to_owned(),
-        )
-    } else if message.contains("expected mapping") {
-        Some("a mapping (key: value) belongs here; a manifest is a mapping with apiVersion, kind, metadata and spec".to_owned())
-    } else if message.starts_with("invalid i") || message.starts_with("invalid u") {
-        Some("a whole number belongs here".to_owned())
-    } else {
-        None
     }
 }
 

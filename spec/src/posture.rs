@@ -51,6 +51,20 @@ pub struct PostureSpec {
     /// What pruning may do to particular orphans beyond its protections.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub orphans: Vec<OrphanEntry>,
+    /// The controller instance this desired state belongs to, when several keep one account
+    /// (lowercase letters, digits and `-`, at most 63). Its resources carry
+    /// `afu9-posture/instance: <instance>` beside `managed-by`; another instance's resources
+    /// are never its orphans and never written. Left out: the default instance, whose
+    /// resources carry no instance tag (as every resource did before instances existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Whether this instance manages the account's global resources (IAM roles and
+    /// policies): one instance per account does. `false`: they are observed (drift reported,
+    /// never written) and their orphans not looked for. Default `true`; `afu9ctl run
+    /// --manage-global false` overrides it (the deploy template does so outside its primary
+    /// region).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manage_global: Option<bool>,
     /// How many orphans one pass may delete. A pass that would delete more deletes none and
     /// says which and why (`apply --allow-deletions N` lifts it for one run).
     #[serde(default)]
@@ -59,6 +73,11 @@ pub struct PostureSpec {
     /// passes: an SNS topic and webhooks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<crate::notifications::Notifications>,
+    /// Accepted risks: what each accepts (a guardrail rule, a checklist item or a Security
+    /// Hub control), on which resources, why, its owner, ticket and expiry. What one accepts
+    /// shows as accepted until it expires, then fails again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<crate::exceptions::Exception>,
 }
 
 /// The most one pass may delete: at most `maxDeletions` resources, and at most
@@ -129,6 +148,16 @@ impl OrphanEntry {
 }
 
 impl PostureSpec {
+    /// The controller instance the desired state belongs to.
+    pub fn owner(&self) -> crate::tags::Owner {
+        crate::tags::Owner::new(self.instance.as_deref())
+    }
+
+    /// Whether this instance writes the account's global resources (IAM).
+    pub fn manages_global(&self) -> bool {
+        self.manage_global.unwrap_or(true)
+    }
+
     /// Whether the document manages an account-wide AWS setting (and so is reconciled).
     pub fn manages_account_settings(&self) -> bool {
         self.ebs_encryption_by_default.is_some() || self.ecr_registry_scanning.is_some()

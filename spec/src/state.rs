@@ -5,7 +5,7 @@ pub use crate::kinds::DesiredState;
 
 use crate::error::SourceLocation;
 use crate::meta::{ManagementPolicy, Metadata};
-use crate::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, TagPolicy, Tags};
+use crate::tags::{TagPolicy, Tags};
 
 /// One managed resource: its metadata, its spec and where it was declared.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,11 +39,11 @@ impl DesiredState {
     }
 
     /// The full tag set a resource with its own `tags` must carry: the posture's default tags,
-    /// overridden by the resource's, plus the ownership tag.
+    /// overridden by the resource's, plus the ownership tags of the instance.
     pub fn desired_tags(&self, tags: &Tags) -> Tags {
         let mut all = self.posture.default_tags.clone();
         all.extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
-        all.insert(MANAGED_BY_KEY.to_owned(), MANAGED_BY_VALUE.to_owned());
+        self.posture.owner().mark(&mut all);
         all
     }
 

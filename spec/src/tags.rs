@@ -22,9 +22,63 @@ pub const MANAGED_BY_VALUE: &str = "afu9-posture";
 /// finishes it instead of creating another. The controller's own marker: never diffed.
 pub const MANIFEST_KEY: &str = "afu9-posture/manifest";
 
-/// Whether `tags` hold the ownership tag: the resource is afu9-posture's.
+/// The tag key that names the controller instance owning a resource, beside
+/// [`MANAGED_BY_KEY`]. Absent: the default instance.
+pub const INSTANCE_KEY: &str = "afu9-posture/instance";
+/// The instance a desired state without `spec.instance` belongs to.
+pub const DEFAULT_INSTANCE: &str = "default";
+
+/// Whether `tags` hold the ownership tag: the resource is afu9-posture's (some instance's).
 pub fn carries_ownership_tag(tags: &Tags) -> bool {
     tags.get(MANAGED_BY_KEY).map(String::as_str) == Some(MANAGED_BY_VALUE)
+}
+
+/// The controller instance a desired state belongs to, and so which resources are its own.
+///
+/// The default instance writes no instance tag and owns every resource with the ownership
+/// tag and no instance tag (or `afu9-posture/instance: default`), so an account kept
+/// before instances existed stays the default instance's without a single call. A named
+/// instance writes and owns `afu9-posture/instance: <name>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    instance: Option<String>,
+}
+
+impl Owner {
+    /// The owner named `instance` (`None` or `default`: the default instance).
+    pub fn new(instance: Option<&str>) -> Self {
+        Self {
+            instance: instance
+                .filter(|name| *name != DEFAULT_INSTANCE)
+                .map(str::to_owned),
+        }
+    }
+
+    /// The instance's name.
+    pub fn name(&self) -> &str {
+        self.instance.as_deref().unwrap_or(DEFAULT_INSTANCE)
+    }
+
+    /// The instance a live resource with `tags` belongs to, if afu9-posture owns it.
+    pub fn instance_of(tags: &Tags) -> Option<&str> {
+        carries_ownership_tag(tags).then(|| {
+            tags.get(INSTANCE_KEY)
+                .map_or(DEFAULT_INSTANCE, String::as_str)
+        })
+    }
+
+    /// Whether this instance owns the live resource with `tags`.
+    pub fn owns(&self, tags: &Tags) -> bool {
+        Self::instance_of(tags) == Some(self.name())
+    }
+
+    /// Adds the ownership tags this instance writes to `tags`.
+    pub fn mark(&self, tags: &mut Tags) {
+        tags.insert(MANAGED_BY_KEY.to_owned(), MANAGED_BY_VALUE.to_owned());
+        if let Some(instance) = &self.instance {
+            tags.insert(INSTANCE_KEY.to_owned(), instance.clone());
+        }
+    }
 }
 
 /// Decides which tag keys the controller manages. `aws:` system tags are never managed;
@@ -78,5 +132,32 @@ mod tests {
         assert!(policy.manages("cost-center-2"));
         assert!(policy.manages("project"));
         assert!(!policy.manages(MANIFEST_KEY));
+    }
+
+    fn tags(pairs: &[(&str, &str)]) -> Tags {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_default_instance_owns_what_carries_no_instance_tag_and_nothing_else() {
+        let default = Owner::new(None);
+        let blue = Owner::new(Some("blue"));
+        let legacy = tags(&[(MANAGED_BY_KEY, MANAGED_BY_VALUE)]);
+        let blues = tags(&[(MANAGED_BY_KEY, MANAGED_BY_VALUE), (INSTANCE_KEY, "blue")]);
+        let foreign = tags(&[("team", "x")]);
+        assert!(default.owns(&legacy));
+        assert!(!default.owns(&blues));
+        assert!(blue.owns(&blues));
+        assert!(!blue.owns(&legacy));
+        assert!(!default.owns(&foreign) && !blue.owns(&foreign));
+        assert_eq!(Owner::new(Some(DEFAULT_INSTANCE)), default);
+        let mut marked = Tags::new();
+        default.mark(&mut marked);
+        assert_eq!(marked, legacy);
+        blue.mark(&mut marked);
+        assert_eq!(marked, blues);
     }
 }

@@ -9,12 +9,22 @@ use serde_json::{Value, json};
 /// Someone who is not the controller, as CloudTrail names a console user.
 pub const SOMEONE_ELSE: &str = "arn:aws:iam::123456789012:user/alice";
 
-/// The `detail` of the CloudTrail record of the call `name` with `request` by `principal`.
+/// The address every test event's call came from (a documentation range).
+pub const SOURCE_IP: &str = "203.0.113.7";
+
+/// The user agent of every test event's call.
+pub const USER_AGENT: &str = "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64";
+
+/// The `detail` of the CloudTrail record of the call `name` with `request` by `principal`
+/// (from [`SOURCE_IP`] with [`USER_AGENT`], under a fresh `eventID`).
 pub fn detail(source: &str, name: &str, request: &Value, principal: &str) -> Value {
     json!({
         "eventVersion": "1.09",
         "userIdentity": {"type": "IAMUser", "arn": principal, "accountId": crate::ACCOUNT_ID},
         "eventTime": now_rfc3339(),
+        "eventID": format!("{:032x}", fastrand::u128(..)),
+        "sourceIPAddress": SOURCE_IP,
+        "userAgent": USER_AGENT,
         "eventSource": format!("{}.amazonaws.com", source.trim_start_matches("aws.")),
         "eventName": name,
         "awsRegion": crate::REGION,

@@ -14,16 +14,16 @@ pub mod cloudtrail_events;
 pub mod data;
 pub mod edge;
 pub mod fault_proxy;
+mod http;
 pub mod inventory;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use http::http_post;
+pub use http::{CallTrap, free_port, http_get};
+
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
@@ -33,9 +33,12 @@ pub const REGION: &str = "eu-central-1";
 /// The account moto answers for by default.
 pub const ACCOUNT_ID: &str = "123456789012";
 
-/// The repository's root directory.
+/// The repository's root directory: the parent of the running test's crate (cargo sets
+/// `CARGO_MANIFEST_DIR` when it runs a test), read at run time so that a build reused from a
+/// clone at another path never points there; the compile-time path otherwise.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
         .parent()
         .expect("tests/ has a parent")
         .to_path_buf()
@@ -416,85 +419,4 @@ pub fn sdk_config_for(endpoint: &str) -> SdkConfig {
             )),
         )
         .build()
-}
-
-fn http_post(port: u16, path: &str, body: &str) -> u16 {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("emulator is not listening");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("set timeout");
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("cannot send to the emulator");
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or(0)
-}
-
-/// A plain HTTP GET to `127.0.0.1:port`: the status code and the body, or `None` when
-/// nothing answers.
-pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let (head, body) = response.split_once("\r\n\r\n")?;
-    let code = head.split_whitespace().nth(1)?.parse().ok()?;
-    Some((code, body.to_owned()))
-}
-
-/// A port on 127.0.0.1 that was free a moment ago.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// A listener that accepts and counts connections and answers none: point a command's AWS
-/// endpoint at it to prove the command made no AWS call.
-pub struct CallTrap {
-    port: u16,
-    connections: Arc<AtomicUsize>,
-}
-
-impl CallTrap {
-    /// Listens on a free port on 127.0.0.1.
-    pub fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("cannot bind the call trap");
-        let port = listener.local_addr().expect("local addr").port();
-        let connections = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&connections);
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                counter.fetch_add(1, Ordering::SeqCst);
-                drop(stream);
-            }
-        });
-        Self { port, connections }
-    }
-
-    /// `http://127.0.0.1:PORT`.
-    pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// How many connections were made to it.
-    pub fn connections(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
-    }
 }

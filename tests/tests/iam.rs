@@ -27,7 +27,12 @@ fn afu9_roles() -> DesiredState {
 fn engine_with(strategy: ReadStrategy) -> Engine {
     Engine::new(vec![
         registered::<IamPolicies>().into(),
-        registered::<IamRoles>().with(IamRoles { strategy }).into(),
+        registered::<IamRoles>()
+            .with(IamRoles {
+                strategy,
+                ..IamRoles::default()
+            })
+            .into(),
     ])
 }
 

@@ -1,8 +1,10 @@
-//! AWS access: one `SdkConfig`, clients built once, every call counted, errors classified.
+//! AWS access: one `SdkConfig`, clients built once over one HTTP client, every call counted,
+//! errors classified, a pass's listings shared.
 
 pub mod calls;
 pub mod credentials;
 pub mod error;
+pub mod pass;
 pub mod read;
 pub mod write;
 
@@ -12,26 +14,38 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Builder as HttpBuilder, ConnectorBuilder};
 use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use tokio::sync::OnceCell;
 
 pub use calls::{CallCounter, CallKey};
 pub use credentials::CredentialsError;
 pub use error::{AwsError, ErrorClass};
+pub use pass::Listings;
 pub use write::{OpOutcome, WriteCall};
 
-/// What every client gets: retries, timeouts, one shared retry quota, the call counter.
+/// What every client gets: retries, timeouts, one shared retry quota, the call counter, and
+/// one HTTP client.
 ///
 /// Retries are the SDK's standard mode (4 attempts, exponential backoff with jitter from
 /// 250 ms to 10 s) for throttling, 5xx and transient network errors. The retry quota (a token
 /// bucket shared by all clients: a retry costs 5 tokens of 500) protects AWS in a brownout by
 /// stopping retries when most calls fail; it refills at 10 tokens a second, so that retries
 /// come back between passes instead of only through successes.
+///
+/// The HTTP client is one for all services: one connector (the clients' timeouts are the
+/// same, so its cache holds one), one TLS configuration with its root certificates, one
+/// connection pool, so a connection made for one service is reused by the next call to the
+/// same endpoint. Left to themselves, the SDK's clients build each their own.
 struct ClientPolicy {
     retry: RetryConfig,
     timeouts: TimeoutConfig,
     partition: RetryPartition,
     calls: CallCounter,
+    http: SharedHttpClient,
 }
 
 impl ClientPolicy {
@@ -50,15 +64,33 @@ impl ClientPolicy {
                 .token_bucket(TokenBucket::builder().refill_rate(10.0).build())
                 .build(),
             calls: CallCounter::default(),
+            http: http_client(),
         }
     }
 }
 
-/// A client of `$sdk` from `$config` with the policy's retries, timeouts, quota and counter.
+/// The HTTP client every service client shares: the SDK's default (hyper 1.x, rustls with
+/// aws-lc, the proxy from the environment), built once.
+fn http_client() -> SharedHttpClient {
+    HttpBuilder::new().build_with_connector_fn(|settings, components| {
+        let mut connector =
+            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
+}
+
+/// A client of `$sdk` from `$config` with the policy's HTTP client, retries, timeouts, quota
+/// and counter.
 macro_rules! client {
     ($sdk:ident, $config:expr, $policy:expr) => {
         $sdk::Client::from_conf(
             $sdk::config::Builder::from($config)
+                .http_client($policy.http.clone())
                 .retry_config($policy.retry.clone())
                 .timeout_config($policy.timeouts.clone())
                 .retry_partition($policy.partition.clone())
@@ -73,6 +105,7 @@ macro_rules! client {
 fn s3_client(config: &aws_config::SdkConfig, policy: &ClientPolicy) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(config)
+            .http_client(policy.http.clone())
             .retry_config(policy.retry.clone())
             .timeout_config(policy.timeouts.clone())
             .retry_partition(policy.partition.clone())
@@ -102,6 +135,8 @@ pub struct Aws {
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     /// CloudWatch Logs (metric filters, log-group look-ups).
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    /// DynamoDB (the run loop's lease; no table is managed).
+    pub dynamodb: aws_sdk_dynamodb::Client,
     /// EC2 (security groups, VPC look-ups).
     pub ec2: aws_sdk_ec2::Client,
     /// Elastic Load Balancing v2 (load balancers' attributes, groups and listeners).
@@ -136,6 +171,9 @@ pub struct Aws {
     pub calls: CallCounter,
     /// The region the clients talk to, if known.
     pub region: Option<String>,
+    /// The listings of the pass this value serves (none outside a pass: every listing is
+    /// read afresh).
+    pass: Option<Arc<Listings>>,
 }
 
 impl Aws {
@@ -143,7 +181,9 @@ impl Aws {
     /// credentials), with `settings` on top, once the credentials resolve. Makes no network
     /// call for static credentials.
     pub async fn connect(settings: &AwsSettings) -> Result<Self, CredentialsError> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        let policy = ClientPolicy::new();
+        let mut loader =
+            aws_config::defaults(BehaviorVersion::latest()).http_client(policy.http.clone());
         if let Some(url) = &settings.endpoint_url {
             loader = loader.endpoint_url(url);
         }
@@ -152,18 +192,22 @@ impl Aws {
         }
         let config = loader.load().await;
         credentials::check(&config).await?;
-        Ok(Self::from_config(&config))
+        Ok(Self::with_policy(&config, policy))
     }
 
     /// Builds the clients from an SDK configuration made elsewhere (tests, tools), with the
     /// controller's retry, timeout and call-counting policy on every client.
     pub fn from_config(config: &aws_config::SdkConfig) -> Self {
-        let policy = ClientPolicy::new();
+        Self::with_policy(config, ClientPolicy::new())
+    }
+
+    fn with_policy(config: &aws_config::SdkConfig, policy: ClientPolicy) -> Self {
         Self {
             acm: client!(aws_sdk_acm, config, policy),
             cloudtrail: client!(aws_sdk_cloudtrail, config, policy),
             cloudwatch: client!(aws_sdk_cloudwatch, config, policy),
             logs: client!(aws_sdk_cloudwatchlogs, config, policy),
+            dynamodb: client!(aws_sdk_dynamodb, config, policy),
             ec2: client!(aws_sdk_ec2, config, policy),
             elbv2: client!(aws_sdk_elasticloadbalancingv2, config, policy),
             ecr: client!(aws_sdk_ecr, config, policy),
@@ -181,6 +225,39 @@ impl Aws {
             identity: Arc::default(),
             calls: policy.calls,
             region: config.region().map(ToString::to_string),
+            pass: None,
+        }
+    }
+
+    /// The same clients for one pass, whose listings are each read at most once and shared
+    /// (see [`pass`]); `whole` when the pass looks at every live resource of each tracked
+    /// kind (a plan that looks for orphans).
+    #[must_use]
+    pub fn for_pass(&self, whole: bool) -> Self {
+        Self {
+            pass: Some(Arc::new(Listings::new(whole))),
+            ..self.clone()
+        }
+    }
+
+    /// Whether this value serves a whole pass (one that lists every live resource of each
+    /// tracked kind anyway): a kind then reads its resources from the full listing it shares
+    /// rather than from a listing filtered by its manifests' names.
+    pub fn whole_pass(&self) -> bool {
+        self.pass.as_ref().is_some_and(|pass| pass.whole())
+    }
+
+    /// The listing `key` (`ECR.DescribeRepositories`), read by `read` once per pass and
+    /// shared by every reader in it; outside a pass, read each time.
+    pub async fn listing<T, F, Fut>(&self, key: &'static str, read: F) -> Result<Arc<T>, AwsError>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, AwsError>>,
+    {
+        match &self.pass {
+            Some(pass) => pass.get(key, read).await,
+            None => read().await.map(Arc::new),
         }
     }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use afu9_controller::render::OutputFormat;
 use afu9_controller::select::{Selection, SelectionError};
+use afu9_spec::exceptions::Date;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Keeps an AWS account's security posture as the desired state in git says.
@@ -26,11 +27,26 @@ pub struct Cli {
     /// AWS region; defaults to the Posture document's, then to the SDK's configuration.
     #[arg(long, global = true, env = "AWS_REGION")]
     pub region: Option<String>,
+    /// Judge the Posture's exceptions as of this day (YYYY-MM-DD, UTC) instead of today: to
+    /// see what fails once they expire.
+    #[arg(long, global = true, value_parser = parse_date, value_name = "DATE")]
+    pub as_of: Option<Date>,
     /// Log format on stderr (the level comes from `RUST_LOG`, default `warn`).
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The day the Posture's exceptions are judged on: `--as-of`, else today (UTC).
+    pub fn today(&self) -> Date {
+        self.as_of.unwrap_or_else(Date::today)
+    }
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
 }
 
 /// How log lines are written.
@@ -142,6 +158,9 @@ pub struct PermissionsArgs {
     /// says `prune: true`).
     #[arg(long)]
     pub prune: bool,
+    /// Also the calls `run --lease-table` makes on its lease table (in `apply` mode).
+    #[arg(long)]
+    pub lease_table: Option<String>,
 }
 
 /// Which command's permissions.
@@ -243,6 +262,23 @@ pub struct RunArgs {
     /// Longest wait for the write in flight after SIGTERM before exiting anyway.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
+    /// Hold a lease in this DynamoDB table (partition key `lease`, a string) so that of the
+    /// processes of one instance only the holder writes; the others stand by and take over
+    /// within --lease-duration plus two --lease-renew after the holder dies.
+    #[arg(long, env = "AFU9_LEASE_TABLE")]
+    pub lease_table: Option<String>,
+    /// How long the lease lasts without renewal.
+    #[arg(long, default_value = "15s", value_parser = parse_duration)]
+    pub lease_duration: Duration,
+    /// How often the holder renews the lease and a standby looks at it (at most a third of
+    /// --lease-duration).
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub lease_renew: Duration,
+    /// Whether this instance writes the account's global resources (IAM), overriding the
+    /// Posture's `manageGlobal`: one instance per account does (the deploy template says `false`
+    /// outside its primary region).
+    #[arg(long, env = "AFU9_MANAGE_GLOBAL")]
+    pub manage_global: Option<bool>,
 }
 
 /// `afu9ctl status`.

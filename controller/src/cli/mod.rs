@@ -3,6 +3,7 @@
 mod args;
 mod docs;
 mod import;
+mod memory;
 mod oneshot;
 mod permissions;
 mod run;

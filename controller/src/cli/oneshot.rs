@@ -19,7 +19,7 @@ use clap::CommandFactory;
 use super::args::{
     ApplyArgs, Cli, FindingsFormat, PlanArgs, ReportArgs, ReportFormat, SelectArgs, ValidateArgs,
 };
-use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, print};
+use super::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, memory, print};
 
 /// `afu9ctl schema`.
 pub fn schema() -> ExitCode {
@@ -37,13 +37,17 @@ pub fn completion(shell: clap_complete::Shell) -> ExitCode {
 
 /// `afu9ctl validate`.
 pub fn validate(cli: &Cli, args: &ValidateArgs) -> ExitCode {
-    let loaded = afu9_spec::load_paths(&cli.files);
+    let loaded = afu9_spec::load_paths_as_of(&cli.files, cli.today());
     if args.output == FindingsFormat::Sarif {
-        let found = match &loaded {
-            Ok(state) => state.warnings.clone(),
-            Err(errors) => errors.0.clone(),
+        let (found, accepted) = match &loaded {
+            Ok(state) => (state.warnings.clone(), state.accepted.as_slice()),
+            Err(errors) => (errors.0.clone(), &[][..]),
         };
-        print(&render::sarif::findings(&found, env!("CARGO_PKG_VERSION")));
+        print(&render::sarif::findings_accepting(
+            &found,
+            accepted,
+            env!("CARGO_PKG_VERSION"),
+        ));
         return ExitCode::from(if loaded.is_ok() { EXIT_OK } else { EXIT_ERROR });
     }
     match loaded {
@@ -108,6 +112,7 @@ pub fn apply(cli: &Cli, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
                 print(&render_plan(&plan, output));
             }
             let report = engine.apply(aws, &plan).await;
+            memory::phase_end("apply");
             log_calls(aws);
             if let Some(targets) = targets {
                 let notices = notify::notices(&notify::PassFacts {
@@ -146,7 +151,11 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
         Orphans::Ignore,
         async |state: &DesiredState, _, aws: &Aws, plan: Plan| {
             log_calls(aws);
-            let checklist = report::evaluate(state, &plan);
+            let mut checklist = report::evaluate(state, &plan);
+            report::exceptions::accept(&mut checklist, state, cli.today());
+            for exception in checklist.exceptions.iter().filter(|e| e.warns()) {
+                eprintln!("warning: {}", exception.line());
+            }
             print(&match args.output {
                 ReportFormat::Text => report::render::text(&checklist),
                 ReportFormat::Markdown => report::render::markdown(&checklist),
@@ -217,6 +226,7 @@ fn with_plan(
         let engine = Engine::new(afu9_controller::kinds::standard());
         let chosen = selection.resolve(&engine, state)?;
         let aws = connect(cli, state).await?;
+        memory::phase_end("connect");
         let plan = match (orphans, &chosen) {
             (Orphans::Find { prune, allow }, None) => {
                 let prune = prune || state.posture.prune;
@@ -232,6 +242,7 @@ fn with_plan(
             }
             _ => select::plan(&engine, &aws, state, chosen.as_ref()).await,
         };
+        memory::phase_end("plan");
         if let Some(failure) = shared_failure(&plan) {
             log_calls(&aws);
             anyhow::bail!("{failure}");
@@ -281,12 +292,13 @@ fn with_state(
     command: impl AsyncFnOnce(&DesiredState) -> anyhow::Result<ExitCode>,
 ) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let loaded = afu9_spec::load_paths(&cli.files);
+    let loaded = afu9_spec::load_paths_as_of(&cli.files, cli.today());
     tracing::debug!(
         target: "afu9ctl::timing",
         seconds = started.elapsed().as_secs_f64(),
         "manifests loaded"
     );
+    memory::phase_end("load");
     let state = match loaded {
         Ok(state) => {
             print_warnings(&state);

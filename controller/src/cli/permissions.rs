@@ -26,9 +26,10 @@ pub fn permissions(cli: &Cli, args: &PermissionsArgs) -> ExitCode {
     let options = PolicyOptions {
         security_hub: args.security_hub,
         prune: args.prune,
+        lease_table: args.lease_table.clone(),
     };
     let policy =
-        Engine::new(afu9_controller::kinds::standard()).permissions(&state, &scope, mode, options);
+        Engine::new(afu9_controller::kinds::standard()).permissions(&state, &scope, mode, &options);
     print(&match args.output {
         PermissionsFormat::Json => permissions::json(&policy),
         PermissionsFormat::Text => permissions::text(&policy),

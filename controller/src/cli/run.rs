@@ -4,7 +4,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use afu9_controller::aws::{Aws, AwsSettings};
-use afu9_controller::daemon::{AuditLog, Reconciler, RunOptions, Shared, Token, serve};
+use afu9_controller::daemon::{
+    AuditLog, Lease, LeaseConfig, Reconciler, RunOptions, Shared, Token, keep_lease, serve,
+};
 use afu9_controller::engine::Engine;
 use afu9_controller::notify::{Notifier, SendPolicy};
 use anyhow::Context;
@@ -63,7 +65,19 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             observe_only: args.observe_only,
             security_hub: args.security_hub,
             event_window: args.event_window,
+            manage_global: args.manage_global,
+            lease: lease(args, &aws, cli.files.as_slice())?,
         };
+        let keeping = options.lease.as_ref().map(|lease| {
+            tracing::info!(
+                table = %lease.config().table,
+                key = %lease.config().key,
+                holder = %lease.config().holder,
+                takeover_within = ?lease.config().takeover_bound(),
+                "holding a lease: only its holder writes"
+            );
+            tokio::spawn(keep_lease(lease.clone(), aws.clone(), Arc::clone(&shared), shutdown.clone()))
+        });
         let notifier = Notifier::start(aws.sns.clone(), SendPolicy::default());
         let reconciler = Reconciler::new(
             options,
@@ -78,6 +92,10 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
         let stopped = tokio::time::timeout(args.shutdown_timeout, async {
             let _ = looping.await;
             let _ = server.await;
+            // The lease is released once the loop stopped writing.
+            if let Some(keeping) = keeping {
+                let _ = keeping.await;
+            }
         })
         .await;
         Ok(if let Ok(()) = stopped {
@@ -91,6 +109,32 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             ExitCode::from(EXIT_ERROR)
         })
     })
+}
+
+/// The lease `--lease-table` asks for, keyed by the Posture's instance and the region.
+fn lease(args: &RunArgs, aws: &Aws, files: &[std::path::PathBuf]) -> anyhow::Result<Option<Lease>> {
+    let Some(table) = &args.lease_table else {
+        return Ok(None);
+    };
+    anyhow::ensure!(
+        args.lease_renew * 3 <= args.lease_duration,
+        "--lease-renew ({:?}) must be at most a third of --lease-duration ({:?})",
+        args.lease_renew,
+        args.lease_duration
+    );
+    let instance = afu9_spec::load_paths(files).ok().map_or_else(
+        || afu9_spec::tags::DEFAULT_INSTANCE.to_owned(),
+        |state| state.posture.owner().name().to_owned(),
+    );
+    let region = aws.region.clone().unwrap_or_else(|| "-".to_owned());
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "afu9ctl".to_owned());
+    Ok(Some(Lease::new(LeaseConfig {
+        table: table.clone(),
+        key: format!("{instance}/{region}"),
+        holder: format!("{host}/{}", std::process::id()),
+        duration: args.lease_duration,
+        renew_every: args.lease_renew,
+    })))
 }
 
 async fn watch_signals(shutdown: CancellationToken) {

@@ -1,6 +1,7 @@
 //! The audit trail: one JSON line per AWS write, to the structured log (target `audit`) and,
 //! optionally, appended to a file. Each line's fields carry the value read back after the
-//! call and whether it converged (`verify.rs`), never the value the plan wanted.
+//! call and whether it converged (`verify.rs`), never the value the plan wanted, and who made
+//! the drift it fixed (`provenance.rs`).
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -40,16 +41,17 @@ impl AuditLog {
     ) {
         for resource in &report.resources {
             let written = resource.ops.iter().all(|op| op.result.is_ok()) && resource.skipped == 0;
-            let changes: Option<Vec<Recorded>> = plan
+            let planned = plan
                 .resources
                 .iter()
-                .find(|r| r.kind == resource.kind && r.name == resource.name)
-                .map(|r| {
-                    r.changes
-                        .iter()
-                        .map(|c| achieved.record(r.kind, &r.name, c, written))
-                        .collect()
-                });
+                .find(|r| r.kind == resource.kind && r.name == resource.name);
+            let provenance = planned.and_then(|r| r.provenance.as_ref());
+            let changes: Option<Vec<Recorded>> = planned.map(|r| {
+                r.changes
+                    .iter()
+                    .map(|c| achieved.record(r.kind, &r.name, c, written))
+                    .collect()
+            });
             for op in &resource.ops {
                 let (outcome, error) = match &op.result {
                     Ok(OpOutcome::Done) => ("done", None),
@@ -65,6 +67,7 @@ impl AuditLog {
                     "changes": changes,
                     "outcome": outcome,
                     "error": error,
+                    "provenance": provenance,
                 })
                 .to_string();
                 tracing::info!(target: "audit", "{line}");

@@ -8,17 +8,20 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant, SystemTime};
 
 use afu9_spec::DesiredState;
-use aws_sdk_sqs::types::DeleteMessageBatchRequestEntry;
 use tokio_util::sync::CancellationToken;
+
+mod queue_calls;
+
+use queue_calls::{delete, receive};
 
 use super::hold::Held;
 use super::shared::Shared;
 use super::status::{LastEvent, now_rfc3339, rfc3339};
-use crate::aws::{Aws, AwsError};
+use crate::aws::Aws;
 use crate::engine::{ApplyReport, Engine};
 use crate::events::{Batch, CloudTrailEvent, EventKey, Principal, Target};
 use crate::kinds::event_source::queue_url;
-use crate::plan::{Action, Plan, ResourcePlan};
+use crate::plan::{Action, EventOrigin, Plan, ResourcePlan};
 
 /// SQS's longest long poll.
 const LONGEST_POLL: Duration = Duration::from_secs(20);
@@ -38,6 +41,7 @@ struct Summary {
     name: String,
     principal: Option<String>,
     time: Option<SystemTime>,
+    origin: EventOrigin,
 }
 
 /// The queue the loop listens to and the events received but not yet reconciled.
@@ -182,19 +186,30 @@ impl Listener {
                 // The messages of a poll cut short come back after their visibility timeout.
                 () = shutdown.cancelled() => return,
             };
-            match received {
+            let mut dropped = Vec::new();
+            let (failed, drained) = match received {
                 Ok(messages) => {
-                    self.failing_since = None;
-                    self.drained = messages.len() < 10;
+                    let drained = messages.len() < 10;
                     for (handle, body) in messages {
-                        self.sort(aws, engine, state, &url, handle, &body, shared)
-                            .await;
+                        dropped.extend(self.sort(engine, state, handle, &body, shared));
                     }
+                    (None, drained)
                 }
-                Err(err) => {
+                Err(err) => (Some(err), true),
+            };
+            if let Err(err) = delete(aws, &url, dropped).await {
+                tracing::warn!("{err}");
+            }
+            match failed {
+                None => {
+                    self.failing_since = None;
+                    self.drained = drained;
+                }
+                Some(err) => {
                     tracing::warn!("{err}; retrying in {RETRY_AFTER:?}");
                     shared.metrics(|m| m.error("events_receive"));
                     self.failing_since = Some(Instant::now());
+                    self.drained = true;
                     if err.is_code("AWS.SimpleQueueService.NonExistentQueue")
                         || err.is_code("QueueDoesNotExist")
                     {
@@ -213,18 +228,16 @@ impl Listener {
         }
     }
 
-    /// Puts a message in the batch when it touches a managed resource; deletes it otherwise.
-    #[allow(clippy::too_many_arguments)]
-    async fn sort(
+    /// Puts a message in the batch when it touches a managed resource; otherwise returns
+    /// its handle, to be deleted.
+    fn sort(
         &mut self,
-        aws: &Aws,
         engine: &Engine,
         state: &DesiredState,
-        url: &str,
         handle: String,
         body: &str,
         shared: &Shared,
-    ) {
+    ) -> Option<String> {
         let outcome = match CloudTrailEvent::parse(body) {
             Err(err) => {
                 tracing::warn!("{err}; dropped");
@@ -253,18 +266,25 @@ impl Listener {
                         )
                         .map(str::to_owned),
                         time: event.time,
+                        origin: super::provenance::origin(&event),
                     };
                     self.batch
                         .add(Received { handle, summary }, targets, event.time);
                     shared.metrics(|m| m.event("matched"));
-                    return;
+                    return None;
                 }
             }
         };
         shared.metrics(|m| m.event(outcome));
-        if let Err(err) = delete(aws, url, vec![handle]).await {
-            tracing::warn!("{err}");
-        }
+        Some(handle)
+    }
+
+    /// The open batch's events, in the order received: the resources each touched and who
+    /// made it.
+    pub(super) fn origins(&self) -> impl Iterator<Item = (&[Target], &EventOrigin)> {
+        self.batch
+            .messages()
+            .map(|(received, targets)| (targets, &received.summary.origin))
     }
 
     /// The open batch's resources, once each, if it is due.
@@ -277,9 +297,40 @@ impl Listener {
         self.batch.len()
     }
 
+    /// Forgets the open batch without deleting its messages: SQS delivers them again after
+    /// their visibility timeout (to the process that holds the lease by then).
+    pub(super) fn abandon(&mut self) {
+        if !self.batch.is_empty() {
+            tracing::info!(
+                messages = self.batch.len(),
+                "events left to come back to the lease holder"
+            );
+        }
+        self.batch = Batch::default();
+        self.queue = None;
+    }
+
     /// Whether a batch is open.
     pub(super) fn pending(&self) -> bool {
         !self.batch.is_empty()
+    }
+
+    /// [`Listener::settle`], unless the lease was `lost` during the pass (writes were left
+    /// unstarted): its events are then left to come back to the new holder.
+    pub(super) async fn settle_unless(
+        &mut self,
+        lost: bool,
+        aws: &Aws,
+        plan: &Plan,
+        report: &ApplyReport,
+        held: &Held,
+        shared: &Shared,
+    ) {
+        if lost {
+            self.abandon();
+        } else {
+            self.settle(aws, plan, report, held, shared).await;
+        }
     }
 
     /// Settles the open batch by what `plan` and `report` did: deletes the messages whose
@@ -386,56 +437,4 @@ impl Summary {
             reconciled_at: now_rfc3339(),
         }
     }
-}
-
-/// Up to ten messages, waiting up to `wait` seconds for the first: (receipt handle, body).
-async fn receive(aws: &Aws, url: &str, wait: u64) -> Result<Vec<(String, String)>, AwsError> {
-    let output = aws
-        .sqs
-        .receive_message()
-        .queue_url(url)
-        .max_number_of_messages(10)
-        .wait_time_seconds(i32::try_from(wait).unwrap_or(20))
-        .send()
-        .await
-        .map_err(|err| {
-            AwsError::from_sdk(format!("receive events from {url}"), "ReceiveMessage", &err)
-        })?;
-    Ok(output
-        .messages
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|m| Some((m.receipt_handle?, m.body.unwrap_or_default())))
-        .collect())
-}
-
-/// Deletes the messages `handles`, ten a call.
-async fn delete(aws: &Aws, url: &str, handles: Vec<String>) -> Result<(), AwsError> {
-    for chunk in handles.chunks(10) {
-        let entries = chunk
-            .iter()
-            .enumerate()
-            .filter_map(|(index, handle)| {
-                DeleteMessageBatchRequestEntry::builder()
-                    .id(index.to_string())
-                    .receipt_handle(handle)
-                    .build()
-                    .ok()
-            })
-            .collect();
-        aws.sqs
-            .delete_message_batch()
-            .queue_url(url)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .map_err(|err| {
-                AwsError::from_sdk(
-                    format!("delete events from {url}"),
-                    "DeleteMessageBatch",
-                    &err,
-                )
-            })?;
-    }
-    Ok(())
 }

@@ -7,7 +7,8 @@
 //! status, metrics, the recent changes and the audit trail. The loop wakes on the interval
 //! (with jitter), on a file change, when a backoff ends, and stops between two AWS writes on
 //! shutdown. Between passes it listens to the `EventSource`'s queue (SQS long polling) and
-//! reconciles only the resources the events of a short window touched. The HTTP server serves what the loop shares: the status page, `/status`,
+//! reconciles only the resources the events of a short window touched. With a lease
+//! (`lease.rs`), only the process holding it passes and listens; the others stand by. The HTTP server serves what the loop shares: the status page, `/status`,
 //! `/metrics`, `/healthz` and `/readyz`.
 
 mod audit;
@@ -15,13 +16,16 @@ mod auth;
 mod backoff;
 mod changes;
 mod hold;
+mod lease;
 mod listen;
 mod metrics;
 mod page;
 mod pass_hold;
+mod provenance;
 mod reconciler;
 mod record;
 mod revision;
+mod role;
 mod server;
 mod shared;
 mod status;
@@ -33,9 +37,11 @@ use std::time::Duration;
 pub use audit::AuditLog;
 pub use auth::{TOKEN_ENV, Token, TokenError};
 pub use changes::{ChangeEntry, RecentChanges};
+pub use lease::{Lease, LeaseConfig, keep as keep_lease};
 pub use metrics::Metrics;
 pub use pass_hold::PassHold;
 pub use reconciler::Reconciler;
+pub use role::Role;
 pub use server::serve;
 pub use shared::{Health, LastPass, Shared};
 pub use status::{ResourceStatus, StatusBoard, Tally, Verdict, now_rfc3339};
@@ -60,4 +66,8 @@ pub struct RunOptions {
     /// How long the events of a burst are gathered before their resources are reconciled
     /// (one reconcile per resource per window).
     pub event_window: Duration,
+    /// Overrides the Posture's `manageGlobal` (the StackSet outside its primary region).
+    pub manage_global: Option<bool>,
+    /// With a lease, only its holder reconciles and writes; `None`: this process always does.
+    pub lease: Option<Lease>,
 }

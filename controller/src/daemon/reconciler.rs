@@ -7,13 +7,16 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use afu9_spec::DesiredState;
+use afu9_spec::exceptions::Date;
 use tokio_util::sync::CancellationToken;
 
 use super::audit::AuditLog;
 use super::backoff::Backoff;
 use super::hold::{Held, hold_back, hold_deletions};
+use super::lease::Lease;
 use super::listen::Listener;
 use super::pass_hold::PassHold;
+use super::provenance::Provenances;
 use super::record::{Scope, record};
 use super::shared::{LastPass, Shared};
 use super::status::{Tally, now_rfc3339};
@@ -44,6 +47,7 @@ pub struct Reconciler {
     seen_hash: Option<String>,
     listener: Listener,
     telling: Telling,
+    provenances: Provenances,
 }
 
 impl Reconciler {
@@ -71,6 +75,7 @@ impl Reconciler {
                 notifier,
                 targets: None,
             },
+            provenances: Provenances::default(),
         }
     }
 
@@ -80,6 +85,11 @@ impl Reconciler {
         let mut next_pass = Instant::now();
         let mut last_pass = Instant::now();
         while !shutdown.is_cancelled() {
+            if !self.writes() {
+                self.stand_by(&shutdown).await;
+                next_pass = Instant::now();
+                continue;
+            }
             let changed = self.reload();
             let now = Instant::now();
             let backoff_due = self.backoff.expired_between(last_pass, now);
@@ -131,6 +141,36 @@ impl Reconciler {
         tracing::info!("reconcile loop stopped");
     }
 
+    /// Whether this process may write now: it holds the lease, or runs without one.
+    fn writes(&self) -> bool {
+        self.options.lease.as_ref().is_none_or(Lease::held)
+    }
+
+    /// Stands by until the lease is won (or shutdown): keeps loading the desired state, so
+    /// that readiness and `/status` tell an invalid one, and neither passes nor receives
+    /// events. The events of a batch left open stay in the queue for the holder.
+    async fn stand_by(&mut self, shutdown: &CancellationToken) {
+        let Some(lease) = self.options.lease.clone() else {
+            return;
+        };
+        self.listener.abandon();
+        tracing::info!(
+            holder = lease.holder().as_deref().unwrap_or("-"),
+            "standing by: another process of this instance holds the lease"
+        );
+        while !shutdown.is_cancelled() && !lease.held() {
+            self.reload();
+            tokio::select! {
+                () = lease.won_or(Instant::now() + self.options.reload_every) => {}
+                () = shutdown.cancelled() => {}
+            }
+        }
+        if lease.held() {
+            tracing::info!("the lease is won: reconciling");
+            self.listener.look_again();
+        }
+    }
+
     /// Loads the desired state when its files changed; returns whether a new valid state
     /// was loaded.
     fn reload(&mut self) -> bool {
@@ -140,7 +180,10 @@ impl Reconciler {
         }
         self.seen_hash = Some(hash.clone());
         match afu9_spec::load_paths(&self.options.paths) {
-            Ok(state) => {
+            Ok(mut state) => {
+                if let Some(manage) = self.options.manage_global {
+                    state.posture.manage_global = Some(manage);
+                }
                 let revision = revision::revision(&self.options.paths, &hash);
                 tracing::info!(%revision, resources = state.len(), "desired state loaded");
                 self.shared.update_health(|h| {
@@ -174,6 +217,47 @@ impl Reconciler {
         }
     }
 
+    /// Records a finished pass: metrics, the log line, health.
+    fn finish_pass(
+        &mut self,
+        revision: &str,
+        plan: &Plan,
+        scope: Scope,
+        calls: u64,
+        seconds: f64,
+        tally: Tally,
+    ) {
+        let aws_calls = self.aws.calls.snapshot();
+        self.shared.metrics(|m| {
+            m.sync_calls(aws_calls);
+            if scope == Scope::Targeted {
+                for resource in &plan.resources {
+                    m.event_reconcile(resource.kind);
+                }
+            } else {
+                m.pass(seconds, if tally.errors > 0 { "errors" } else { "ok" });
+            }
+        });
+        let last_pass = LastPass {
+            finished_at: now_rfc3339(),
+            seconds,
+            calls,
+            tally,
+        };
+        log_pass(revision, &last_pass, scope);
+        self.shared.update_health(|h| match scope {
+            Scope::Full => {
+                self.listener.look_again();
+                h.passes += 1;
+                h.last_pass = Some(last_pass);
+            }
+            Scope::Targeted => {
+                h.event_passes += 1;
+                h.last_event_pass = Some(last_pass);
+            }
+        });
+    }
+
     /// One pass over every resource (`targets` is `None`) or over what events touched; the
     /// events received meanwhile are settled by it either way (a full pass reconciles
     /// whatever they touched).
@@ -193,11 +277,16 @@ impl Reconciler {
             });
             return;
         }
+        let risks = crate::report::exceptions::standings(&loaded.state, Date::today());
+        self.shared.update_health(|h| h.accepted_risks = risks);
         let planned = plan_pass(&self.engine, &self.aws, &loaded.state, targets);
         let mut plan: Plan = tokio::select! {
             plan = planned => plan,
             () = shutdown.cancelled() => return,
         };
+        let scope = targets.map_or(Scope::Full, |_| Scope::Targeted);
+        self.provenances
+            .attribute(&mut plan, self.listener.origins(), scope);
         let mut held = Held::new();
         if targets.is_none() {
             let budget = Allowance::Budget(loaded.state.posture.deletion_budget);
@@ -216,7 +305,9 @@ impl Reconciler {
         ));
         let report = self
             .engine
-            .apply_until(&self.aws, &plan, &|| shutdown.is_cancelled())
+            .apply_until(&self.aws, &plan, &|| {
+                shutdown.is_cancelled() || !self.writes()
+            })
             .await;
         let calls = self.aws.calls.total().saturating_sub(calls_before);
         let achieved =
@@ -224,7 +315,7 @@ impl Reconciler {
         self.audit.record(&revision, &plan, &report, &achieved);
         self.shared
             .update_changes(|changes| changes.record(&revision, &plan, &report, &achieved));
-        let scope = targets.map_or(Scope::Full, |_| Scope::Targeted);
+        self.shared.set_plan(crate::render::json::plan_value(&plan));
         let tally = record(
             &self.shared,
             &mut self.backoff,
@@ -240,42 +331,21 @@ impl Reconciler {
             .await;
         if self.listener.pending() {
             self.listener
-                .settle(&self.aws, &plan, &report, &held, &self.shared)
+                .settle_unless(
+                    !self.writes(),
+                    &self.aws,
+                    &plan,
+                    &report,
+                    &held,
+                    &self.shared,
+                )
                 .await;
         }
         if scope == Scope::Full && self.options.security_hub {
             crate::securityhub::settle(&mut plan, &report);
             export_findings(&self.aws, &loaded.state, &plan).await;
         }
-        let aws_calls = self.aws.calls.snapshot();
-        self.shared.metrics(|m| {
-            m.sync_calls(aws_calls);
-            if scope == Scope::Targeted {
-                for resource in &plan.resources {
-                    m.event_reconcile(resource.kind);
-                }
-            } else {
-                m.pass(seconds, if tally.errors > 0 { "errors" } else { "ok" });
-            }
-        });
-        let last_pass = LastPass {
-            finished_at: now_rfc3339(),
-            seconds,
-            calls,
-            tally,
-        };
-        log_pass(&revision, &last_pass, scope);
-        self.shared.update_health(|h| match scope {
-            Scope::Full => {
-                self.listener.look_again();
-                h.passes += 1;
-                h.last_pass = Some(last_pass);
-            }
-            Scope::Targeted => {
-                h.event_passes += 1;
-                h.last_event_pass = Some(last_pass);
-            }
-        });
+        self.finish_pass(&revision, &plan, scope, calls, seconds, tally);
     }
 }
 
@@ -385,7 +455,8 @@ impl Telling {
 /// Sends what is left failing after a pass to Security Hub; a failure is logged, and the next
 /// pass tries again.
 async fn export_findings(aws: &Aws, state: &DesiredState, plan: &Plan) {
-    let checklist = crate::report::evaluate(state, plan);
+    let mut checklist = crate::report::evaluate(state, plan);
+    crate::report::exceptions::accept(&mut checklist, state, Date::today());
     let sent = async {
         let scope = crate::securityhub::scope_of(aws).await?;
         crate::securityhub::export(aws, &checklist, plan, &scope, &now_rfc3339()).await

@@ -72,14 +72,17 @@ pub fn record(
             shared.metrics(|m| m.error(class_label(class)));
         }
         tally.count(resource.is_drift(), &verdict);
-        verdicts.push((key, verdict));
+        verdicts.push((key, verdict, resource.provenance.as_ref()));
     }
     let counts = shared.update_status(|board| {
-        for ((kind, name), verdict) in &verdicts {
+        for ((kind, name), verdict, provenance) in &verdicts {
             board.record(kind, name, revision, verdict);
+            if let Some(provenance) = provenance {
+                board.record_drift(kind, name, provenance);
+            }
         }
         if scope == Scope::Full {
-            let keys: Vec<(String, String)> = verdicts.into_iter().map(|(key, _)| key).collect();
+            let keys: Vec<(String, String)> = verdicts.into_iter().map(|(key, _, _)| key).collect();
             board.retain(&keys);
         }
         let mut counts: BTreeMap<(String, &'static str, &'static str), i64> = BTreeMap::new();

@@ -1,5 +1,5 @@
 //! HTTP endpoints: the status page (`/`, with `/page.js` and `/page.css`), `/status` (every
-//! resource's conditions and the last pass, JSON), `/changes` (the recent changes, JSON),
+//! resource's conditions and the last pass, JSON), `/changes` (the recent changes, JSON), `/plan` (the last pass's plan, JSON),
 //! `/metrics` (Prometheus text), `/healthz` (alive) and `/readyz` (a valid desired state
 //! loaded and one pass finished). Every response carries the security headers; with a token,
 //! everything but `/healthz` and `/readyz` requires it. Read-only: every route is a GET.
@@ -45,6 +45,7 @@ fn router(shared: Arc<Shared>, token: Option<Token>) -> Router {
         .route("/page.css", get(style))
         .route("/status", get(status))
         .route("/changes", get(changes))
+        .route("/plan", get(last_plan))
         .route("/metrics", get(metrics));
     if let Some(token) = token {
         guarded = guarded.route_layer(middleware::from_fn_with_state(
@@ -158,9 +159,12 @@ async fn status(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
         "revision": health.revision,
         "passes": health.passes,
         "ready": health.not_ready_reason().is_none(),
+        "role": health.role,
+        "leaseHolder": health.lease_holder,
         "desiredStateErrors": health.invalid,
         "refusedRevision": health.refused,
         "held": health.held,
+        "acceptedRisks": health.accepted_risks,
         "lastPass": health.last_pass,
         "events": {
             "queue": health.listening,
@@ -169,6 +173,12 @@ async fn status(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
         },
         "resources": resources,
     }))
+}
+
+/// The last pass's plan as `afu9ctl plan -o json` writes it, each drift with its provenance;
+/// `null` before the first pass.
+async fn last_plan(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+    axum::Json(shared.plan())
 }
 
 async fn changes(State(shared): State<Arc<Shared>>) -> impl IntoResponse {

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::changes::RecentChanges;
 use super::metrics::Metrics;
 use super::pass_hold::PassHold;
+use super::role::Role;
 use super::status::{StatusBoard, Tally};
 
 /// Liveness and readiness facts.
@@ -32,6 +33,12 @@ pub struct Health {
     pub refused: Option<String>,
     /// Why the last full pass was held back whole, if it was.
     pub held: Option<PassHold>,
+    /// The Posture's exceptions and where each stands today, one line each.
+    pub accepted_risks: Vec<String>,
+    /// With a lease (`run --lease-table`): whether this process writes or stands by.
+    pub role: Option<Role>,
+    /// With a lease: the process that holds it, as last seen.
+    pub lease_holder: Option<String>,
 }
 
 impl Health {
@@ -45,7 +52,10 @@ impl Health {
         if self.revision.is_none() {
             return Some("no valid desired state loaded yet".to_owned());
         }
-        (self.passes == 0).then(|| "the first pass has not finished".to_owned())
+        // A standby with a valid desired state is ready: it is the spare that takes over, and
+        // an orchestrator must neither restart it nor wait for it to hold the lease.
+        (self.passes == 0 && self.role != Some(Role::Standby))
+            .then(|| "the first pass has not finished".to_owned())
     }
 }
 
@@ -73,6 +83,7 @@ pub struct Shared {
     metrics: Mutex<Metrics>,
     health: RwLock<Health>,
     changes: RwLock<RecentChanges>,
+    plan: RwLock<serde_json::Value>,
 }
 
 impl Shared {
@@ -105,6 +116,18 @@ impl Shared {
 
     pub(super) fn update_status<T>(&self, change: impl FnOnce(&mut StatusBoard) -> T) -> T {
         change(&mut self.status.write().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The last pass's plan as JSON (`Null` before the first).
+    pub fn plan(&self) -> serde_json::Value {
+        self.plan
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(super) fn set_plan(&self, plan: serde_json::Value) {
+        *self.plan.write().unwrap_or_else(PoisonError::into_inner) = plan;
     }
 
     pub(super) fn update_changes(&self, change: impl FnOnce(&mut RecentChanges)) {

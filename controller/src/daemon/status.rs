@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::aws::ErrorClass;
 use crate::engine::OpResult;
-use crate::plan::Action;
+use crate::plan::{Action, Provenance};
 
 /// The condition types every resource carries.
 pub const CONDITIONS: [&str; 4] = ["Synced", "Ready", "Drifted", "Terminal"];
@@ -48,6 +48,19 @@ pub struct ResourceStatus {
     /// The last event that touched it and was reconciled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_event: Option<LastEvent>,
+    /// Who made its last drift and how (an event's caller, or the periodic pass).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_drift: Option<LastDrift>,
+}
+
+/// A drift's provenance as `/status` shows it: its fields and the line that says them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LastDrift {
+    /// Where the drift came from.
+    #[serde(flatten)]
+    pub provenance: Provenance,
+    /// [`Provenance::describe`].
+    pub description: String,
 }
 
 /// An event as `/status` shows it.
@@ -206,6 +219,7 @@ impl StatusBoard {
                 conditions: Vec::new(),
                 last_error: None,
                 last_event: None,
+                last_drift: None,
             });
         revision.clone_into(&mut entry.observed_revision);
         entry.last_error = (!verdict.synced()).then(|| verdict.message.clone());
@@ -236,6 +250,16 @@ impl StatusBoard {
     pub fn record_event(&mut self, kind: &str, name: &str, event: LastEvent) {
         if let Some(status) = self.resources.get_mut(&(kind.to_owned(), name.to_owned())) {
             status.last_event = Some(event);
+        }
+    }
+
+    /// Records who made a resource's drift, for a resource already on the board.
+    pub fn record_drift(&mut self, kind: &str, name: &str, provenance: &Provenance) {
+        if let Some(status) = self.resources.get_mut(&(kind.to_owned(), name.to_owned())) {
+            status.last_drift = Some(LastDrift {
+                provenance: provenance.clone(),
+                description: provenance.describe(),
+            });
         }
     }
 

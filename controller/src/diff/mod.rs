@@ -4,7 +4,7 @@ pub mod json;
 pub mod kms;
 pub mod tags;
 
-use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Tags, carries_ownership_tag};
+use afu9_spec::tags::{INSTANCE_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, Owner, Tags};
 use serde_json::Value;
 
 use crate::plan::Change;
@@ -26,14 +26,23 @@ pub fn compare_field<T: PartialEq + Into<Value> + Clone>(
     }
 }
 
-/// Why a live `what` (`repository`, `role`) is left alone: it lacks the ownership tag and its
-/// manifest does not say `adopt: true`. `None` when the controller may manage it.
-pub fn unowned_reason(what: &str, live_tags: &Tags, adopt: bool) -> Option<String> {
-    (!carries_ownership_tag(live_tags) && !adopt).then(|| {
-        format!(
+/// Why a live `what` (`repository`, `role`) is left alone: it lacks `owner`'s ownership tags
+/// (no `managed-by` tag, or another controller instance's) and its manifest does not say
+/// `adopt: true`. `None` when the controller may manage it.
+pub fn unowned_reason(what: &str, owner: &Owner, live_tags: &Tags, adopt: bool) -> Option<String> {
+    if owner.owns(live_tags) || adopt {
+        return None;
+    }
+    Some(match Owner::instance_of(live_tags) {
+        Some(other) => format!(
+            "{what} belongs to the afu9-posture instance `{other}` ({INSTANCE_KEY}), not to `{}`; \
+             set metadata.adopt: true to take it over",
+            owner.name()
+        ),
+        None => format!(
             "{what} exists but was not created by afu9-posture (no {MANAGED_BY_KEY}: {MANAGED_BY_VALUE} tag); \
              set metadata.adopt: true to take it over"
-        )
+        ),
     })
 }
 

@@ -3,7 +3,7 @@
 //! Here and nowhere else: the action (create, update, replace, blocked, noop), the ownership
 //! and adoption rule (`managed-by` tag, `metadata.adopt`), the tag plan through the kind's
 //! tagging ([`TagOps`]), and the management policy (an observed resource keeps its changes, never
-//! its calls).
+//! its calls; a global resource is observed by an instance that does not manage them).
 
 use afu9_spec::{DesiredState, ManagementPolicy, Resource};
 
@@ -44,7 +44,11 @@ fn decide<K: ManagedKind>(
         note,
     } = delta;
     let mut plan = ResourcePlan::new(K::KIND, want.name(), &want.source);
-    plan.policy = cx.state.management_policy(&want.metadata);
+    plan.policy = if K::GLOBAL && !cx.state.posture.manages_global() {
+        ManagementPolicy::Observe
+    } else {
+        cx.state.management_policy(&want.metadata)
+    };
     let desired_tags =
         |tags: Option<&TagOps<K>>| tags.map(|ops| cx.state.desired_tags((ops.desired)(&want.spec)));
     let blocked = (!blocked.is_empty()).then(|| blocked.join("; "));
@@ -83,7 +87,12 @@ fn decide<K: ManagedKind>(
                         ops.push((tag_ops.untag)(live.target.to_owned(), diff.remove));
                     }
                 }
-                if let Some(reason) = unowned_reason(K::NOUN, live.tags, want.metadata.adopt) {
+                if let Some(reason) = unowned_reason(
+                    K::NOUN,
+                    &cx.state.posture.owner(),
+                    live.tags,
+                    want.metadata.adopt,
+                ) {
                     plan.action = Action::Blocked;
                     plan.reason = Some(reason);
                     plan.changes = changes;

@@ -6,7 +6,7 @@
 //! a spec (`ImportOps::import`, pure). The engine filters the names, decides `adopt` from the
 //! ownership tag, and renders the documents; it names no kind.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -24,6 +24,11 @@ use crate::permissions::{ArnScope, Grant};
 /// path, a lifecycle policy), so that import has no read path of its own.
 pub type Discovery<'a, S> =
     Pin<Box<dyn Future<Output = Result<Vec<(String, S)>, AwsError>> + Send + 'a>>;
+
+/// The names of the live resources whose listing shows the ownership tag, when the kind's
+/// list call returns tags (`None`: it does not).
+pub type ListedOwners<'a> =
+    Pin<Box<dyn Future<Output = Result<Option<BTreeSet<String>>, AwsError>> + Send + 'a>>;
 
 /// A kind that `afu9ctl import` writes back as manifests (and whose orphans, with tags,
 /// can be found).
@@ -44,6 +49,14 @@ pub trait Imports: ManagedKind {
     /// The manifest that states `have` (pure): every field the kind manages.
     fn import(cx: ImportContext<'_>, name: &str, have: &Self::Observed) -> Self::Spec;
 
+    /// Which live resources carry the ownership tag, when the kind's listing (the pass's
+    /// shared one, as `discover` reads it) already shows their tags (a security group, a
+    /// secret): the orphan search then observes only those. `None` by default: it observes
+    /// every live resource no manifest names, to read its tags.
+    fn listed_owners(_aws: &Aws) -> ListedOwners<'_> {
+        Box::pin(async { Ok(None) })
+    }
+
     /// The IAM actions that discovery and observing its probes take, on any resource of
     /// the kind (the list calls on `*`): what looking for orphans reads on every whole
     /// pass. None by default, for a kind whose orphans are never looked for.
@@ -58,6 +71,8 @@ pub struct ImportOps<K: ManagedKind + ?Sized> {
     pub file: &'static str,
     /// See [`Imports::discover`].
     pub discover: for<'a> fn(&'a Aws) -> Discovery<'a, K::Spec>,
+    /// See [`Imports::listed_owners`].
+    pub owners: for<'a> fn(&'a Aws) -> ListedOwners<'a>,
     /// See [`Imports::live_id`].
     pub live_id: fn(&K::Observed) -> Option<String>,
     /// See [`Imports::import`].
@@ -72,6 +87,7 @@ impl<K: Imports> ImportOps<K> {
         Self {
             file: K::FILE,
             discover: K::discover,
+            owners: K::listed_owners,
             live_id: K::live_id,
             import: K::import,
             reads: K::discovery_grants,

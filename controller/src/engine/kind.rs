@@ -47,6 +47,10 @@ pub trait ManagedKind: Send + Sync + 'static {
     /// security group's rules name peer groups by manifest name): a partial plan then
     /// observes the kind whole and plans only what it chose.
     const OBSERVED_TOGETHER: bool = false;
+    /// Whether its resources are global to the account (IAM), not to a region: only the
+    /// instance that manages global resources (`spec.manageGlobal`, default `true`) writes or
+    /// prunes them; the others observe them.
+    const GLOBAL: bool = false;
 
     /// Whether `plan` needs the caller's account (to build ARNs) for `state`; it is then
     /// read once per pass.

@@ -1,11 +1,13 @@
 //! The reconcile engine: kinds behind one small core trait and a few capability traits
-//! (`kind`, `tags`, `import`, `orphans`, `evented`), the registry that erases them
+//! (`kind`, `tags`, `import`, `orphans`, `evented`, `attest`), the registry that erases them
 //! (`registry`), the one place that turns what a kind found into a plan (`decide`), and an
 //! apply that executes exactly the operations of the plan it is given, resources at the same
 //! time within each service's bound (`schedule`).
 
 pub mod apply;
+pub mod attest;
 pub mod budget;
+mod capability;
 mod decide;
 pub mod evented;
 pub mod guard;
@@ -17,9 +19,12 @@ mod schedule;
 pub mod tags;
 
 pub use apply::{ApplyReport, OpResult, ResourceResult};
+pub use attest::Attests;
 pub use evented::Evented;
 pub use guard::{GuardError, check_target};
-pub use import::{Discovery, ImportContext, ImportError, ImportRequest, Imported, Imports};
+pub use import::{
+    Discovery, ImportContext, ImportError, ImportRequest, Imported, Imports, ListedOwners,
+};
 pub use kind::{ManagedKind, PlanContext};
 pub use orphans::{Deletion, Deletions, Orphan, PruneContext, Prunes};
 pub use registry::{Capability, ErasedKind, Kind, Manifest, Scope};
@@ -36,15 +41,17 @@ use futures_util::future::join_all;
 use crate::aws::Aws;
 use crate::events::{CloudTrailEvent, EventKey, Events, Target};
 use crate::permissions::{self, ArnScope, Mode, Policy};
-use crate::plan::{Plan, ResourcePlan};
+use crate::plan::Plan;
 
 /// What a policy covers besides the manifests' calls.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct PolicyOptions {
     /// What `--security-hub` needs to send findings.
     pub security_hub: bool,
     /// What pruning orphans writes (`apply --prune`), also when the Posture does not prune.
     pub prune: bool,
+    /// What holding a lease in this DynamoDB table takes (`run --lease-table`).
+    pub lease_table: Option<String>,
 }
 
 /// The kinds the controller manages, in dependency order (a kind's resources are applied
@@ -72,7 +79,7 @@ impl Engine {
         state: &DesiredState,
         scope: &ArnScope,
         mode: Mode,
-        options: PolicyOptions,
+        options: &PolicyOptions,
     ) -> Policy {
         let prune = options.prune || state.posture.prune;
         let export = options
@@ -80,6 +87,10 @@ impl Engine {
             .then(|| ("SecurityHub", permissions::security_hub(scope)));
         let notify = Some(("Notifications", permissions::notifications(state, scope)))
             .filter(|(_, grants)| !grants.is_empty());
+        let lease = options
+            .lease_table
+            .as_deref()
+            .map(|table| ("Controller", permissions::lease(scope, table)));
         permissions::policy(
             self.kinds
                 .iter()
@@ -93,7 +104,8 @@ impl Engine {
                     (kind.kind(), grants)
                 })
                 .chain(export)
-                .chain(notify),
+                .chain(notify)
+                .chain(lease),
             mode,
         )
     }
@@ -104,17 +116,39 @@ impl Engine {
     /// Services are observed at the same time, the kinds of one service one after another
     /// (so each service sees at most the concurrency of one kind's reads); the plan lists
     /// resources in registry order whatever finished first. Each kind's time is logged at
-    /// debug level under the target `afu9ctl::timing` (read by `scripts/bench`).
+    /// debug level under the target `afu9ctl::timing` (read by `scripts/bench`). The pass
+    /// reads each listing at most once ([`Aws::for_pass`]).
     pub async fn plan(&self, aws: &Aws, state: &DesiredState) -> Plan {
-        self.plan_some(aws, state, None).await
+        self.plan_some(&aws.for_pass(false), state, None).await
     }
 
-    /// [`Engine::plan`], then the orphans of every kind that tells them after the resources: what a
-    /// whole plan of `plan`, `apply` and `run` shows.
+    /// [`Engine::plan`] and the orphans of every kind that tells them, listed after the
+    /// resources: what a whole plan of `plan`, `apply` and `run` shows. One pass: a kind's
+    /// orphan search runs beside its observation and shares its listings (the list call
+    /// that finds the manifests' resources also finds the orphans).
     pub async fn plan_with_orphans(&self, aws: &Aws, state: &DesiredState, prune: bool) -> Plan {
-        let mut plan = self.plan(aws, state).await;
-        plan.resources.extend(self.orphans(aws, state, prune).await);
-        plan
+        let aws = &aws.for_pass(true);
+        let scope = Scope {
+            state,
+            events: &self.declared_events(state),
+        };
+        let per_kind = self
+            .in_lanes(|kind| async move {
+                let started = Instant::now();
+                let (plans, orphans) = futures_util::future::join(
+                    kind.plan(aws, scope, None),
+                    kind.orphans(aws, state, prune),
+                )
+                .await;
+                log_kind(kind, plans.len(), started);
+                Some((plans, orphans))
+            })
+            .await;
+        let (resources, orphans): (Vec<_>, Vec<_>) = per_kind.into_iter().unzip();
+        Plan {
+            resources: resources.into_iter().chain(orphans).flatten().collect(),
+            partial: None,
+        }
     }
 
     /// Observes and plans only the resources `targets` name (what events touched), the
@@ -131,7 +165,8 @@ impl Engine {
                 .or_default()
                 .insert(target.key.clone());
         }
-        self.plan_some(aws, state, Some(&keys)).await
+        self.plan_some(&aws.for_pass(false), state, Some(&keys))
+            .await
     }
 
     /// Plans the kinds `keys` lists (and only the resources it names), or every kind.
@@ -154,18 +189,12 @@ impl Engine {
                 };
                 let started = Instant::now();
                 let plans = kind.plan(aws, scope, kind_keys).await;
-                tracing::debug!(
-                    target: "afu9ctl::timing",
-                    kind = kind.kind(),
-                    resources = plans.len(),
-                    seconds = started.elapsed().as_secs_f64(),
-                    "kind observed and planned"
-                );
+                log_kind(kind, plans.len(), started);
                 Some(plans)
             })
             .await;
         Plan {
-            resources,
+            resources: resources.into_iter().flatten().collect(),
             partial: None,
         }
     }
@@ -174,10 +203,10 @@ impl Engine {
     /// services at the same time and a service's kinds one after another (so each service
     /// sees at most the concurrency of one kind's reads), in registry order whatever
     /// finished first.
-    async fn in_lanes<'a, F, Fut>(&'a self, per_kind: F) -> Vec<ResourcePlan>
+    async fn in_lanes<'a, T, F, Fut>(&'a self, per_kind: F) -> Vec<T>
     where
         F: Fn(&'a dyn ErasedKind) -> Fut + Copy,
-        Fut: Future<Output = Option<Vec<ResourcePlan>>>,
+        Fut: Future<Output = Option<T>>,
     {
         let lanes = self.service_lanes().into_iter().map(|lane| async move {
             let mut planned = Vec::with_capacity(lane.len());
@@ -188,19 +217,9 @@ impl Engine {
             }
             planned
         });
-        let mut by_kind: Vec<(usize, Vec<ResourcePlan>)> =
-            join_all(lanes).await.into_iter().flatten().collect();
+        let mut by_kind: Vec<(usize, T)> = join_all(lanes).await.into_iter().flatten().collect();
         by_kind.sort_by_key(|(index, _)| *index);
-        by_kind.into_iter().flat_map(|(_, plans)| plans).collect()
-    }
-
-    /// The orphans of every kind that can tell them (live resources with the ownership tag
-    /// that no manifest in `state` names), as plan entries to add to a whole plan:
-    /// `orphaned`, or with `prune`, `delete` or `blocked`; looked for as [`Engine::plan`]
-    /// observes.
-    async fn orphans(&self, aws: &Aws, state: &DesiredState, prune: bool) -> Vec<ResourcePlan> {
-        self.in_lanes(|kind| async move { Some(kind.orphans(aws, state, prune).await) })
-            .await
+        by_kind.into_iter().map(|(_, plans)| plans).collect()
     }
 
     /// The registered kinds, in registry order.
@@ -262,12 +281,14 @@ impl Engine {
 
     /// The manifests of the live resources `request` selects, kind by kind in registry
     /// order (so a role names the policies imported before it), with the kinds that could
-    /// not be imported (unsupported, or a read failed) and why.
+    /// not be imported (unsupported, or a read failed) and why. One whole pass: each
+    /// listing is read once.
     pub async fn import(
         &self,
         aws: &Aws,
         request: &ImportRequest,
     ) -> (Vec<Imported>, Vec<ImportError>) {
+        let aws = &aws.for_pass(true);
         let mut names = BTreeMap::new();
         let mut imported = Vec::new();
         let mut failed = Vec::new();
@@ -309,6 +330,17 @@ impl Engine {
         }
         bounds
     }
+}
+
+/// Logs how long `kind` took to be observed and planned (`afu9ctl::timing`, debug).
+fn log_kind(kind: &dyn ErasedKind, resources: usize, started: Instant) {
+    tracing::debug!(
+        target: "afu9ctl::timing",
+        kind = kind.kind(),
+        resources,
+        seconds = started.elapsed().as_secs_f64(),
+        "kind observed and planned"
+    );
 }
 
 #[cfg(test)]

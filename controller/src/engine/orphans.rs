@@ -5,7 +5,9 @@
 //! every live resource with a probe manifest, its own `observe` reads them, and its tagging
 //! tells whose they are. So a kind that imports and carries tags can tell its orphans; its
 //! registration says whether pruning deletes them ([`Prunes`]: the calls, and the
-//! protections that hold one back), keeps them, or never looks. The engine decides the rest: an orphan is `orphaned` (left
+//! protections that hold one back), keeps them, or never looks. The listing is the pass's
+//! shared one (the kind's observation reads it too), and where it shows tags only the
+//! resources it shows owned are observed. The engine decides the rest: an orphan is `orphaned` (left
 //! alone) unless pruning is on, then `delete` or `blocked` with the protection's reason; an
 //! observe-only posture keeps the calls out. Only a whole plan looks for orphans: a partial
 //! one (`--target`, an event's reconcile) cannot tell what no manifest names.
@@ -14,7 +16,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use afu9_spec::posture::OrphanEntry;
-use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, carries_ownership_tag};
+use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Owner};
 use afu9_spec::{DesiredState, ManagementPolicy, ManifestKind, Resource, SourceLocation};
 
 use super::import::{ImportOps, Imports, probes};
@@ -162,13 +164,19 @@ pub(super) async fn find<K: ManagedKind>(
     let Some(Finder { import, tags }) = finder else {
         return Vec::new();
     };
-    if matches!(orphans_of, Orphans::Untracked(_)) {
+    if matches!(orphans_of, Orphans::Untracked(_)) || (K::GLOBAL && !state.posture.manages_global())
+    {
         return Vec::new();
     }
-    let probes = match candidates(import, aws, state).await {
+    let mut probes = match candidates(import, aws, state).await {
         Ok(probes) => probes,
         Err(err) => return failed::<K>(&err),
     };
+    match (import.owners)(aws).await {
+        Ok(Some(owned)) => probes.retain(|probe| owned.contains(probe.name())),
+        Ok(None) => {}
+        Err(err) => return failed::<K>(&err),
+    }
     if probes.is_empty() {
         return Vec::new();
     }
@@ -176,7 +184,8 @@ pub(super) async fn find<K: ManagedKind>(
         Ok(observed) => observed,
         Err(err) => return failed::<K>(&err),
     };
-    let orphans = owned(orphans_of, tags, &probes, &observed);
+    let owner = state.posture.owner();
+    let orphans = owned(&owner, orphans_of, tags, &probes, &observed);
     if orphans.is_empty() {
         return Vec::new();
     }
@@ -268,9 +277,10 @@ async fn candidates<K: ManagedKind>(
     .await
 }
 
-/// The observed candidates that carry the ownership tag and are not already on their way
-/// out.
+/// The observed candidates that carry this instance's ownership tags (another instance's
+/// resources are never its orphans) and are not already on their way out.
 fn owned<'a, K: ManagedKind>(
+    owner: &Owner,
     orphans_of: &Orphans<K>,
     tags: &TagOps<K>,
     probes: &'a [Resource<K::Spec>],
@@ -287,7 +297,7 @@ fn owned<'a, K: ManagedKind>(
                 return None;
             }
             let live = (tags.live)(probe.name(), have)?;
-            carries_ownership_tag(live.tags).then(|| Orphan {
+            owner.owns(live.tags).then(|| Orphan {
                 name: probe.name(),
                 have,
             })

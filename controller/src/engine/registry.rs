@@ -13,6 +13,8 @@ use std::pin::Pin;
 
 use afu9_spec::{DesiredState, ManifestKind, Resource};
 
+use super::attest::{AttestOps, Attests};
+pub use super::capability::Capability;
 use super::decide::{plan_resource, unobservable};
 use super::evented::{EventOps, Evented};
 use super::import::{ImportError, ImportOps, ImportRequest, Imported, Imports, import_kind};
@@ -24,38 +26,6 @@ use crate::events::{EventKey, Events};
 use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Dependency, ResourcePlan};
 
-/// A capability as a registration gives it.
-#[derive(Debug, Clone, Copy)]
-pub enum Capability<T> {
-    /// The kind has it.
-    Provided(T),
-    /// The kind does not have it, for this reason.
-    Declined(&'static str),
-    /// The registration says nothing (an error: see [`ErasedKind::undeclared`]).
-    Undeclared,
-}
-
-impl<T> Capability<T> {
-    fn provided(&self) -> Option<&T> {
-        match self {
-            Self::Provided(ops) => Some(ops),
-            Self::Declined(_) | Self::Undeclared => None,
-        }
-    }
-
-    fn declared(&self) -> bool {
-        !matches!(self, Self::Undeclared)
-    }
-
-    fn describe(&self, name: &'static str) -> String {
-        match self {
-            Self::Provided(_) => name.to_owned(),
-            Self::Declined(why) => format!("not {name}: {why}"),
-            Self::Undeclared => format!("{name}: undeclared"),
-        }
-    }
-}
-
 /// A kind and its capabilities, as its registration line builds it.
 pub struct Kind<K: ManagedKind> {
     inner: K,
@@ -63,6 +33,7 @@ pub struct Kind<K: ManagedKind> {
     import: Capability<ImportOps<K>>,
     orphans: Option<(Orphans<K>, Option<Finder<K>>)>,
     events: Capability<EventOps<K>>,
+    attest: Capability<AttestOps<K>>,
 }
 
 impl<K: ManagedKind> Kind<K> {
@@ -74,6 +45,7 @@ impl<K: ManagedKind> Kind<K> {
             import: Capability::Undeclared,
             orphans: None,
             events: Capability::Undeclared,
+            attest: Capability::Undeclared,
         }
     }
 
@@ -165,6 +137,23 @@ impl<K: ManagedKind> Kind<K> {
         self
     }
 
+    /// Its live resources are evidence for security controls: plans carry their facts.
+    #[must_use]
+    pub fn attests(mut self) -> Self
+    where
+        K: Attests,
+    {
+        self.attest = Capability::Provided(AttestOps::of());
+        self
+    }
+
+    /// Its live resources are evidence for no control, for this reason.
+    #[must_use]
+    pub fn attests_nothing(mut self, why: &'static str) -> Self {
+        self.attest = Capability::Declined(why);
+        self
+    }
+
     /// The plan of one observed resource, with this registration's capabilities: the
     /// kind's pure comparison, then the engine's decision (what a pass does; unit tests
     /// call it too).
@@ -174,7 +163,11 @@ impl<K: ManagedKind> Kind<K> {
         want: &Resource<K::Spec>,
         have: Option<&K::Observed>,
     ) -> ResourcePlan {
-        plan_resource::<K>(cx, self.tags.provided(), want, have)
+        let mut plan = plan_resource::<K>(cx, self.tags.provided(), want, have);
+        if let (Some(ops), Some(have)) = (self.attest.provided(), have) {
+            plan.facts = (ops.facts)(want, have);
+        }
+        plan
     }
 
     /// The kind's import, if it has one.
@@ -309,6 +302,7 @@ impl<K: ManagedKind> ErasedKind for Kind<K> {
             self.import.describe("imports"),
             orphans,
             self.events.describe("evented"),
+            self.attest.describe("attests"),
         ]
     }
 
@@ -318,6 +312,7 @@ impl<K: ManagedKind> ErasedKind for Kind<K> {
             (self.import.declared(), "imports"),
             (self.orphans.is_some(), "prunes"),
             (self.events.declared(), "evented"),
+            (self.attest.declared(), "attests"),
         ]
         .into_iter()
         .filter(|(declared, _)| !declared)

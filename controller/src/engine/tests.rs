@@ -174,14 +174,15 @@ fn a_registration_that_neither_provides_nor_declines_a_capability_is_reported() 
         .untagged("a fake")
         .never_prunes("a fake")
         .into();
-    assert_eq!(kind.undeclared(), ["imports", "evented"]);
+    assert_eq!(kind.undeclared(), ["imports", "evented", "attests"]);
     assert_eq!(
         kind.capabilities(),
         [
             "not tagged: a fake",
             "imports: undeclared",
             "never prunes: a fake",
-            "evented: undeclared"
+            "evented: undeclared",
+            "attests: undeclared"
         ]
     );
 }

@@ -81,6 +81,13 @@ impl<H> Batch<H> {
             .collect()
     }
 
+    /// Each message, in the order received, with the resources its event touched.
+    pub fn messages(&self) -> impl Iterator<Item = (&H, &[Target])> {
+        self.messages
+            .iter()
+            .map(|m| (&m.handle, m.targets.as_slice()))
+    }
+
     /// Splits the messages into those whose resources all reconciled and those to retry,
     /// showing each reconciled message and its targets to `done`.
     pub fn settle_with(

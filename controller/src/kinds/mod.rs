@@ -31,12 +31,15 @@ use crate::engine::{ErasedKind, Kind};
 #[expect(clippy::too_many_lines, reason = "one registration line per kind")]
 pub fn standard() -> Vec<Box<dyn ErasedKind>> {
     const ADOPTED: &str = "adopted, never created: the application's stack owns it";
+    const NO_FACTS_YET: &str =
+        "no live facts read yet: its checklist items are judged on drift and the manifest";
     vec![
         Kind::new(posture::AccountSettings)
             .untagged("account settings carry no tags, and there is no ownership to check")
             .imports()
             .never_prunes("account settings are not a resource of their own")
             .evented()
+            .attests_nothing(NO_FACTS_YET)
             .into(),
         Kind::new(kms_key::KmsKeys)
             .tagged()
@@ -46,36 +49,42 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
                  schedule its deletion by hand (ScheduleKeyDeletion) once nothing uses it",
             )
             .evented()
+            .attests_nothing(NO_FACTS_YET)
             .into(),
         Kind::new(iam::policy::IamPolicies)
             .tagged()
             .imports()
             .prunes()
             .evented()
+            .attests_nothing(NO_FACTS_YET)
             .into(),
         Kind::new(iam::role::IamRoles::default())
             .tagged()
             .imports()
             .prunes()
             .evented()
+            .attests_nothing(NO_FACTS_YET)
             .into(),
         Kind::new(secrets::Secrets::default())
             .tagged()
             .imports()
             .prunes()
             .evented()
+            .attests_nothing(NO_FACTS_YET)
             .into(),
         Kind::new(ecr::EcrRepositories)
             .tagged()
             .imports()
             .prunes()
             .evented()
+            .attests()
             .into(),
         Kind::new(security_group::SecurityGroups)
             .tagged()
             .imports()
             .prunes()
             .evented()
+            .attests_nothing(NO_FACTS_YET)
             .into(),
         Kind::new(ecs::EcsTaskDefinitions)
             .untagged(
@@ -85,24 +94,28 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .imports()
             .never_prunes("task definitions carry no ownership tag")
             .evented()
+            .attests_nothing(NO_FACTS_YET)
             .into(),
         Kind::new(ecs_cluster::EcsClusters)
             .tagged()
             .imports()
             .never_prunes(ADOPTED)
             .evented()
+            .attests_nothing(NO_FACTS_YET)
             .into(),
         Kind::new(db_instance::DbInstances)
             .tagged()
             .imports()
             .never_prunes(ADOPTED)
             .evented()
+            .attests_nothing(NO_FACTS_YET)
             .into(),
         Kind::new(sns_topic::SnsTopics)
             .tagged()
             .imports()
             .prunes()
             .evented()
+            .attests_nothing(NO_FACTS_YET)
             .into(),
         Kind::new(cloudtrail::CloudTrails)
             .tagged()
@@ -112,18 +125,21 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
                  it by hand if it must go",
             )
             .evented()
+            .attests_nothing(NO_FACTS_YET)
             .into(),
         Kind::new(log_metric_filter::LogMetricFilters)
             .untagged("AWS metric filters carry no tags: the name on its log group is the claim")
             .imports()
             .never_prunes("metric filters carry no tags")
             .evented()
+            .attests_nothing(NO_FACTS_YET)
             .into(),
         Kind::new(metric_alarm::MetricAlarms)
             .tagged()
             .imports()
             .prunes()
             .evented()
+            .attests_nothing(NO_FACTS_YET)
             .into(),
         Kind::new(event_source::EventSources)
             .tagged()
@@ -133,12 +149,14 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
                 "an event cannot report that its own delivery broke (a deleted rule sends \
                  nothing): the periodic pass repairs the event source",
             )
+            .attests_nothing(NO_FACTS_YET)
             .into(),
         Kind::new(load_balancer::LoadBalancers)
             .tagged()
             .imports()
             .never_prunes(ADOPTED)
             .evented()
+            .attests_nothing(NO_FACTS_YET)
             .into(),
     ]
 }

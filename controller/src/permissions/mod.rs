@@ -25,6 +25,8 @@ pub enum Access {
     Export,
     /// Publishing notifications to the Posture's SNS topic (`run`, `apply --notify`).
     Notify,
+    /// The calls `afu9ctl run --lease-table` makes to hold its lease.
+    Lease,
 }
 
 impl Access {
@@ -35,6 +37,7 @@ impl Access {
             Self::Listen => "Listen",
             Self::Export => "Export",
             Self::Notify => "Notify",
+            Self::Lease => "Lease",
         }
     }
 }
@@ -119,6 +122,20 @@ pub fn notifications(state: &DesiredState, scope: &ArnScope) -> Vec<Grant> {
         })
         .into_iter()
         .collect()
+}
+
+/// What `run --lease-table` needs: reading, writing (conditionally) and, on the way out,
+/// deleting its one item of the lease table.
+pub fn lease(scope: &ArnScope, table: &str) -> Vec<Grant> {
+    vec![Grant::new(
+        Access::Lease,
+        &[
+            "dynamodb:DeleteItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+        ],
+        vec![scope.arn("dynamodb", &format!("table/{table}"))],
+    )]
 }
 
 /// The resource of an action that takes none.

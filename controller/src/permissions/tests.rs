@@ -5,7 +5,7 @@ use crate::engine::{Engine, PolicyOptions};
 use crate::kinds::standard;
 
 fn policy(state: &afu9_spec::DesiredState, scope: &ArnScope, mode: Mode) -> Policy {
-    Engine::new(standard()).permissions(state, scope, mode, PolicyOptions::default())
+    Engine::new(standard()).permissions(state, scope, mode, &PolicyOptions::default())
 }
 
 fn afu9_state() -> afu9_spec::DesiredState {
@@ -93,8 +93,9 @@ fn without_manifests_only_looking_for_orphans_is_granted_and_pruning_adds_only_d
     let options = PolicyOptions {
         security_hub: false,
         prune: true,
+        ..PolicyOptions::default()
     };
-    let pruning = Engine::new(standard()).permissions(&state, &scope, Mode::Apply, options);
+    let pruning = Engine::new(standard()).permissions(&state, &scope, Mode::Apply, &options);
     let writes: Vec<&String> = pruning
         .statements
         .iter()
@@ -112,7 +113,7 @@ fn without_manifests_only_looking_for_orphans_is_granted_and_pruning_adds_only_d
         );
     }
     assert!(!writes.iter().any(|a| a.contains("ForceDelete")));
-    let read_only = Engine::new(standard()).permissions(&state, &scope, Mode::Plan, options);
+    let read_only = Engine::new(standard()).permissions(&state, &scope, Mode::Plan, &options);
     assert!(read_only.statements.iter().all(|s| s.sid.contains("Read")));
     assert!(Mode::Plan.includes(Access::Read) && !Mode::Plan.includes(Access::Listen));
 }
@@ -132,8 +133,9 @@ fn the_security_hub_export_is_granted_only_when_asked_in_either_mode_on_its_prod
         let options = PolicyOptions {
             security_hub: true,
             prune: false,
+            ..PolicyOptions::default()
         };
-        let with = Engine::new(standard()).permissions(&state, &scope, mode, options);
+        let with = Engine::new(standard()).permissions(&state, &scope, mode, &options);
         let export: Vec<(&str, &[String], &[String])> = with
             .statements
             .iter()
@@ -206,4 +208,48 @@ fn a_statement_another_covers_is_dropped() {
     ));
     assert!(!super::glob("arn:aws:iam::1:role/*", "*"));
     assert!(super::glob("secret:x-??????", "secret:x-abcdef"));
+}
+
+#[test]
+fn the_lease_is_granted_on_its_table_in_apply_mode_only() {
+    let state = afu9_state();
+    let scope = ArnScope::new(&state, Some("123456789012"), Some("eu-central-1"));
+    let options = PolicyOptions {
+        lease_table: Some("afu9-posture-lease".to_owned()),
+        ..PolicyOptions::default()
+    };
+    let engine = Engine::new(standard());
+    let apply = engine.permissions(&state, &scope, Mode::Apply, &options);
+    let lease: Vec<_> = apply
+        .statements
+        .iter()
+        .filter(|s| s.sid == "ControllerLease")
+        .collect();
+    assert_eq!(lease.len(), 1, "{:?}", apply.statements);
+    assert_eq!(
+        lease[0].actions,
+        [
+            "dynamodb:DeleteItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem"
+        ]
+    );
+    assert_eq!(
+        lease[0].resources,
+        ["arn:aws:dynamodb:eu-central-1:123456789012:table/afu9-posture-lease"]
+    );
+    let plan = engine.permissions(&state, &scope, Mode::Plan, &options);
+    assert!(
+        !plan
+            .statements
+            .iter()
+            .any(|s| s.sid.starts_with("Controller"))
+    );
+    assert!(
+        !policy(&state, &scope, Mode::Apply)
+            .statements
+            .iter()
+            .any(|s| s.sid.starts_with("Controller")),
+        "no lease without a table"
+    );
 }

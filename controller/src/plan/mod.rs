@@ -4,8 +4,12 @@
 //! turns it into a [`ResourcePlan`]; renderers and the run loop read [`Plan`]s.
 
 mod delta;
+mod fact;
+mod provenance;
 
 pub use delta::{Delta, Existence};
+pub use fact::Fact;
+pub use provenance::{EventOrigin, Provenance};
 
 use std::fmt;
 use std::future::Future;
@@ -150,6 +154,11 @@ pub struct ResourcePlan {
     /// Whether no manifest names it: a live resource with the ownership tag, found by
     /// looking for orphans (`orphaned`, `delete`, or `blocked` by a protection).
     pub orphan: bool,
+    /// Who made its drift and how, when the run loop knows (an event, or none).
+    pub provenance: Option<Provenance>,
+    /// The controls its live state proves or disproves (kinds that attest; empty for a
+    /// resource that does not exist or could not be read).
+    pub facts: Vec<Fact>,
 }
 
 /// A resource another one needs: its manifest kind and name, and how far it must have got.
@@ -211,6 +220,8 @@ impl ResourcePlan {
             depends_on: Vec::new(),
             event_id: None,
             orphan: false,
+            provenance: None,
+            facts: Vec::new(),
         }
     }
 

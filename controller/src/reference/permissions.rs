@@ -20,9 +20,10 @@ pub fn page(desired_state: &Path) -> Result<String, Error> {
             &state,
             &scope,
             mode,
-            PolicyOptions {
+            &PolicyOptions {
                 security_hub,
                 prune,
+                lease_table: None,
             },
         ))
     };

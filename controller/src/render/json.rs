@@ -27,6 +27,9 @@ pub fn plan_value(plan: &Plan) -> Value {
             if let Some(reason) = &r.reason {
                 resource["reason"] = Value::from(reason.as_str());
             }
+            if let Some(provenance) = &r.provenance {
+                resource["provenance"] = serde_json::to_value(provenance).unwrap_or_default();
+            }
             if r.orphan {
                 resource["orphan"] = Value::Bool(true);
             }

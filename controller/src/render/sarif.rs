@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use std::path::{Component, Path};
 
 use afu9_spec::ManifestError;
+use afu9_spec::exceptions::Accepted;
 use serde_json::{Value, json};
 
 /// The rule id of findings that come from reading a manifest rather than from a rule.
@@ -17,15 +18,44 @@ pub const PARSE_RULE: &str = "AFU9-PARSE";
 
 /// The SARIF 2.1.0 log of `findings` (errors and warnings), as `afu9ctl` `version` found them.
 pub fn findings(findings: &[ManifestError], version: &str) -> String {
+    findings_accepting(findings, &[], version)
+}
+
+/// [`findings`], and the guardrail findings the Posture's exceptions accept, each with an
+/// accepted external suppression whose justification names the owner, ticket and expiry.
+pub fn findings_accepting(
+    findings: &[ManifestError],
+    accepted: &[Accepted],
+    version: &str,
+) -> String {
+    let all: Vec<(&ManifestError, Option<String>)> = findings
+        .iter()
+        .map(|f| (f, None))
+        .chain(
+            accepted
+                .iter()
+                .map(|a| (&a.finding, Some(a.exception.note()))),
+        )
+        .collect();
     let mut rules: BTreeMap<&str, Value> = BTreeMap::new();
-    for finding in findings {
+    for (finding, _) in &all {
         let id = rule_id(finding);
         rules.entry(id).or_insert_with(|| rule(id, finding));
     }
     let index: BTreeMap<&str, usize> = rules.keys().enumerate().map(|(i, id)| (*id, i)).collect();
-    let results: Vec<Value> = findings
+    let results: Vec<Value> = all
         .iter()
-        .map(|finding| result(finding, index[rule_id(finding)]))
+        .map(|(finding, justification)| {
+            let mut value = result(finding, index[rule_id(finding)]);
+            if let Some(justification) = justification {
+                value["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": justification,
+                }]);
+            }
+            value
+        })
         .collect();
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

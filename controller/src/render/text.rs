@@ -79,6 +79,9 @@ fn resource_block(out: &mut String, resource: &ResourcePlan) {
     if let Some(reason) = &resource.reason {
         let _ = writeln!(out, "  {style}reason:{style:#} {reason}");
     }
+    if let Some(provenance) = &resource.provenance {
+        let _ = writeln!(out, "  drift: {}", provenance.describe());
+    }
     for change in &resource.changes {
         let (before, after) = (change.before.as_ref(), change.after.as_ref());
         let sign = change_sign(before, after);

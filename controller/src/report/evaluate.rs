@@ -17,6 +17,7 @@ pub fn evaluate(state: &DesiredState, plan: &Plan) -> Report {
             .map(|item| judge(item, state, plan))
             .collect(),
         partial: plan.partial.clone(),
+        exceptions: Vec::new(),
     }
 }
 
@@ -27,12 +28,22 @@ fn judge(item: &Item, state: &DesiredState, plan: &Plan) -> ItemReport {
             fields,
             requires,
             guardrails,
+            attested_by,
         } => {
             let mut evidence = Vec::new();
+            let attested = !attested_by.is_empty();
             for (kind, patterns) in *fields {
                 for resource in plan.resources.iter().filter(|r| r.kind == *kind) {
-                    observed(resource, patterns, state, requires, &mut evidence);
+                    let judge = if attested {
+                        Judge::Facts
+                    } else {
+                        Judge::Manifest(state, requires)
+                    };
+                    observed(resource, patterns, judge, &mut evidence);
                 }
+            }
+            if attested {
+                facts(attested_by, plan, &mut evidence);
             }
             for requirement in *requires {
                 requested(requirement, state, &mut evidence);
@@ -76,17 +87,59 @@ fn evidence(resource: &ResourcePlan, finding: Finding, note: String) -> Evidence
         wanted: None,
         rule: None,
         note,
+        accepted: None,
+    }
+}
+
+/// How a resource in sync on an item's fields counts: for an item judged on live facts it
+/// is no evidence (the facts are); otherwise the manifest's values, which the live ones equal.
+#[derive(Clone, Copy)]
+enum Judge<'a> {
+    Facts,
+    Manifest(&'a DesiredState, &'a [Requirement]),
+}
+
+/// The live facts of the controls `attested_by` names, as evidence; when no resource of the
+/// plan has one, the item is not evidenced.
+fn facts(attested_by: &[&str], plan: &Plan, out: &mut Vec<Evidence>) {
+    let before = out.len();
+    for resource in &plan.resources {
+        for fact in &resource.facts {
+            if attested_by.iter().any(|c| fact.control.starts_with(c)) {
+                let finding = if fact.holds {
+                    Finding::Holds
+                } else {
+                    Finding::Violates
+                };
+                out.push(Evidence {
+                    field: Some(fact.field.clone()),
+                    live: fact.live.clone(),
+                    rule: Some(fact.control.to_owned()),
+                    ..evidence(resource, finding, fact.note.clone())
+                });
+            }
+        }
+    }
+    if out.len() == before {
+        out.push(Evidence {
+            kind: String::new(),
+            name: String::new(),
+            field: None,
+            finding: Finding::NotEvidenced,
+            live: None,
+            wanted: None,
+            rule: None,
+            accepted: None,
+            note: format!(
+                "no live resource was read for {}: nothing in the account shows the item holds",
+                attested_by.join(", ")
+            ),
+        });
     }
 }
 
 /// What the plan says about `resource` on the fields `patterns` name.
-fn observed(
-    resource: &ResourcePlan,
-    patterns: &[&str],
-    state: &DesiredState,
-    requires: &[Requirement],
-    out: &mut Vec<Evidence>,
-) {
+fn observed(resource: &ResourcePlan, patterns: &[&str], judge: Judge<'_>, out: &mut Vec<Evidence>) {
     match resource.action {
         Action::Error => out.push(evidence(
             resource,
@@ -107,7 +160,7 @@ fn observed(
                 .iter()
                 .filter(|c| patterns.iter().any(|p| path_matches(p, &c.path)))
                 .collect();
-            if drifted.is_empty() {
+            if let (true, Judge::Manifest(state, requires)) = (drifted.is_empty(), judge) {
                 in_sync(resource, patterns, state, requires, out);
             }
             for change in drifted {
@@ -197,6 +250,7 @@ fn requested(requirement: &Requirement, state: &DesiredState, out: &mut Vec<Evid
         wanted: wanted(requirement.expect),
         rule: None,
         note,
+        accepted: None,
     };
     if specs.is_empty() {
         out.push(missing("", format!("the desired state declares no {kind}")));
@@ -276,6 +330,7 @@ fn guardrail(warning: &ManifestError, plan: &Plan) -> Evidence {
         wanted: None,
         rule: Some(warning.rule.to_owned()),
         note: format!("{} ({at})", warning.message),
+        accepted: None,
     }
 }
 

@@ -55,6 +55,10 @@ pub enum Scope {
         requires: &'static [Requirement],
         /// Validation warnings whose rule id starts with one of these fail the item.
         guardrails: &'static [&'static str],
+        /// The controls (id prefixes) whose live facts judge the item: a failing fact fails
+        /// it, and none at all leaves it not evidenced. Empty: the item is still judged on
+        /// drift and on what the manifests ask.
+        attested_by: &'static [&'static str],
     },
     /// In the application's code: the account holds no evidence.
     Outside,
@@ -116,6 +120,7 @@ pub const CHECKLIST: &[Item] = &[
             ],
             requires: &[declared("Secret")],
             guardrails: &[],
+            attested_by: &[],
         },
         verify: Some(
             "secrets the manifests do not name (in code, CI variables, other services): a secret scanner such as gitleaks or GitHub secret scanning",
@@ -135,12 +140,14 @@ pub const CHECKLIST: &[Item] = &[
                         "spec.inlinePolicies",
                         "spec.managedPolicies",
                         "spec.permissionsBoundary",
+                        "spec.revokeSessionsIssuedBefore",
                     ],
                 ),
                 ("IamPolicy", &["spec.policy"]),
             ],
             requires: &[declared("IamRole")],
             guardrails: &["AFU9-IAM-"],
+            attested_by: &[],
         },
         verify: Some(
             "roles the manifests do not name, and unused permissions: IAM Access Analyzer's unused-access findings",
@@ -155,6 +162,7 @@ pub const CHECKLIST: &[Item] = &[
             fields: &[("DbInstance", &["spec.parameterGroup"])],
             requires: &[every("DbInstance", "parameterGroup.requireTls", "true")],
             guardrails: &["AFU9-RDS-005"],
+            attested_by: &[],
         },
         verify: Some(
             "no Security Hub control checks rds.force_ssl; that clients verify the server certificate (sslmode=verify-full) is in the application's configuration",
@@ -173,6 +181,7 @@ pub const CHECKLIST: &[Item] = &[
                 expect: Expect::Some("\"HTTPS\""),
             }],
             guardrails: &["AFU9-ELB-"],
+            attested_by: &[],
         },
         verify: Some(
             "the certificate's expiry and chain: ACM's renewal status (acm-certificate-expiration-check)",
@@ -196,6 +205,7 @@ pub const CHECKLIST: &[Item] = &[
                 every("CloudTrail", "logFileValidation", "true"),
             ],
             guardrails: &["AFU9-TRAIL-"],
+            attested_by: &[],
         },
         verify: None,
     },
@@ -219,6 +229,7 @@ pub const CHECKLIST: &[Item] = &[
             ],
             requires: &[declared("LogMetricFilter"), declared("MetricAlarm")],
             guardrails: &["AFU9-FILTER-", "AFU9-ALARM-", "AFU9-SNS-"],
+            attested_by: &[],
         },
         verify: Some(
             "that someone receives the alerts: the topic's subscriptions are not managed (confirm them in SNS)",
@@ -233,6 +244,7 @@ pub const CHECKLIST: &[Item] = &[
             fields: &[("EcrRepository", &["spec.scanOnPush", "spec.tagMutability"])],
             requires: &[every("EcrRepository", "scanOnPush", "true")],
             guardrails: &[],
+            attested_by: &["ECR.1", "ECR.2"],
         },
         verify: None,
     },
@@ -252,6 +264,7 @@ pub const CHECKLIST: &[Item] = &[
                 "\"DISABLED\"",
             )],
             guardrails: &["AFU9-CLUSTER-002"],
+            attested_by: &[],
         },
         verify: None,
     },
@@ -272,6 +285,7 @@ pub const CHECKLIST: &[Item] = &[
             ],
             requires: &[declared("SecurityGroup")],
             guardrails: &["AFU9-SG-", "AFU9-RDS-001"],
+            attested_by: &[],
         },
         verify: None,
     },
@@ -290,6 +304,7 @@ pub const CHECKLIST: &[Item] = &[
                 every("DbInstance", "autoMinorVersionUpgrade", "true"),
             ],
             guardrails: &[],
+            attested_by: &[],
         },
         verify: Some(
             "only partly verified (images are scanned on push, the database takes minor upgrades): that the application's dependencies are updated needs Dependabot or Renovate on the repository, and that scan findings are acted on needs ECR's findings (DescribeImageScanFindings) or Inspector",
@@ -302,12 +317,22 @@ pub const CHECKLIST: &[Item] = &[
         controls: &["SecretsManager.1", "SecretsManager.4"],
         scope: Scope::Checked {
             fields: &[("Secret", &["spec.rotation"])],
-            requires: &[Requirement {
-                kind: "Secret",
-                path: Some("rotation"),
-                expect: Expect::Present,
-            }],
+            requires: &[
+                Requirement {
+                    kind: "Secret",
+                    path: Some("rotation"),
+                    expect: Expect::Present,
+                },
+                // Automatic rotation (SecretsManager.1): a hand-rotated secret fails it unless
+                // the Posture's exceptions accept the risk.
+                Requirement {
+                    kind: "Secret",
+                    path: Some("rotation.lambda"),
+                    expect: Expect::Present,
+                },
+            ],
             guardrails: &[],
+            attested_by: &[],
         },
         verify: Some(
             "that rotation succeeds (the rotation Lambda's runs) and that hand-rotated secrets are rotated by their owners before maxAgeDays",

@@ -11,7 +11,9 @@ use super::{ItemReport, Report, Status};
 pub fn junit(report: &Report, timestamp: &str) -> String {
     let tests = report.items.len();
     let failures = report.count(Status::Fail);
-    let skipped = report.count(Status::Unknown) + report.count(Status::Outside);
+    let skipped = report.count(Status::Unknown)
+        + report.count(Status::Outside)
+        + report.count(Status::Accepted);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -52,7 +54,7 @@ fn testcase(out: &mut String, item: &ItemReport) {
                 .evidence
                 .iter()
                 .zip(&evidence)
-                .filter(|(e, _)| e.finding.fails())
+                .filter(|(e, _)| e.fails())
                 .map(|(_, line)| line)
                 .collect();
             let message = failing
@@ -65,8 +67,10 @@ fn testcase(out: &mut String, item: &ItemReport) {
                 escape(&body(item, &evidence))
             );
         }
-        Status::Unknown | Status::Outside => {
-            let reason = if item.status == Status::Outside {
+        Status::Unknown | Status::Outside | Status::Accepted => {
+            let reason = if item.status == Status::Accepted {
+                "accepted: every failure is an accepted risk until its exception expires".to_owned()
+            } else if item.status == Status::Outside {
                 format!(
                     "outside the account: {}",
                     item.verify.unwrap_or("it lives in the application's code")

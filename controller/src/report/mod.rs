@@ -6,6 +6,7 @@
 //! to security tools and CI.
 
 mod evaluate;
+pub mod exceptions;
 pub mod items;
 pub mod junit;
 pub mod ocsf;
@@ -31,6 +32,8 @@ pub enum Status {
     Unknown,
     /// It lives in the application's code: the account holds no evidence.
     Outside,
+    /// It fails only where the Posture's exceptions accept the risk, until they expire.
+    Accepted,
 }
 
 impl Status {
@@ -41,6 +44,7 @@ impl Status {
             Self::Fail => "fail",
             Self::Unknown => "unknown",
             Self::Outside => "outside",
+            Self::Accepted => "accepted",
         }
     }
 }
@@ -61,6 +65,12 @@ pub enum Finding {
     NotRequested,
     /// A validation guardrail warns about the manifest.
     Guardrail,
+    /// The live resource satisfies a control the item cites.
+    Holds,
+    /// The live resource fails a control the item cites.
+    Violates,
+    /// No live resource holds evidence for the controls the item cites.
+    NotEvidenced,
 }
 
 impl Finding {
@@ -68,7 +78,12 @@ impl Finding {
     pub fn fails(self) -> bool {
         matches!(
             self,
-            Self::Missing | Self::Drifted | Self::NotRequested | Self::Guardrail
+            Self::Missing
+                | Self::Drifted
+                | Self::NotRequested
+                | Self::Guardrail
+                | Self::Violates
+                | Self::NotEvidenced
         )
     }
 }
@@ -92,11 +107,21 @@ pub struct Evidence {
     /// The value the manifest wants.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wanted: Option<Value>,
-    /// The rule id, for a guardrail.
+    /// The rule id, for a guardrail; the control id, for a live fact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// In words.
     pub note: String,
+    /// The Posture's exception that covers it, when one does (expired or not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<exceptions::Acceptance>,
+}
+
+impl Evidence {
+    /// Whether it fails its item: a failing finding that no exception in force accepts.
+    pub fn fails(&self) -> bool {
+        self.finding.fails() && self.accepted.as_ref().is_none_or(|a| a.expired)
+    }
 }
 
 /// One checklist item, judged.
@@ -129,6 +154,10 @@ pub struct Report {
     /// items are judged on the chosen resources and on what the desired state asks for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partial: Option<String>,
+    /// The Posture's checklist and control exceptions and where each stands (filled by
+    /// [`exceptions::accept`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<exceptions::ExceptionReport>,
 }
 
 impl Report {

@@ -69,12 +69,14 @@ fn item_findings(item: &ItemReport, account: &Account, time_ms: u64) -> Vec<Valu
 }
 
 /// A resource's status for an item: a failing finding fails it, an unread one leaves it
-/// unknown, otherwise it passes.
+/// unknown, a failure an exception accepts makes it accepted, otherwise it passes.
 fn resource_status(evidence: &[&Evidence]) -> Status {
-    if evidence.iter().any(|e| e.finding.fails()) {
+    if evidence.iter().any(|e| e.fails()) {
         Status::Fail
     } else if evidence.iter().any(|e| e.finding == Finding::NotObserved) {
         Status::Unknown
+    } else if evidence.iter().any(|e| e.finding.fails()) {
+        Status::Accepted
     } else {
         Status::Pass
     }
@@ -85,7 +87,7 @@ fn resource_status(evidence: &[&Evidence]) -> Status {
 fn compliance_status(status: Status) -> u32 {
     match status {
         Status::Pass => 1,
-        Status::Fail => 3,
+        Status::Fail | Status::Accepted => 3,
         Status::Unknown | Status::Outside => 0,
     }
 }
@@ -174,6 +176,15 @@ fn finding(
     });
     if status == Status::Outside {
         value["status_detail"] = json!("outside the account: it lives in the application's code");
+    }
+    if status == Status::Accepted {
+        let accepted: Vec<String> = evidence
+            .iter()
+            .filter_map(|e| e.accepted.as_ref().map(super::exceptions::Acceptance::line))
+            .collect();
+        value["status_id"] = json!(3);
+        value["status"] = json!("Suppressed");
+        value["status_detail"] = json!(accepted.join("; "));
     }
     if let Some((kind, name)) = resource {
         value["resources"] = json!([{

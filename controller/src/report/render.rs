@@ -11,13 +11,29 @@ use crate::render::{inline, partial_warning};
 pub const FORMAT_VERSION: u32 = 1;
 
 fn summary(report: &Report) -> String {
-    format!(
+    let mut text = format!(
         "{} pass, {} fail, {} unknown, {} outside the account",
         report.count(Status::Pass),
         report.count(Status::Fail),
         report.count(Status::Unknown),
         report.count(Status::Outside)
-    )
+    );
+    if report.count(Status::Accepted) > 0 {
+        let _ = write!(text, ", {} accepted", report.count(Status::Accepted));
+    }
+    text
+}
+
+/// The exceptions' standings, one line each (none when the Posture lists none).
+fn exception_lines(report: &Report) -> Vec<String> {
+    report
+        .exceptions
+        .iter()
+        .map(|e| {
+            let mark = if e.warns() { "warning" } else { "ok" };
+            format!("{mark}: {}", e.line())
+        })
+        .collect()
 }
 
 fn controls(item: &ItemReport) -> String {
@@ -53,6 +69,9 @@ pub(super) fn evidence_line(evidence: &Evidence) -> String {
         }
     }
     let _ = write!(text, ": {}", evidence.note);
+    if let Some(accepted) = &evidence.accepted {
+        let _ = write!(text, " [{}]", accepted.line());
+    }
     text
 }
 
@@ -78,6 +97,13 @@ pub fn text(report: &Report) -> String {
             let _ = writeln!(out, "      verify: {verify}");
         }
     }
+    let exceptions = exception_lines(report);
+    if !exceptions.is_empty() {
+        out.push_str("\nAccepted risks (the Posture's exceptions)\n");
+        for line in exceptions {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
     let _ = writeln!(out, "\n{}", summary(report));
     out
 }
@@ -101,6 +127,12 @@ pub fn markdown(report: &Report) -> String {
         );
     }
     let _ = writeln!(out, "\n{}\n", summary(report));
+    for line in exception_lines(report) {
+        let _ = writeln!(out, "- {}", cell(&line));
+    }
+    if !report.exceptions.is_empty() {
+        out.push('\n');
+    }
     for item in &report.items {
         let _ = writeln!(
             out,
@@ -129,9 +161,13 @@ pub fn json(report: &Report) -> String {
             "fail": report.count(Status::Fail),
             "unknown": report.count(Status::Unknown),
             "outside": report.count(Status::Outside),
+            "accepted": report.count(Status::Accepted),
         },
         "items": report.items,
     });
+    if !report.exceptions.is_empty() {
+        value["exceptions"] = json!(report.exceptions);
+    }
     if let Some(selection) = &report.partial {
         value["partial"] = json!({ "selection": selection });
     }

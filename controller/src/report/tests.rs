@@ -9,26 +9,52 @@ use serde_json::json;
 
 use super::render;
 use super::{Finding, ItemReport, Report, Status, evaluate};
-use crate::plan::{Action, Change, Plan, ResourcePlan};
+use crate::plan::{Action, Change, Fact, Plan, ResourcePlan};
 
 fn state(yaml: &str) -> DesiredState {
     load_str(Path::new("test.yaml"), yaml).expect("valid manifests")
 }
 
-/// A plan with one resource per manifest of `state` of the kinds given, in sync.
+/// A plan with one resource per manifest of `state` of the kinds given, in sync: a
+/// repository's live facts are its manifest's values (AWS's defaults where it states none).
 fn in_sync(state: &DesiredState, kinds: &[&'static str]) -> Plan {
     Plan {
         resources: kinds
             .iter()
             .flat_map(|kind| {
-                state
-                    .specs_json(kind)
-                    .into_iter()
-                    .map(|(name, _)| ResourcePlan::new(kind, name, &source()))
+                state.specs_json(kind).into_iter().map(|(name, spec)| {
+                    let mut resource = ResourcePlan::new(kind, name, &source());
+                    if *kind == "EcrRepository" {
+                        resource.facts = repository_facts(&spec);
+                    }
+                    resource
+                })
             })
             .collect(),
         partial: None,
     }
+}
+
+/// The facts of a live repository equal to `spec`.
+fn repository_facts(spec: &serde_json::Value) -> Vec<Fact> {
+    let scan = spec["scanOnPush"] == json!(true);
+    let mutability = spec["tagMutability"].as_str().unwrap_or("MUTABLE");
+    vec![
+        Fact::judged(
+            "ECR.1",
+            "scanOnPush",
+            Some(json!(scan)),
+            scan,
+            ("scanned", "not scanned"),
+        ),
+        Fact::judged(
+            "ECR.2",
+            "tagMutability",
+            Some(json!(mutability)),
+            mutability == "IMMUTABLE",
+            ("immutable", "mutable"),
+        ),
+    ]
 }
 
 fn source() -> afu9_spec::SourceLocation {
@@ -86,17 +112,37 @@ fn a_repository_the_manifest_does_not_scan_fails_item_7_though_in_sync() {
         .filter(|e| e.finding.fails())
         .map(|e| (e.name.as_str(), e.finding))
         .collect();
-    assert_eq!(failing, [("afu9/unscanned", Finding::NotRequested)]);
+    assert_eq!(
+        failing,
+        [
+            ("afu9/unscanned", Finding::Violates),
+            ("afu9/unscanned", Finding::Violates),
+            ("afu9/unscanned", Finding::NotRequested)
+        ]
+    );
     let scanned = &scanning.evidence[0];
     assert_eq!(
-        (scanned.name.as_str(), scanned.finding, scanned.live.clone()),
-        ("afu9/scanned", Finding::InSync, Some(json!(true)))
+        (
+            scanned.name.as_str(),
+            scanned.finding,
+            scanned.rule.as_deref(),
+            scanned.live.clone()
+        ),
+        (
+            "afu9/scanned",
+            Finding::Holds,
+            Some("ECR.1"),
+            Some(json!(true))
+        )
     );
 }
 
 #[test]
 fn drift_on_a_relevant_field_fails_with_the_live_value_and_other_drift_does_not() {
-    let state = state(&REPOS.replace("scanOnPush: false", "scanOnPush: true"));
+    let state = state(&REPOS.replace(
+        "spec: {scanOnPush: false}",
+        "spec: {scanOnPush: true, tagMutability: IMMUTABLE}",
+    ));
     let mut plan = in_sync(&state, &["EcrRepository"]);
     plan.resources[0].action = Action::Update;
     plan.resources[0].changes = vec![
@@ -123,12 +169,17 @@ fn drift_on_a_relevant_field_fails_with_the_live_value_and_other_drift_does_not(
 
 #[test]
 fn a_resource_that_could_not_be_read_makes_the_item_unknown_unless_another_fails() {
-    let state = state(&REPOS.replace("scanOnPush: false", "scanOnPush: true"));
+    let state = state(&REPOS.replace(
+        "spec: {scanOnPush: false}",
+        "spec: {scanOnPush: true, tagMutability: IMMUTABLE}",
+    ));
     let mut plan = in_sync(&state, &["EcrRepository"]);
     plan.resources[1].action = Action::Error;
     plan.resources[1].reason = Some("AccessDenied".to_owned());
+    plan.resources[1].facts.clear();
     assert_eq!(item(&evaluate(&state, &plan), 7).status, Status::Unknown);
     plan.resources[0].action = Action::Create;
+    plan.resources[0].facts.clear();
     assert_eq!(item(&evaluate(&state, &plan), 7).status, Status::Fail);
 }
 

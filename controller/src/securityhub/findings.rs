@@ -52,6 +52,11 @@ pub struct Finding {
     pub resource_id: String,
     /// Its ASFF resource type (`AwsEcrRepository`, else `Other`).
     pub resource_type: &'static str,
+    /// Whether the Posture's exceptions accept every failure in it: sent with workflow
+    /// status `SUPPRESSED`.
+    pub suppressed: bool,
+    /// The note sent with it: the exceptions' owner, ticket and expiry, or that they expired.
+    pub note: Option<String>,
 }
 
 /// The failing findings of `report` and the drift of `plan`, in a stable order.
@@ -104,6 +109,8 @@ pub fn failing(report: &Report, plan: &Plan, scope: &Scope) -> Vec<Finding> {
                 rule: rule.clone(),
                 resource_id,
                 resource_type,
+                suppressed: evidence.iter().all(|e| !e.fails()),
+                note: note(&evidence),
             });
         }
     }
@@ -137,17 +144,36 @@ fn drift(resource: &ResourcePlan, scope: &Scope) -> Finding {
         title: clip(&format!("{} {what}", subject(kind, name)), 256),
         description: clip(
             &format!(
-                "afu9-posture plans to {} {} (declared at {}).",
+                "afu9-posture plans to {} {} (declared at {}).{}",
                 resource.action.as_str(),
                 subject(kind, name),
-                resource.source
+                resource.source,
+                resource
+                    .provenance
+                    .as_ref()
+                    .map(|p| format!(" Drift {}.", p.describe()))
+                    .unwrap_or_default()
             ),
             1024,
         ),
         remediation: "Run `afu9ctl apply` (or let `afu9ctl run` converge it); if the change was intended, change the manifest instead.".to_owned(),
         resource_id,
         resource_type,
+        suppressed: false,
+        note: None,
     }
+}
+
+/// The accepted risks behind `evidence`, one line each (at most 512 characters, ASFF's
+/// limit for a note).
+fn note(evidence: &[&Evidence]) -> Option<String> {
+    let mut lines: Vec<String> = evidence
+        .iter()
+        .filter_map(|e| e.accepted.as_ref())
+        .map(|a| format!("{}: {}", a.subject, a.line()))
+        .collect();
+    lines.dedup();
+    (!lines.is_empty()).then(|| clip(&lines.join("; "), 512))
 }
 
 fn remediation(evidence: &[&Evidence]) -> String {

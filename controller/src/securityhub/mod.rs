@@ -10,8 +10,8 @@ mod tests;
 use std::collections::BTreeSet;
 
 use aws_sdk_securityhub::types::{
-    AwsSecurityFinding, AwsSecurityFindingFilters, Compliance, ComplianceStatus, Recommendation,
-    RecordState, Remediation, Resource, Severity, SeverityLabel, StringFilter,
+    AwsSecurityFinding, AwsSecurityFindingFilters, Compliance, ComplianceStatus, Note,
+    Recommendation, RecordState, Remediation, Resource, Severity, SeverityLabel, StringFilter,
     StringFilterComparison, Workflow, WorkflowStatus,
 };
 
@@ -116,6 +116,8 @@ pub async fn scope_of(aws: &Aws) -> Result<Scope, AwsError> {
 
 /// After an apply: the resources whose every operation of `plan` succeeded in `report` are in
 /// sync now, so the plan is made to say so (what `run` exports is what is left after its pass).
+/// Their facts about fields the apply wrote were read before it: they go, and the next pass
+/// reads them again; facts about fields it did not write stand.
 pub fn settle(plan: &mut Plan, report: &ApplyReport) {
     for resource in &mut plan.resources {
         let done = report.resources.iter().any(|r| {
@@ -133,7 +135,13 @@ pub fn settle(plan: &mut Plan, report: &ApplyReport) {
             )
         {
             resource.action = Action::Noop;
-            resource.changes.clear();
+            let written = std::mem::take(&mut resource.changes);
+            resource.facts.retain(|fact| {
+                let field = format!("spec.{}", fact.field);
+                !written.iter().any(|change| {
+                    change.path == field || change.path.starts_with(&format!("{field}."))
+                })
+            });
         }
     }
 }
@@ -226,7 +234,22 @@ fn asff(finding: &Finding, scope: &Scope, created: &str, now: &str) -> AwsSecuri
                 .status(ComplianceStatus::Failed)
                 .build(),
         )
-        .workflow(Workflow::builder().status(WorkflowStatus::New).build())
+        .workflow(
+            Workflow::builder()
+                .status(if finding.suppressed {
+                    WorkflowStatus::Suppressed
+                } else {
+                    WorkflowStatus::New
+                })
+                .build(),
+        )
+        .set_note(finding.note.as_ref().map(|text| {
+            Note::builder()
+                .text(text)
+                .updated_by(GENERATOR)
+                .updated_at(now)
+                .build()
+        }))
         .record_state(RecordState::Active)
         .build()
 }

@@ -10,7 +10,7 @@ use super::findings::{Scope, failing};
 use super::settle;
 use crate::engine::{ApplyReport, OpResult, ResourceResult};
 use crate::kinds::ecr::EcrOp;
-use crate::plan::{Action, Change, OpOutcome, Plan, ResourcePlan};
+use crate::plan::{Action, Change, Fact, OpOutcome, Plan, ResourcePlan};
 use crate::report::evaluate;
 use crate::report::items::Severity;
 
@@ -41,6 +41,15 @@ fn drifted() -> Plan {
         Some(json!(false)),
         Some(json!(true)),
     )];
+    repo.facts = vec![
+        Fact::fails("ECR.1", "scanOnPush", Some(json!(false)), "not scanned"),
+        Fact::holds(
+            "ECR.2",
+            "tagMutability",
+            Some(json!("IMMUTABLE")),
+            "immutable",
+        ),
+    ];
     repo.ops = vec![Box::new(EcrOp::PutImageScanningConfiguration {
         name: "afu9/web".to_owned(),
         scan_on_push: true,

@@ -70,6 +70,8 @@ macro_rules! declare_kinds {
             /// What validation reported without refusing the desired state (each names its
             /// file, line and rule).
             pub warnings: Vec<ManifestError>,
+            /// The guardrail findings the Posture's exceptions accept, while in force.
+            pub accepted: Vec<crate::exceptions::Accepted>,
             $( $(#[$doc])* pub $field: Vec<Resource<$spec>>, )+
         }
 
@@ -95,6 +97,18 @@ macro_rules! declare_kinds {
         }
 
         impl DesiredState {
+            /// Every manifest as its kind, metadata and where it was declared: the Posture
+            /// document first, then the kinds in declaration order.
+            pub fn manifests(&self) -> Vec<(&'static str, &crate::meta::Metadata, &crate::error::SourceLocation)> {
+                let mut all: Vec<(&'static str, &crate::meta::Metadata, &crate::error::SourceLocation)> = self
+                    .posture_document
+                    .iter()
+                    .map(|p| ("Posture", &p.metadata, &p.source))
+                    .collect();
+                $( all.extend(self.$field.iter().map(|r| (stringify!($kind), &r.metadata, &r.source))); )+
+                all
+            }
+
             /// The resources of the kind `kind`, each as its name and its spec as JSON in the
             /// manifest's vocabulary (`scanOnPush`), in file order; none for an undeclared kind.
             pub fn specs_json(&self, kind: &str) -> Vec<(&str, Value)> {

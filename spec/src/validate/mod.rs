@@ -9,10 +9,15 @@ use crate::error::{ManifestError, SourceLocation};
 use crate::kinds::{ManifestKind, validate_all};
 use crate::load::ParsedDocuments;
 use crate::state::{DesiredState, Resource};
-use crate::tags::{MANAGED_BY_KEY, Tags};
+use crate::tags::{INSTANCE_KEY, MANAGED_BY_KEY, Tags};
 
-/// Builds the desired state from parsed documents, adding every rule violation to `errors`.
-pub(crate) fn assemble(parsed: ParsedDocuments, errors: &mut Vec<ManifestError>) -> DesiredState {
+/// Builds the desired state from parsed documents, adding every rule violation to `errors`;
+/// the Posture's exceptions are judged on `today`.
+pub(crate) fn assemble(
+    parsed: ParsedDocuments,
+    today: crate::exceptions::Date,
+    errors: &mut Vec<ManifestError>,
+) -> DesiredState {
     let mut state = parsed.state;
     let mut postures = parsed.postures.into_iter();
     if let Some(posture) = postures.next() {
@@ -33,6 +38,7 @@ pub(crate) fn assemble(parsed: ParsedDocuments, errors: &mut Vec<ManifestError>)
     if let Some(posture) = &state.posture_document {
         crate::notifications::check(posture, &state, errors);
     }
+    crate::exceptions::judge(&mut state, today, errors);
     state.warnings = errors.extract_if(.., |e| e.warning).collect();
     state
 }
@@ -108,6 +114,21 @@ fn check_posture(posture: &Resource<crate::posture::PostureSpec>, errors: &mut V
                 .field("spec.ebsEncryptionByDefault")
                 .rule("AFU9-POSTURE-004")
                 .hint("set `ebsEncryptionByDefault: true`, or leave it out to leave it alone")
+        });
+    }
+    if let Some(instance) = &posture.spec.instance
+        && (instance.is_empty()
+            || instance.len() > 63
+            || !instance
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+    {
+        errors.push(ManifestError {
+            message: format!("`{instance}` is not an instance name"),
+            ..at()
+                .field("spec.instance")
+                .rule("AFU9-POSTURE-008")
+                .hint("lowercase letters, digits and `-`, at most 63")
         });
     }
     if let Some(region) = &posture.spec.region
@@ -199,8 +220,8 @@ fn check_tags_at(at: &SourceLocation, field: &str, tags: &Tags, errors: &mut Vec
             Some("tag values must be at most 256 characters")
         } else if key.to_ascii_lowercase().starts_with("aws:") {
             Some("the `aws:` prefix is reserved for AWS")
-        } else if key == MANAGED_BY_KEY {
-            Some("`managed-by` is set by the controller itself")
+        } else if key == MANAGED_BY_KEY || key == INSTANCE_KEY {
+            Some("the ownership tags are set by the controller itself")
         } else {
             None
         };

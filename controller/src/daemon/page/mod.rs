@@ -52,6 +52,15 @@ pub fn render(view: &View<'_>) -> String {
     html
 }
 
+/// Whether this process writes: `leader` or `standby` with a lease, else `single writer`.
+fn role(health: &Health) -> String {
+    match (health.role, &health.lease_holder) {
+        (None, _) => "single writer (no lease)".to_owned(),
+        (Some(role), Some(holder)) => format!("{} (lease held by {holder})", role.as_str()),
+        (Some(role), None) => role.as_str().to_owned(),
+    }
+}
+
 fn summary(html: &mut String, health: &Health) {
     html.push_str("<section aria-labelledby=\"h-pass\">\n<h2 id=\"h-pass\">Last pass</h2>\n");
     let _ = writeln!(
@@ -78,6 +87,7 @@ fn summary(html: &mut String, health: &Health) {
             health.revision.clone().unwrap_or("-".into()),
         ),
         ("ready", "Ready", ready),
+        ("role", "Role", role(health)),
         ("passes", "Passes", health.passes.to_string()),
         (
             "finished",
@@ -104,6 +114,15 @@ fn summary(html: &mut String, health: &Health) {
                     t.resources, t.errors, t.blocked, t.drifted, t.changed
                 )
             }),
+        ),
+        (
+            "accepted",
+            "Accepted risks",
+            if health.accepted_risks.is_empty() {
+                "none".to_owned()
+            } else {
+                health.accepted_risks.join("; ")
+            },
         ),
     ];
     html.push_str("<dl id=\"pass\">\n");
@@ -201,9 +220,14 @@ fn resource_row(html: &mut String, resource: &ResourceStatus) {
             .first()
             .map_or("", |c| c.message.as_str())
     });
+    let drift = resource
+        .last_drift
+        .as_ref()
+        .map(|d| format!("<br><small>drift: {}</small>", escape(&d.description)))
+        .unwrap_or_default();
     let _ = writeln!(
         html,
-        "<td>{}</td><td><time>{}</time></td><td class=\"message\">{}</td></tr>",
+        "<td>{}</td><td><time>{}</time></td><td class=\"message\">{}{drift}</td></tr>",
         escape(reason),
         escape(since),
         escape(message)

@@ -82,7 +82,12 @@ function renderResources() {
     cell(row, first.reason || "");
     const times = resource.conditions.map((c) => c.lastTransitionTime).sort();
     timeCell(row, times.length ? times[times.length - 1] : "-");
-    cell(row, resource.lastError || first.message || "", "td", "message");
+    const message = cell(row, resource.lastError || first.message || "", "td", "message");
+    if (resource.lastDrift) {
+      const drift = document.createElement("small");
+      drift.textContent = "drift: " + resource.lastDrift.description;
+      message.append(document.createElement("br"), drift);
+    }
     body.appendChild(row);
   }
   const table = document.getElementById("resources");
@@ -109,6 +114,14 @@ function renderPass(status) {
   };
   set("revision", status.revision || "-");
   set("ready", status.ready ? "yes" : "no");
+  set(
+    "role",
+    !status.role
+      ? "single writer (no lease)"
+      : status.leaseHolder
+        ? status.role + " (lease held by " + status.leaseHolder + ")"
+        : status.role,
+  );
   set("passes", String(status.passes));
   if (pass) {
     set("finished", pass.finishedAt);

@@ -125,3 +125,21 @@ fn unknown_or_malformed_filters_are_ignored() {
         Filter::default()
     );
 }
+
+#[test]
+fn accepted_risks_are_listed_with_owner_ticket_and_expiry() {
+    let line = "Security Hub control SecretsManager.1 on Secret/afu9/github: accepted until 2027-12-31 (owner afu9-platform, ticket AFU9-SEC-11)";
+    let health = Health {
+        accepted_risks: vec![line.to_owned()],
+        ..health()
+    };
+    let html = render(&View {
+        health: &health,
+        resources: &board(),
+        changes: &[],
+        filter: &Filter::default(),
+    });
+    assert!(html.contains("<dt>Accepted risks</dt>"), "{html}");
+    assert!(html.contains(line), "{html}");
+    assert!(page(&Filter::default(), &[]).contains("<dd id=\"pass-accepted\">none</dd>"));
+}

@@ -15,10 +15,10 @@ impl Imports for CloudTrails {
 
     fn discover(aws: &Aws) -> Discovery<'_, CloudTrailSpec> {
         Box::pin(async move {
-            Ok(observe::describe_trails(aws, None)
+            Ok(observe::every_trail(aws)
                 .await?
-                .into_iter()
-                .map(|(name, live)| (name, probe(&live)))
+                .iter()
+                .map(|(name, live)| (name.clone(), probe(live)))
                 .collect())
         })
     }

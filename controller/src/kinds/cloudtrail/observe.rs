@@ -4,6 +4,7 @@
 //! a bucket to change) and KMS `DescribeKey` (an alias to compare with a key ARN).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use afu9_spec::Resource;
 use afu9_spec::cloudtrail::CloudTrailSpec;
@@ -23,8 +24,17 @@ pub(super) async fn observe(
     aws: &Aws,
     want: &[Resource<CloudTrailSpec>],
 ) -> Result<Vec<Option<CloudTrailObserved>>, AwsError> {
-    let names = want.iter().map(|r| r.name().to_owned()).collect();
-    let mut trails = describe_trails(aws, Some(names)).await?;
+    let names: Vec<String> = want.iter().map(|r| r.name().to_owned()).collect();
+    let mut trails = if aws.whole_pass() {
+        every_trail(aws)
+            .await?
+            .iter()
+            .filter(|(name, _)| names.contains(name))
+            .map(|(name, trail)| (name.clone(), trail.clone()))
+            .collect()
+    } else {
+        describe_trails(aws, Some(names)).await?
+    };
     let tags = list_tags(aws, trails.values().map(|t| t.arn.clone()).collect()).await?;
     for trail in trails.values_mut() {
         trail.tags = tags.get(&trail.arn).cloned().unwrap_or_default();
@@ -74,9 +84,16 @@ async fn observe_one(
     })
 }
 
+/// Every trail of this region by name, the pass's shared listing (what import and the orphan
+/// search list, and a whole pass observes from).
+pub(super) async fn every_trail(aws: &Aws) -> Result<Arc<HashMap<String, LiveTrail>>, AwsError> {
+    aws.listing("CloudTrail.DescribeTrails", || describe_trails(aws, None))
+        .await
+}
+
 /// The trails of this region (no shadow trails of other regions) by name: the ones named,
-/// or with `None` every one (what `afu9ctl import` lists).
-pub(super) async fn describe_trails(
+/// or with `None` every one.
+async fn describe_trails(
     aws: &Aws,
     names: Option<Vec<String>>,
 ) -> Result<HashMap<String, LiveTrail>, AwsError> {

@@ -17,10 +17,10 @@ impl Imports for EcrRepositories {
 
     fn discover(aws: &Aws) -> Discovery<'_, EcrRepositorySpec> {
         Box::pin(async move {
-            Ok(observe::list_repositories(&aws.ecr)
+            Ok(observe::list_repositories(aws)
                 .await?
-                .into_keys()
-                .map(|name| (name, probe()))
+                .keys()
+                .map(|name| (name.clone(), probe()))
                 .collect())
         })
     }

@@ -1,6 +1,7 @@
 //! `EcrRepository`: scanning, tag mutability, lifecycle policy, tags; encryption checked.
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;
@@ -66,7 +67,7 @@ impl ManagedKind for EcrRepositories {
         aws: &'a Aws,
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
-        observe::observe(&aws.ecr, want)
+        observe::observe(aws, want)
     }
 
     fn plan(

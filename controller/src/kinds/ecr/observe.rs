@@ -3,9 +3,11 @@
 //! `GetLifecyclePolicy`, both at once, for 16 repositories at a time.
 //!
 //! `DescribeRepositories` by name would fail as a whole when one repository is missing, so the
-//! registry is listed instead (1,000 repositories a page: one call for almost any account).
+//! registry is listed instead (1,000 repositories a page: one call for almost any account),
+//! once per pass: the orphan search and import read the same listing.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use afu9_spec::Resource;
 use afu9_spec::ecr::EcrRepositorySpec;
@@ -15,8 +17,8 @@ use aws_sdk_ecr::types::Repository;
 use futures_util::future::try_join;
 
 use super::EcrRepositoryObserved;
-use crate::aws::AwsError;
 use crate::aws::read::windowed;
+use crate::aws::{Aws, AwsError};
 
 /// How many repositories are read at once (each with up to two reads in flight, so ECR sees
 /// at most 32 from a pass). Chosen at 50 ms a call: 8 repositories with their two reads one
@@ -25,10 +27,11 @@ use crate::aws::read::windowed;
 const CONCURRENCY: usize = 16;
 
 pub(super) async fn observe(
-    ecr: &Client,
+    aws: &Aws,
     want: &[Resource<EcrRepositorySpec>],
 ) -> Result<Vec<Option<EcrRepositoryObserved>>, AwsError> {
-    let live = list_repositories(ecr).await?;
+    let live = list_repositories(aws).await?;
+    let ecr = &aws.ecr;
     let reads = want
         .iter()
         .map(|resource| observe_one(ecr, resource, live.get(resource.name())));
@@ -46,9 +49,15 @@ async fn observe_one(
     }
 }
 
+/// Every repository of the registry, by name (the pass's shared listing).
 pub(super) async fn list_repositories(
-    ecr: &Client,
-) -> Result<HashMap<String, Repository>, AwsError> {
+    aws: &Aws,
+) -> Result<Arc<HashMap<String, Repository>>, AwsError> {
+    aws.listing("ECR.DescribeRepositories", || read_repositories(&aws.ecr))
+        .await
+}
+
+async fn read_repositories(ecr: &Client) -> Result<HashMap<String, Repository>, AwsError> {
     let mut pages = ecr
         .describe_repositories()
         .max_results(1000)

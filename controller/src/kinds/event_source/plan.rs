@@ -85,9 +85,12 @@ pub(super) fn plan(
             });
         }
         Some(rule) => {
-            if let Some(reason) =
-                unowned_reason("eventbridge rule", &rule.tags, want.metadata.adopt)
-            {
+            if let Some(reason) = unowned_reason(
+                "eventbridge rule",
+                &cx.state.posture.owner(),
+                &rule.tags,
+                want.metadata.adopt,
+            ) {
                 delta.block(reason);
             }
             plan_rule(&mut delta, name, rule, &pattern, &arns, &tags);

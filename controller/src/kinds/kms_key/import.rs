@@ -34,10 +34,10 @@ impl Imports for KmsKeys {
 
 fn discover(aws: &Aws) -> Discovery<'_, KmsKeySpec> {
     Box::pin(async move {
-        let aliases = observe::list_aliases(&aws.kms).await?;
+        let aliases = observe::list_aliases(aws).await?;
         let leftovers = observe::leftovers(&aws.kms, &aliases).await?;
         let mut names: Vec<String> = aliases
-            .into_keys()
+            .keys()
             .filter_map(|alias| {
                 let name = alias.strip_prefix("alias/")?;
                 (!name.starts_with("aws/")).then(|| name.to_owned())

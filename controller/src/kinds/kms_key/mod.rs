@@ -97,7 +97,7 @@ impl ManagedKind for KmsKeys {
         aws: &'a Aws,
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
-        observe::observe(&aws.kms, want)
+        observe::observe(aws, want)
     }
 
     fn plan(

@@ -1,10 +1,11 @@
-//! Reading keys: one paginated `ListAliases` (the alias → key id map); when a manifest's alias
-//! is missing, the keys without an alias that carry its manifest tag ([`leftovers`]); then
-//! per managed key
+//! Reading keys: one paginated `ListAliases` (the alias → key id map; once per pass, shared
+//! with the orphan search and import); when a manifest's alias is missing, the keys without
+//! an alias that carry its manifest tag ([`leftovers`]); then per managed key
 //! `DescribeKey`, and for an enabled key `GetKeyRotationStatus`, `ListResourceTags` and (only
 //! when the manifest manages it) `GetKeyPolicy`, at once, for 8 keys at a time.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use afu9_spec::Resource;
 use afu9_spec::kms_key::KmsKeySpec;
@@ -13,17 +14,18 @@ use aws_sdk_kms::Client;
 use futures_util::future::try_join3;
 
 use super::KmsKeyObserved;
-use crate::aws::AwsError;
 use crate::aws::read::windowed;
+use crate::aws::{Aws, AwsError};
 
 /// How many keys are read at once (each with up to three reads in flight).
 const CONCURRENCY: usize = 8;
 
 pub(super) async fn observe(
-    kms: &Client,
+    aws: &Aws,
     want: &[Resource<KmsKeySpec>],
 ) -> Result<Vec<Option<KmsKeyObserved>>, AwsError> {
-    let aliases = list_aliases(kms).await?;
+    let aliases = list_aliases(aws).await?;
+    let kms = &aws.kms;
     let missing = want
         .iter()
         .any(|r| !aliases.contains_key(&KmsKeySpec::alias(r.name())));
@@ -128,7 +130,13 @@ async fn key_tags(kms: &Client, id: &str, what: impl Fn() -> String) -> Result<T
     Ok(tags)
 }
 
-pub(super) async fn list_aliases(kms: &Client) -> Result<HashMap<String, String>, AwsError> {
+/// Every alias of the account and region and the key it names (the pass's shared listing).
+pub(super) async fn list_aliases(aws: &Aws) -> Result<Arc<HashMap<String, String>>, AwsError> {
+    aws.listing("KMS.ListAliases", || read_aliases(&aws.kms))
+        .await
+}
+
+async fn read_aliases(kms: &Client) -> Result<HashMap<String, String>, AwsError> {
     let mut pages = kms.list_aliases().limit(100).into_paginator().send();
     let mut aliases = HashMap::new();
     while let Some(page) = pages.next().await {

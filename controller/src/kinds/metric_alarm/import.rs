@@ -17,11 +17,11 @@ impl Imports for MetricAlarms {
 
     fn discover(aws: &Aws) -> Discovery<'_, MetricAlarmSpec> {
         Box::pin(async move {
-            Ok(observe::describe_alarms(aws, None)
+            Ok(observe::every_alarm(aws)
                 .await?
-                .into_iter()
+                .iter()
                 .filter(|(_, live)| stateable(&live.config))
-                .map(|(name, _)| (name, probe()))
+                .map(|(name, _)| (name.clone(), probe()))
                 .collect())
         })
     }

@@ -1,7 +1,10 @@
 //! Reading alarms: `DescribeAlarms` by name (100 names a call: one call for any posture of
 //! fewer), then `ListTagsForResource` per existing alarm (CloudWatch has no batch tag read).
+//! A whole pass (one that looks for orphans) lists every alarm anyway: observation then
+//! reads the pass's shared listing instead.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use afu9_spec::Resource;
 use afu9_spec::metric_alarm::MetricAlarmSpec;
@@ -25,8 +28,17 @@ pub(super) async fn observe(
         aws.region.as_deref().unwrap_or_default(),
         identity.account
     );
-    let names = want.iter().map(|r| r.name().to_owned()).collect();
-    let mut alarms = describe_alarms(aws, Some(names)).await?;
+    let names: Vec<String> = want.iter().map(|r| r.name().to_owned()).collect();
+    let mut alarms = if aws.whole_pass() {
+        every_alarm(aws)
+            .await?
+            .iter()
+            .filter(|(name, _)| names.contains(name))
+            .map(|(name, alarm)| (name.clone(), alarm.clone()))
+            .collect()
+    } else {
+        describe_alarms(aws, Some(names)).await?
+    };
     let live = windowed(
         want.iter().map(|resource| {
             let alarm = alarms.remove(resource.name());
@@ -51,9 +63,16 @@ pub(super) async fn observe(
         .collect())
 }
 
+/// Every metric alarm of the region by name, the pass's shared listing (what import and the
+/// orphan search list, and a whole pass observes from).
+pub(super) async fn every_alarm(aws: &Aws) -> Result<Arc<HashMap<String, LiveAlarm>>, AwsError> {
+    aws.listing("CloudWatch.DescribeAlarms", || describe_alarms(aws, None))
+        .await
+}
+
 /// The metric alarms by name: the ones named (100 names a call), or with `None` every one
-/// of the region (what `afu9ctl import` lists), page by page.
-pub(super) async fn describe_alarms(
+/// of the region, page by page.
+async fn describe_alarms(
     aws: &Aws,
     names: Option<Vec<String>>,
 ) -> Result<HashMap<String, LiveAlarm>, AwsError> {

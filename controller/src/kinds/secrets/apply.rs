@@ -42,6 +42,17 @@ pub enum SecretOp {
         /// Schedule; `Days` is sent as `AutomaticallyAfterDays`.
         schedule: Schedule,
     },
+    /// Rotate now with the configured Lambda (`RotateImmediately`): containment of a
+    /// compromised value (`rotation.rotatedAfter`).
+    #[strum(serialize = "RotateSecret")]
+    RotateSecretNow {
+        /// Secret ARN.
+        arn: String,
+        /// The rotation Lambda's ARN it runs with (sent again when already configured).
+        lambda: Option<String>,
+        /// The schedule it keeps (sent again when already configured).
+        schedule: Option<Schedule>,
+    },
     /// Turn automatic rotation off.
     CancelRotateSecret {
         /// Secret ARN.
@@ -101,6 +112,7 @@ impl WriteCall for SecretOp {
             | Self::CancelRotateSecret { arn }
             | Self::TagResource { arn, .. }
             | Self::UntagResource { arn, .. } => format!("update secret {arn}"),
+            Self::RotateSecretNow { arn, .. } => format!("rotate secret {arn} now"),
             Self::DeleteSecret { arn, .. } => format!("schedule the deletion of secret {arn}"),
             Self::RestoreSecret { arn } => format!("restore secret {arn}"),
         }
@@ -126,15 +138,7 @@ impl SecretOp {
                         .send()
                         .await,
                 );
-                match result {
-                    Err(err) if err.is_code("ResourceExistsException") => {
-                        Ok(OpOutcome::AlreadyDone(
-                            "the secret already exists; the next pass reconciles its settings"
-                                .to_owned(),
-                        ))
-                    }
-                    other => other,
-                }
+                already_exists_is_done(result)
             }
             Self::UpdateSecret {
                 arn,
@@ -153,26 +157,30 @@ impl SecretOp {
                 arn,
                 lambda,
                 schedule,
-            } => {
-                let rules = match schedule {
-                    Schedule::Days(days) => {
-                        RotationRulesType::builder().automatically_after_days(*days)
-                    }
-                    Schedule::Expression(expression) => {
-                        RotationRulesType::builder().schedule_expression(expression)
-                    }
-                };
-                self.done(
-                    client
-                        .rotate_secret()
-                        .secret_id(arn)
-                        .rotation_lambda_arn(lambda)
-                        .rotation_rules(rules.build())
-                        .rotate_immediately(false)
-                        .send()
-                        .await,
-                )
-            }
+            } => self.done(
+                client
+                    .rotate_secret()
+                    .secret_id(arn)
+                    .rotation_lambda_arn(lambda)
+                    .rotation_rules(rotation_rules(schedule))
+                    .rotate_immediately(false)
+                    .send()
+                    .await,
+            ),
+            Self::RotateSecretNow {
+                arn,
+                lambda,
+                schedule,
+            } => self.done(
+                client
+                    .rotate_secret()
+                    .secret_id(arn)
+                    .set_rotation_lambda_arn(lambda.clone())
+                    .set_rotation_rules(schedule.as_ref().map(rotation_rules))
+                    .rotate_immediately(true)
+                    .send()
+                    .await,
+            ),
             Self::CancelRotateSecret { arn } => {
                 self.done(client.cancel_rotate_secret().secret_id(arn).send().await)
             }
@@ -208,6 +216,27 @@ impl SecretOp {
             ),
         }
     }
+}
+
+/// A create that finds the secret there is done: the next pass reconciles its settings.
+fn already_exists_is_done(result: Result<OpOutcome, AwsError>) -> Result<OpOutcome, AwsError> {
+    match result {
+        Err(err) if err.is_code("ResourceExistsException") => Ok(OpOutcome::AlreadyDone(
+            "the secret already exists; the next pass reconciles its settings".to_owned(),
+        )),
+        other => other,
+    }
+}
+
+/// The schedule as Secrets Manager's rotation rules.
+fn rotation_rules(schedule: &Schedule) -> RotationRulesType {
+    match schedule {
+        Schedule::Days(days) => RotationRulesType::builder().automatically_after_days(*days),
+        Schedule::Expression(expression) => {
+            RotationRulesType::builder().schedule_expression(expression)
+        }
+    }
+    .build()
 }
 
 fn sdk_tags(tags: &Tags) -> Vec<Tag> {

@@ -4,11 +4,12 @@
 //! needs a `maxAgeDays`, which is a policy, not a live fact).
 
 use afu9_spec::secrets::{Rotation, Schedule, SecretSpec};
+use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
-use super::{SecretObserved, Secrets};
-use crate::aws::{Aws, AwsError};
+use super::{SecretObserved, Secrets, observe};
+use crate::aws::Aws;
 use crate::engine::import::manifest_tags;
-use crate::engine::{Discovery, ImportContext, Imports};
+use crate::engine::{Discovery, ImportContext, Imports, ListedOwners};
 use crate::permissions::{ArnScope, Grant};
 
 impl Imports for Secrets {
@@ -26,30 +27,38 @@ impl Imports for Secrets {
         import(cx, name, have)
     }
 
+    fn listed_owners(aws: &Aws) -> ListedOwners<'_> {
+        Box::pin(async move {
+            Ok(Some(
+                observe::every_secret(aws)
+                    .await?
+                    .iter()
+                    .filter(|(_, entry)| {
+                        entry.tags().iter().any(|tag| {
+                            tag.key() == Some(MANAGED_BY_KEY)
+                                && tag.value() == Some(MANAGED_BY_VALUE)
+                        })
+                    })
+                    .map(|(name, _)| name.clone())
+                    .collect(),
+            ))
+        })
+    }
+
     fn discovery_grants(scope: &ArnScope) -> Vec<Grant> {
         super::permissions::discovery(scope)
     }
 }
 
+/// Every secret not scheduled for deletion, from the pass's shared listing.
 fn discover(aws: &Aws) -> Discovery<'_, SecretSpec> {
     Box::pin(async move {
-        let mut found = Vec::new();
-        let mut pages = aws
-            .secretsmanager
-            .list_secrets()
-            .max_results(100)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page =
-                page.map_err(|err| AwsError::from_sdk("list secrets", "ListSecrets", &err))?;
-            for secret in page.secret_list.unwrap_or_default() {
-                if let Some(name) = secret.name {
-                    found.push((name, SecretSpec::default()));
-                }
-            }
-        }
-        Ok(found)
+        Ok(observe::every_secret(aws)
+            .await?
+            .iter()
+            .filter(|(_, entry)| entry.deleted_date.is_none())
+            .map(|(name, _)| (name.clone(), SecretSpec::default()))
+            .collect())
     })
 }
 
@@ -67,6 +76,7 @@ fn import(_cx: ImportContext<'_>, _name: &str, have: &SecretObserved) -> SecretS
             },
             manual: None,
             max_age_days: None,
+            rotated_after: None,
         }),
         _ => None,
     };

@@ -1,9 +1,11 @@
 //! `Secret`: a Secrets Manager secret's configuration — rotation, KMS key, description, tags.
 //!
 //! The value is never read or written: this kind calls `ListSecrets`, `ListSecretVersionIds`
-//! (version ids, stages and dates; no values) and configuration writes only.
+//! (version ids, stages and dates; no values) and configuration writes only; `rotatedAfter`
+//! rotates a compromised secret at once (`contain.rs`).
 
 mod apply;
+mod contain;
 mod events;
 mod import;
 mod observe;
@@ -57,6 +59,9 @@ pub struct SecretObserved {
     /// When the current value (the `AWSCURRENT` version) was stored; read only for manual
     /// rotation with `maxAgeDays`.
     pub value_stored: Option<i64>,
+    /// When a rotation still in progress began: the creation of an `AWSPENDING` version that
+    /// is not `AWSCURRENT` (read with `value_stored`).
+    pub rotation_pending: Option<i64>,
     /// When the secret will be deleted, if its deletion is scheduled.
     pub deletion_date: Option<i64>,
     /// When this observation was made.
@@ -95,7 +100,7 @@ impl ManagedKind for Secrets {
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
         let now = self.now.unwrap_or_else(SystemTime::now);
-        observe::observe(&aws.secretsmanager, want, now)
+        observe::observe(aws, want, now)
     }
 
     fn plan(

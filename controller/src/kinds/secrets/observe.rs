@@ -1,6 +1,7 @@
 //! Reading secrets: one paginated `ListSecrets` filtered by the managed names (100 secrets a
 //! page: one call for the AFU-9 posture), then `ListSecretVersionIds` only for manually
-//! rotated secrets with `maxAgeDays`, to date their current value.
+//! rotated secrets with `maxAgeDays` and secrets with `rotatedAfter`, to date their current
+//! value (and a rotation in progress).
 //!
 //! A name filter takes at most ten values, each matching names by prefix. Up to ten managed
 //! secrets are listed by their exact names; more are listed by at most ten common prefixes
@@ -8,11 +9,16 @@
 //! 100 secrets matched rather than one per ten managed; secrets that merely share a prefix
 //! are dropped. Managed names with no common prefix at all fall back to listing every secret.
 //!
+//! A whole pass (one that looks for orphans) lists every secret anyway: observation then
+//! reads the pass's shared listing of every secret instead, so the pass makes one
+//! `ListSecrets` per 100 secrets of the account, not two listings.
+//!
 //! `ListSecrets` carries everything else (description, KMS key, rotation, tags, dates). Its
 //! `LastChangedDate` is no measure of a value's age: any configuration change (a tag) moves
 //! it. The creation date of the `AWSCURRENT` version is. Neither call returns a value.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use afu9_spec::Resource;
@@ -21,22 +27,33 @@ use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType, SecretListEntry};
 
 use super::SecretObserved;
-use crate::aws::AwsError;
+use crate::aws::{Aws, AwsError};
 
 /// The most values one `ListSecrets` filter takes.
 const NAMES_PER_FILTER: usize = 10;
 
 pub(super) async fn observe(
-    client: &Client,
+    aws: &Aws,
     want: &[Resource<SecretSpec>],
     now: SystemTime,
 ) -> Result<Vec<Option<SecretObserved>>, AwsError> {
+    let client = &aws.secretsmanager;
     let observed_at = now
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let names: HashSet<&str> = want.iter().map(Resource::name).collect();
     let mut live = HashMap::new();
-    list_secrets(client, &name_prefixes(&names), &names, &mut live).await?;
+    if aws.whole_pass() {
+        live.extend(
+            every_secret(aws)
+                .await?
+                .iter()
+                .filter(|(name, _)| names.contains(name.as_str()))
+                .map(|(name, entry)| (name.clone(), entry.clone())),
+        );
+    } else {
+        list_secrets(client, &name_prefixes(&names), Some(&names), &mut live).await?;
+    }
     let mut observed = Vec::with_capacity(want.len());
     for resource in want {
         let Some(entry) = live.remove(resource.name()) else {
@@ -44,13 +61,12 @@ pub(super) async fn observe(
             continue;
         };
         let mut secret = from_entry(entry, observed_at);
-        let dates_value = resource
-            .spec
-            .rotation
-            .as_ref()
-            .is_some_and(|r| r.is_manual() && r.max_age_days.is_some());
+        let dates_value = resource.spec.rotation.as_ref().is_some_and(|r| {
+            (r.is_manual() && r.max_age_days.is_some()) || r.rotated_after.is_some()
+        });
         if dates_value && secret.has_value && secret.deletion_date.is_none() {
-            secret.value_stored = current_version_date(client, &secret.arn).await?;
+            (secret.value_stored, secret.rotation_pending) =
+                version_dates(client, &secret.arn).await?;
         }
         observed.push(Some(secret));
     }
@@ -100,12 +116,26 @@ fn common_prefix_len(a: &str, b: &str) -> usize {
         .map_or_else(|| a.len().min(b.len()), |((at, _), _)| at)
 }
 
-/// Adds the secrets named in `names` to `live`, those scheduled for deletion included,
-/// listing those whose names start with one of `prefixes` (every secret when empty).
+/// Every secret of the account and region by name, those scheduled for deletion included
+/// (the pass's shared listing).
+pub(super) async fn every_secret(
+    aws: &Aws,
+) -> Result<Arc<HashMap<String, SecretListEntry>>, AwsError> {
+    aws.listing("SecretsManager.ListSecrets", || async {
+        let mut live = HashMap::new();
+        list_secrets(&aws.secretsmanager, &[], None, &mut live).await?;
+        Ok(live)
+    })
+    .await
+}
+
+/// Adds the secrets named in `names` (every one when `None`) to `live`, those scheduled for
+/// deletion included, listing those whose names start with one of `prefixes` (every secret
+/// when empty).
 async fn list_secrets(
     client: &Client,
     prefixes: &[String],
-    names: &HashSet<&str>,
+    names: Option<&HashSet<&str>>,
     live: &mut HashMap<String, SecretListEntry>,
 ) -> Result<(), AwsError> {
     let filter = (!prefixes.is_empty()).then(|| {
@@ -125,7 +155,7 @@ async fn list_secrets(
         let page = page.map_err(|err| AwsError::from_sdk("list secrets", "ListSecrets", &err))?;
         for entry in page.secret_list.unwrap_or_default() {
             if let Some(name) = entry.name.clone()
-                && names.contains(name.as_str())
+                && names.is_none_or(|names| names.contains(name.as_str()))
             {
                 live.insert(name, entry);
             }
@@ -134,8 +164,10 @@ async fn list_secrets(
     Ok(())
 }
 
-/// When the `AWSCURRENT` version was created.
-async fn current_version_date(client: &Client, arn: &str) -> Result<Option<i64>, AwsError> {
+/// When the `AWSCURRENT` version was created, and the `AWSPENDING` version if a rotation is
+/// in progress (pending on a version that is not current).
+async fn version_dates(client: &Client, arn: &str) -> Result<(Option<i64>, Option<i64>), AwsError> {
+    let (mut current, mut pending) = (None, None);
     let mut pages = client
         .list_secret_version_ids()
         .secret_id(arn)
@@ -150,16 +182,18 @@ async fn current_version_date(client: &Client, arn: &str) -> Result<Option<i64>,
                 &err,
             )
         })?;
-        let current = page.versions.unwrap_or_default().into_iter().find(|v| {
-            v.version_stages
-                .as_deref()
-                .is_some_and(|stages| stages.iter().any(|s| s == "AWSCURRENT"))
-        });
-        if let Some(version) = current {
-            return Ok(version.created_date.map(|d| d.secs()));
+        for version in page.versions.unwrap_or_default() {
+            let stages = version.version_stages.unwrap_or_default();
+            let has = |stage: &str| stages.iter().any(|s| s == stage);
+            let created = version.created_date.map(|d| d.secs());
+            if has("AWSCURRENT") {
+                current = created;
+            } else if has("AWSPENDING") {
+                pending = created;
+            }
         }
     }
-    Ok(None)
+    Ok((current, pending))
 }
 
 fn from_entry(entry: SecretListEntry, observed_at: i64) -> SecretObserved {
@@ -186,6 +220,7 @@ fn from_entry(entry: SecretListEntry, observed_at: i64) -> SecretObserved {
         created: entry.created_date.map(|d| d.secs()),
         last_rotated: entry.last_rotated_date.map(|d| d.secs()),
         value_stored: None,
+        rotation_pending: None,
         deletion_date: entry.deleted_date.map(|d| d.secs()),
         observed_at,
         tags: entry

@@ -107,6 +107,7 @@ fn plan_update(want: &Resource<SecretSpec>, have: &SecretObserved) -> Delta {
                 &mut delta.blocked,
             );
         }
+        super::contain::rotated_after(rotation, have, &mut delta, &mut ops);
     }
     delta.ops(ops);
     delta

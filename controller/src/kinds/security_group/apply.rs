@@ -13,7 +13,6 @@ use aws_sdk_ec2::types::{IpPermission, ResourceType, Tag, TagSpecification};
 
 use super::ec2::{ec2_tags, permission, planned_permission, resolve_group};
 use super::model::{CreatedId, GroupRef, PlannedRule};
-use crate::aws::write::already_done;
 use crate::aws::{Aws, AwsError, ErrorClass, OpOutcome, WriteCall};
 use crate::plan::{OpFuture, Operation, Phase};
 use crate::refs::groups::resolve_names;
@@ -145,6 +144,14 @@ impl WriteCall for SgOp {
     }
 }
 
+/// Whether a revoke's error says the work is done already: the rule (by id on AWS, by id or
+/// content on moto) or its whole group is gone.
+fn is_gone(err: &AwsError) -> bool {
+    err.is_code("InvalidSecurityGroupRuleId.NotFound")
+        || err.is_code("InvalidPermission.NotFound")
+        || err.is_code("InvalidGroup.NotFound")
+}
+
 impl SgOp {
     async fn run(&self, ec2: &Client) -> Result<OpOutcome, AwsError> {
         match self {
@@ -187,15 +194,18 @@ impl SgOp {
             Self::RevokeByPermission { group, rules } => {
                 let group_id = resolve_group(ec2, group).await?;
                 let permissions = rules.iter().map(permission).collect();
-                self.done_unless(
+                match self.done(
                     ec2.revoke_security_group_egress()
                         .group_id(group_id)
                         .set_ip_permissions(Some(permissions))
                         .send()
                         .await,
-                    "InvalidPermission.NotFound",
-                    "already revoked",
-                )
+                ) {
+                    Err(err) if is_gone(&err) => {
+                        Ok(OpOutcome::AlreadyDone("already revoked".to_owned()))
+                    }
+                    other => other,
+                }
             }
             Self::RevokeByIds {
                 group_id,
@@ -238,6 +248,10 @@ impl SgOp {
         }
     }
 
+    /// Revokes `rule_ids` in one call. A rule already gone (another controller, or a person,
+    /// revoked it meanwhile) fails the whole call (`InvalidSecurityGroupRuleId.NotFound` on
+    /// AWS, `InvalidPermission.NotFound` on moto) and revokes none: the rules are then revoked
+    /// one by one, each one gone counted as done; a group gone is done as well.
     async fn revoke_by_ids(
         &self,
         ec2: &Client,
@@ -245,7 +259,37 @@ impl SgOp {
         direction: Direction,
         rule_ids: &[String],
     ) -> Result<OpOutcome, AwsError> {
-        let result = match direction {
+        match self.send_revoke(ec2, group_id, direction, rule_ids).await {
+            Err(err) if is_gone(&err) && rule_ids.len() > 1 => {
+                let mut gone = 0;
+                for rule_id in rule_ids {
+                    match self
+                        .send_revoke(ec2, group_id, direction, std::slice::from_ref(rule_id))
+                        .await
+                    {
+                        Err(err) if is_gone(&err) => gone += 1,
+                        other => {
+                            other?;
+                        }
+                    }
+                }
+                Ok(OpOutcome::AlreadyDone(format!(
+                    "{gone} of the rules were revoked already"
+                )))
+            }
+            Err(err) if is_gone(&err) => Ok(OpOutcome::AlreadyDone("already revoked".to_owned())),
+            other => other,
+        }
+    }
+
+    async fn send_revoke(
+        &self,
+        ec2: &Client,
+        group_id: &str,
+        direction: Direction,
+        rule_ids: &[String],
+    ) -> Result<OpOutcome, AwsError> {
+        match direction {
             Direction::Ingress => self.done(
                 ec2.revoke_security_group_ingress()
                     .group_id(group_id)
@@ -260,12 +304,7 @@ impl SgOp {
                     .send()
                     .await,
             ),
-        };
-        already_done(
-            result,
-            "InvalidSecurityGroupRuleId.NotFound",
-            "already revoked",
-        )
+        }
     }
 
     async fn update_descriptions(

@@ -10,12 +10,12 @@ use std::collections::BTreeMap;
 
 use afu9_spec::security_group::rules::{DescribedRule, Direction, Peer, Ports, Protocol};
 use afu9_spec::security_group::{Icmp, PeerSpec, PortRange, RuleSpec, SecurityGroupSpec, VpcRef};
-use aws_sdk_ec2::types::Filter;
+use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
 
 use super::{SecurityGroupObserved, SecurityGroups, observe};
 use crate::aws::{Aws, AwsError};
 use crate::engine::import::manifest_tags;
-use crate::engine::{Discovery, ImportContext, Imports};
+use crate::engine::{Discovery, ImportContext, Imports, ListedOwners};
 use crate::permissions::{ArnScope, Grant};
 
 impl Imports for SecurityGroups {
@@ -26,8 +26,9 @@ impl Imports for SecurityGroups {
             let default_vpc = default_vpc(aws).await?;
             // Per name: (not in the default VPC, VPC id), least first.
             let mut chosen: BTreeMap<String, (bool, String)> = BTreeMap::new();
-            for group in observe::list_groups(&aws.ec2).await? {
-                let (Some(name), Some(vpc)) = (group.group_name, group.vpc_id) else {
+            for group in &*observe::list_groups(aws).await? {
+                let (Some(name), Some(vpc)) = (group.group_name.clone(), group.vpc_id.clone())
+                else {
                     continue;
                 };
                 let rank = (default_vpc.as_deref() != Some(vpc.as_str()), vpc);
@@ -55,25 +56,36 @@ impl Imports for SecurityGroups {
         import(cx, name, have)
     }
 
+    fn listed_owners(aws: &Aws) -> ListedOwners<'_> {
+        Box::pin(async move {
+            Ok(Some(
+                observe::list_groups(aws)
+                    .await?
+                    .iter()
+                    .filter(|group| {
+                        group.tags().iter().any(|tag| {
+                            tag.key() == Some(MANAGED_BY_KEY)
+                                && tag.value() == Some(MANAGED_BY_VALUE)
+                        })
+                    })
+                    .filter_map(|group| group.group_name.clone())
+                    .collect(),
+            ))
+        })
+    }
+
     fn discovery_grants(scope: &ArnScope) -> Vec<Grant> {
         super::permissions::discovery(scope)
     }
 }
 
-/// The id of the region's default VPC, if it has one.
+/// The id of the region's default VPC, if it has one (from the pass's shared listing).
 async fn default_vpc(aws: &Aws) -> Result<Option<String>, AwsError> {
-    let output = aws
-        .ec2
-        .describe_vpcs()
-        .filters(Filter::builder().name("is-default").values("true").build())
-        .send()
-        .await
-        .map_err(|err| AwsError::from_sdk("list security groups", "DescribeVpcs", &err))?;
-    Ok(output
-        .vpcs
-        .unwrap_or_default()
-        .into_iter()
-        .find_map(|vpc| vpc.vpc_id))
+    Ok(observe::list_vpcs(aws)
+        .await?
+        .iter()
+        .find(|vpc| vpc.is_default == Some(true))
+        .and_then(|vpc| vpc.vpc_id.clone()))
 }
 
 /// A manifest naming the group's VPC by id, so that `observe` reads it there; the rules are

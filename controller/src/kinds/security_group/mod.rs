@@ -113,7 +113,7 @@ impl ManagedKind for SecurityGroups {
         aws: &'a Aws,
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
-        observe::observe(&aws.ec2, want)
+        observe::observe(aws, want)
     }
 
     fn plan(

@@ -2,6 +2,10 @@
 //! names its VPC by tags), one `DescribeSecurityGroups` filtered by the managed names, one
 //! `DescribeSecurityGroupRules` filtered by their ids (each paginated; filters chunked at
 //! 200 values).
+//!
+//! The VPCs are the pass's shared listing (import finds the default VPC in it too). A whole
+//! pass (one that looks for orphans) lists every group anyway: observation then picks its
+//! groups out of that shared listing instead of a second, filtered `DescribeSecurityGroups`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -10,22 +14,27 @@ use afu9_spec::Resource;
 use afu9_spec::security_group::rules::{AtomicRule, Direction, Peer, explode, parse_cidr};
 use afu9_spec::security_group::{SecurityGroupSpec, VpcRef};
 use aws_sdk_ec2::Client;
-use aws_sdk_ec2::types::{Filter, SecurityGroup, SecurityGroupRule};
+use aws_sdk_ec2::types::{Filter, SecurityGroup, SecurityGroupRule, Vpc};
 
 use super::{CreatedId, LiveGroup, LiveRule, SecurityGroupObserved};
-use crate::aws::AwsError;
+use crate::aws::{Aws, AwsError};
 
 const WHAT: &str = "observe security groups";
 /// EC2 takes at most this many values in one filter.
 const FILTER_VALUES: usize = 200;
 
 pub(super) async fn observe(
-    ec2: &Client,
+    aws: &Aws,
     want: &[Resource<SecurityGroupSpec>],
 ) -> Result<Vec<Option<SecurityGroupObserved>>, AwsError> {
-    let vpcs = resolve_vpcs(ec2, want).await?;
+    let ec2 = &aws.ec2;
+    let vpcs = resolve_vpcs(aws, want).await?;
     let names: Vec<String> = want.iter().map(|g| g.name().to_owned()).collect();
-    let groups = describe_groups(ec2, &names).await?;
+    let groups: Arc<Vec<SecurityGroup>> = if aws.whole_pass() {
+        list_groups(aws).await?
+    } else {
+        Arc::new(describe_groups(ec2, &names).await?)
+    };
     let mut found: HashMap<&str, &SecurityGroup> = HashMap::new();
     for (resource, vpc) in want.iter().zip(&vpcs) {
         if let Ok(vpc) = vpc
@@ -74,26 +83,35 @@ pub(super) async fn observe(
         .collect())
 }
 
+/// Every VPC of the region (the pass's shared listing).
+pub(super) async fn list_vpcs(aws: &Aws) -> Result<Arc<Vec<Vpc>>, AwsError> {
+    aws.listing("EC2.DescribeVpcs", || async {
+        let mut vpcs = Vec::new();
+        let mut pages = aws.ec2.describe_vpcs().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|err| AwsError::from_sdk(WHAT, "DescribeVpcs", &err))?;
+            vpcs.extend(page.vpcs.unwrap_or_default());
+        }
+        Ok(vpcs)
+    })
+    .await
+}
+
 /// The VPC id of each manifest, or why it matched no single VPC.
 async fn resolve_vpcs(
-    ec2: &Client,
+    aws: &Aws,
     want: &[Resource<SecurityGroupSpec>],
 ) -> Result<Vec<Result<String, String>>, AwsError> {
     let by_tags = want.iter().any(|g| matches!(g.spec.vpc, VpcRef::Tags(_)));
     let mut vpcs: Vec<(String, BTreeMap<String, String>)> = Vec::new();
     if by_tags {
-        let mut pages = ec2.describe_vpcs().into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|err| AwsError::from_sdk(WHAT, "DescribeVpcs", &err))?;
-            for vpc in page.vpcs.unwrap_or_default() {
-                let tags = vpc
-                    .tags
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|t| Some((t.key?, t.value?)))
-                    .collect();
-                vpcs.push((vpc.vpc_id.unwrap_or_default(), tags));
-            }
+        for vpc in &*list_vpcs(aws).await? {
+            let tags = vpc
+                .tags()
+                .iter()
+                .filter_map(|t| Some((t.key.clone()?, t.value.clone()?)))
+                .collect();
+            vpcs.push((vpc.vpc_id.clone().unwrap_or_default(), tags));
         }
     }
     Ok(want
@@ -137,9 +155,13 @@ async fn describe_groups(ec2: &Client, names: &[String]) -> Result<Vec<SecurityG
     Ok(groups)
 }
 
-/// Every security group of the region, in every VPC (for `afu9ctl import`).
-pub(super) async fn list_groups(ec2: &Client) -> Result<Vec<SecurityGroup>, AwsError> {
-    describe_pages(ec2, None).await
+/// Every security group of the region, in every VPC (the pass's shared listing: import, the
+/// orphan search and a whole pass's observation).
+pub(super) async fn list_groups(aws: &Aws) -> Result<Arc<Vec<SecurityGroup>>, AwsError> {
+    aws.listing("EC2.DescribeSecurityGroups", || {
+        describe_pages(&aws.ec2, None)
+    })
+    .await
 }
 
 /// Every page of `DescribeSecurityGroups` with `filter` (none: every group).

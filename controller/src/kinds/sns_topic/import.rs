@@ -14,10 +14,10 @@ impl Imports for SnsTopics {
 
     fn discover(aws: &Aws) -> Discovery<'_, SnsTopicSpec> {
         Box::pin(async move {
-            Ok(observe::list_topics(&aws.sns)
+            Ok(observe::list_topics(aws)
                 .await?
-                .into_keys()
-                .map(|name| (name, probe()))
+                .keys()
+                .map(|name| (name.clone(), probe()))
                 .collect())
         })
     }

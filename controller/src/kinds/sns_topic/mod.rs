@@ -68,7 +68,7 @@ impl ManagedKind for SnsTopics {
         aws: &'a Aws,
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
-        observe::observe(&aws.sns, want)
+        observe::observe(aws, want)
     }
 
     fn plan(

@@ -1,25 +1,28 @@
-//! Reading topics: one paginated `ListTopics` (100 a page) to find which exist, then per
+//! Reading topics: one paginated `ListTopics` (100 a page, once per pass: the orphan search
+//! and import read the same listing) to find which exist, then per
 //! managed topic `GetTopicAttributes`, `ListTagsForResource` and `ListSubscriptionsByTopic`
 //! (the attributes' subscription counts are approximate on AWS and always 0 in moto).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use afu9_spec::Resource;
 use afu9_spec::sns_topic::SnsTopicSpec;
 use aws_sdk_sns::Client;
 
 use super::SnsTopicObserved;
-use crate::aws::AwsError;
 use crate::aws::read::windowed;
+use crate::aws::{Aws, AwsError};
 
 /// How many per-topic reads run at once.
 const CONCURRENCY: usize = 4;
 
 pub(super) async fn observe(
-    sns: &Client,
+    aws: &Aws,
     want: &[Resource<SnsTopicSpec>],
 ) -> Result<Vec<Option<SnsTopicObserved>>, AwsError> {
-    let arns = list_topics(sns).await?;
+    let arns = list_topics(aws).await?;
+    let sns = &aws.sns;
     windowed(
         want.iter().map(|resource| {
             let arn = arns.get(resource.name()).cloned();
@@ -35,8 +38,13 @@ pub(super) async fn observe(
     .await
 }
 
-/// Every topic of the account and region, by name.
-pub(super) async fn list_topics(sns: &Client) -> Result<HashMap<String, String>, AwsError> {
+/// Every topic of the account and region, by name (the pass's shared listing).
+pub(super) async fn list_topics(aws: &Aws) -> Result<Arc<HashMap<String, String>>, AwsError> {
+    aws.listing("SNS.ListTopics", || read_topics(&aws.sns))
+        .await
+}
+
+async fn read_topics(sns: &Client) -> Result<HashMap<String, String>, AwsError> {
     let mut pages = sns.list_topics().into_paginator().send();
     let mut topics = HashMap::new();
     while let Some(page) = pages.next().await {

@@ -52,7 +52,18 @@ pub struct IamRoleSpec {
     /// Least-privilege guardrails (`AFU9-IAM-02x`) this role may break, each with the reason.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub guardrail_exceptions: Vec<GuardrailException>,
+    /// Incident containment: deny every call made with the role's sessions issued before
+    /// this UTC time (`2026-12-06T09:30:00Z`), as IAM's "revoke active sessions" does: the
+    /// inline policy `AWSRevokeOlderSessions` is kept on the role until the time is further
+    /// back than the role's maximum session duration (every revoked session has expired),
+    /// then removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoke_sessions_issued_before: Option<String>,
 }
+
+/// The inline policy IAM's "revoke active sessions" puts on a role, and
+/// `revokeSessionsIssuedBefore` keeps.
+pub const REVOKE_POLICY: &str = "AWSRevokeOlderSessions";
 
 /// IAM's default maximum session duration, in seconds.
 pub const DEFAULT_MAX_SESSION_DURATION: i32 = 3600;

@@ -58,6 +58,12 @@ pub struct Rotation {
     /// older than this many days (the AFU-9 guide: 90, quarterly).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age_days: Option<u32>,
+    /// Incident containment: the current value must have been stored after this UTC time
+    /// (`2026-12-06T09:30:00Z`). When it was stored earlier, a Lambda-rotated secret is
+    /// rotated at once (`RotateSecret`, immediately) and a hand-rotated one is reported
+    /// overdue until its owner rotates it. A time still in the future changes nothing yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotated_after: Option<String>,
 }
 
 /// A rotation schedule in canonical form: `afterDays: N` and `rate(N days)` are the same.

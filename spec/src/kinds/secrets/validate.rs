@@ -48,6 +48,18 @@ fn check(state: &DesiredState, errors: &mut Vec<ManifestError>) {
 }
 
 fn check_rotation(rotation: &Rotation, error: &RuleError<'_>, errors: &mut Vec<ManifestError>) {
+    if let Some(time) = &rotation.rotated_after
+        && crate::time::parse_utc(time).is_none()
+    {
+        errors.push(
+            error(
+                "spec.rotation.rotatedAfter",
+                "AFU9-SECRET-010",
+                format!("`{time}` is not a UTC time"),
+            )
+            .hint("rotatedAfter: 2026-12-06T09:30:00Z"),
+        );
+    }
     let automatic = rotation.lambda.is_some()
         && (rotation.after_days.is_some() != rotation.schedule.is_some())
         && rotation.manual.is_none()

@@ -3,7 +3,8 @@
 //! resources, in three scenarios: `plan` in steady state, `plan` with about 10 % drift
 //! injected through the SDK, and `apply` from empty. With an `ansible-playbook` (environment
 //! `AFU9_ANSIBLE_PLAYBOOK`), the AFU-9 posture is also run as an Ansible playbook in
-//! `--check --diff` mode against the same emulator, as the peer baseline.
+//! `--check --diff` mode against the same emulator, as the peer baseline, beside the 14
+//! resources of the AFU-9 posture it covers (`afu9-core`).
 //!
 //! Run it through `scripts/bench`, which builds `afu9ctl` and installs the emulator and
 //! Ansible. The `afu9ctl` measured is `AFU9CTL`, or the one next to this binary.
@@ -17,13 +18,14 @@
 //! interpreter lock), so with one process for every service the emulator's CPU time, not
 //! afu9ctl, bounds a large pass; AWS's services do not share a process.
 //! `bench --events N [--event-window 1s]` measures event to converged instead (see
-//! `events.rs`).
+//! `events.rs`); `bench --storm N` the drain of a backlog of N events (see `storm.rs`).
 
 mod ansible;
 mod events;
 mod measure;
 mod posture;
 mod report;
+mod storm;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -48,6 +50,7 @@ struct Options {
     split: bool,
     events: Option<usize>,
     event_window: String,
+    storm: Option<usize>,
 }
 
 fn options() -> Options {
@@ -61,6 +64,7 @@ fn options() -> Options {
         split: false,
         events: None,
         event_window: "1s".to_owned(),
+        storm: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -88,6 +92,7 @@ fn options() -> Options {
             }
             "--events" => options.events = Some(value.parse().unwrap_or_else(|_| usage(&arg))),
             "--event-window" => options.event_window = value,
+            "--storm" => options.storm = Some(value.parse().unwrap_or_else(|_| usage(&arg))),
             "--max-runs" => options.max_runs = value.parse().unwrap_or_else(|_| usage(&arg)),
             "--latency" => {
                 let ms = value.strip_suffix("ms").unwrap_or(&value);
@@ -102,7 +107,7 @@ fn options() -> Options {
 fn usage(arg: &str) -> ! {
     eprintln!(
         "bad argument {arg}
-usage: bench [--sizes 10,100,1000] [--out PATH] [--max-runs N] [--latency 50ms] [--no-afu9] [--split-emulator] | bench --events N [--event-window 1s] | bench --manifests N"
+usage: bench [--sizes 10,100,1000] [--out PATH] [--max-runs N] [--latency 50ms] [--no-afu9] [--split-emulator] | bench --events N [--event-window 1s] | bench --storm N | bench --manifests N"
     );
     std::process::exit(2)
 }
@@ -132,6 +137,10 @@ fn main() {
         "{} is missing: build it first (scripts/bench does)",
         afu9ctl.display()
     );
+    if let Some(events) = options.storm {
+        storm::run(&afu9ctl, events);
+        return;
+    }
     if let Some(samples) = options.events {
         events::run(&afu9ctl, samples, &options.event_window);
         return;
@@ -157,8 +166,9 @@ fn main() {
     let mut results = Results::new(&afu9ctl, options.latency, options.split);
     let postures = options
         .afu9
-        .then_some(Posture::Afu9)
+        .then_some([Posture::Core, Posture::Afu9])
         .into_iter()
+        .flatten()
         .chain(options.sizes.iter().map(|&n| Posture::Generated(n)));
     for posture in postures {
         let manifests = posture.manifests(&workdir);
@@ -188,7 +198,7 @@ fn main() {
             .map(|_| expect(run(&plan), 0, posture, "steady plan"))
             .collect();
         results.push(Scenario::new(posture, "plan, steady state", steady, None));
-        if posture == Posture::Afu9
+        if posture == Posture::Core
             && let Some(playbook) = &options.ansible
         {
             // An Ansible run takes tens of seconds: three are enough for a median.

@@ -3,7 +3,9 @@
 //! child; AWS calls come from `afu9ctl`'s own call counter (an SDK interceptor), which it logs
 //! under the target `afu9ctl::calls`. Where the time goes: afu9ctl's own CPU time (GNU time's
 //! `%U` + `%S`), the emulator's CPU time over the run (`/proc/PID/stat`), and afu9ctl's
-//! `afu9ctl::timing` debug events (manifests loaded, each kind observed and planned).
+//! `afu9ctl::timing` debug events (manifests loaded, each kind observed and planned). Where
+//! the memory goes: afu9ctl's `afu9ctl::memory` debug events, its peak resident set at the
+//! end of each phase (load, connect, plan, apply).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -36,6 +38,8 @@ pub struct Sample {
     /// Time each kind took to be observed and planned, seconds (kinds of one service run
     /// one after another, services at the same time).
     pub kinds_s: BTreeMap<String, f64>,
+    /// The peak resident set at the end of each phase, KiB.
+    pub phase_peak_kib: BTreeMap<String, u64>,
 }
 
 /// Runs `afu9ctl -f manifests ARGS...` with `env` (the emulator's endpoint, or the latency
@@ -62,7 +66,10 @@ pub fn afu9ctl(
         .arg(manifests)
         .args(args)
         .envs(env.iter().cloned())
-        .env("RUST_LOG", "warn,afu9ctl::calls=info,afu9ctl::timing=debug")
+        .env(
+            "RUST_LOG",
+            "warn,afu9ctl::calls=info,afu9ctl::timing=debug,afu9ctl::memory=debug",
+        )
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -76,6 +83,7 @@ pub fn afu9ctl(
     let mut calls = None;
     let mut load_s = None;
     let mut kinds_s = BTreeMap::new();
+    let mut phase_peak_kib = BTreeMap::new();
     for line in stderr.lines() {
         if let Some(usage) = line.strip_prefix("AFU9BENCH ") {
             let mut fields = usage.split_whitespace();
@@ -102,6 +110,13 @@ pub fn afu9ctl(
                     _ => {}
                 }
             }
+            Some("afu9ctl::memory") => {
+                if let (Some(phase), Some(peak)) =
+                    (fields["phase"].as_str(), fields["peak_kib"].as_u64())
+                {
+                    phase_peak_kib.insert(phase.to_owned(), peak);
+                }
+            }
             _ => {}
         }
     }
@@ -118,6 +133,7 @@ pub fn afu9ctl(
         emulator_cpu_s,
         load_s,
         kinds_s,
+        phase_peak_kib,
     }
 }
 

@@ -15,9 +15,22 @@ use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMa
 pub enum Posture {
     /// `desired-state/`: 35 resources of fifteen kinds.
     Afu9,
+    /// The ECR, IAM, network, secrets, ECS and Posture manifests of `desired-state/`: 14
+    /// resources, what the first benchmark and the Ansible playbook cover.
+    Core,
     /// N resources, split evenly over security groups, roles, repositories and secrets.
     Generated(usize),
 }
+
+/// The files of `desired-state/` the core posture is made of.
+const CORE_FILES: [&str; 6] = [
+    "ecr.yaml",
+    "iam.yaml",
+    "network.yaml",
+    "secrets.yaml",
+    "ecs.yaml",
+    "posture.yaml",
+];
 
 /// How many of each generated kind: `[groups, roles, repositories, secrets]`.
 pub fn split(total: usize) -> [usize; 4] {
@@ -33,6 +46,7 @@ impl Posture {
     pub fn label(self) -> String {
         match self {
             Self::Afu9 => "afu9".to_owned(),
+            Self::Core => "afu9-core".to_owned(),
             Self::Generated(n) => format!("n={n}"),
         }
     }
@@ -41,6 +55,7 @@ impl Posture {
     pub fn resources(self) -> usize {
         match self {
             Self::Afu9 => 35,
+            Self::Core => 14,
             Self::Generated(n) => n,
         }
     }
@@ -49,6 +64,18 @@ impl Posture {
     pub fn manifests(self, dir: &Path) -> PathBuf {
         match self {
             Self::Afu9 => repo_root().join("desired-state"),
+            Self::Core => {
+                let core = dir.join("afu9-core");
+                std::fs::create_dir_all(&core).expect("core posture dir");
+                for file in CORE_FILES {
+                    std::fs::copy(
+                        repo_root().join("desired-state").join(file),
+                        core.join(file),
+                    )
+                    .expect("copy a core manifest file");
+                }
+                core
+            }
             Self::Generated(n) => {
                 let path = dir.join(format!("bench-{n}.yaml"));
                 std::fs::write(&path, generate(n)).expect("write the generated manifests");
@@ -58,14 +85,14 @@ impl Posture {
     }
 
     /// Creates what the posture expects to exist and does not manage: the VPC, and for AFU-9
-    /// the rotation Lambda, the secrets with their (dummy) values, the task-definition
-    /// family, the audit trail's bucket, log group, role and keys, the data tier
+    /// (whole or core) the rotation Lambda, the secrets with their (dummy) values, the
+    /// task-definition family, and for the whole of it the audit trail's bucket, log group, role and keys, the data tier
     /// (`afu9_e2e::data`: database, cluster, service, subnets) and the application's
     /// load balancer (insecure) with its certificate and log bucket. Also makes the first
     /// IAM call, which loads moto's AWS managed policies.
     pub async fn seed(self, emulator: &Emulator) {
         let vpc_name = match self {
-            Self::Afu9 => "afu9-vpc",
+            Self::Afu9 | Self::Core => "afu9-vpc",
             Self::Generated(_) => "bench-vpc",
         };
         create_vpc(emulator, vpc_name).await;
@@ -76,19 +103,22 @@ impl Posture {
             .send()
             .await
             .expect("warm up IAM");
+        if let Self::Generated(_) = self {
+            return;
+        }
+        emulator.create_stub_lambda("afu9-rotate-db-password").await;
+        for name in ["afu9/database", "afu9/github", "afu9/llm"] {
+            emulator
+                .secretsmanager()
+                .create_secret()
+                .name(name)
+                .secret_string("dummy-value-set-by-the-owner")
+                .send()
+                .await
+                .expect("create secret");
+        }
+        register_task_definition(emulator).await;
         if self == Self::Afu9 {
-            emulator.create_stub_lambda("afu9-rotate-db-password").await;
-            for name in ["afu9/database", "afu9/github", "afu9/llm"] {
-                emulator
-                    .secretsmanager()
-                    .create_secret()
-                    .name(name)
-                    .secret_string("dummy-value-set-by-the-owner")
-                    .send()
-                    .await
-                    .expect("create secret");
-            }
-            register_task_definition(emulator).await;
             afu9_e2e::audit::seed_audit_prerequisites(emulator).await;
             afu9_e2e::data::seed_data_tier(emulator).await;
             afu9_e2e::edge::seed_edge_prerequisites(emulator).await;
@@ -98,7 +128,7 @@ impl Posture {
     /// Changes about a tenth of the resources out of band; returns how many.
     pub async fn drift(self, emulator: &Emulator) -> usize {
         match self {
-            Self::Afu9 => {
+            Self::Afu9 | Self::Core => {
                 mutable_tags(emulator, "afu9/control-center").await;
                 open_ssh(emulator, "afu9-ecs").await;
                 2

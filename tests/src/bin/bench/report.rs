@@ -104,7 +104,8 @@ pub struct Results {
     pub scenarios: Vec<Scenario>,
     /// The Ansible baseline, if it ran.
     pub ansible: Option<AnsibleRuns>,
-    /// Ansible's median `--check` time over afu9ctl's median steady-state plan (AFU-9).
+    /// Ansible's median `--check` time over afu9ctl's median steady-state plan of the 14
+    /// resources the playbook covers (`afu9-core`).
     pub ansible_ratio: Option<f64>,
 }
 
@@ -138,7 +139,7 @@ impl Results {
         let ours = self
             .scenarios
             .iter()
-            .find(|s| s.posture == "afu9" && s.name == "plan, steady state")?
+            .find(|s| s.posture == "afu9-core" && s.name == "plan, steady state")?
             .median_wall_s;
         Some((ansible, ours, ansible / ours))
     }
@@ -189,10 +190,29 @@ impl Results {
             });
             let _ = writeln!(out, "- {} {}: {load}{kinds}", s.posture, s.name);
         }
+        out.push_str("\nPeak RSS at the end of each phase (the highest of the runs):\n");
+        for s in &self.scenarios {
+            let mut phases: BTreeMap<&str, u64> = BTreeMap::new();
+            for run in &s.runs {
+                for (phase, kib) in &run.phase_peak_kib {
+                    let peak = phases.entry(phase.as_str()).or_default();
+                    *peak = (*peak).max(*kib);
+                }
+            }
+            let phases = ["load", "connect", "plan", "apply"]
+                .iter()
+                .filter_map(|phase| {
+                    let kib = phases.get(phase)?;
+                    Some(format!("{phase} {:.1} MiB", kib_to_mib(*kib)))
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let _ = writeln!(out, "- {} {}: {phases}", s.posture, s.name);
+        }
         if let Some((ansible, ours, ratio)) = self.ratio() {
             let _ = writeln!(
                 out,
-                "\nAnsible --check --diff (AFU-9): median {ansible:.2} s; afu9ctl steady plan {ours:.3} s; ratio {ratio:.0}x ({})",
+                "\nAnsible --check --diff (afu9-core): median {ansible:.2} s; afu9ctl steady plan {ours:.3} s; ratio {ratio:.0}x ({})",
                 self.ansible.as_ref().map_or("", |a| a.recap.as_str())
             );
         }

@@ -59,6 +59,7 @@ impl ManagedKind for IamPolicies {
     type Spec = IamPolicySpec;
     type Observed = IamPolicyObserved;
     const SERVICE: &'static str = "IAM";
+    const GLOBAL: bool = true;
     const NOUN: &'static str = "policy";
     /// IAM is one global control plane per account, shared by every caller of the account,
     /// and its write rate is low: 4 in flight for all of IAM.

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use afu9_spec::iam::IamRoleSpec;
 use serde_json::Value;
 
-use super::{IamRoleObserved, IamRoles};
-use crate::aws::{Aws, AwsError};
+use super::{IamRoleObserved, IamRoles, observe};
+use crate::aws::Aws;
 use crate::engine::import::manifest_tags;
 use crate::engine::{Discovery, ImportContext, Imports};
 use crate::permissions::{ArnScope, Grant};
@@ -34,18 +34,12 @@ impl Imports for IamRoles {
 
 fn discover(aws: &Aws) -> Discovery<'_, IamRoleSpec> {
     Box::pin(async move {
-        let mut found = Vec::new();
-        let mut pages = aws.iam.list_roles().max_items(1000).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page =
-                page.map_err(|err| AwsError::from_sdk("list iam roles", "ListRoles", &err))?;
-            for role in page.roles {
-                if !role.path.starts_with(SERVICE_LINKED) {
-                    found.push((role.role_name, probe()));
-                }
-            }
-        }
-        Ok(found)
+        Ok(observe::list_roles(aws)
+            .await?
+            .iter()
+            .filter(|role| !role.path.starts_with(SERVICE_LINKED))
+            .map(|role| (role.role_name.clone(), probe()))
+            .collect())
     })
 }
 
@@ -61,21 +55,29 @@ fn probe() -> IamRoleSpec {
         permissions_boundary: None,
         tags: afu9_spec::tags::Tags::new(),
         guardrail_exceptions: Vec::new(),
+        revoke_sessions_issued_before: None,
     }
 }
 
+/// A revoke-older-sessions policy on the role imports as `revokeSessionsIssuedBefore`, the
+/// field that keeps it (its name is reserved among inline policies).
 fn import(cx: ImportContext<'_>, _name: &str, have: &IamRoleObserved) -> IamRoleSpec {
     let reference = |arn: &String| cx.name_of(arn).map_or_else(|| arn.clone(), str::to_owned);
+    let mut inline_policies = have.inline_policies.clone();
+    let revoked = inline_policies
+        .remove(afu9_spec::iam::REVOKE_POLICY)
+        .and_then(|document| super::revoke::issued_before(&document));
     IamRoleSpec {
         description: have.description.clone(),
         path: (have.path != "/").then(|| have.path.clone()),
         trust_policy: have.trust_policy.clone(),
         managed_policies: have.managed_policies.iter().map(reference).collect(),
-        inline_policies: have.inline_policies.clone(),
+        inline_policies,
         max_session_duration: Some(have.max_session_duration),
         permissions_boundary: have.permissions_boundary.as_ref().map(reference),
         tags: manifest_tags(&have.tags),
         guardrail_exceptions: Vec::new(),
+        revoke_sessions_issued_before: revoked.map(afu9_spec::time::format_utc),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `IamRole`: a role owned whole — trust policy, inline policies, attached managed
-//! policies, description, session length, permissions boundary, tags.
+//! policies, description, session length, permissions boundary, tags; and the revocation of
+//! its older sessions during an incident (`revoke.rs`).
 
 mod apply;
 mod events;
@@ -8,8 +9,10 @@ mod observe;
 mod permissions;
 mod plan;
 mod prune;
+mod revoke;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use afu9_spec::iam::{IamPolicySpec, IamRoleSpec};
 use afu9_spec::tags::Tags;
@@ -29,6 +32,9 @@ pub use observe::ReadStrategy;
 pub struct IamRoles {
     /// How roles are read; `Auto` picks by the number of managed roles.
     pub strategy: ReadStrategy,
+    /// The time observations are stamped with (whether revoked sessions have expired is
+    /// measured against it); `None` for the system clock.
+    pub now: Option<SystemTime>,
 }
 
 /// A role as it is in IAM, in the manifest's vocabulary (documents decoded, not canonical).
@@ -50,12 +56,15 @@ pub struct IamRoleObserved {
     pub managed_policies: BTreeSet<String>,
     /// All tags.
     pub tags: Tags,
+    /// When this observation was made, in seconds since the Unix epoch.
+    pub observed_at: i64,
 }
 
 impl ManagedKind for IamRoles {
     type Spec = IamRoleSpec;
     type Observed = IamRoleObserved;
     const SERVICE: &'static str = "IAM";
+    const GLOBAL: bool = true;
     const NOUN: &'static str = "role";
     /// IAM's write rate is low (one global control plane per account): 4 in flight for all
     /// of IAM (the least of its kinds' bounds is the service's).
@@ -97,7 +106,11 @@ impl ManagedKind for IamRoles {
         aws: &'a Aws,
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
-        observe::observe(&aws.iam, want, self.strategy)
+        let now = self.now.unwrap_or_else(SystemTime::now);
+        let observed_at = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        observe::observe(aws, want, self.strategy, observed_at)
     }
 
     fn plan(

@@ -11,18 +11,21 @@
 //! `Auto` uses per-role reads for one managed role and account details from two on: from two
 //! roles on, account details always make fewer calls (2 against 8 or more), and per-role
 //! reads are only faster when the account holds many roles the desired state does not manage
-//! (decision record 0020 has the measurements).
+//! (decision record 0020 has the measurements). A whole pass (one that looks for orphans)
+//! reads account details whatever the number of roles, once for the pass: the orphan search
+//! reads them too, and `ListRoles` is the listing it and import share.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use afu9_spec::Resource;
 use afu9_spec::iam::IamRoleSpec;
 use aws_sdk_iam::Client;
-use aws_sdk_iam::types::EntityType;
+use aws_sdk_iam::types::{EntityType, Role};
 
 use super::IamRoleObserved;
-use crate::aws::AwsError;
 use crate::aws::read::windowed;
+use crate::aws::{Aws, AwsError};
 use crate::refs::iam::decode;
 
 /// How many roles are read at once with per-role reads (IAM's throttling limits are low).
@@ -53,19 +56,37 @@ impl ReadStrategy {
 }
 
 pub(super) async fn observe(
-    iam: &Client,
+    aws: &Aws,
     want: &[Resource<IamRoleSpec>],
     strategy: ReadStrategy,
+    observed_at: i64,
 ) -> Result<Vec<Option<IamRoleObserved>>, AwsError> {
-    if strategy.resolve(want.len()) == ReadStrategy::AccountDetails {
-        let mut all = read_account_details(iam).await?;
-        return Ok(want.iter().map(|role| all.remove(role.name())).collect());
+    let iam = &aws.iam;
+    let strategy = if aws.whole_pass() && strategy == ReadStrategy::Auto {
+        ReadStrategy::AccountDetails
+    } else {
+        strategy.resolve(want.len())
+    };
+    let mut roles: Vec<Option<IamRoleObserved>> = if strategy == ReadStrategy::AccountDetails {
+        let all = aws
+            .listing("IAM.GetAccountAuthorizationDetails(Role)", || {
+                read_account_details(aws)
+            })
+            .await?;
+        want.iter()
+            .map(|role| all.get(role.name()).cloned())
+            .collect()
+    } else {
+        windowed(
+            want.iter().map(|role| read_role(iam, role.name())),
+            CONCURRENCY,
+        )
+        .await?
+    };
+    for role in roles.iter_mut().flatten() {
+        role.observed_at = observed_at;
     }
-    windowed(
-        want.iter().map(|role| read_role(iam, role.name())),
-        CONCURRENCY,
-    )
-    .await
+    Ok(roles)
 }
 
 async fn read_role(iam: &Client, name: &str) -> Result<Option<IamRoleObserved>, AwsError> {
@@ -146,10 +167,27 @@ async fn read_role(iam: &Client, name: &str) -> Result<Option<IamRoleObserved>, 
             .into_iter()
             .map(|t| (t.key, t.value))
             .collect(),
+        observed_at: 0,
     }))
 }
 
-async fn read_account_details(iam: &Client) -> Result<HashMap<String, IamRoleObserved>, AwsError> {
+/// Every role of the account (`ListRoles`; the pass's shared listing).
+pub(super) async fn list_roles(aws: &Aws) -> Result<Arc<Vec<Role>>, AwsError> {
+    aws.listing("IAM.ListRoles", || async {
+        let mut roles = Vec::new();
+        let mut pages = aws.iam.list_roles().max_items(1000).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page =
+                page.map_err(|err| AwsError::from_sdk("list iam roles", "ListRoles", &err))?;
+            roles.extend(page.roles);
+        }
+        Ok(roles)
+    })
+    .await
+}
+
+async fn read_account_details(aws: &Aws) -> Result<HashMap<String, IamRoleObserved>, AwsError> {
+    let iam = &aws.iam;
     let what = "observe iam roles";
     let mut roles = HashMap::new();
     let mut pages = iam
@@ -199,20 +237,17 @@ async fn read_account_details(iam: &Client) -> Result<HashMap<String, IamRoleObs
                     .into_iter()
                     .map(|t| (t.key, t.value))
                     .collect(),
+                observed_at: 0,
             };
             roles.insert(name, observed);
         }
     }
-    let mut pages = iam.list_roles().max_items(1000).into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|err| AwsError::from_sdk(what, "ListRoles", &err))?;
-        for role in page.roles {
-            if let Some(observed) = roles.get_mut(&role.role_name) {
-                observed.description = role.description.filter(|d| !d.is_empty());
-                observed.max_session_duration = role
-                    .max_session_duration
-                    .unwrap_or(afu9_spec::iam::DEFAULT_MAX_SESSION_DURATION);
-            }
+    for role in &*list_roles(aws).await? {
+        if let Some(observed) = roles.get_mut(&role.role_name) {
+            observed.description = role.description.clone().filter(|d| !d.is_empty());
+            observed.max_session_duration = role
+                .max_session_duration
+                .unwrap_or(afu9_spec::iam::DEFAULT_MAX_SESSION_DURATION);
         }
     }
     Ok(roles)

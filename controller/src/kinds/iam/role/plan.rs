@@ -1,17 +1,19 @@
 //! The pure part of the role kind. Operations are ordered so that the role is never more
 //! privileged on the way than at either end: restrict (boundary set, detach, delete inline)
 //! before replacing documents, grant (attach, add inline) after, loosen (boundary removed)
-//! last.
+//! last. A revocation of older sessions (`revoke.rs`) is the first restriction, and its
+//! removal the last loosening.
 
 use std::collections::BTreeSet;
 
 use afu9_spec::Resource;
 use afu9_spec::iam::policy_doc;
-use afu9_spec::iam::{DEFAULT_MAX_SESSION_DURATION, IamRoleSpec};
+use afu9_spec::iam::{DEFAULT_MAX_SESSION_DURATION, IamRoleSpec, REVOKE_POLICY};
 use serde_json::Value;
 
 use super::IamRoleObserved;
 use super::apply::{NewRole, RoleOp};
+use super::revoke;
 use crate::engine::PlanContext;
 use crate::plan::{Change, Delta};
 use crate::refs::iam::{document_change, policy_arn};
@@ -118,11 +120,21 @@ fn plan_update(want: &Wanted<'_>, have: &IamRoleObserved) -> Delta {
     let mut delta = Delta::exists();
     let mut ops = Vec::new();
     let changes = &mut delta.changes;
+    let revocation = revoke::plan(
+        want.name,
+        want.spec.revoke_sessions_issued_before.as_deref(),
+        want.max_session(),
+        have,
+        changes,
+    );
+    ops.extend(revocation.put);
     restrict(want, have, changes, &mut ops);
     let added_inline = replace_documents(want, have, changes, &mut ops);
     update_settings(want, have, changes, &mut ops);
     grant(want, have, added_inline, changes, &mut ops);
+    ops.extend(revocation.remove);
     delta.ops(ops);
+    delta.note = revocation.note;
     if have.path != want.path() {
         delta.change(Change::new(
             "spec.path",
@@ -175,10 +187,11 @@ fn restrict(
             arn: arn.clone(),
         });
     }
+    // The revoke-older-sessions policy is `revoke.rs`'s.
     for (name, document) in have
         .inline_policies
         .iter()
-        .filter(|(n, _)| !want.spec.inline_policies.contains_key(*n))
+        .filter(|(n, _)| *n != REVOKE_POLICY && !want.spec.inline_policies.contains_key(*n))
     {
         changes.push(Change::new(
             format!("spec.inlinePolicies.{name}"),

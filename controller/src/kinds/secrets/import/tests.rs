@@ -20,6 +20,7 @@ fn secret(rotating: bool) -> SecretObserved {
         created: Some(0),
         last_rotated: None,
         value_stored: None,
+        rotation_pending: None,
         deletion_date: None,
         observed_at: 1,
         tags: afu9_spec::tags::Tags::new(),

@@ -45,6 +45,7 @@ fn rotated() -> SecretObserved {
         created: Some(NOW - 10 * DAY),
         last_rotated: None,
         value_stored: Some(NOW - 10 * DAY),
+        rotation_pending: None,
         deletion_date: None,
         observed_at: NOW,
         tags: owned_tags(),
@@ -284,4 +285,60 @@ fn dates_are_utc_calendar_days() {
     assert_eq!(date(0), "1970-01-01");
     assert_eq!(date(951_782_400), "2000-02-29");
     assert_eq!(date(NOW), "2026-11-27");
+}
+
+fn rotated_after(rotation: &str) -> String {
+    manifest("afu9/database", &format!("{{rotation: {rotation}}}"))
+}
+
+#[test]
+fn a_value_older_than_rotated_after_is_rotated_now_once() {
+    let yaml = rotated_after(
+        "{lambda: afu9-rotate-db-password, afterDays: 90, rotatedAfter: '2026-11-26T00:00:00Z'}",
+    );
+    let plan = plan_for(&yaml, Some(&rotated()));
+    assert_eq!(plan.action, Action::Update);
+    assert_eq!(calls(&plan), ["RotateSecret"]);
+    assert_eq!(
+        format!("{:?}", plan.ops[0]),
+        format!(
+            "RotateSecretNow {{ arn: {ARN:?}, lambda: Some({:?}), schedule: Some(Days(90)) }}",
+            rotated().rotation_lambda.expect("a lambda")
+        )
+    );
+    assert_eq!(paths(&plan), ["spec.rotation.rotatedAfter"]);
+    // Rotated since: quiet. Rotating still (a pending version made after the time): quiet.
+    let mut since = rotated();
+    since.value_stored = Some(NOW - 3600);
+    assert_eq!(plan_for(&yaml, Some(&since)).action, Action::Noop);
+    let mut rotating = rotated();
+    rotating.rotation_pending = Some(NOW - 60);
+    assert_eq!(plan_for(&yaml, Some(&rotating)).action, Action::Noop);
+}
+
+#[test]
+fn a_hand_rotated_value_older_than_rotated_after_is_blocked_and_a_future_time_waits() {
+    let manual =
+        rotated_after("{manual: true, maxAgeDays: 90, rotatedAfter: '2026-11-26T00:00:00Z'}");
+    let mut have = rotated();
+    have.rotation_enabled = false;
+    have.rotation_lambda = None;
+    have.schedule = None;
+    let plan = plan_for(&manual, Some(&have));
+    assert_eq!(plan.action, Action::Blocked);
+    assert!(plan.ops.is_empty());
+    assert!(
+        plan.reason
+            .as_deref()
+            .is_some_and(|r| r
+                .starts_with("compromised: the current value was stored at 2026-11-17T00:00:00Z")),
+        "{:?}",
+        plan.reason
+    );
+    let future = rotated_after(
+        "{lambda: afu9-rotate-db-password, afterDays: 90, rotatedAfter: '2026-12-26T00:00:00Z'}",
+    );
+    let plan = plan_for(&future, Some(&rotated()));
+    assert_eq!(plan.action, Action::Noop);
+    assert!(plan.ops.is_empty());
 }

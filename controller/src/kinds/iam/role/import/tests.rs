@@ -30,6 +30,7 @@ fn role(tags: &[(&str, &str)]) -> IamRoleObserved {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
+        observed_at: 0,
     }
 }
 

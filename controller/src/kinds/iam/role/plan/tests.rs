@@ -68,6 +68,7 @@ fn in_sync() -> IamRoleObserved {
         .into(),
         managed_policies: ["arn:aws:iam::aws:policy/ReadOnlyAccess".to_owned(), EXTRA_ARN.to_owned()].into(),
         tags,
+        observed_at: 0,
     }
 }
 

@@ -1,0 +1,75 @@
+//! The queue's SQS calls: a long-polled receive, and batched deletes a few at once.
+
+use aws_sdk_sqs::types::DeleteMessageBatchRequestEntry;
+use futures_util::{StreamExt as _, TryStreamExt as _, stream};
+
+use crate::aws::{Aws, AwsError};
+
+/// How many `DeleteMessageBatch` calls run at once.
+const DELETERS: usize = 4;
+
+/// Up to ten messages, waiting up to `wait` seconds for the first: (receipt handle, body).
+pub(super) async fn receive(
+    aws: &Aws,
+    url: &str,
+    wait: u64,
+) -> Result<Vec<(String, String)>, AwsError> {
+    let output = aws
+        .sqs
+        .receive_message()
+        .queue_url(url)
+        .max_number_of_messages(10)
+        .wait_time_seconds(i32::try_from(wait).unwrap_or(20))
+        .send()
+        .await
+        .map_err(|err| {
+            AwsError::from_sdk(format!("receive events from {url}"), "ReceiveMessage", &err)
+        })?;
+    Ok(output
+        .messages
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| Some((m.receipt_handle?, m.body.unwrap_or_default())))
+        .collect())
+}
+
+/// Deletes the messages `handles`, ten a call, [`DELETERS`] calls at once.
+pub(super) async fn delete(aws: &Aws, url: &str, handles: Vec<String>) -> Result<(), AwsError> {
+    let calls: Vec<_> = handles
+        .chunks(10)
+        .map(|chunk| delete_ten(aws, url, chunk.to_vec()))
+        .collect();
+    stream::iter(calls)
+        .buffer_unordered(DELETERS)
+        .try_for_each(|()| async { Ok(()) })
+        .await
+}
+
+/// One `DeleteMessageBatch` of up to ten messages.
+async fn delete_ten(aws: &Aws, url: &str, handles: Vec<String>) -> Result<(), AwsError> {
+    let entries = handles
+        .iter()
+        .enumerate()
+        .filter_map(|(index, handle)| {
+            DeleteMessageBatchRequestEntry::builder()
+                .id(index.to_string())
+                .receipt_handle(handle)
+                .build()
+                .ok()
+        })
+        .collect();
+    aws.sqs
+        .delete_message_batch()
+        .queue_url(url)
+        .set_entries(Some(entries))
+        .send()
+        .await
+        .map_err(|err| {
+            AwsError::from_sdk(
+                format!("delete events from {url}"),
+                "DeleteMessageBatch",
+                &err,
+            )
+        })?;
+    Ok(())
+}

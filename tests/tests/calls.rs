@@ -1,0 +1,253 @@
+//! What a pass costs in AWS calls, asserted exactly, call by call: a steady whole pass (the
+//! orphan search included, as `plan`, `apply` and `run` make it) of the 14-resource posture
+//! of the first benchmark and of the whole AFU-9 posture, and an event's reconcile. A change
+//! that adds a call fails here; one that removes a call fails here too, and the figure
+//! (with `docs/benchmarks.md`) is then lowered on purpose.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use afu9_controller::aws::Aws;
+use afu9_controller::engine::Engine;
+use afu9_controller::events::{EventKey, Target};
+use afu9_controller::plan::{Action, Plan};
+use afu9_e2e::{Emulator, repo_root};
+use afu9_spec::DesiredState;
+use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMapping};
+
+/// The most passes converging the seeded account may take.
+const MAX_PASSES: usize = 4;
+
+fn calls(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
+    pairs
+        .iter()
+        .map(|(operation, count)| ((*operation).to_owned(), *count))
+        .collect()
+}
+
+fn settled(plan: &Plan) -> bool {
+    !plan.has_drift() && !plan.has_errors()
+}
+
+/// Whole passes (plan with orphans, apply) until a plan is settled.
+async fn converge(emulator: &Emulator, engine: &Engine, state: &DesiredState) {
+    let aws = Aws::from_config(&emulator.sdk_config());
+    for _ in 0..MAX_PASSES {
+        let plan = engine.plan_with_orphans(&aws, state, false).await;
+        if settled(&plan) {
+            return;
+        }
+        let report = engine.apply(&aws, &plan).await;
+        assert_eq!(report.failed(), 0, "{report:?}");
+    }
+    panic!("not settled after {MAX_PASSES} passes");
+}
+
+/// The calls of one steady whole pass, checked to be one: nothing to change, no orphan.
+async fn steady_pass(emulator: &Emulator, engine: &Engine, state: &DesiredState) -> Aws {
+    let counting = Aws::from_config(&emulator.sdk_config());
+    let plan = engine.plan_with_orphans(&counting, state, false).await;
+    assert!(settled(&plan), "{plan:#?}");
+    let orphans: Vec<_> = plan.resources.iter().filter(|r| r.orphan).collect();
+    assert!(orphans.is_empty(), "{orphans:#?}");
+    assert!(plan.resources.iter().all(|r| r.action != Action::Error));
+    counting
+}
+
+fn load(files: &[&str]) -> DesiredState {
+    let paths: Vec<PathBuf> = files
+        .iter()
+        .map(|file| repo_root().join("desired-state").join(file))
+        .collect();
+    afu9_spec::load_paths(&paths).expect("valid")
+}
+
+/// What the 14-resource posture expects to exist and does not manage: the VPC, the rotation
+/// Lambda, the secrets with their values, the task-definition family.
+async fn seed_core(emulator: &Emulator) {
+    emulator
+        .ec2()
+        .create_vpc()
+        .cidr_block("10.9.0.0/16")
+        .tag_specifications(
+            TagSpecification::builder()
+                .resource_type(ResourceType::Vpc)
+                .tags(Tag::builder().key("Name").value("afu9-vpc").build())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create the VPC");
+    emulator.create_stub_lambda("afu9-rotate-db-password").await;
+    for name in ["afu9/database", "afu9/github", "afu9/llm"] {
+        emulator
+            .secretsmanager()
+            .create_secret()
+            .name(name)
+            .secret_string("dummy-value-set-by-the-owner")
+            .send()
+            .await
+            .expect("create secret");
+    }
+    let web = ContainerDefinition::builder()
+        .name("web")
+        .image("registry.example/afu9/control-center:1")
+        .port_mappings(PortMapping::builder().container_port(8080).build())
+        .build();
+    emulator
+        .ecs()
+        .register_task_definition()
+        .family("afu9-control-center")
+        .network_mode(NetworkMode::Awsvpc)
+        .requires_compatibilities(Compatibility::Fargate)
+        .cpu("512")
+        .memory("1024")
+        .container_definitions(web)
+        .send()
+        .await
+        .expect("register the task definition");
+}
+
+#[tokio::test]
+async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
+    let emulator = Emulator::start();
+    seed_core(&emulator).await;
+    let state = load(&[
+        "ecr.yaml",
+        "iam.yaml",
+        "network.yaml",
+        "secrets.yaml",
+        "ecs.yaml",
+        "posture.yaml",
+    ]);
+    let engine = Engine::new(afu9_controller::kinds::standard());
+    converge(&emulator, &engine, &state).await;
+
+    let counting = steady_pass(&emulator, &engine, &state).await;
+    let expected = calls(&[
+        // The orphan search's one list call for each tracked kind without a manifest: trails, alarms, policies, keys, topics.
+        ("CloudTrail.DescribeTrails", 1),
+        ("CloudWatch.DescribeAlarms", 1),
+        // The groups: the VPC by its tags, every group (shared with the orphan search, whose listing shows no unnamed group with the ownership tag), their rules.
+        ("EC2.DescribeSecurityGroupRules", 1),
+        ("EC2.DescribeSecurityGroups", 1),
+        ("EC2.DescribeVpcs", 1),
+        // The Posture's account setting.
+        ("EC2.GetEbsEncryptionByDefault", 1),
+        // One listing for observation and the orphan search; tags and lifecycle policy per repository.
+        ("ECR.DescribeRepositories", 1),
+        ("ECR.GetLifecyclePolicy", 4),
+        ("ECR.ListTagsForResource", 4),
+        // The family's latest revision.
+        ("ECS.DescribeTaskDefinition", 1),
+        // Account details and ListRoles for the two roles (shared with the orphan search); ListPolicies: no policy manifest.
+        ("IAM.GetAccountAuthorizationDetails", 1),
+        ("IAM.ListPolicies", 1),
+        ("IAM.ListRoles", 1),
+        ("KMS.ListAliases", 1),
+        // The search for keys a crashed create left without an alias.
+        ("KMS.ListKeys", 1),
+        ("SNS.ListTopics", 1),
+        // The two manual secrets' value dates; one ListSecrets for observation and the orphan search.
+        ("Secrets Manager.ListSecretVersionIds", 2),
+        ("Secrets Manager.ListSecrets", 1),
+    ]);
+    assert_eq!(counting.calls.by_operation(), expected);
+    // The API minimum: the manifests' own reads (19), one list call for each of the five
+    // tracked kinds that have no manifest here, and KMS's search for an unaliased key.
+    assert_eq!(counting.calls.total(), 25);
+}
+
+#[tokio::test]
+async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
+    let emulator = Emulator::start();
+    emulator.seed_afu9_demo();
+    let state = load(&["."]);
+    let engine = Engine::new(afu9_controller::kinds::standard());
+    converge(&emulator, &engine, &state).await;
+
+    let counting = steady_pass(&emulator, &engine, &state).await;
+    let expected = calls(&[
+        ("ACM.ListCertificates", 1),
+        ("CloudTrail.DescribeTrails", 1),
+        ("CloudTrail.GetEventSelectors", 1),
+        ("CloudTrail.GetTrailStatus", 1),
+        ("CloudTrail.ListTags", 1),
+        ("CloudWatch Logs.DescribeLogGroups", 2),
+        ("CloudWatch Logs.DescribeMetricFilters", 1),
+        ("CloudWatch.DescribeAlarms", 1),
+        ("CloudWatch.ListTagsForResource", 6),
+        ("EC2.DescribeRouteTables", 2),
+        ("EC2.DescribeSecurityGroupRules", 1),
+        ("EC2.DescribeSecurityGroups", 4),
+        ("EC2.DescribeSubnets", 1),
+        ("EC2.DescribeVpcs", 1),
+        ("EC2.GetEbsEncryptionByDefault", 1),
+        ("ECR.DescribeRepositories", 1),
+        ("ECR.GetLifecyclePolicy", 4),
+        ("ECR.ListTagsForResource", 4),
+        ("ECS.DescribeClusters", 1),
+        ("ECS.DescribeServices", 1),
+        ("ECS.DescribeTaskDefinition", 1),
+        ("Elastic Load Balancing v2.DescribeListeners", 1),
+        (
+            "Elastic Load Balancing v2.DescribeLoadBalancerAttributes",
+            1,
+        ),
+        ("Elastic Load Balancing v2.DescribeLoadBalancers", 1),
+        ("Elastic Load Balancing v2.DescribeTags", 1),
+        ("EventBridge.DescribeRule", 1),
+        ("EventBridge.ListTagsForResource", 1),
+        ("EventBridge.ListTargetsByRule", 1),
+        ("IAM.GetAccountAuthorizationDetails", 1),
+        ("IAM.ListPolicies", 1),
+        ("IAM.ListRoles", 1),
+        ("KMS.DescribeKey", 3),
+        ("KMS.GetKeyRotationStatus", 3),
+        ("KMS.ListAliases", 1),
+        // The search for keys a crashed create left without an alias.
+        ("KMS.ListKeys", 1),
+        ("KMS.ListResourceTags", 3),
+        ("RDS.DescribeDBInstances", 1),
+        ("RDS.DescribeDBParameters", 1),
+        ("SNS.GetTopicAttributes", 1),
+        ("SNS.ListSubscriptionsByTopic", 1),
+        ("SNS.ListTagsForResource", 1),
+        ("SNS.ListTopics", 1),
+        ("SQS.GetQueueAttributes", 1),
+        ("SQS.GetQueueUrl", 1),
+        ("SQS.ListQueueTags", 1),
+        ("STS.GetCallerIdentity", 1),
+        ("Secrets Manager.ListSecretVersionIds", 2),
+        ("Secrets Manager.ListSecrets", 1),
+    ]);
+    assert_eq!(counting.calls.by_operation(), expected);
+    assert_eq!(counting.calls.total(), 71);
+
+    // An event's reconcile: what a repository's and a group's write events name.
+    let counting = Aws::from_config(&emulator.sdk_config());
+    let targets: BTreeSet<Target> = [
+        ("EcrRepository", "afu9/control-center"),
+        ("SecurityGroup", "afu9-ecs"),
+    ]
+    .into_iter()
+    .map(|(kind, name)| Target {
+        kind,
+        key: EventKey::Name(name.to_owned()),
+    })
+    .collect();
+    let plan = engine.plan_targets(&counting, &state, &targets).await;
+    assert!(settled(&plan), "{plan:#?}");
+    // The repository alone (its listing, tags and lifecycle policy); the group with the
+    // kind's others (observed together), by name: no orphan search, no other kind.
+    let expected = calls(&[
+        ("EC2.DescribeSecurityGroupRules", 1),
+        ("EC2.DescribeSecurityGroups", 1),
+        ("EC2.DescribeVpcs", 1),
+        ("ECR.DescribeRepositories", 1),
+        ("ECR.GetLifecyclePolicy", 1),
+        ("ECR.ListTagsForResource", 1),
+    ]);
+    assert_eq!(counting.calls.by_operation(), expected);
+}
