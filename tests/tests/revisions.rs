@@ -216,7 +216,10 @@ async fn unsafe_and_surplus_revisions_go_and_those_in_use_stay() {
         ]
     );
     let why = resource.changes[1].before.clone().expect("before")["why"].to_string();
-    assert!(why.contains("web: privileged") && why.contains("web: runs as root"), "{why}");
+    assert!(
+        why.contains("web: privileged") && why.contains("web: runs as root"),
+        "{why}"
+    );
     let note = resource.reason.clone().unwrap_or_default();
     assert!(note.contains("kept for rollback (compliant): 5"), "{note}");
     assert!(note.contains("2 (running task afu9/"), "{note}");
@@ -308,7 +311,11 @@ async fn a_revision_an_unlisted_service_runs_is_never_deregistered() {
     assert!(note.contains("1 (service afu9/web)"), "{note}");
     let report = engine.apply(&aws, &plan).await;
     assert_eq!(report.failed(), 0, "{report:?}");
-    assert_eq!(active(&ecs).await, [1, 2], "revision 1 still runs in afu9/web");
+    assert_eq!(
+        active(&ecs).await,
+        [1, 2],
+        "revision 1 still runs in afu9/web"
+    );
     let again = engine.plan(&aws, &state).await;
     assert!(!again.has_drift(), "{again:?}");
     assert!(deregistrations(family(&again)).is_empty());

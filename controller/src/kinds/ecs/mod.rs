@@ -197,11 +197,7 @@ impl ManagedKind for EcsTaskDefinitions {
         aws: &'a Aws,
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
-        async move {
-            let mut observed = observe::observe(&aws.ecs, want).await?;
-            superseded::read(&aws.ecs, want, &mut observed).await?;
-            Ok(observed)
-        }
+        observe::observe(&aws.ecs, want)
     }
 
     fn plan(

@@ -87,8 +87,7 @@ pub fn breaches(spec: &EcsTaskDefinitionSpec, containers: &[ContainerObserved]) 
         if contract.user.is_some() && container.user.as_deref().is_none_or(is_root_user) {
             found.push(format!("{name}: runs as root"));
         }
-        if contract.readonly_root_filesystem == Some(true) && !container.readonly_root_filesystem
-        {
+        if contract.readonly_root_filesystem == Some(true) && !container.readonly_root_filesystem {
             found.push(format!("{name}: writable root filesystem"));
         }
         if !container.has_log_configuration {
@@ -112,8 +111,7 @@ pub(super) fn plan(
     registers: bool,
     delta: &mut Delta,
 ) {
-    let (Some(policy), Some(observed)) = (want.spec.superseded_revisions, &have.superseded)
-    else {
+    let (Some(policy), Some(observed)) = (want.spec.superseded_revisions, &have.superseded) else {
         return;
     };
     let rolled = rolled_services(want, have, registers);
@@ -140,7 +138,10 @@ pub(super) fn plan(
         let Some(users) = &observed.users else {
             // Only a compliant revision pushed past the kept number by this plan's own
             // registration: who runs it is read on the next pass.
-            kept_in_use.push(format!("{} (users read on the next pass)", revision.revision));
+            kept_in_use.push(format!(
+                "{} (users read on the next pass)",
+                revision.revision
+            ));
             continue;
         };
         let users: BTreeSet<&User> = users
@@ -184,9 +185,9 @@ fn rolled_services(
     have.services
         .iter()
         .filter(|s| {
-            s.task_definition
-                .as_deref()
-                .is_some_and(|running| registers || !runs_revision(running, want.name(), have.revision))
+            s.task_definition.as_deref().is_some_and(|running| {
+                registers || !runs_revision(running, want.name(), have.revision)
+            })
         })
         .map(|s| User::Service {
             cluster: s.cluster.clone(),

@@ -15,7 +15,10 @@ pub(super) fn permissions(
     let mut grants = Vec::new();
     if state.posture.ebs_encryption_by_default.is_some() {
         grants.push(Grant::any(Access::Read, &["ec2:GetEbsEncryptionByDefault"]));
-        grants.push(Grant::any(Access::Write, &["ec2:EnableEbsEncryptionByDefault"]));
+        grants.push(Grant::any(
+            Access::Write,
+            &["ec2:EnableEbsEncryptionByDefault"],
+        ));
     }
     if let Some(scanning) = state.posture.ecr_registry_scanning {
         grants.push(Grant::any(

@@ -40,7 +40,9 @@ mod tests {
 
     use afu9_spec::registry_scanning::RegistryScanning;
 
-    use super::super::{AccountSettings, AccountSettingsObserved, RegistryScanningObserved, ScanRule};
+    use super::super::{
+        AccountSettings, AccountSettingsObserved, RegistryScanningObserved, ScanRule,
+    };
     use crate::engine::PlanContext;
     use crate::plan::Action;
 

@@ -66,14 +66,16 @@ fn services(statement: &Value) -> Vec<String> {
 }
 
 fn has_source_condition(condition: Option<&Value>) -> bool {
-    condition.and_then(Value::as_object).is_some_and(|operators| {
-        operators.values().any(|block| {
-            block.as_object().is_some_and(|keys| {
-                keys.keys()
-                    .any(|key| SOURCE_KEYS.contains(&key.to_lowercase().as_str()))
+    condition
+        .and_then(Value::as_object)
+        .is_some_and(|operators| {
+            operators.values().any(|block| {
+                block.as_object().is_some_and(|keys| {
+                    keys.keys()
+                        .any(|key| SOURCE_KEYS.contains(&key.to_lowercase().as_str()))
+                })
             })
         })
-    })
 }
 
 /// The warning for each service `role` trusts without a source condition, unless the role

@@ -11,8 +11,8 @@ use afu9_spec::ecs::EcsTaskDefinitionSpec;
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::{SortOrder, TaskDefinitionStatus};
 
-use super::super::observe::container;
 use super::super::TaskDefinitionObserved;
+use super::super::observe::container;
 use super::{OldRevision, SupersededObserved, User, breaches};
 use crate::aws::AwsError;
 use crate::aws::read::windowed;
@@ -36,8 +36,7 @@ pub(crate) async fn read(
 ) -> Result<(), AwsError> {
     let mut any_candidate = false;
     for (resource, have) in want.iter().zip(observed.iter_mut()) {
-        let (Some(policy), Some(have)) = (resource.spec.superseded_revisions, have.as_mut())
-        else {
+        let (Some(policy), Some(have)) = (resource.spec.superseded_revisions, have.as_mut()) else {
             continue;
         };
         let numbers = active_revisions(ecs, resource.name()).await?;

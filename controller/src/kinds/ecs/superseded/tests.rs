@@ -116,7 +116,10 @@ fn an_unsafe_revision_nobody_runs_is_deregistered_and_the_compliant_ones_kept() 
     );
     assert!(why.contains("writable root filesystem") && why.contains("no log configuration"));
     let note = delta.note.expect("a note");
-    assert!(note.contains("kept for rollback (compliant): 4, 2"), "{note}");
+    assert!(
+        note.contains("kept for rollback (compliant): 4, 2"),
+        "{note}"
+    );
 }
 
 #[test]
@@ -157,9 +160,11 @@ fn compliant_revisions_beyond_the_kept_number_go_oldest_first() {
             format!("deregister ecs task definition {FAMILY}:1"),
         ]
     );
-    assert!(delta.changes[0].before.as_ref().expect("before")["why"]
-        .to_string()
-        .contains("older than the 1 kept"));
+    assert!(
+        delta.changes[0].before.as_ref().expect("before")["why"]
+            .to_string()
+            .contains("older than the 1 kept")
+    );
 }
 
 /// The plan registers a new revision and rolls the listed service off the latest: the latest

@@ -1,9 +1,9 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use afu9_spec::registry_scanning::RegistryScanning;
 use crate::kinds::round_trip::round_trip;
 use crate::plan::Action;
+use afu9_spec::registry_scanning::RegistryScanning;
 
 fn observed(ebs: bool) -> AccountSettingsObserved {
     AccountSettingsObserved {
