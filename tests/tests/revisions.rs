@@ -40,7 +40,9 @@ spec:
 async fn register(ecs: &aws_sdk_ecs::Client, safe: bool) -> i32 {
     let web = ContainerDefinition::builder()
         .name("web")
-        .image("registry.example/afu9/control-center:1");
+        .image("registry.example/afu9/control-center:1")
+        // moto's RunTask sums the containers' own memory (docs/emulator-quirks.md).
+        .memory(512);
     let web = if safe {
         web.user("1001")
             .readonly_root_filesystem(true)
@@ -84,6 +86,17 @@ async fn cluster(emulator: &Emulator) -> NetworkConfiguration {
         .vpc
         .and_then(|v| v.vpc_id)
         .expect("vpc id");
+    // moto's awsvpc RunTask names the ENI's DNS name: the VPC needs DNS hostnames.
+    ec2.modify_vpc_attribute()
+        .vpc_id(&vpc)
+        .enable_dns_hostnames(
+            aws_sdk_ec2::types::AttributeBooleanValue::builder()
+                .value(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("vpc DNS hostnames");
     let subnet = ec2
         .create_subnet()
         .vpc_id(&vpc)
@@ -211,8 +224,8 @@ async fn unsafe_and_surplus_revisions_go_and_those_in_use_stay() {
     assert_eq!(
         paths,
         [
-            format!("supersededRevisions.{FAMILY}:4"),
-            format!("supersededRevisions.{FAMILY}:3"),
+            format!("spec.supersededRevisions[{FAMILY}:4]"),
+            format!("spec.supersededRevisions[{FAMILY}:3]"),
         ]
     );
     let why = resource.changes[1].before.clone().expect("before")["why"].to_string();

@@ -164,7 +164,7 @@ pub(super) fn plan(
             revision.breaches.join(", ")
         };
         delta.change(Change::new(
-            format!("supersededRevisions.{family}:{}", revision.revision),
+            format!("spec.supersededRevisions[{family}:{}]", revision.revision),
             Some(json!({"status": "ACTIVE", "why": why})),
             Some("INACTIVE".into()),
         ));

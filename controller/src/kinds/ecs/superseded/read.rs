@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use afu9_spec::Resource;
 use afu9_spec::ecs::EcsTaskDefinitionSpec;
 use aws_sdk_ecs::Client;
-use aws_sdk_ecs::types::{SortOrder, TaskDefinitionStatus};
+use aws_sdk_ecs::types::TaskDefinitionStatus;
 
 use super::super::TaskDefinitionObserved;
 use super::super::observe::container;
@@ -75,7 +75,7 @@ pub(crate) async fn read(
     Ok(())
 }
 
-/// The ACTIVE revision numbers of `family`.
+/// The ACTIVE revision numbers of `family`, newest first.
 async fn active_revisions(ecs: &Client, family: &str) -> Result<Vec<i32>, AwsError> {
     let mut numbers = Vec::new();
     let mut token = None;
@@ -84,7 +84,6 @@ async fn active_revisions(ecs: &Client, family: &str) -> Result<Vec<i32>, AwsErr
             .list_task_definitions()
             .family_prefix(family)
             .status(TaskDefinitionStatus::Active)
-            .sort(SortOrder::Desc)
             .set_next_token(token)
             .send()
             .await
@@ -104,6 +103,8 @@ async fn active_revisions(ecs: &Client, family: &str) -> Result<Vec<i32>, AwsErr
         );
         token = output.next_token;
         if token.is_none() {
+            // Newest first, sorted here: the emulator ignores `sort`.
+            numbers.sort_unstable_by(|a, b| b.cmp(a));
             return Ok(numbers);
         }
     }

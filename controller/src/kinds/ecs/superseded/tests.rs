@@ -108,7 +108,7 @@ fn an_unsafe_revision_nobody_runs_is_deregistered_and_the_compliant_ones_kept() 
         vec![format!("deregister ecs task definition {FAMILY}:3")]
     );
     let change = &delta.changes[0];
-    assert_eq!(change.path, format!("supersededRevisions.{FAMILY}:3"));
+    assert_eq!(change.path, format!("spec.supersededRevisions[{FAMILY}:3]"));
     let why = change.before.as_ref().expect("before")["why"].to_string();
     assert!(
         why.contains("web: privileged") && why.contains("web: runs as root"),
