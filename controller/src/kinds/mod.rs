@@ -39,7 +39,7 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .imports()
             .never_prunes("account settings are not a resource of their own")
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(kms_key::KmsKeys)
             .tagged()
@@ -63,7 +63,7 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .imports()
             .prunes()
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(secrets::Secrets::default())
             .tagged()
@@ -94,7 +94,7 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .imports()
             .never_prunes("task definitions carry no ownership tag")
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(ecs_cluster::EcsClusters)
             .tagged()

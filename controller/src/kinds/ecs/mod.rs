@@ -7,6 +7,7 @@
 //! pointing the listed services at it.
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;

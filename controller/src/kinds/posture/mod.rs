@@ -9,6 +9,7 @@
 //! is the claim.
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod permissions;
