@@ -40,7 +40,7 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .imports()
             .never_prunes("account settings are not a resource of their own")
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(kms_key::KmsKeys)
             .tagged()
@@ -97,7 +97,7 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .imports()
             .never_prunes("task definitions carry no ownership tag")
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(ecs_cluster::EcsClusters)
             .tagged()

@@ -138,7 +138,7 @@ pub const CHECKLIST: &[Item] = &[
         number: 2,
         severity: Severity::High,
         title: "IAM roles follow least privilege principle",
-        controls: &["IAM.1", "IAM.21"],
+        controls: &["IAM.1", "IAM.21", "ECS.4", "ECS.5"],
         scope: Scope::Checked {
             fields: &[
                 (
@@ -152,10 +152,28 @@ pub const CHECKLIST: &[Item] = &[
                     ],
                 ),
                 ("IamPolicy", &["spec.policy"]),
+                (
+                    "EcsTaskDefinition",
+                    &[
+                        "spec.containers.*.privileged",
+                        "spec.containers.*.readonlyRootFilesystem",
+                        "spec.supersededRevisions",
+                    ],
+                ),
             ],
             requires: &[declared("IamRole")],
             guardrails: &["AFU9-IAM-"],
-            attested_by: &["IAM.1", "IAM.21"],
+            // Least privilege (IAM.1, IAM.21); service roles' trust conditions (confused
+            // deputy); containers without host privileges or a writable root filesystem, in the
+            // latest revision and in every older one still ACTIVE.
+            attested_by: &[
+                "IAM.1",
+                "IAM.21",
+                "AFU9.IAM.1",
+                "ECS.4",
+                "ECS.5",
+                "AFU9.ECS.1",
+            ],
         },
         verify: Some(
             "roles the manifests do not name, and unused permissions: IAM Access Analyzer's unused-access findings",
@@ -255,10 +273,15 @@ pub const CHECKLIST: &[Item] = &[
         title: "ECR image scanning enabled",
         controls: &["ECR.1", "ECR.2"],
         scope: Scope::Checked {
-            fields: &[("EcrRepository", &["spec.scanOnPush", "spec.tagMutability"])],
+            fields: &[
+                ("EcrRepository", &["spec.scanOnPush", "spec.tagMutability"]),
+                ("Posture", &["spec.ecrRegistryScanning"]),
+            ],
             requires: &[every("EcrRepository", "scanOnPush", "true")],
             guardrails: &[],
-            attested_by: &["ECR.1", "ECR.2"],
+            // The repositories' own scanning and tags, and the registry's rule that scans
+            // every repository, those no manifest names included.
+            attested_by: &["ECR.1", "ECR.2", "AFU9.ECR.1"],
         },
         verify: None,
     },
