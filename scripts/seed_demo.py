@@ -4,7 +4,8 @@
   someone made its tags mutable, turned scanning off, deleted its lifecycle policy, changed a
   tag and added another;
 - afu9/mcp-github exists with a lifecycle policy that keeps 30 images instead of 10;
-- afu9/mcp-deploy and afu9/mcp-observability do not exist yet;
+- afu9/mcp-deploy and afu9/mcp-observability do not exist yet; the registry scans on push only
+  repositories under afu9/ (a repository created elsewhere pushes unscanned images);
 - afu9-task-role exists with AdministratorAccess attached and none of its inline policies;
   afu9-task-execution-role does not exist yet;
 - the VPC tagged Name=afu9-vpc exists (afu9-posture does not manage VPCs); in it afu9-ecs
@@ -13,9 +14,12 @@
 - the three AFU-9 secrets exist as their owners created them, with (dummy) values and without
   the managed-by tag (the manifests adopt them); nobody turned rotation on for afu9/database;
   its rotation Lambda exists;
+- every service role (the two task roles, the trail's delivery role, the rotation Lambda's role)
+  trusts its service without aws:SourceAccount or aws:SourceArn (confused deputy);
 - the afu9-control-center task definition's latest revision runs its web container as root,
   privileged, with a writable root filesystem and no log configuration, under the wrong task
-  role;
+  role; the service afu9-control-center runs it, and it stays ACTIVE once superseded unless
+  something deregisters it;
 - what the platform's bootstrap creates for the audit trail (afu9-posture does not manage it):
   the bucket afu9-audit-logs, the log group /afu9/cloudtrail, the delivery role and the KMS
   keys alias/afu9-audit and alias/afu9-alerts;
@@ -80,6 +84,16 @@ keep_30 = {
     ]
 }
 ecr.put_lifecycle_policy(repositoryName="afu9/mcp-github", lifecyclePolicyText=json.dumps(keep_30))
+# The registry scans on push only the repositories under afu9/ (others push unscanned images).
+ecr.put_registry_scanning_configuration(
+    scanType="BASIC",
+    rules=[
+        {
+            "scanFrequency": "SCAN_ON_PUSH",
+            "repositoryFilters": [{"filter": "afu9/*", "filterType": "WILDCARD"}],
+        }
+    ],
+)
 iam = boto3.client(
     "iam", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ["AWS_REGION"]
 )
@@ -133,8 +147,19 @@ request = urllib.request.Request(
     method="POST",
 )
 urllib.request.urlopen(request).close()
+# Like every service role here, it trusts its service without aws:SourceAccount.
+lambda_trust = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
 lambda_role = iam.create_role(
-    RoleName="afu9-rotate-db-password-role", AssumeRolePolicyDocument=json.dumps(trust)
+    RoleName="afu9-rotate-db-password-role", AssumeRolePolicyDocument=json.dumps(lambda_trust)
 )["Role"]["Arn"]
 code = io.BytesIO()
 with zipfile.ZipFile(code, "w") as archive:
@@ -346,14 +371,25 @@ certificate_arn = client("acm").import_certificate(
     Certificate=certificate.encode(), PrivateKey=private_key.encode()
 )["CertificateArn"]
 forward = [{"Type": "forward", "TargetGroupArn": target}]
-elb.create_listener(
+https_listener = elb.create_listener(
     LoadBalancerArn=alb,
     Protocol="HTTPS",
     Port=443,
     SslPolicy="ELBSecurityPolicy-2016-08",
     Certificates=[{"CertificateArn": certificate_arn}],
     DefaultActions=forward,
+)["Listeners"][0]["ListenerArn"]
+# No security headers, CORS open to any origin, and no web ACL.
+elb.modify_listener_attributes(
+    ListenerArn=https_listener,
+    Attributes=[
+        {
+            "Key": "routing.http.response.access_control_allow_origin.header_value",
+            "Value": "*",
+        }
+    ],
 )
+client("logs").create_log_group(logGroupName="aws-waf-logs-afu9")
 for port in (80, 8080):
     elb.create_listener(LoadBalancerArn=alb, Protocol="HTTP", Port=port, DefaultActions=forward)
 
@@ -363,6 +399,8 @@ print(
     " 3 secrets without rotation settings; 1 task definition running as root, privileged;"
     " 1 trail single-region, unvalidated, not logging, blind to read events; 1 unencrypted topic;"
     " 6 metric filters and alarms missing; 2 keys without rotation, 1 missing;"
-    " EBS encryption by default off; 1 ALB on TLS 1.0 with plain HTTP, an extra listener and"
-    " no deletion protection"
+    " EBS encryption by default off; registry scanning for afu9/* only;"
+    " 4 service roles without confused-deputy conditions;"
+    " 1 ALB on TLS 1.0 with plain HTTP, an extra listener and"
+    " no deletion protection, no security headers, CORS open to any origin and no web ACL"
 )

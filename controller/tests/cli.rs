@@ -205,6 +205,7 @@ const AFU9_PLAN: &[(&str, &str, &str)] = &[
     ("MetricAlarm", "afu9-security-group-changes", "create"),
     ("EventSource", "afu9-posture-events", "create"),
     ("LoadBalancer", "afu9-alb", "update"),
+    ("WebAcl", "afu9-edge", "create"),
 ];
 
 #[tokio::test]
@@ -259,7 +260,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
         })
         .collect();
     assert_eq!(kinds, AFU9_PLAN, "every resource, in apply order");
-    assert_eq!(value["summary"]["create"], 25);
+    assert_eq!(value["summary"]["create"], 26);
     assert_eq!(value["summary"]["update"], 9);
     assert_eq!(value["summary"]["replace"], 1);
     for resource in resources {
@@ -284,6 +285,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
             Some("Posture") => "spec.ebsEncryptionByDefault",
             Some("KmsKey") => "spec.rotation",
             Some("LoadBalancer") => "spec.listeners[443].sslPolicy",
+            Some("WebAcl") => "spec.rules",
             _ => "spec.tagMutability",
         };
         assert!(paths.contains(&expected), "{paths:?}");
@@ -299,7 +301,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let apply = afu9ctl(&env, &["apply"]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
     assert!(
-        text(&apply.stdout).contains("74 operations succeeded, 0 failed"),
+        text(&apply.stdout).contains("78 operations succeeded, 0 failed"),
         "{}",
         text(&apply.stdout)
     );

@@ -86,6 +86,9 @@ async fn killed_after_each_of_its_first_writes_the_next_apply_converges_with_not
         };
         let _ = child.kill();
         let _ = child.wait();
+        // A write let through just before the hold may still be on its way to the emulator:
+        // the next apply starts once it has landed, as after a crash AWS has finished it.
+        proxy.wait_until_forwarded();
         let writes: Vec<String> = proxy
             .records()
             .iter()

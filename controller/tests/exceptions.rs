@@ -135,8 +135,9 @@ async fn an_accepted_risk_is_accepted_until_it_expires_then_fails_and_is_active_
     assert_eq!(evidence["accepted"]["expired"], false);
     assert_eq!(json["exceptions"][0]["standing"], "in-force");
     assert_eq!(
-        json["exceptions"][0]["matched"], 2,
-        "the GitHub and LLM tokens"
+        json["exceptions"][0]["matched"], 4,
+        "the GitHub and LLM tokens: each one's manifest asks no automatic rotation, and each \
+         live secret has none (SecretsManager.1 read off the account)"
     );
     assert!(!stderr.contains("warning: exception"), "{stderr}");
 

@@ -100,6 +100,7 @@ fn iam_action(call: &str) -> Option<String> {
         "SNS" => "sns",
         "SQS" => "sqs",
         "Secrets Manager" => "secretsmanager",
+        "WAFV2" => "wafv2",
         "STS" if operation == "GetCallerIdentity" => return None,
         other => panic!("no IAM prefix known for the service {other} ({call})"),
     };
@@ -261,6 +262,10 @@ const ON_ANY: &[(&str, &str)] = &[
     ("ecs:ListServices", "no resource type"),
     ("ecs:ListTaskDefinitions", "no resource type"),
     ("ecs:RegisterTaskDefinition", "no resource type"),
+    (
+        "elasticloadbalancing:DescribeListenerAttributes",
+        "no resource type",
+    ),
     ("elasticloadbalancing:DescribeListeners", "no resource type"),
     (
         "elasticloadbalancing:DescribeLoadBalancerAttributes",
@@ -277,10 +282,14 @@ const ON_ANY: &[(&str, &str)] = &[
     ("kms:CreateKey", "no resource type"),
     ("kms:ListAliases", "no resource type"),
     ("kms:ListKeys", "no resource type"),
+    ("logs:CreateLogDelivery", "no resource type"),
     ("logs:DescribeLogGroups", "lists by name prefix"),
+    ("logs:DescribeResourcePolicies", "no resource type"),
+    ("logs:PutResourcePolicy", "no resource type"),
     ("rds:DescribeDBInstances", "lists by filter"),
     ("secretsmanager:ListSecrets", "no resource type"),
     ("sns:ListTopics", "no resource type"),
+    ("wafv2:ListWebACLs", "lists every web ACL of a scope"),
 ];
 
 #[test]
@@ -373,6 +382,14 @@ const NOT_SHOWN: &[(&str, &str)] = &[
         "CloudTrailRead4",
         "HeadBucket runs only for a trail to create or a bucket to change",
     ),
+    (
+        "WebAclRead2",
+        "GetWebACLForResource runs only for a web ACL that exists: the seeded account has none",
+    ),
+    (
+        "WebAclRead3",
+        "a web ACL's own reads run only once it exists: the seeded account has none",
+    ),
     ("KmsKeyWrite2", "kms:CreateAlias is granted on key/* too"),
     (
         "SecretWrite1",
@@ -401,6 +418,15 @@ const NOT_SHOWN: &[(&str, &str)] = &[
     (
         "EventSourceListen",
         "only `afu9ctl run` receives and deletes messages; GetQueueUrl is EventSourceRead2's too",
+    ),
+    (
+        "WebAclWrite1",
+        "the logs:* actions are checked by AWS on behalf of PutLoggingConfiguration, not requested",
+    ),
+    (
+        "WebAclWrite2",
+        "elasticloadbalancing:SetWebACL is checked by AWS on behalf of AssociateWebACL; \
+         wafv2:AssociateWebACL is WebAclWrite3's too",
     ),
 ];
 

@@ -12,6 +12,7 @@ pub mod load;
 pub mod meta;
 pub mod notifications;
 pub mod posture;
+pub mod registry_scanning;
 pub mod schema;
 pub mod state;
 pub mod tags;

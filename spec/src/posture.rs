@@ -1,5 +1,5 @@
 //! The `Posture` document: settings that apply to the whole desired state, and the
-//! account-wide AWS settings it manages (EBS encryption by default).
+//! account-wide AWS settings it manages (EBS encryption by default, ECR registry scanning).
 //!
 //! The account-wide settings are reconciled as one resource, the Posture document itself
 //! (`Posture/<metadata.name>` in a plan), when the document manages any of them; settings left
@@ -39,6 +39,10 @@ pub struct PostureSpec {
     /// EC2.7); `false` is refused. Left out: not managed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ebs_encryption_by_default: Option<bool>,
+    /// Scan every ECR repository of the registry, including those no manifest names (a `*`
+    /// rule; Security Hub ECR.1). Left out: not managed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecr_registry_scanning: Option<crate::registry_scanning::RegistryScanning>,
     /// Delete orphans: live resources that carry the `managed-by: afu9-posture` tag but that
     /// no manifest names any more. Off (the default), `plan` lists them as `orphaned` and
     /// nothing is done to them; `apply --prune` prunes for one run.
@@ -156,7 +160,7 @@ impl PostureSpec {
 
     /// Whether the document manages an account-wide AWS setting (and so is reconciled).
     pub fn manages_account_settings(&self) -> bool {
-        self.ebs_encryption_by_default.is_some()
+        self.ebs_encryption_by_default.is_some() || self.ecr_registry_scanning.is_some()
     }
 }
 

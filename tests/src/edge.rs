@@ -1,10 +1,13 @@
 //! What the AFU-9 edge manifests refer to but do not own, created in the emulator as the
 //! application's stack would leave it: an ALB in the VPC, insecure (HTTPS on 443 with the
 //! 2016 policy, which allows TLS 1.0; plain HTTP on 80 forwarding; an extra HTTP listener
-//! on 8080; deletion protection off; a group of its own), its target group, the imported
-//! certificate, and the access-log bucket.
+//! on 8080; deletion protection off; a group of its own; no web ACL; no security headers and
+//! CORS open to any origin), its target group, the imported certificate, the access-log
+//! bucket and the log group WAF logs to.
 
-use aws_sdk_elasticloadbalancingv2::types::{Action, ActionTypeEnum, Certificate, ProtocolEnum};
+use aws_sdk_elasticloadbalancingv2::types::{
+    Action, ActionTypeEnum, Certificate, ListenerAttribute, ProtocolEnum,
+};
 
 use crate::{Emulator, REGION};
 
@@ -14,6 +17,10 @@ pub const ALB: &str = "afu9-alb";
 pub const DOMAIN: &str = "afu9.example.com";
 /// The bucket its access logs go to.
 pub const LOG_BUCKET: &str = "afu9-alb-logs";
+/// The log group the web ACL logs to.
+pub const WAF_LOG_GROUP: &str = "aws-waf-logs-afu9";
+/// The listener attribute of `Access-Control-Allow-Origin`.
+pub const CORS_ORIGIN: &str = "routing.http.response.access_control_allow_origin.header_value";
 
 /// Creates the insecure ALB in `vpc` (two subnets, a target group, a certificate for
 /// [`DOMAIN`], three listeners) and returns its ARN.
@@ -76,7 +83,8 @@ pub async fn seed_insecure_alb(emulator: &Emulator, vpc: &str) -> String {
         .r#type(ActionTypeEnum::Forward)
         .target_group_arn(&target)
         .build();
-    elb.create_listener()
+    let https = elb
+        .create_listener()
         .load_balancer_arn(&alb)
         .protocol(ProtocolEnum::Https)
         .port(443)
@@ -85,7 +93,22 @@ pub async fn seed_insecure_alb(emulator: &Emulator, vpc: &str) -> String {
         .default_actions(forward.clone())
         .send()
         .await
-        .expect("create the HTTPS listener");
+        .expect("create the HTTPS listener")
+        .listeners
+        .and_then(|mut l| l.pop())
+        .and_then(|l| l.listener_arn)
+        .expect("listener arn");
+    elb.modify_listener_attributes()
+        .listener_arn(&https)
+        .attributes(
+            ListenerAttribute::builder()
+                .key(CORS_ORIGIN)
+                .value("*")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("open CORS to any origin");
     for port in [80, 8080] {
         elb.create_listener()
             .load_balancer_arn(&alb)
@@ -148,5 +171,12 @@ pub async fn seed_edge_prerequisites(emulator: &Emulator) -> String {
         .send()
         .await
         .expect("create the access-log bucket");
+    emulator
+        .logs()
+        .create_log_group()
+        .log_group_name(WAF_LOG_GROUP)
+        .send()
+        .await
+        .expect("create the WAF log group");
     seed_insecure_alb(emulator, &vpc).await
 }

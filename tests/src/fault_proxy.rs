@@ -76,6 +76,8 @@ struct State {
     config: FaultConfig,
     rng: fastrand::Rng,
     records: Vec<Record>,
+    /// Requests being forwarded to the emulator right now.
+    forwarding: usize,
 }
 
 /// The proxy, listening on 127.0.0.1 until the test process ends.
@@ -126,6 +128,7 @@ impl FaultProxy {
             config: FaultConfig::default(),
             rng: fastrand::Rng::with_seed(seed),
             records: Vec::new(),
+            forwarding: 0,
         }));
         let shared = Arc::clone(&state);
         thread::spawn(move || {
@@ -152,6 +155,14 @@ impl FaultProxy {
     /// Every request so far.
     pub fn records(&self) -> Vec<Record> {
         self.lock().records.clone()
+    }
+
+    /// Waits until no request is being forwarded: a write the proxy let through has reached
+    /// the emulator and been answered, even if its client was killed meanwhile.
+    pub fn wait_until_forwarded(&self) {
+        while self.lock().forwarding > 0 {
+            thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Forgets the records so far.
@@ -266,16 +277,27 @@ fn handle(client: TcpStream, upstreams: &Upstreams, state: &Mutex<State>) {
             operation: request.operation.clone(),
             fault,
         });
+        if matches!(fault, Fault::None | Fault::FailedAfterWrite) {
+            state.forwarding += 1;
+        }
         (fault, config.latency)
     };
     if !latency.is_zero() {
         thread::sleep(latency);
     }
     let mut client = client;
+    let forwarded = || {
+        let answer = forward(&request, upstream);
+        state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .forwarding -= 1;
+        answer
+    };
     let answer = match fault {
-        Fault::None => forward(&request, upstream),
+        Fault::None => forwarded(),
         Fault::FailedAfterWrite => {
-            let _ = forward(&request, upstream);
+            let _ = forwarded();
             Some(server_error(&request.service))
         }
         Fault::Throttled => Some(throttling(&request.service)),

@@ -240,6 +240,11 @@ impl Emulator {
     }
 
     /// An ACM client for injecting and checking state.
+    pub fn wafv2(&self) -> aws_sdk_wafv2::Client {
+        aws_sdk_wafv2::Client::new(&self.sdk_config())
+    }
+
+    /// An ACM client for the emulator.
     pub fn acm(&self) -> aws_sdk_acm::Client {
         aws_sdk_acm::Client::new(&self.sdk_config())
     }

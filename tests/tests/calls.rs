@@ -14,7 +14,10 @@ use afu9_controller::plan::{Action, Plan};
 use afu9_e2e::{Emulator, repo_root};
 use afu9_spec::DesiredState;
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
-use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMapping};
+use aws_sdk_ecs::types::{
+    AwsVpcConfiguration, Compatibility, ContainerDefinition, LaunchType, NetworkConfiguration,
+    NetworkMode, PortMapping,
+};
 
 /// The most passes converging the seeded account may take.
 const MAX_PASSES: usize = 4;
@@ -64,9 +67,10 @@ fn load(files: &[&str]) -> DesiredState {
 }
 
 /// What the 14-resource posture expects to exist and does not manage: the VPC, the rotation
-/// Lambda, the secrets with their values, the task-definition family.
+/// Lambda, the secrets with their values, the task-definition family and the service that
+/// runs it (which the family's manifest lists, to roll it to the hardened revision).
 async fn seed_core(emulator: &Emulator) {
-    emulator
+    let vpc = emulator
         .ec2()
         .create_vpc()
         .cidr_block("10.9.0.0/16")
@@ -78,7 +82,10 @@ async fn seed_core(emulator: &Emulator) {
         )
         .send()
         .await
-        .expect("create the VPC");
+        .expect("create the VPC")
+        .vpc
+        .and_then(|v| v.vpc_id)
+        .expect("the VPC's id");
     emulator.create_stub_lambda("afu9-rotate-db-password").await;
     for name in ["afu9/database", "afu9/github", "afu9/llm"] {
         emulator
@@ -107,6 +114,58 @@ async fn seed_core(emulator: &Emulator) {
         .send()
         .await
         .expect("register the task definition");
+    seed_service(emulator, &vpc).await;
+}
+
+/// The cluster `afu9` and its service `afu9-control-center`, running the family's revision 1.
+async fn seed_service(emulator: &Emulator, vpc: &str) {
+    let ec2 = emulator.ec2();
+    let subnet = ec2
+        .create_subnet()
+        .vpc_id(vpc)
+        .cidr_block("10.9.1.0/24")
+        .send()
+        .await
+        .expect("create a subnet")
+        .subnet
+        .and_then(|s| s.subnet_id)
+        .expect("the subnet's id");
+    let group = ec2
+        .create_security_group()
+        .group_name("afu9-seed-tasks")
+        .description("the service's tasks, before the posture")
+        .vpc_id(vpc)
+        .send()
+        .await
+        .expect("create a group")
+        .group_id
+        .expect("the group's id");
+    let ecs = emulator.ecs();
+    ecs.create_cluster()
+        .cluster_name("afu9")
+        .send()
+        .await
+        .expect("create the cluster");
+    ecs.create_service()
+        .cluster("afu9")
+        .service_name("afu9-control-center")
+        .task_definition("afu9-control-center:1")
+        .desired_count(1)
+        .launch_type(LaunchType::Fargate)
+        .network_configuration(
+            NetworkConfiguration::builder()
+                .awsvpc_configuration(
+                    AwsVpcConfiguration::builder()
+                        .subnets(subnet)
+                        .security_groups(group)
+                        .build()
+                        .expect("awsvpc configuration"),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create the service");
 }
 
 #[tokio::test]
@@ -133,14 +192,19 @@ async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
         ("EC2.DescribeSecurityGroupRules", 1),
         ("EC2.DescribeSecurityGroups", 1),
         ("EC2.DescribeVpcs", 1),
-        // The Posture's account setting.
+        // The Posture's account settings: EBS encryption by default, the registry's scanning.
         ("EC2.GetEbsEncryptionByDefault", 1),
+        ("ECR.GetRegistryScanningConfiguration", 1),
         // One listing for observation and the orphan search; tags and lifecycle policy per repository.
         ("ECR.DescribeRepositories", 1),
         ("ECR.GetLifecyclePolicy", 4),
         ("ECR.ListTagsForResource", 4),
-        // The family's latest revision.
+        // The family's listed service (rolled to each new revision); its latest revision and
+        // its ACTIVE revisions (supersededRevisions: none older is left, so no describe of
+        // one and no read of who runs what).
+        ("ECS.DescribeServices", 1),
         ("ECS.DescribeTaskDefinition", 1),
+        ("ECS.ListTaskDefinitions", 1),
         // Account details and ListRoles for the two roles (shared with the orphan search); ListPolicies: no policy manifest.
         ("IAM.GetAccountAuthorizationDetails", 1),
         ("IAM.ListPolicies", 1),
@@ -152,11 +216,15 @@ async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
         // The two manual secrets' value dates; one ListSecrets for observation and the orphan search.
         ("Secrets Manager.ListSecretVersionIds", 2),
         ("Secrets Manager.ListSecrets", 1),
+        // The web ACLs' one list call: a tracked kind without a manifest here.
+        ("WAFV2.ListWebACLs", 1),
     ]);
     assert_eq!(counting.calls.by_operation(), expected);
-    // The API minimum: the manifests' own reads (19), one list call for each of the five
-    // tracked kinds that have no manifest here, and KMS's search for an unaliased key.
-    assert_eq!(counting.calls.total(), 25);
+    // The API minimum: the manifests' own reads (22: the registry's scanning, the family's
+    // service and its revisions' list among them), one list call for each of the six tracked
+    // kinds that have no manifest here (web ACLs the sixth), and KMS's search for an unaliased
+    // key.
+    assert_eq!(counting.calls.total(), 29);
 }
 
 #[tokio::test]
@@ -186,15 +254,23 @@ async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
         ("EC2.GetEbsEncryptionByDefault", 1),
         ("ECR.DescribeRepositories", 1),
         ("ECR.GetLifecyclePolicy", 4),
+        // The Posture's registry scanning: one read per pass.
+        ("ECR.GetRegistryScanningConfiguration", 1),
         ("ECR.ListTagsForResource", 4),
         ("ECS.DescribeClusters", 1),
-        ("ECS.DescribeServices", 1),
+        // The cluster's services, and the family's listed service (rolled to each new
+        // revision); the family's ACTIVE revisions (supersededRevisions), none older left.
+        ("ECS.DescribeServices", 2),
         ("ECS.DescribeTaskDefinition", 1),
+        // The HTTPS listener's response headers.
+        ("Elastic Load Balancing v2.DescribeListenerAttributes", 1),
+        ("ECS.ListTaskDefinitions", 1),
         ("Elastic Load Balancing v2.DescribeListeners", 1),
         (
             "Elastic Load Balancing v2.DescribeLoadBalancerAttributes",
             1,
         ),
+        // One listing for the load balancer and the web ACL that protects it.
         ("Elastic Load Balancing v2.DescribeLoadBalancers", 1),
         ("Elastic Load Balancing v2.DescribeTags", 1),
         ("EventBridge.DescribeRule", 1),
@@ -221,9 +297,18 @@ async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
         ("STS.GetCallerIdentity", 1),
         ("Secrets Manager.ListSecretVersionIds", 2),
         ("Secrets Manager.ListSecrets", 1),
+        // The web ACL: one listing (observation and the orphan search), its rules and lock
+        // token, tags, logging, and what protects the load balancer it names.
+        ("WAFV2.GetLoggingConfiguration", 1),
+        ("WAFV2.GetWebACL", 1),
+        ("WAFV2.GetWebACLForResource", 1),
+        ("WAFV2.ListTagsForResource", 1),
+        ("WAFV2.ListWebACLs", 1),
     ]);
     assert_eq!(counting.calls.by_operation(), expected);
-    assert_eq!(counting.calls.total(), 71);
+    // 71 before the registry's scanning, the family's service and its revisions' list (3),
+    // the web ACL's five reads and the listener's headers (6).
+    assert_eq!(counting.calls.total(), 80);
 
     // An event's reconcile: what a repository's and a group's write events name.
     let counting = Aws::from_config(&emulator.sdk_config());

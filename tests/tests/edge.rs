@@ -301,10 +301,29 @@ async fn the_insecure_alb_is_secured_and_out_of_band_drift_is_fixed_again() {
             "spec.listeners[80].redirect",
         ]
     );
+    // The live policy is evidence against ELB.17, whatever the manifest asks.
+    assert_eq!(
+        tls_fact(planned),
+        Some((false, "ELBSecurityPolicy-2016-08".to_owned()))
+    );
     let report = engine.apply(&aws, &plan).await;
     assert_eq!(report.failed(), 0, "{report:?}");
     let again = engine.plan(&aws, &state).await;
     assert!(drifted(&again).is_empty(), "{:?}", drifted(&again));
+    let fixed = tls_fact(resource(&again, "LoadBalancer", "afu9-alb"));
+    assert!(fixed.as_ref().is_some_and(|(holds, _)| *holds), "{fixed:?}");
+}
+
+/// Whether the HTTPS listener's live policy satisfies ELB.17, and the policy read.
+fn tls_fact(resource: &ResourcePlan) -> Option<(bool, String)> {
+    resource
+        .facts
+        .iter()
+        .find(|f| f.control == "ELB.17" && f.field == "listeners[443].sslPolicy")
+        .map(|f| {
+            let live = f.live.as_ref().and_then(|v| v.as_str()).unwrap_or_default();
+            (f.holds, live.to_owned())
+        })
 }
 
 #[tokio::test]

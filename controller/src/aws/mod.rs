@@ -165,6 +165,8 @@ pub struct Aws {
     pub sts: aws_sdk_sts::Client,
     /// Security Hub (`--security-hub`: the checklist's findings).
     pub securityhub: aws_sdk_securityhub::Client,
+    /// AWS WAF (v2).
+    pub wafv2: aws_sdk_wafv2::Client,
     /// Who the credentials belong to, asked at most once.
     identity: Arc<OnceCell<Identity>>,
     /// Every HTTP attempt made by the clients above.
@@ -222,6 +224,7 @@ impl Aws {
             iam: client!(aws_sdk_iam, config, policy),
             sts: client!(aws_sdk_sts, config, policy),
             securityhub: client!(aws_sdk_securityhub, config, policy),
+            wafv2: client!(aws_sdk_wafv2, config, policy),
             identity: Arc::default(),
             calls: policy.calls,
             region: config.region().map(ToString::to_string),

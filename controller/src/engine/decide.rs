@@ -102,7 +102,7 @@ fn decide<K: ManagedKind>(
             (plan.action, plan.reason) = if let Some(reason) = blocked {
                 (Action::Blocked, Some(with_note(reason, note)))
             } else if let Some(reason) = replace {
-                (Action::Replace, Some(reason))
+                (Action::Replace, Some(with_note(reason, note)))
             } else if changes.is_empty() {
                 (Action::Noop, note)
             } else {

@@ -21,6 +21,7 @@ pub mod round_trip;
 pub mod secrets;
 pub mod security_group;
 pub mod sns_topic;
+pub mod web_acl;
 
 use crate::engine::{ErasedKind, Kind};
 
@@ -41,7 +42,7 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .imports()
             .never_prunes("account settings are not a resource of their own")
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(kms_key::KmsKeys)
             .tagged()
@@ -51,28 +52,30 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
                  schedule its deletion by hand (ScheduleKeyDeletion) once nothing uses it",
             )
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests_nothing(
+                "no checklist item cites a KMS control: key rotation is a guardrail (AFU9-KMS-)",
+            )
             .into(),
         Kind::new(iam::policy::IamPolicies)
             .tagged()
             .imports()
             .prunes()
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(iam::role::IamRoles::default())
             .tagged()
             .imports()
             .prunes()
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(secrets::Secrets::default())
             .tagged()
             .imports()
             .prunes()
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(ecr::EcrRepositories)
             .tagged()
@@ -86,7 +89,7 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .imports()
             .prunes()
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(ecs::EcsTaskDefinitions)
             .untagged(
@@ -96,34 +99,38 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
             .imports()
             .never_prunes("task definitions carry no ownership tag")
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(ecs_cluster::EcsClusters)
             .tagged()
             .imports()
             .never_prunes(ADOPTED)
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(db_instance::DbInstances)
             .tagged()
             .imports()
             .never_prunes(ADOPTED)
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(sns_topic::SnsTopics)
             .tagged()
             .imports()
             .prunes()
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(bucket::Buckets)
             .tagged()
             .imports()
             .prunes()
             .evented()
+            .attests_nothing(
+                "no live facts read from buckets yet: the trail item is judged on the trail's \
+                 own facts, the bucket's controls are guardrails (AFU9-S3-)",
+            )
             .into(),
         Kind::new(log_group::LogGroups)
             .tagged()
@@ -133,6 +140,10 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
                  (DeleteLogGroup) once nothing needs them",
             )
             .evented()
+            .attests_nothing(
+                "no live facts read from log groups yet: retention and key are guardrails \
+                 (AFU9-LOGS-) and drift",
+            )
             .into(),
         Kind::new(cloudtrail::CloudTrails)
             .tagged()
@@ -142,21 +153,23 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
                  it by hand if it must go",
             )
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(log_metric_filter::LogMetricFilters)
             .untagged("AWS metric filters carry no tags: the name on its log group is the claim")
             .imports()
             .never_prunes("metric filters carry no tags")
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests_nothing(
+                "a filter is evidence through the alarm that reads its metric (CloudWatch.15)",
+            )
             .into(),
         Kind::new(metric_alarm::MetricAlarms)
             .tagged()
             .imports()
             .prunes()
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
             .into(),
         Kind::new(event_source::EventSources)
             .tagged()
@@ -166,14 +179,24 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
                 "an event cannot report that its own delivery broke (a deleted rule sends \
                  nothing): the periodic pass repairs the event source",
             )
-            .attests_nothing(NO_FACTS_YET)
+            .attests_nothing("the controller's own event plumbing: no checklist item is about it")
             .into(),
         Kind::new(load_balancer::LoadBalancers)
             .tagged()
             .imports()
             .never_prunes(ADOPTED)
             .evented()
-            .attests_nothing(NO_FACTS_YET)
+            .attests()
+            .into(),
+        Kind::new(web_acl::WebAcls)
+            .tagged()
+            .imports()
+            .keeps_orphans(
+                "a web ACL may protect what no manifest names (WAF's emulator cannot list what \
+                 an ACL protects): delete it by hand once it protects nothing",
+            )
+            .evented()
+            .attests()
             .into(),
     ]
 }

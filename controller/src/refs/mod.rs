@@ -6,8 +6,10 @@
 
 pub mod buckets;
 pub mod ecs;
+pub mod edge;
 pub mod groups;
 pub mod iam;
+pub mod iam_facts;
 pub mod kms;
 pub mod logs;
 pub mod network;

@@ -227,11 +227,16 @@ fn accepts(exception: &Exception, number: u8, controls: &[&str], evidence: &Evid
     };
     match controls {
         [only] => *only == control,
-        _ => controls.contains(&control) && control_of(evidence) == Some(control),
+        _ => controls.contains(&control) && control_of(evidence, controls) == Some(control),
     }
 }
 
-fn control_of(evidence: &Evidence) -> Option<&'static str> {
+/// The control a piece of evidence is about: a live fact names its own; a field of a
+/// manifest is mapped to its control.
+fn control_of<'a>(evidence: &'a Evidence, controls: &[&str]) -> Option<&'a str> {
+    if let Some(rule) = evidence.rule.as_deref().filter(|r| controls.contains(r)) {
+        return Some(rule);
+    }
     let field = evidence.field.as_deref()?;
     FIELD_CONTROLS
         .iter()

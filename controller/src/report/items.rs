@@ -98,6 +98,14 @@ const fn declared(kind: &'static str) -> Requirement {
     }
 }
 
+const fn present(kind: &'static str, path: &'static str) -> Requirement {
+    Requirement {
+        kind,
+        path: Some(path),
+        expect: Expect::Present,
+    }
+}
+
 const fn every(kind: &'static str, path: &'static str, value: &'static str) -> Requirement {
     Requirement {
         kind,
@@ -130,7 +138,7 @@ pub const CHECKLIST: &[Item] = &[
         number: 2,
         severity: Severity::High,
         title: "IAM roles follow least privilege principle",
-        controls: &["IAM.1", "IAM.21"],
+        controls: &["IAM.1", "IAM.21", "ECS.4", "ECS.5"],
         scope: Scope::Checked {
             fields: &[
                 (
@@ -144,10 +152,28 @@ pub const CHECKLIST: &[Item] = &[
                     ],
                 ),
                 ("IamPolicy", &["spec.policy"]),
+                (
+                    "EcsTaskDefinition",
+                    &[
+                        "spec.containers.*.privileged",
+                        "spec.containers.*.readonlyRootFilesystem",
+                        "spec.supersededRevisions",
+                    ],
+                ),
             ],
             requires: &[declared("IamRole")],
             guardrails: &["AFU9-IAM-"],
-            attested_by: &[],
+            // Least privilege (IAM.1, IAM.21); service roles' trust conditions (confused
+            // deputy); containers without host privileges or a writable root filesystem, in the
+            // latest revision and in every older one still ACTIVE.
+            attested_by: &[
+                "IAM.1",
+                "IAM.21",
+                "AFU9.IAM.1",
+                "ECS.4",
+                "ECS.5",
+                "AFU9.ECS.1",
+            ],
         },
         verify: Some(
             "roles the manifests do not name, and unused permissions: IAM Access Analyzer's unused-access findings",
@@ -162,7 +188,7 @@ pub const CHECKLIST: &[Item] = &[
             fields: &[("DbInstance", &["spec.parameterGroup"])],
             requires: &[every("DbInstance", "parameterGroup.requireTls", "true")],
             guardrails: &["AFU9-RDS-005"],
-            attested_by: &[],
+            attested_by: &["AFU9.RDS.1"],
         },
         verify: Some(
             "no Security Hub control checks rds.force_ssl; that clients verify the server certificate (sslmode=verify-full) is in the application's configuration",
@@ -180,8 +206,8 @@ pub const CHECKLIST: &[Item] = &[
                 path: Some("listeners.*.protocol"),
                 expect: Expect::Some("\"HTTPS\""),
             }],
-            guardrails: &["AFU9-ELB-"],
-            attested_by: &[],
+            guardrails: &["AFU9-ELB-00", "AFU9-ELB-01"],
+            attested_by: &["ELB.17"],
         },
         verify: Some(
             "the certificate's expiry and chain: ACM's renewal status (acm-certificate-expiration-check)",
@@ -205,7 +231,12 @@ pub const CHECKLIST: &[Item] = &[
                 every("CloudTrail", "logFileValidation", "true"),
             ],
             guardrails: &["AFU9-TRAIL-"],
-            attested_by: &[],
+            attested_by: &[
+                "CloudTrail.1",
+                "CloudTrail.2",
+                "CloudTrail.4",
+                "CloudTrail.5",
+            ],
         },
         verify: None,
     },
@@ -220,6 +251,7 @@ pub const CHECKLIST: &[Item] = &[
             "CloudWatch.5",
             "CloudWatch.10",
             "SNS.1",
+            "CloudWatch.15",
         ],
         scope: Scope::Checked {
             fields: &[
@@ -229,7 +261,7 @@ pub const CHECKLIST: &[Item] = &[
             ],
             requires: &[declared("LogMetricFilter"), declared("MetricAlarm")],
             guardrails: &["AFU9-FILTER-", "AFU9-ALARM-", "AFU9-SNS-"],
-            attested_by: &[],
+            attested_by: &["CloudWatch.15", "SNS.1"],
         },
         verify: Some(
             "that someone receives the alerts: the topic's subscriptions are not managed (confirm them in SNS)",
@@ -241,10 +273,15 @@ pub const CHECKLIST: &[Item] = &[
         title: "ECR image scanning enabled",
         controls: &["ECR.1", "ECR.2"],
         scope: Scope::Checked {
-            fields: &[("EcrRepository", &["spec.scanOnPush", "spec.tagMutability"])],
+            fields: &[
+                ("EcrRepository", &["spec.scanOnPush", "spec.tagMutability"]),
+                ("Posture", &["spec.ecrRegistryScanning"]),
+            ],
             requires: &[every("EcrRepository", "scanOnPush", "true")],
             guardrails: &[],
-            attested_by: &["ECR.1", "ECR.2"],
+            // The repositories' own scanning and tags, and the registry's rule that scans
+            // every repository, those no manifest names included.
+            attested_by: &["ECR.1", "ECR.2", "AFU9.ECR.1"],
         },
         verify: None,
     },
@@ -264,7 +301,7 @@ pub const CHECKLIST: &[Item] = &[
                 "\"DISABLED\"",
             )],
             guardrails: &["AFU9-CLUSTER-002"],
-            attested_by: &[],
+            attested_by: &["ECS.2"],
         },
         verify: None,
     },
@@ -285,7 +322,7 @@ pub const CHECKLIST: &[Item] = &[
             ],
             requires: &[declared("SecurityGroup")],
             guardrails: &["AFU9-SG-", "AFU9-RDS-001"],
-            attested_by: &[],
+            attested_by: &["EC2.13", "EC2.14", "EC2.18", "EC2.19", "RDS.2"],
         },
         verify: None,
     },
@@ -304,7 +341,7 @@ pub const CHECKLIST: &[Item] = &[
                 every("DbInstance", "autoMinorVersionUpgrade", "true"),
             ],
             guardrails: &[],
-            attested_by: &[],
+            attested_by: &["ECR.1", "RDS.13"],
         },
         verify: Some(
             "only partly verified (images are scanned on push, the database takes minor upgrades): that the application's dependencies are updated needs Dependabot or Renovate on the repository, and that scan findings are acted on needs ECR's findings (DescribeImageScanFindings) or Inspector",
@@ -332,7 +369,7 @@ pub const CHECKLIST: &[Item] = &[
                 },
             ],
             guardrails: &[],
-            attested_by: &[],
+            attested_by: &["SecretsManager.1", "SecretsManager.4"],
         },
         verify: Some(
             "that rotation succeeds (the rotation Lambda's runs) and that hand-rotated secrets are rotated by their owners before maxAgeDays",
@@ -340,22 +377,46 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 12,
-        severity: Severity::Informational,
+        severity: Severity::Medium,
         title: "Input validation on all API endpoints",
-        controls: &[],
-        scope: Scope::Outside,
+        controls: &["WAF.10", "ELB.16"],
+        scope: Scope::Checked {
+            fields: &[("WebAcl", &["spec.rules", "spec.loadBalancers"])],
+            requires: &[
+                present("WebAcl", "rules.*.managedRuleGroup"),
+                present("WebAcl", "loadBalancers"),
+            ],
+            guardrails: &["AFU9-WAF-002", "AFU9-WAF-005"],
+            attested_by: &["AFU9.WAF.2", "WAF.10", "ELB.16"],
+        },
         verify: Some(
-            "the application's request validation: schema tests per endpoint and a DAST scan (OWASP ZAP) against a staging deployment",
+            "only partly verified: AWS's managed rule groups on the ALB filter known attack patterns (SQL injection, known bad inputs, the common rule set) for every endpoint; validating each endpoint's input against its schema remains the application's: schema tests per endpoint and a DAST scan (OWASP ZAP) against a staging deployment",
         ),
     },
     Item {
         number: 13,
-        severity: Severity::Informational,
+        severity: Severity::Medium,
         title: "Rate limiting implemented",
-        controls: &[],
-        scope: Scope::Outside,
+        controls: &["ELB.16", "WAF.10", "WAF.11", "WAF.12"],
+        scope: Scope::Checked {
+            fields: &[(
+                "WebAcl",
+                &[
+                    "spec.rules",
+                    "spec.loadBalancers",
+                    "spec.logging",
+                    "spec.metrics",
+                ],
+            )],
+            requires: &[
+                present("WebAcl", "rules.*.rateLimit"),
+                present("WebAcl", "loadBalancers"),
+            ],
+            guardrails: &["AFU9-WAF-"],
+            attested_by: &["AFU9.WAF.1", "ELB.16", "WAF.11", "WAF.12"],
+        },
         verify: Some(
-            "a WAF web ACL with a rate-based rule on the ALB, or the application's limiter, proven by a load test that expects HTTP 429",
+            "that the limit (requests per 5 minutes per client IP) suits the traffic: a load test that expects HTTP 403 from WAF past it; limits per user or per key stay the application's",
         ),
     },
     Item {
@@ -370,12 +431,37 @@ pub const CHECKLIST: &[Item] = &[
     },
     Item {
         number: 15,
-        severity: Severity::Informational,
+        severity: Severity::Medium,
         title: "Security headers configured",
         controls: &[],
-        scope: Scope::Outside,
+        scope: Scope::Checked {
+            fields: &[("LoadBalancer", &["spec.listeners.responseHeaders"])],
+            requires: &[
+                present(
+                    "LoadBalancer",
+                    "listeners.*.responseHeaders.strictTransportSecurity",
+                ),
+                present(
+                    "LoadBalancer",
+                    "listeners.*.responseHeaders.xContentTypeOptions",
+                ),
+                present("LoadBalancer", "listeners.*.responseHeaders.xFrameOptions"),
+                present(
+                    "LoadBalancer",
+                    "listeners.*.responseHeaders.cors.allowOrigin",
+                ),
+            ],
+            guardrails: &["AFU9-ELB-020", "AFU9-ELB-021", "AFU9-ELB-024"],
+            attested_by: &[
+                "AFU9.ELB.1",
+                "AFU9.ELB.2",
+                "AFU9.ELB.3",
+                "AFU9.ELB.4",
+                "AFU9.ELB.5",
+            ],
+        },
         verify: Some(
-            "the application's responses: a header check (HSTS, CSP, X-Content-Type-Options, X-Frame-Options) in end-to-end tests or a DAST scan",
+            "Referrer-Policy, which an ALB cannot set, stays the application's; and what the application's own responses send: a header check in end-to-end tests or a DAST scan",
         ),
     },
 ];

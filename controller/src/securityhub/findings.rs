@@ -256,6 +256,8 @@ fn resource(
         // A secret's ARN ends in a random suffix, a load balancer's in an id: named instead.
         "Secret" => (name.to_owned(), "AwsSecretsManagerSecret"),
         "LoadBalancer" => (name.to_owned(), "AwsElbv2LoadBalancer"),
+        // A web ACL's ARN ends in its id: named instead.
+        "WebAcl" => (name.to_owned(), "AwsWafv2WebAcl"),
         "EcsTaskDefinition" => (
             arn("ecs", format!("task-definition/{name}")),
             "AwsEcsTaskDefinition",

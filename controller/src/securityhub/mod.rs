@@ -139,7 +139,9 @@ pub fn settle(plan: &mut Plan, report: &ApplyReport) {
             resource.facts.retain(|fact| {
                 let field = format!("spec.{}", fact.field);
                 !written.iter().any(|change| {
-                    change.path == field || change.path.starts_with(&format!("{field}."))
+                    change.path == field
+                        || change.path.starts_with(&format!("{field}."))
+                        || change.path.starts_with(&format!("{field}["))
                 })
             });
         }

@@ -24,6 +24,7 @@ pub mod metric_alarm;
 pub mod secrets;
 pub mod security_group;
 pub mod sns_topic;
+pub mod web_acl;
 
 use schemars::{JsonSchema, SchemaGenerator};
 use serde::de::DeserializeOwned;
@@ -187,6 +188,7 @@ tagged_specs!(
     secrets::SecretSpec,
     security_group::SecurityGroupSpec,
     sns_topic::SnsTopicSpec,
+    web_acl::WebAclSpec,
 );
 
 declare_kinds! {
@@ -224,4 +226,6 @@ declare_kinds! {
     Bucket => buckets: bucket::BucketSpec,
     /// `LogGroup` manifests, in file order.
     LogGroup => log_groups: log_group::LogGroupSpec,
+    /// `WebAcl` manifests, in file order.
+    WebAcl => web_acls: web_acl::WebAclSpec,
 }

@@ -22,6 +22,7 @@ pub(crate) fn assemble(
     let mut postures = parsed.postures.into_iter();
     if let Some(posture) = postures.next() {
         check_posture(&posture, errors);
+        crate::registry_scanning::check(&posture, errors);
         for extra in postures {
             errors.push(
                 ManifestError::new(extra.source, "more than one Posture document")

@@ -2,6 +2,7 @@
 //! delivery, logging and management events, and tags.
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;

@@ -8,6 +8,7 @@
 //! group's create and its TLS parameter.
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;

@@ -1,4 +1,5 @@
-//! ECS write calls: register the hardened revision, roll services to it.
+//! ECS write calls: register the hardened revision, roll services to it, deregister superseded
+//! revisions.
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -73,6 +74,12 @@ pub enum EcsOp {
         /// The revision registered earlier in this apply, which wins when set.
         registered: Option<Registered>,
     },
+    /// Deregister a superseded revision (it becomes INACTIVE: no new task or service can use
+    /// it; what already runs it keeps running).
+    DeregisterTaskDefinition {
+        /// `family:revision`.
+        task_definition: String,
+    },
 }
 
 impl WriteCall for EcsOp {
@@ -88,6 +95,9 @@ impl WriteCall for EcsOp {
             Self::UpdateService {
                 cluster, service, ..
             } => format!("update ecs service {cluster}/{service}"),
+            Self::DeregisterTaskDefinition { task_definition } => {
+                format!("deregister ecs task definition {task_definition}")
+            }
         }
     }
 }
@@ -155,6 +165,13 @@ impl EcsOp {
                         .await,
                 )
             }
+            Self::DeregisterTaskDefinition { task_definition } => self.done(
+                client
+                    .deregister_task_definition()
+                    .task_definition(task_definition)
+                    .send()
+                    .await,
+            ),
         }
     }
 }

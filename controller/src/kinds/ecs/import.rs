@@ -100,6 +100,8 @@ fn import(
         secrets_from: secrets.into_iter().collect(),
         allow_plain_env: Vec::new(),
         services: Vec::new(),
+        // A retention policy, not a live value: the team chooses it.
+        superseded_revisions: None,
     }
 }
 

@@ -7,11 +7,13 @@
 //! pointing the listed services at it.
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;
 mod permissions;
 mod plan;
+mod superseded;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -26,6 +28,7 @@ use crate::permissions::{ArnScope, Grant};
 use crate::plan::{Delta, Dependency};
 
 pub use apply::{EcsOp, Revision};
+pub use superseded::{OldRevision, SupersededObserved, User, breaches};
 
 /// The ECS task-definition kind.
 #[derive(Debug, Clone, Copy, Default)]
@@ -58,6 +61,8 @@ pub struct TaskDefinitionObserved {
     pub services: Vec<ServiceObserved>,
     /// The revision as ECS described it, to register the next one from.
     pub base: Revision,
+    /// The superseded revisions, when the manifest manages them (`spec.supersededRevisions`).
+    pub superseded: Option<SupersededObserved>,
 }
 
 /// One container of a revision.

@@ -1,6 +1,7 @@
 //! Reading families: `DescribeTaskDefinition` by family name (ECS answers with the latest
 //! ACTIVE revision; tags in the same call), a few at a time, and `DescribeServices` per
-//! cluster for the listed services (ten a call).
+//! cluster for the listed services (ten a call); then the superseded revisions of the families
+//! that manage them (`superseded::read`).
 //!
 //! What ECS adds on read is normalised here: an absent flag is `false`, `cpu: 0` is no CPU
 //! limit, an empty user is none, containers and variables are sorted by name. Everything else
@@ -34,7 +35,7 @@ pub(super) async fn observe(
         CONCURRENCY,
     )
     .await?;
-    Ok(want
+    let mut observed: Vec<_> = want
         .iter()
         .zip(described)
         .map(|(resource, described)| {
@@ -54,7 +55,9 @@ pub(super) async fn observe(
                 from_sdk(definition, tags, listed)
             })
         })
-        .collect())
+        .collect();
+    super::superseded::read(ecs, want, &mut observed).await?;
+    Ok(observed)
 }
 
 /// The latest ACTIVE revision of `family`, or `None` when it has none.
@@ -161,10 +164,11 @@ pub(super) fn from_sdk(
         containers,
         services,
         base: Revision::new(definition, tags),
+        superseded: None,
     }
 }
 
-fn container(definition: &ContainerDefinition) -> ContainerObserved {
+pub(super) fn container(definition: &ContainerDefinition) -> ContainerObserved {
     let mut environment: Vec<EnvVar> = definition
         .environment
         .iter()

@@ -64,7 +64,11 @@ pub(super) fn plan(
         delta.block("the family has no ACTIVE revision: the application's deployment registers it");
         return delta;
     };
-    decide(want, have, find(state, want, have))
+    let findings = find(state, want, have);
+    let registers = !findings.fixes.is_empty();
+    let mut delta = decide(want, have, findings);
+    super::superseded::plan(want, have, registers, &mut delta);
+    delta
 }
 
 /// Every check of the contract against the revision: changes, fixes, and what blocks.

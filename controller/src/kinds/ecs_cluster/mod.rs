@@ -12,6 +12,7 @@
 //! (`DescribeSecurityGroups`).
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;

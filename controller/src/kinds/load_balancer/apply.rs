@@ -5,8 +5,8 @@ use afu9_spec::load_balancer::ListenerProtocol;
 use afu9_spec::tags::Tags;
 use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::types::{
-    Action, ActionTypeEnum, Certificate, LoadBalancerAttribute, ProtocolEnum, RedirectActionConfig,
-    RedirectActionStatusCodeEnum, Tag,
+    Action, ActionTypeEnum, Certificate, ListenerAttribute, LoadBalancerAttribute, ProtocolEnum,
+    RedirectActionConfig, RedirectActionStatusCodeEnum, Tag,
 };
 
 use crate::aws::{Aws, AwsError, ErrorClass};
@@ -58,6 +58,15 @@ pub enum LoadBalancerOp {
         /// The HTTPS port of the one default action, a 301 redirect, if it changes.
         redirect_to: Option<u16>,
     },
+    /// Set a listener's response-header attributes (only the keys that differ).
+    ModifyListenerAttributes {
+        /// Listener ARN.
+        arn: String,
+        /// Its port (for messages).
+        port: u16,
+        /// Key → value, as ELB names them.
+        attributes: Vec<(String, String)>,
+    },
     /// Create an HTTP listener whose one action is a 301 to HTTPS.
     #[strum(serialize = "CreateListener")]
     CreateRedirectListener {
@@ -107,7 +116,9 @@ impl WriteCall for LoadBalancerOp {
             Self::SetSecurityGroups { arn, .. } | Self::ModifyAttributes { arn, .. } => {
                 format!("update load balancer {arn}")
             }
-            Self::ModifyListener { arn, port, .. } | Self::DeleteListener { arn, port } => {
+            Self::ModifyListener { arn, port, .. }
+            | Self::ModifyListenerAttributes { arn, port, .. }
+            | Self::DeleteListener { arn, port } => {
                 format!("update listener on port {port} ({arn})")
             }
             Self::CreateRedirectListener { arn, port, .. } => {
@@ -134,6 +145,13 @@ fn redirect(to_port: u16) -> Action {
                 .build(),
         )
         .build()
+}
+
+fn listener_attributes(attributes: &[(String, String)]) -> Vec<ListenerAttribute> {
+    attributes
+        .iter()
+        .map(|(key, value)| ListenerAttribute::builder().key(key).value(value).build())
+        .collect()
 }
 
 fn protocol(protocol: ListenerProtocol) -> ProtocolEnum {
@@ -189,6 +207,15 @@ impl LoadBalancerOp {
                             .map(|arn| vec![Certificate::builder().certificate_arn(arn).build()]),
                     )
                     .set_default_actions(redirect_to.map(|port| vec![redirect(port)]))
+                    .send()
+                    .await,
+            ),
+            Self::ModifyListenerAttributes {
+                arn, attributes, ..
+            } => self.done(
+                elb.modify_listener_attributes()
+                    .listener_arn(arn)
+                    .set_attributes(Some(listener_attributes(attributes)))
                     .send()
                     .await,
             ),

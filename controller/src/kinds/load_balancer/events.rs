@@ -18,6 +18,7 @@ const EVENTS: Events = Events {
         "SetSecurityGroups",
         "CreateListener",
         "ModifyListener",
+        "ModifyListenerAttributes",
         "DeleteListener",
         "AddTags",
         "RemoveTags",

@@ -27,7 +27,7 @@ impl Imports for LoadBalancers {
 
     fn discover(aws: &Aws) -> Discovery<'_, LoadBalancerSpec> {
         Box::pin(async move {
-            Ok(observe::application_load_balancers(&aws.elbv2)
+            Ok(observe::application_load_balancers(aws)
                 .await?
                 .into_iter()
                 .map(|name| (name, probe()))
@@ -90,6 +90,7 @@ fn listener(live: &LiveListener) -> Option<ListenerSpec> {
             certificate: live.certificate.clone().map(CertificateRef::Arn),
             ssl_policy: live.ssl_policy.clone(),
             redirect: None,
+            response_headers: super::plan::headers::import(&live.attributes),
         }),
         "HTTP" => Some(ListenerSpec {
             port: live.port,
@@ -97,6 +98,7 @@ fn listener(live: &LiveListener) -> Option<ListenerSpec> {
             certificate: None,
             ssl_policy: None,
             redirect: redirect(live).map(|port| Redirect { port }),
+            response_headers: None,
         }),
         _ => None,
     }

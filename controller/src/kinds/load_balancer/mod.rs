@@ -4,6 +4,7 @@
 //! deleted: a missing load balancer is reported.
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;
@@ -68,6 +69,9 @@ pub struct LiveListener {
     pub certificate: Option<String>,
     /// Its default actions.
     pub actions: Vec<LiveAction>,
+    /// Its response-header attributes (`routing.http.response.*`), read only for an HTTPS
+    /// listener whose manifest states `responseHeaders` (and on import).
+    pub attributes: BTreeMap<String, String>,
 }
 
 /// A listener's default action.

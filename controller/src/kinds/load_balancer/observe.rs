@@ -1,8 +1,9 @@
-//! Reading load balancers: one paginated `DescribeLoadBalancers` (400 a page; by name it
-//! fails as a whole when one is missing) and one `DescribeTags` per 20 managed ALBs; then
-//! per ALB `DescribeLoadBalancerAttributes`, `DescribeListeners` and, when the manifest
-//! manages its groups, EC2 `DescribeSecurityGroups` of its VPC (names → ids), at once; and
-//! one ACM `ListCertificates` of the `ISSUED` certificates when a listener names a domain.
+//! Reading load balancers: the pass's one paginated `DescribeLoadBalancers` (`refs::edge`,
+//! shared with the web ACLs that name them) and one `DescribeTags` per 20 managed ALBs;
+//! then per ALB `DescribeLoadBalancerAttributes`, `DescribeListeners` and, when the
+//! manifest manages its groups, EC2 `DescribeSecurityGroups` of its VPC (names → ids), at
+//! once; and one ACM `ListCertificates` of the `ISSUED` certificates when a listener names a
+//! domain.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,7 +25,7 @@ pub(super) async fn observe(
     aws: &Aws,
     want: &[Resource<LoadBalancerSpec>],
 ) -> Result<Vec<Option<LoadBalancerObserved>>, AwsError> {
-    let mut live = list_load_balancers(&aws.elbv2).await?;
+    let live = crate::refs::edge::load_balancers(aws).await?;
     let found: Vec<String> = want
         .iter()
         .filter_map(|r| live.get(r.name()))
@@ -33,7 +34,7 @@ pub(super) async fn observe(
     let mut tags = read_tags(&aws.elbv2, &found).await?;
     let certificates = read_certificates(&aws.acm, want).await?;
     let reads = want.iter().map(|resource| {
-        let balancer = live.remove(resource.name());
+        let balancer = live.get(resource.name()).cloned();
         let tags = balancer
             .as_ref()
             .and_then(|b| b.load_balancer_arn.as_ref())
@@ -53,39 +54,19 @@ pub(super) async fn observe(
 }
 
 /// The names of the region's application load balancers (the only type the kind manages),
-/// from the same paginated `DescribeLoadBalancers`.
-pub(super) async fn application_load_balancers(elb: &Client) -> Result<Vec<String>, AwsError> {
-    Ok(list_load_balancers(elb)
+/// from the pass's shared listing.
+pub(super) async fn application_load_balancers(aws: &Aws) -> Result<Vec<String>, AwsError> {
+    Ok(crate::refs::edge::load_balancers(aws)
         .await?
-        .into_iter()
+        .iter()
         .filter(|(_, balancer)| {
             balancer
                 .r#type
                 .as_ref()
                 .is_none_or(|t| t.as_str() == "application")
         })
-        .map(|(name, _)| name)
+        .map(|(name, _)| name.clone())
         .collect())
-}
-
-async fn list_load_balancers(elb: &Client) -> Result<HashMap<String, LoadBalancer>, AwsError> {
-    let mut pages = elb
-        .describe_load_balancers()
-        .page_size(400)
-        .into_paginator()
-        .send();
-    let mut balancers = HashMap::new();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|err| {
-            AwsError::from_sdk("list load balancers", "DescribeLoadBalancers", &err)
-        })?;
-        for balancer in page.load_balancers.unwrap_or_default() {
-            if let Some(name) = balancer.load_balancer_name.clone() {
-                balancers.insert(name, balancer);
-            }
-        }
-    }
-    Ok(balancers)
 }
 
 /// ARN → tags, 20 ARNs a call (`DescribeTags`' limit).
@@ -215,6 +196,12 @@ async fn read_details(
             let page = page.map_err(|err| AwsError::from_sdk(what(), "DescribeListeners", &err))?;
             listeners.extend(page.listeners.unwrap_or_default().into_iter().map(listener));
         }
+        read_header_attributes(&aws.elbv2, resource, &mut listeners)
+            .await
+            .map_err(|err| AwsError {
+                resource: what(),
+                ..err
+            })?;
         Ok(listeners)
     };
     let vpc_groups = async {
@@ -244,6 +231,50 @@ async fn read_details(
     })
 }
 
+/// `DescribeListenerAttributes` of each HTTPS listener whose manifest states response
+/// headers, at once; of every HTTPS listener when the manifest names no listener (import's
+/// probe). Only the `routing.http.response.*` keys are kept.
+async fn read_header_attributes(
+    elb: &Client,
+    resource: &Resource<LoadBalancerSpec>,
+    listeners: &mut [LiveListener],
+) -> Result<(), AwsError> {
+    let reads = listeners
+        .iter_mut()
+        .filter(|live| headers_read(resource, live))
+        .map(|live| async move {
+            let output = elb
+                .describe_listener_attributes()
+                .listener_arn(&live.arn)
+                .send()
+                .await
+                .map_err(|err| {
+                    AwsError::from_sdk("observe listener", "DescribeListenerAttributes", &err)
+                })?;
+            live.attributes = output
+                .attributes
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|a| Some((a.key?, a.value.unwrap_or_default())))
+                .filter(|(key, _)| super::plan::headers::is_header_key(key))
+                .collect();
+            Ok::<_, AwsError>(())
+        });
+    futures_util::future::try_join_all(reads).await?;
+    Ok(())
+}
+
+/// Whether observation reads `live`'s response headers for `resource`: an HTTPS listener
+/// whose manifest states them, or any HTTPS listener when the manifest names no listener.
+pub(super) fn headers_read(resource: &Resource<LoadBalancerSpec>, live: &LiveListener) -> bool {
+    let wanted = resource.spec.listeners.as_deref().unwrap_or_default();
+    live.protocol == "HTTPS"
+        && (wanted.is_empty()
+            || wanted
+                .iter()
+                .any(|l| l.port == live.port && l.response_headers.is_some()))
+}
+
 fn listener(listener: aws_sdk_elasticloadbalancingv2::types::Listener) -> LiveListener {
     LiveListener {
         arn: listener.listener_arn.unwrap_or_default(),
@@ -268,6 +299,7 @@ fn listener(listener: aws_sdk_elasticloadbalancingv2::types::Listener) -> LiveLi
             .into_iter()
             .map(action)
             .collect(),
+        attributes: BTreeMap::new(),
     }
 }
 

@@ -36,6 +36,7 @@ pub(super) fn permissions(
             &[
                 "acm:ListCertificates",
                 "ec2:DescribeSecurityGroups",
+                "elasticloadbalancing:DescribeListenerAttributes",
                 "elasticloadbalancing:DescribeListeners",
                 "elasticloadbalancing:DescribeLoadBalancerAttributes",
                 "elasticloadbalancing:DescribeLoadBalancers",
@@ -56,6 +57,7 @@ pub(super) fn permissions(
             &[
                 "elasticloadbalancing:DeleteListener",
                 "elasticloadbalancing:ModifyListener",
+                "elasticloadbalancing:ModifyListenerAttributes",
             ],
             listeners,
         ),

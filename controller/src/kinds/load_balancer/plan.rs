@@ -1,6 +1,7 @@
 //! The pure part of the load balancer kind: security groups and attributes here, listeners
 //! in `listeners.rs`.
 
+pub(super) mod headers;
 pub(super) mod listeners;
 
 use std::collections::BTreeSet;

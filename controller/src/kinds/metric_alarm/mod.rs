@@ -2,6 +2,7 @@
 //! actions and tags.
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;

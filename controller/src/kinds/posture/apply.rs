@@ -1,10 +1,10 @@
-//! The account settings' write calls.
+//! The account settings' write calls (EC2's EBS default, ECR's registry scanning).
 
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, AwsError, ErrorClass};
 use crate::aws::{OpOutcome, WriteCall};
 use crate::plan::{OpFuture, Operation};
 
-/// One EC2 account-setting call.
+/// One account-setting call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountOp {
     /// `EnableEbsEncryptionByDefault` (or, never planned while the guardrail holds, its
@@ -13,11 +13,24 @@ pub enum AccountOp {
         /// The wanted setting.
         enabled: bool,
     },
+    /// `PutRegistryScanningConfiguration`: one rule scanning every repository (`*`).
+    PutRegistryScanning {
+        /// `BASIC` or `ENHANCED`.
+        scan_type: &'static str,
+        /// `SCAN_ON_PUSH` or `CONTINUOUS_SCAN`.
+        frequency: &'static str,
+    },
 }
 
 impl Operation for AccountOp {
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.ec2))
+        match *self {
+            Self::SetEbsEncryptionByDefault { enabled } => Box::pin(self.ebs(&aws.ec2, enabled)),
+            Self::PutRegistryScanning {
+                scan_type,
+                frequency,
+            } => Box::pin(self.scanning(&aws.ecr, scan_type, frequency)),
+        }
     }
 }
 
@@ -26,23 +39,58 @@ impl WriteCall for AccountOp {
         match self {
             Self::SetEbsEncryptionByDefault { enabled: true } => "EnableEbsEncryptionByDefault",
             Self::SetEbsEncryptionByDefault { enabled: false } => "DisableEbsEncryptionByDefault",
+            Self::PutRegistryScanning { .. } => "PutRegistryScanningConfiguration",
         }
     }
 
     fn subject(&self) -> String {
-        "update account EBS encryption by default".to_owned()
+        match self {
+            Self::SetEbsEncryptionByDefault { .. } => {
+                "update account EBS encryption by default".to_owned()
+            }
+            Self::PutRegistryScanning { .. } => "update the ECR registry's scanning".to_owned(),
+        }
     }
 }
 
 impl AccountOp {
-    async fn run(&self, ec2: &aws_sdk_ec2::Client) -> Result<OpOutcome, AwsError> {
-        match self {
-            Self::SetEbsEncryptionByDefault { enabled: true } => {
-                self.done(ec2.enable_ebs_encryption_by_default().send().await)
-            }
-            Self::SetEbsEncryptionByDefault { enabled: false } => {
-                self.done(ec2.disable_ebs_encryption_by_default().send().await)
-            }
+    async fn ebs(&self, ec2: &aws_sdk_ec2::Client, enabled: bool) -> Result<OpOutcome, AwsError> {
+        if enabled {
+            self.done(ec2.enable_ebs_encryption_by_default().send().await)
+        } else {
+            self.done(ec2.disable_ebs_encryption_by_default().send().await)
         }
+    }
+
+    async fn scanning(
+        &self,
+        ecr: &aws_sdk_ecr::Client,
+        scan_type: &str,
+        frequency: &str,
+    ) -> Result<OpOutcome, AwsError> {
+        use aws_sdk_ecr::types::{
+            RegistryScanningRule, ScanFrequency, ScanType, ScanningRepositoryFilter,
+            ScanningRepositoryFilterType,
+        };
+        let invalid = |err: aws_sdk_ecr::error::BuildError| {
+            self.failure(ErrorClass::Terminal, err.to_string())
+        };
+        let filter = ScanningRepositoryFilter::builder()
+            .filter(afu9_spec::registry_scanning::EVERY_REPOSITORY)
+            .filter_type(ScanningRepositoryFilterType::Wildcard)
+            .build()
+            .map_err(invalid)?;
+        let rule = RegistryScanningRule::builder()
+            .scan_frequency(ScanFrequency::from(frequency))
+            .repository_filters(filter)
+            .build()
+            .map_err(invalid)?;
+        self.done(
+            ecr.put_registry_scanning_configuration()
+                .scan_type(ScanType::from(scan_type))
+                .rules(rule)
+                .send()
+                .await,
+        )
     }
 }

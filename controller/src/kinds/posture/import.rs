@@ -6,7 +6,9 @@
 
 use afu9_spec::posture::PostureSpec;
 
-use super::{AccountSettings, AccountSettingsObserved};
+use afu9_spec::registry_scanning::{RegistryScanning, ScanFrequency, ScanType};
+
+use super::{AccountSettings, AccountSettingsObserved, RegistryScanningObserved, ScanRule};
 use crate::aws::Aws;
 use crate::engine::{Discovery, ImportContext, Imports};
 
@@ -20,6 +22,7 @@ impl Imports for AccountSettings {
             let account = aws.identity().await?.account.clone();
             let probe = PostureSpec {
                 ebs_encryption_by_default: Some(true),
+                ecr_registry_scanning: Some(RegistryScanning::default()),
                 ..PostureSpec::default()
             };
             Ok(vec![(account, probe)])
@@ -36,8 +39,23 @@ fn import(_cx: ImportContext<'_>, account: &str, have: &AccountSettingsObserved)
         account_id: Some(account.to_owned()),
         region: have.region.clone(),
         ebs_encryption_by_default: have.ebs_encryption_by_default,
+        ecr_registry_scanning: have.registry_scanning.as_ref().and_then(scanning),
         ..PostureSpec::default()
     }
+}
+
+/// The registry's scanning as the document can state it: one rule for every repository at a
+/// scanning frequency. Anything else (ECR's default of manual scanning, narrower rules) is
+/// left out, so the document does not manage it until someone chooses.
+fn scanning(have: &RegistryScanningObserved) -> Option<RegistryScanning> {
+    let [rule] = have.rules.as_slice() else {
+        return None;
+    };
+    let wanted = RegistryScanning {
+        scan_type: ScanType::from_name(&have.scan_type)?,
+        frequency: ScanFrequency::from_name(&rule.frequency)?,
+    };
+    (*rule == ScanRule::every_repository(wanted)).then_some(wanted)
 }
 
 #[cfg(test)]

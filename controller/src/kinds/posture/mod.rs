@@ -1,5 +1,6 @@
 //! `Posture`: the account-wide settings of the Posture document (EBS encryption by default,
-//! Security Hub EC2.7), reconciled as one resource named after the document.
+//! Security Hub EC2.7; ECR registry scanning, ECR.1 for every repository), reconciled as one
+//! resource named after the document.
 //!
 //! A singleton kind rather than a special case in the engine: the setting has a live value, a
 //! drift, a write call and a management policy like any field, so it goes through the same
@@ -8,10 +9,12 @@
 //! is the claim.
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod permissions;
 mod plan;
+mod scanning;
 
 use afu9_spec::posture::PostureSpec;
 use afu9_spec::{DesiredState, Resource};
@@ -22,6 +25,7 @@ use crate::permissions::{ArnScope, Grant};
 use crate::plan::Delta;
 
 pub use apply::AccountOp;
+pub use scanning::{RegistryScanningObserved, ScanRule};
 
 /// The account-wide settings kind.
 #[derive(Debug, Clone, Copy, Default)]
@@ -35,6 +39,8 @@ pub struct AccountSettingsObserved {
     pub region: Option<String>,
     /// `GetEbsEncryptionByDefault`; `None` when the document does not manage it (not read).
     pub ebs_encryption_by_default: Option<bool>,
+    /// `GetRegistryScanningConfiguration`; `None` when the document does not manage it.
+    pub registry_scanning: Option<RegistryScanningObserved>,
 }
 
 impl ManagedKind for AccountSettings {
@@ -81,9 +87,14 @@ async fn observe(
             Some(_) => Some(read_ebs_default(&aws.ec2).await?),
             None => None,
         };
+        let registry_scanning = match document.spec.ecr_registry_scanning {
+            Some(_) => Some(scanning::read(&aws.ecr).await?),
+            None => None,
+        };
         observed.push(Some(AccountSettingsObserved {
             region: aws.region.clone(),
             ebs_encryption_by_default,
+            registry_scanning,
         }));
     }
     Ok(observed)

@@ -1,6 +1,7 @@
-//! The IAM actions of `Posture`: EBS encryption by default, an account-wide setting whose calls take no resource (`*`), only when the Posture document manages it.
+//! The IAM actions of `Posture`: EBS encryption by default and ECR registry scanning, account-wide settings whose calls take no resource (`*`), each only when the Posture document manages it.
 
 use afu9_spec::posture::PostureSpec;
+use afu9_spec::registry_scanning::ScanType;
 use afu9_spec::{DesiredState, Resource};
 
 use crate::permissions::{Access, ArnScope, Grant};
@@ -11,11 +12,30 @@ pub(super) fn permissions(
     _scope: &ArnScope,
     _want: &[Resource<PostureSpec>],
 ) -> Vec<Grant> {
-    if !state.posture.manages_account_settings() {
-        return Vec::new();
+    let mut grants = Vec::new();
+    if state.posture.ebs_encryption_by_default.is_some() {
+        grants.push(Grant::any(Access::Read, &["ec2:GetEbsEncryptionByDefault"]));
+        grants.push(Grant::any(
+            Access::Write,
+            &["ec2:EnableEbsEncryptionByDefault"],
+        ));
     }
-    vec![
-        Grant::any(Access::Read, &["ec2:GetEbsEncryptionByDefault"]),
-        Grant::any(Access::Write, &["ec2:EnableEbsEncryptionByDefault"]),
-    ]
+    if let Some(scanning) = state.posture.ecr_registry_scanning {
+        grants.push(Grant::any(
+            Access::Read,
+            &["ecr:GetRegistryScanningConfiguration"],
+        ));
+        grants.push(Grant::any(
+            Access::Write,
+            &["ecr:PutRegistryScanningConfiguration"],
+        ));
+        if scanning.scan_type == ScanType::Enhanced {
+            // Enhanced scanning is Amazon Inspector's: ECR enables it for the caller.
+            grants.push(Grant::any(
+                Access::Write,
+                &["inspector2:Enable", "iam:CreateServiceLinkedRole"],
+            ));
+        }
+    }
+    grants
 }

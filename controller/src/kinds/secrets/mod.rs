@@ -5,6 +5,7 @@
 //! rotates a compromised secret at once (`contain.rs`).
 
 mod apply;
+mod attest;
 mod contain;
 mod events;
 mod import;

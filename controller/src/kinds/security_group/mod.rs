@@ -2,6 +2,7 @@
 //! (`afu9_spec::security_group::rules`), with references between managed groups by manifest name.
 
 mod apply;
+mod attest;
 mod ec2;
 mod events;
 mod import;

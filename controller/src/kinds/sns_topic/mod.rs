@@ -2,6 +2,7 @@
 //! managed.
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;

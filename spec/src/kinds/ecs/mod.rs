@@ -5,7 +5,11 @@
 //! controller checks the latest ACTIVE revision and, when it drifts, registers a new revision
 //! that is the latest one with only the drifted fields fixed.
 
+mod revisions;
 mod validate;
+
+pub use revisions::SupersededRevisions;
+pub use validate::is_root_user;
 
 use std::collections::BTreeMap;
 
@@ -50,6 +54,11 @@ pub struct EcsTaskDefinitionSpec {
     /// revision.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<ServiceRef>,
+    /// Retire superseded revisions: deregister those that break the contract and keep the
+    /// newest compliant ones for rollback, never one a service or a running task uses. Left
+    /// out: superseded revisions are not looked at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_revisions: Option<SupersededRevisions>,
 }
 
 /// What a container must look like. Fields left out are not checked.

@@ -73,6 +73,19 @@ fn check(state: &DesiredState, errors: &mut Vec<ManifestError>) {
             ));
         }
         check_services(spec, &error, errors);
+        if let Some(superseded) = spec.superseded_revisions
+            && superseded.keep_compliant > super::SupersededRevisions::MAX_KEEP
+        {
+            errors.push(error(
+                "spec.supersededRevisions.keepCompliant",
+                "AFU9-ECS-010",
+                format!(
+                    "{} is more than the {} revisions one family may keep",
+                    superseded.keep_compliant,
+                    super::SupersededRevisions::MAX_KEEP
+                ),
+            ));
+        }
     }
 }
 
@@ -146,7 +159,7 @@ fn is_family_name(name: &str) -> bool {
 }
 
 /// `root`, `0`, and either of them with a group (`0:0`, `root:root`).
-pub(crate) fn is_root_user(user: &str) -> bool {
+pub fn is_root_user(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or_default().trim();
     name.is_empty() || name == "0" || name == "root"
 }

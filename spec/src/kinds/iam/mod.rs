@@ -1,6 +1,7 @@
 //! `IamRole` and `IamPolicy`: roles owned whole (trust, inline and attached policies, settings,
 //! tags) and customer-managed policies that roles attach by name.
 
+pub mod confused_deputy;
 pub mod guardrails;
 pub mod policy_doc;
 mod validate;

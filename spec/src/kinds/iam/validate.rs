@@ -44,6 +44,7 @@ impl Validate for IamRoleSpec {
         let account = state.posture.account_id.as_deref();
         for role in &state.iam_roles {
             check_role(role, &policy_names, errors);
+            super::confused_deputy::check(role, errors);
             let mut breaches = vec![(
                 "spec.trustPolicy".to_owned(),
                 guardrails::check_trust(&role.spec.trust_document(), account),
@@ -237,7 +238,8 @@ fn check_guardrails(
 ) {
     let mut excepted = BTreeSet::new();
     for (index, exception) in exceptions.iter().enumerate() {
-        let known = GUARDRAILS.iter().any(|(rule, ..)| *rule == exception.rule);
+        let known = GUARDRAILS.iter().any(|(rule, ..)| *rule == exception.rule)
+            || exception.rule == super::confused_deputy::CONFUSED_DEPUTY;
         if known && !exception.reason.trim().is_empty() {
             excepted.insert(exception.rule.as_str());
             continue;

@@ -5,16 +5,20 @@
 //! and none is ever deleted. Fields left out are not managed. `listeners`, when given, is the
 //! whole set: a listener on a port the manifest does not name is drift, deleted by apply.
 
+mod headers;
 mod ssl_policies;
 mod validate;
+mod validate_headers;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::tags::Tags;
 
+pub use headers::{Cors, HSTS_YEAR, ResponseHeaders, hsts_max_age};
 pub use ssl_policies::{DEFAULT_SSL_POLICY, SSL_POLICIES, min_tls};
 pub use validate::{HTTP_NOT_REDIRECTED, OLD_TLS};
+pub use validate_headers::{CORS_ANY, CORS_ANY_WITH_CREDENTIALS, HSTS_SHORT, NOT_SETTABLE};
 
 /// The desired security settings of one ALB (`metadata.name` is the load balancer's name).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -99,6 +103,10 @@ pub struct ListenerSpec {
     /// kept. Its only default action.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect: Option<Redirect>,
+    /// The response headers an HTTPS listener sets itself (listener attributes
+    /// `routing.http.response.*`); left out: not managed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_headers: Option<ResponseHeaders>,
 }
 
 impl ListenerSpec {

@@ -165,6 +165,9 @@ fn check_https(
             .hint("redirects are for HTTP listeners"),
         );
     }
+    if let Some(headers) = &listener.response_headers {
+        super::validate_headers::check(headers, at, error, errors);
+    }
     let policy = listener.ssl_policy();
     match min_tls(policy) {
         Some(version @ ("1.0" | "1.1")) => errors.push(
@@ -203,6 +206,16 @@ fn check_http(
             "AFU9-ELB-005",
             "an HTTP listener takes no certificate or sslPolicy".to_owned(),
         ));
+    }
+    if listener.response_headers.is_some() {
+        errors.push(
+            error(
+                &format!("{at}.responseHeaders"),
+                super::validate_headers::BAD_HEADER,
+                "an HTTP listener only redirects; its headers are the HTTPS listener's".to_owned(),
+            )
+            .hint("move responseHeaders to the HTTPS listener"),
+        );
     }
     match listener.redirect {
         None => errors.push(

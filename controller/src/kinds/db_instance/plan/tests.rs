@@ -301,3 +301,33 @@ fn a_database_that_is_being_modified_is_left_until_it_is_available() {
             .is_some_and(|r| r.contains("is modifying"))
     );
 }
+
+#[test]
+fn facts_read_the_live_database_not_the_manifest() {
+    use crate::engine::Attests as _;
+    let state = load_str(Path::new("test.yaml"), DB).expect("valid manifests");
+    let judged = |have: &DbInstanceObserved| -> Vec<(&str, bool)> {
+        DbInstances::facts(&state.db_instances[0], have)
+            .iter()
+            .map(|f| (f.control, f.holds))
+            .collect()
+    };
+    assert_eq!(
+        judged(&in_sync()),
+        [("RDS.2", true), ("RDS.13", true), ("AFU9.RDS.1", true)]
+    );
+    let mut drifted = in_sync();
+    drifted.publicly_accessible = true;
+    drifted.auto_minor_version_upgrade = false;
+    drifted.parameter_groups = vec![("default.postgres16".to_owned(), "in-sync".to_owned())];
+    assert_eq!(
+        judged(&drifted),
+        [("RDS.2", false), ("RDS.13", false), ("AFU9.RDS.1", false)]
+    );
+    let mut off = in_sync();
+    off.parameter_group = Some(GroupParameters {
+        tls_value: Some("0".to_owned()),
+        apply_type: Some("dynamic".to_owned()),
+    });
+    assert_eq!(judged(&off)[2], ("AFU9.RDS.1", false));
+}

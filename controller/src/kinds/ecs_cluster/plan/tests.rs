@@ -212,3 +212,30 @@ fn a_group_created_by_the_same_apply_is_named_for_the_op_to_look_up() {
     );
     assert_eq!(plan.depends_on.len(), 1);
 }
+
+#[test]
+fn facts_read_the_live_services_not_the_manifest() {
+    use crate::engine::Attests as _;
+    let state = load_str(Path::new("test.yaml"), CLUSTER).expect("valid manifests");
+    let judged = |have: &EcsClusterObserved| -> Vec<(String, bool)> {
+        EcsClusters::facts(&state.ecs_clusters[0], have)
+            .into_iter()
+            .map(|f| (format!("{} {}", f.control, f.field), f.holds))
+            .collect()
+    };
+    assert_eq!(
+        judged(&in_sync()),
+        [("ECS.2 services.web.assignPublicIp".to_owned(), true)]
+    );
+    let mut public = in_sync();
+    if let Some(Some(ServiceObserved {
+        awsvpc: Some(awsvpc),
+    })) = public.services.get_mut("web")
+    {
+        awsvpc.assign_public_ip = "ENABLED".to_owned();
+    }
+    assert_eq!(
+        judged(&public),
+        [("ECS.2 services.web.assignPublicIp".to_owned(), false)]
+    );
+}

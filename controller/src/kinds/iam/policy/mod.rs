@@ -3,6 +3,7 @@
 //! the oldest non-default version is deleted first.
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;

@@ -3,6 +3,7 @@
 //! its older sessions during an incident (`revoke.rs`).
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;

@@ -35,6 +35,7 @@ fn listener(port: u16, protocol: &str, actions: Vec<LiveAction>) -> LiveListener
         ssl_policy: https.then(|| "ELBSecurityPolicy-TLS13-1-2-2021-06".to_owned()),
         certificate: https.then(|| CERT.to_owned()),
         actions,
+        attributes: std::collections::BTreeMap::new(),
     }
 }
 

@@ -182,6 +182,19 @@ fn plan_https(
             None
         }
     };
+    if let Some(headers) = &want.response_headers {
+        let (changes, attributes) = super::headers::plan(want.port, headers, &live.attributes);
+        for change in changes {
+            delta.change(change);
+        }
+        if !attributes.is_empty() {
+            delta.op(LoadBalancerOp::ModifyListenerAttributes {
+                arn: live.arn.clone(),
+                port: want.port,
+                attributes,
+            });
+        }
+    }
     // HTTPS needs a certificate: a listener turned into HTTPS without one is not sent.
     let needs_certificate =
         protocol.is_some() && certificate.is_none() && live.certificate.is_none();

@@ -79,6 +79,7 @@ fn in_sync() -> LoadBalancerObserved {
                 ssl_policy: Some("ELBSecurityPolicy-TLS13-1-2-2021-06".to_owned()),
                 certificate: Some(CERT.to_owned()),
                 actions: vec![LiveAction::Other("forward".to_owned())],
+                attributes: BTreeMap::new(),
             },
             LiveListener {
                 arn: "arn:l80".to_owned(),
@@ -87,6 +88,7 @@ fn in_sync() -> LoadBalancerObserved {
                 ssl_policy: None,
                 certificate: None,
                 actions: vec![redirect("HTTP_301")],
+                attributes: BTreeMap::new(),
             },
         ],
         certificates: BTreeMap::from([("afu9.example.com".to_owned(), vec![CERT.to_owned()])]),
@@ -200,6 +202,7 @@ fn listeners_not_named_are_deleted_missing_redirects_created_missing_https_block
         ssl_policy: None,
         certificate: None,
         actions: vec![LiveAction::Other("forward".to_owned())],
+        attributes: BTreeMap::new(),
     });
     have.listeners.remove(1);
     let plan = planned(Some(&have));

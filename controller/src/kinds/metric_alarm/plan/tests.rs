@@ -87,3 +87,21 @@ fn an_alarm_waits_for_the_topic_manifests_its_actions_name_and_not_for_topic_arn
     let by_arn = ALARM.replace("[alerts]", &format!("[\"{PREFIX}alerts\"]"));
     assert!(planned(&by_arn, &live()).depends_on.is_empty());
 }
+
+#[test]
+fn facts_read_the_live_alarm_not_the_manifest() {
+    use crate::engine::Attests as _;
+    let state = load_str(Path::new("t.yaml"), ALARM).expect("valid");
+    let holds = |have: &MetricAlarmObserved| {
+        MetricAlarms::facts(&state.metric_alarms[0], have)
+            .iter()
+            .map(|f| (f.control, f.holds))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(holds(&live()), [("CloudWatch.15", true)]);
+    let mut silent = live();
+    if let Some(alarm) = silent.alarm.as_mut() {
+        alarm.config.alarm_actions = BTreeSet::new();
+    }
+    assert_eq!(holds(&silent), [("CloudWatch.15", false)]);
+}

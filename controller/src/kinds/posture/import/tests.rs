@@ -3,11 +3,16 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::kinds::round_trip::round_trip;
 use crate::plan::Action;
+use afu9_spec::registry_scanning::RegistryScanning;
 
 fn observed(ebs: bool) -> AccountSettingsObserved {
     AccountSettingsObserved {
         region: Some("eu-central-1".to_owned()),
         ebs_encryption_by_default: Some(ebs),
+        registry_scanning: Some(RegistryScanningObserved {
+            scan_type: "BASIC".to_owned(),
+            rules: vec![ScanRule::every_repository(RegistryScanning::default())],
+        }),
     }
 }
 

@@ -55,3 +55,20 @@ fn removed_encryption_is_set_again_unless_the_topic_is_not_ours() {
     assert!(plan.ops.is_empty());
     assert_eq!(planned(None).action, Action::Create);
 }
+
+#[test]
+fn facts_read_the_live_topic_not_the_manifest() {
+    use crate::engine::Attests as _;
+    let state = load_str(Path::new("t.yaml"), TOPIC).expect("valid");
+    let holds = |have: &SnsTopicObserved| {
+        SnsTopics::facts(&state.sns_topics[0], have)
+            .iter()
+            .map(|f| (f.control, f.holds))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(holds(&live(None, owned())), [("SNS.1", false)]);
+    assert_eq!(
+        holds(&live(Some("alias/afu9-alerts"), owned())),
+        [("SNS.1", true)]
+    );
+}

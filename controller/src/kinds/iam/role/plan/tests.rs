@@ -214,3 +214,24 @@ fn a_role_depends_on_the_iam_policy_manifests_it_attaches_not_on_aws_managed_pol
         [Dependency::done("IamPolicy", "afu9-extra")]
     );
 }
+
+#[test]
+fn facts_read_the_live_role_s_policies_not_the_manifest() {
+    use crate::engine::Attests as _;
+    let state = load_str(Path::new("test.yaml"), ROLE).expect("valid manifests");
+    let judged = |have: &IamRoleObserved| -> Vec<(&str, bool)> {
+        IamRoles::facts(&state.iam_roles[0], have)
+            .iter()
+            .map(|f| (f.control, f.holds))
+            .collect()
+    };
+    assert_eq!(judged(&in_sync()), [("IAM.1", true), ("IAM.21", true)]);
+    let mut wide = in_sync();
+    wide.inline_policies.insert(
+        "all-of-s3".to_owned(),
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b"}]}),
+    );
+    wide.managed_policies
+        .insert("arn:aws:iam::aws:policy/AdministratorAccess".to_owned());
+    assert_eq!(judged(&wide), [("IAM.1", false), ("IAM.21", false)]);
+}
