@@ -14,10 +14,10 @@ use afu9_e2e::{Emulator, REGION};
 use afu9_spec::DesiredState;
 use afu9_spec::load::load_str;
 use aws_sdk_s3::types::{
-    BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration,
-    ObjectOwnership, OwnershipControls, OwnershipControlsRule, ServerSideEncryption,
-    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
-    Tag, Tagging, VersioningConfiguration,
+    BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration, ObjectOwnership,
+    OwnershipControls, OwnershipControlsRule, ServerSideEncryption, ServerSideEncryptionByDefault,
+    ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag, Tagging,
+    VersioningConfiguration,
 };
 use serde_json::{Value, json};
 
@@ -104,7 +104,12 @@ fn drifted(plan: &Plan) -> Vec<String> {
     plan.resources
         .iter()
         .filter(|r| r.is_drift() || r.action == Action::Error)
-        .map(|r| format!("{} {}: {:?} {:?} {:?}", r.kind, r.name, r.action, r.reason, r.changes))
+        .map(|r| {
+            format!(
+                "{} {}: {:?} {:?} {:?}",
+                r.kind, r.name, r.action, r.reason, r.changes
+            )
+        })
         .collect()
 }
 
@@ -212,7 +217,9 @@ async fn buckets_and_log_groups_are_created_before_the_trail_and_a_steady_pass_i
     let audit = policy(&emulator, AUDIT).await.to_string();
     assert!(audit.contains("aws:SecureTransport"), "{audit}");
     assert!(
-        audit.contains(&format!("arn:aws:cloudtrail:{REGION}:123456789012:trail/{TRAIL}")),
+        audit.contains(&format!(
+            "arn:aws:cloudtrail:{REGION}:123456789012:trail/{TRAIL}"
+        )),
         "{audit}"
     );
     let access = policy(&emulator, ACCESS).await.to_string();
@@ -238,7 +245,11 @@ async fn buckets_and_log_groups_are_created_before_the_trail_and_a_steady_pass_i
         .unwrap_or_default()
         .remove(0);
     assert_eq!(group.retention_in_days, Some(365));
-    assert!(group.kms_key_id.is_some_and(|k| k.starts_with("arn:aws:kms:")));
+    assert!(
+        group
+            .kms_key_id
+            .is_some_and(|k| k.starts_with("arn:aws:kms:"))
+    );
 
     let counting = Aws::from_config(&emulator.sdk_config());
     let steady = engine().plan(&counting, &state).await;
@@ -251,16 +262,27 @@ async fn buckets_and_log_groups_are_created_before_the_trail_and_a_steady_pass_i
         .sum();
     assert_eq!(calls.get("S3.ListBuckets"), Some(&1), "{calls:?}");
     assert_eq!(calls.get("S3.GetBucketPolicy"), Some(&3), "{calls:?}");
-    assert_eq!(calls.get("S3.GetBucketLifecycleConfiguration"), Some(&2), "{calls:?}");
+    assert_eq!(
+        calls.get("S3.GetBucketLifecycleConfiguration"),
+        Some(&2),
+        "{calls:?}"
+    );
     // One list, then per bucket policy, tags, block, encryption, versioning, ownership
     // (7 × 3), logging (2) and lifecycle (2); the trail's HeadBucket is not asked once it
     // delivers there.
     assert_eq!(s3, 1 + 7 * 3 + 2 + 2, "{calls:?}");
     assert_eq!(calls.get("KMS.DescribeKey"), None, "{calls:?}");
-    let groups = calls.get("CloudWatchLogs.DescribeLogGroups").copied().unwrap_or_default();
+    let groups = calls
+        .get("CloudWatchLogs.DescribeLogGroups")
+        .copied()
+        .unwrap_or_default();
     // The group's own read, and the trail's look-up of its delivery group.
     assert_eq!(groups, 2, "{calls:?}");
-    assert_eq!(calls.get("CloudWatchLogs.ListTagsForResource"), Some(&1), "{calls:?}");
+    assert_eq!(
+        calls.get("CloudWatchLogs.ListTagsForResource"),
+        Some(&1),
+        "{calls:?}"
+    );
 }
 
 #[tokio::test]
@@ -270,8 +292,16 @@ async fn each_drift_is_named_field_by_field_and_fixed_by_one_apply() {
     let state = desired();
     converged(&emulator, &aws, &state).await;
     let s3 = emulator.s3();
-    s3.delete_bucket_encryption().bucket(AUDIT).send().await.expect("unencrypt");
-    s3.delete_public_access_block().bucket(AUDIT).send().await.expect("no BPA");
+    s3.delete_bucket_encryption()
+        .bucket(AUDIT)
+        .send()
+        .await
+        .expect("unencrypt");
+    s3.delete_public_access_block()
+        .bucket(AUDIT)
+        .send()
+        .await
+        .expect("no BPA");
     s3.put_bucket_versioning()
         .bucket(AUDIT)
         .versioning_configuration(
@@ -298,7 +328,11 @@ async fn each_drift_is_named_field_by_field_and_fixed_by_one_apply() {
         .send()
         .await
         .expect("ACLs on");
-    s3.delete_bucket_lifecycle().bucket(AUDIT).send().await.expect("no expiry");
+    s3.delete_bucket_lifecycle()
+        .bucket(AUDIT)
+        .send()
+        .await
+        .expect("no expiry");
     // A policy without the TLS denial (the CloudTrail statements kept).
     let mut weakened = policy(&emulator, AUDIT).await;
     weakened["Statement"]
@@ -344,7 +378,12 @@ async fn each_drift_is_named_field_by_field_and_fixed_by_one_apply() {
     assert_eq!(report.failed(), 0, "{report:?}");
     let again = engine.plan(&aws, &state).await;
     assert!(drifted(&again).is_empty(), "{:?}", drifted(&again));
-    assert!(policy(&emulator, AUDIT).await.to_string().contains("aws:SecureTransport"));
+    assert!(
+        policy(&emulator, AUDIT)
+            .await
+            .to_string()
+            .contains("aws:SecureTransport")
+    );
 }
 
 #[tokio::test]
@@ -398,7 +437,10 @@ async fn equivalent_rewrites_stay_quiet() {
     let plan = engine().plan(&counting, &state).await;
     assert!(drifted(&plan).is_empty(), "{:?}", drifted(&plan));
     // The alias was resolved to tell: one DescribeKey.
-    assert_eq!(counting.calls.by_operation().get("KMS.DescribeKey"), Some(&1));
+    assert_eq!(
+        counting.calls.by_operation().get("KMS.DescribeKey"),
+        Some(&1)
+    );
 }
 
 #[tokio::test]
@@ -452,7 +494,13 @@ async fn a_pruned_bucket_holding_objects_is_blocked_never_deleted() {
             .bucket(orphan)
             .tagging(
                 Tagging::builder()
-                    .tag_set(Tag::builder().key("managed-by").value("afu9-posture").build().expect("tag"))
+                    .tag_set(
+                        Tag::builder()
+                            .key("managed-by")
+                            .value("afu9-posture")
+                            .build()
+                            .expect("tag"),
+                    )
                     .build()
                     .expect("tagging"),
             )
@@ -478,7 +526,11 @@ async fn a_pruned_bucket_holding_objects_is_blocked_never_deleted() {
     };
     let held = orphan("afu9-old-logs");
     assert_eq!(held.action, Action::Blocked);
-    assert!(held.reason.as_deref().is_some_and(|r| r.contains("holds objects")));
+    assert!(
+        held.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("holds objects"))
+    );
     assert_eq!(orphan("afu9-empty-logs").action, Action::Delete);
     let report = engine.apply(&aws, &plan).await;
     assert_eq!(report.failed(), 0, "{report:?}");

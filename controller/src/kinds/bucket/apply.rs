@@ -193,43 +193,7 @@ impl BucketOp {
                     .send()
                     .await,
             ),
-            Self::PutBucketEncryption { encryption, .. } => {
-                let (algorithm, key, bucket_key) = match encryption {
-                    BucketEncryption::SseS3 => (ServerSideEncryption::Aes256, None, None),
-                    BucketEncryption::SseKms {
-                        kms_key,
-                        bucket_key,
-                    } => (
-                        ServerSideEncryption::AwsKms,
-                        Some(kms_key.clone()),
-                        *bucket_key,
-                    ),
-                };
-                let default = built(
-                    self,
-                    ServerSideEncryptionByDefault::builder()
-                        .sse_algorithm(algorithm)
-                        .set_kms_master_key_id(key)
-                        .build(),
-                )?;
-                let rule = ServerSideEncryptionRule::builder()
-                    .apply_server_side_encryption_by_default(default)
-                    .set_bucket_key_enabled(bucket_key)
-                    .build();
-                let configuration = built(
-                    self,
-                    ServerSideEncryptionConfiguration::builder()
-                        .rules(rule)
-                        .build(),
-                )?;
-                self.done(
-                    s3.put_bucket_encryption()
-                        .bucket(bucket)
-                        .server_side_encryption_configuration(configuration)
-                        .send()
-                        .await,
-                )
-            }
+            Self::PutBucketEncryption { encryption, .. } => self.encryption(s3, encryption).await,
             Self::PutBucketVersioning { enabled, .. } => {
                 let status = if *enabled {
                     BucketVersioningStatus::Enabled
@@ -247,74 +211,11 @@ impl BucketOp {
                 )
             }
             Self::PutBucketOwnershipControls { ownership, .. } => {
-                let rule = built(
-                    self,
-                    OwnershipControlsRule::builder()
-                        .object_ownership(ownership.as_str().into())
-                        .build(),
-                )?;
-                let controls = built(self, OwnershipControls::builder().rules(rule).build())?;
-                self.done(
-                    s3.put_bucket_ownership_controls()
-                        .bucket(bucket)
-                        .ownership_controls(controls)
-                        .send()
-                        .await,
-                )
+                self.ownership(s3, *ownership).await
             }
-            Self::PutBucketLogging { target, prefix, .. } => {
-                let enabled = built(
-                    self,
-                    LoggingEnabled::builder()
-                        .target_bucket(target)
-                        .target_prefix(prefix)
-                        .build(),
-                )?;
-                self.done(
-                    s3.put_bucket_logging()
-                        .bucket(bucket)
-                        .bucket_logging_status(
-                            BucketLoggingStatus::builder()
-                                .logging_enabled(enabled)
-                                .build(),
-                        )
-                        .send()
-                        .await,
-                )
-            }
+            Self::PutBucketLogging { target, prefix, .. } => self.logging(s3, target, prefix).await,
             Self::PutBucketLifecycleConfiguration { lifecycle, .. } => {
-                let days = |d: u32| i32::try_from(d).unwrap_or(i32::MAX);
-                let rule = built(
-                    self,
-                    LifecycleRule::builder()
-                        .id(LIFECYCLE_RULE)
-                        .status(ExpirationStatus::Enabled)
-                        .filter(LifecycleRuleFilter::builder().prefix("").build())
-                        .expiration(
-                            LifecycleExpiration::builder()
-                                .days(days(lifecycle.expire_after_days))
-                                .build(),
-                        )
-                        .set_noncurrent_version_expiration(
-                            lifecycle.noncurrent_expire_after_days.map(|d| {
-                                NoncurrentVersionExpiration::builder()
-                                    .noncurrent_days(days(d))
-                                    .build()
-                            }),
-                        )
-                        .build(),
-                )?;
-                let configuration = built(
-                    self,
-                    BucketLifecycleConfiguration::builder().rules(rule).build(),
-                )?;
-                self.done(
-                    s3.put_bucket_lifecycle_configuration()
-                        .bucket(bucket)
-                        .lifecycle_configuration(configuration)
-                        .send()
-                        .await,
-                )
+                self.lifecycle(s3, lifecycle).await
             }
             Self::PutBucketPolicy { document, .. } => self.done(
                 s3.put_bucket_policy()
@@ -330,6 +231,134 @@ impl BucketOp {
                 "the bucket is already gone",
             ),
         }
+    }
+
+    async fn encryption(
+        &self,
+        s3: &Client,
+        encryption: &BucketEncryption,
+    ) -> Result<OpOutcome, AwsError> {
+        let bucket = self.bucket();
+        let (algorithm, key, bucket_key) = match encryption {
+            BucketEncryption::SseS3 => (ServerSideEncryption::Aes256, None, None),
+            BucketEncryption::SseKms {
+                kms_key,
+                bucket_key,
+            } => (
+                ServerSideEncryption::AwsKms,
+                Some(kms_key.clone()),
+                *bucket_key,
+            ),
+        };
+        let default = built(
+            self,
+            ServerSideEncryptionByDefault::builder()
+                .sse_algorithm(algorithm)
+                .set_kms_master_key_id(key)
+                .build(),
+        )?;
+        let rule = ServerSideEncryptionRule::builder()
+            .apply_server_side_encryption_by_default(default)
+            .set_bucket_key_enabled(bucket_key)
+            .build();
+        let configuration = built(
+            self,
+            ServerSideEncryptionConfiguration::builder()
+                .rules(rule)
+                .build(),
+        )?;
+        self.done(
+            s3.put_bucket_encryption()
+                .bucket(bucket)
+                .server_side_encryption_configuration(configuration)
+                .send()
+                .await,
+        )
+    }
+
+    async fn ownership(
+        &self,
+        s3: &Client,
+        ownership: ObjectOwnership,
+    ) -> Result<OpOutcome, AwsError> {
+        let bucket = self.bucket();
+        let rule = built(
+            self,
+            OwnershipControlsRule::builder()
+                .object_ownership(ownership.as_str().into())
+                .build(),
+        )?;
+        let controls = built(self, OwnershipControls::builder().rules(rule).build())?;
+        self.done(
+            s3.put_bucket_ownership_controls()
+                .bucket(bucket)
+                .ownership_controls(controls)
+                .send()
+                .await,
+        )
+    }
+
+    async fn logging(
+        &self,
+        s3: &Client,
+        target: &str,
+        prefix: &str,
+    ) -> Result<OpOutcome, AwsError> {
+        let bucket = self.bucket();
+        let enabled = built(
+            self,
+            LoggingEnabled::builder()
+                .target_bucket(target)
+                .target_prefix(prefix)
+                .build(),
+        )?;
+        self.done(
+            s3.put_bucket_logging()
+                .bucket(bucket)
+                .bucket_logging_status(
+                    BucketLoggingStatus::builder()
+                        .logging_enabled(enabled)
+                        .build(),
+                )
+                .send()
+                .await,
+        )
+    }
+
+    async fn lifecycle(&self, s3: &Client, lifecycle: &Lifecycle) -> Result<OpOutcome, AwsError> {
+        let bucket = self.bucket();
+        let days = |d: u32| i32::try_from(d).unwrap_or(i32::MAX);
+        let rule = built(
+            self,
+            LifecycleRule::builder()
+                .id(LIFECYCLE_RULE)
+                .status(ExpirationStatus::Enabled)
+                .filter(LifecycleRuleFilter::builder().prefix("").build())
+                .expiration(
+                    LifecycleExpiration::builder()
+                        .days(days(lifecycle.expire_after_days))
+                        .build(),
+                )
+                .set_noncurrent_version_expiration(lifecycle.noncurrent_expire_after_days.map(
+                    |d| {
+                        NoncurrentVersionExpiration::builder()
+                            .noncurrent_days(days(d))
+                            .build()
+                    },
+                ))
+                .build(),
+        )?;
+        let configuration = built(
+            self,
+            BucketLifecycleConfiguration::builder().rules(rule).build(),
+        )?;
+        self.done(
+            s3.put_bucket_lifecycle_configuration()
+                .bucket(bucket)
+                .lifecycle_configuration(configuration)
+                .send()
+                .await,
+        )
     }
 
     async fn merge_tags(

@@ -4,7 +4,7 @@
 //! `GetBucketOwnershipControls`, `GetBucketLogging` and `GetBucketLifecycleConfiguration`
 //! when managed; KMS `DescribeKey` only when a wanted alias and the live key differ in text.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use afu9_spec::Resource;
 use afu9_spec::bucket::{BucketEncryption, BucketSpec, PublicAccessBlock};
@@ -13,6 +13,7 @@ use aws_sdk_s3::Client;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde_json::Value;
 
 use super::{BucketObserved, LiveBucket, LiveEncryption, LiveRule};
 use crate::aws::read::windowed;
@@ -29,7 +30,7 @@ pub(super) async fn observe(
     let live = list_buckets(&aws.s3).await?;
     let reads = want.iter().map(|resource| async {
         let bucket = if live.contains(resource.name()) {
-            Some(read_bucket(&aws.s3, &resource.spec, resource.name()).await?)
+            Some(Box::pin(read_bucket(&aws.s3, &resource.spec, resource.name())).await?)
         } else {
             None
         };
@@ -44,10 +45,10 @@ pub(super) async fn observe(
                     {
                         resolve_aliases(aws, &[kms_key, live]).await?
                     }
-                    _ => Default::default(),
+                    _ => BTreeMap::new(),
                 }
             }
-            _ => Default::default(),
+            _ => BTreeMap::new(),
         };
         Ok(Some(BucketObserved {
             region: aws.region.clone(),
@@ -101,152 +102,6 @@ where
 }
 
 async fn read_bucket(s3: &Client, spec: &BucketSpec, name: &str) -> Result<LiveBucket, AwsError> {
-    let policy = async {
-        let output = or_absent(
-            s3.get_bucket_policy().bucket(name).send().await,
-            name,
-            "GetBucketPolicy",
-            &["NoSuchBucketPolicy"],
-        )?;
-        output
-            .and_then(|o| o.policy)
-            .map(|text| {
-                crate::refs::iam::decode(
-                    &format!("observe bucket {name}"),
-                    "GetBucketPolicy",
-                    &text,
-                )
-            })
-            .transpose()
-    };
-    let tags = async {
-        let output = or_absent(
-            s3.get_bucket_tagging().bucket(name).send().await,
-            name,
-            "GetBucketTagging",
-            &["NoSuchTagSet"],
-        )?;
-        Ok::<Tags, AwsError>(
-            output
-                .map(|o| o.tag_set.into_iter().map(|t| (t.key, t.value)).collect())
-                .unwrap_or_default(),
-        )
-    };
-    let block = async {
-        if spec.block_public_access.is_none() {
-            return Ok(None);
-        }
-        let output = or_absent(
-            s3.get_public_access_block().bucket(name).send().await,
-            name,
-            "GetPublicAccessBlock",
-            &["NoSuchPublicAccessBlockConfiguration"],
-        )?;
-        let config = output.and_then(|o| o.public_access_block_configuration);
-        Ok(Some(config.map_or(NONE_BLOCKED, |c| PublicAccessBlock {
-            block_public_acls: c.block_public_acls.unwrap_or_default(),
-            ignore_public_acls: c.ignore_public_acls.unwrap_or_default(),
-            block_public_policy: c.block_public_policy.unwrap_or_default(),
-            restrict_public_buckets: c.restrict_public_buckets.unwrap_or_default(),
-        })))
-    };
-    let encryption = async {
-        if spec.encryption.is_none() {
-            return Ok(None);
-        }
-        let output = or_absent(
-            s3.get_bucket_encryption().bucket(name).send().await,
-            name,
-            "GetBucketEncryption",
-            &["ServerSideEncryptionConfigurationNotFoundError"],
-        )?;
-        let rule = output
-            .and_then(|o| o.server_side_encryption_configuration)
-            .and_then(|c| c.rules.into_iter().next());
-        Ok(Some(rule.and_then(|rule| {
-            let default = rule.apply_server_side_encryption_by_default?;
-            Some(LiveEncryption {
-                algorithm: default.sse_algorithm.as_str().to_owned(),
-                kms_key: default.kms_master_key_id.filter(|k| !k.is_empty()),
-                bucket_key: rule.bucket_key_enabled.unwrap_or_default(),
-            })
-        })))
-    };
-    let settings = async {
-        let versioning = match spec.versioning {
-            Some(_) => Some(
-                s3.get_bucket_versioning()
-                    .bucket(name)
-                    .send()
-                    .await
-                    .map_err(|err| {
-                        AwsError::from_sdk(
-                            format!("observe bucket {name}"),
-                            "GetBucketVersioning",
-                            &err,
-                        )
-                    })?
-                    .status
-                    .is_some_and(|s| s.as_str() == "Enabled"),
-            ),
-            None => None,
-        };
-        let object_ownership = match spec.object_ownership {
-            Some(_) => Some(
-                or_absent(
-                    s3.get_bucket_ownership_controls().bucket(name).send().await,
-                    name,
-                    "GetBucketOwnershipControls",
-                    &["OwnershipControlsNotFoundError"],
-                )?
-                .and_then(|o| o.ownership_controls)
-                .and_then(|c| c.rules.into_iter().next())
-                .map(|rule| rule.object_ownership.as_str().to_owned()),
-            ),
-            None => None,
-        };
-        Ok::<_, AwsError>((versioning, object_ownership))
-    };
-    let logging = async {
-        if spec.access_logging.is_none() {
-            return Ok(None);
-        }
-        let output = s3
-            .get_bucket_logging()
-            .bucket(name)
-            .send()
-            .await
-            .map_err(|err| {
-                AwsError::from_sdk(format!("observe bucket {name}"), "GetBucketLogging", &err)
-            })?;
-        Ok(Some(
-            output
-                .logging_enabled
-                .map(|l| (l.target_bucket, l.target_prefix)),
-        ))
-    };
-    let lifecycle = async {
-        if spec.lifecycle.is_none() {
-            return Ok(None);
-        }
-        let output = or_absent(
-            s3.get_bucket_lifecycle_configuration()
-                .bucket(name)
-                .send()
-                .await,
-            name,
-            "GetBucketLifecycleConfiguration",
-            &["NoSuchLifecycleConfiguration"],
-        )?;
-        Ok(Some(
-            output
-                .and_then(|o| o.rules)
-                .unwrap_or_default()
-                .into_iter()
-                .map(live_rule)
-                .collect(),
-        ))
-    };
     let (
         policy,
         tags,
@@ -256,7 +111,13 @@ async fn read_bucket(s3: &Client, spec: &BucketSpec, name: &str) -> Result<LiveB
         access_logging,
         lifecycle,
     ) = futures_util::try_join!(
-        policy, tags, block, encryption, settings, logging, lifecycle
+        read_policy(s3, name),
+        read_tags(s3, name),
+        read_block(s3, spec, name),
+        read_encryption(s3, spec, name),
+        read_settings(s3, spec, name),
+        read_logging(s3, spec, name),
+        read_lifecycle(s3, spec, name),
     )?;
     Ok(LiveBucket {
         block_public_access,
@@ -270,6 +131,180 @@ async fn read_bucket(s3: &Client, spec: &BucketSpec, name: &str) -> Result<LiveB
     })
 }
 
+/// The bucket policy, decoded; `None` when there is none.
+async fn read_policy(s3: &Client, name: &str) -> Result<Option<Value>, AwsError> {
+    let output = or_absent(
+        s3.get_bucket_policy().bucket(name).send().await,
+        name,
+        "GetBucketPolicy",
+        &["NoSuchBucketPolicy"],
+    )?;
+    output
+        .and_then(|o| o.policy)
+        .map(|text| {
+            crate::refs::iam::decode(&format!("observe bucket {name}"), "GetBucketPolicy", &text)
+        })
+        .transpose()
+}
+
+/// Every tag of the bucket (none when it has no tag set).
+async fn read_tags(s3: &Client, name: &str) -> Result<Tags, AwsError> {
+    let output = or_absent(
+        s3.get_bucket_tagging().bucket(name).send().await,
+        name,
+        "GetBucketTagging",
+        &["NoSuchTagSet"],
+    )?;
+    Ok(output
+        .map(|o| o.tag_set.into_iter().map(|t| (t.key, t.value)).collect())
+        .unwrap_or_default())
+}
+
+/// Block Public Access, when the manifest manages it.
+async fn read_block(
+    s3: &Client,
+    spec: &BucketSpec,
+    name: &str,
+) -> Result<Option<PublicAccessBlock>, AwsError> {
+    if spec.block_public_access.is_none() {
+        return Ok(None);
+    }
+    let output = or_absent(
+        s3.get_public_access_block().bucket(name).send().await,
+        name,
+        "GetPublicAccessBlock",
+        &["NoSuchPublicAccessBlockConfiguration"],
+    )?;
+    let config = output.and_then(|o| o.public_access_block_configuration);
+    Ok(Some(config.map_or(NONE_BLOCKED, |c| PublicAccessBlock {
+        block_public_acls: c.block_public_acls.unwrap_or_default(),
+        ignore_public_acls: c.ignore_public_acls.unwrap_or_default(),
+        block_public_policy: c.block_public_policy.unwrap_or_default(),
+        restrict_public_buckets: c.restrict_public_buckets.unwrap_or_default(),
+    })))
+}
+
+/// Default encryption, when the manifest manages it.
+async fn read_encryption(
+    s3: &Client,
+    spec: &BucketSpec,
+    name: &str,
+) -> Result<Option<Option<LiveEncryption>>, AwsError> {
+    if spec.encryption.is_none() {
+        return Ok(None);
+    }
+    let output = or_absent(
+        s3.get_bucket_encryption().bucket(name).send().await,
+        name,
+        "GetBucketEncryption",
+        &["ServerSideEncryptionConfigurationNotFoundError"],
+    )?;
+    let rule = output
+        .and_then(|o| o.server_side_encryption_configuration)
+        .and_then(|c| c.rules.into_iter().next());
+    Ok(Some(rule.and_then(|rule| {
+        let default = rule.apply_server_side_encryption_by_default?;
+        Some(LiveEncryption {
+            algorithm: default.sse_algorithm.as_str().to_owned(),
+            kms_key: default.kms_master_key_id.filter(|k| !k.is_empty()),
+            bucket_key: rule.bucket_key_enabled.unwrap_or_default(),
+        })
+    })))
+}
+
+/// Versioning and object ownership, each when the manifest manages it.
+async fn read_settings(
+    s3: &Client,
+    spec: &BucketSpec,
+    name: &str,
+) -> Result<(Option<bool>, Option<Option<String>>), AwsError> {
+    let versioning = match spec.versioning {
+        Some(_) => Some(
+            s3.get_bucket_versioning()
+                .bucket(name)
+                .send()
+                .await
+                .map_err(|err| {
+                    AwsError::from_sdk(
+                        format!("observe bucket {name}"),
+                        "GetBucketVersioning",
+                        &err,
+                    )
+                })?
+                .status
+                .is_some_and(|s| s.as_str() == "Enabled"),
+        ),
+        None => None,
+    };
+    let object_ownership = match spec.object_ownership {
+        Some(_) => Some(
+            or_absent(
+                s3.get_bucket_ownership_controls().bucket(name).send().await,
+                name,
+                "GetBucketOwnershipControls",
+                &["OwnershipControlsNotFoundError"],
+            )?
+            .and_then(|o| o.ownership_controls)
+            .and_then(|c| c.rules.into_iter().next())
+            .map(|rule| rule.object_ownership.as_str().to_owned()),
+        ),
+        None => None,
+    };
+    Ok((versioning, object_ownership))
+}
+
+/// Server access logging's target, when the manifest manages it.
+async fn read_logging(
+    s3: &Client,
+    spec: &BucketSpec,
+    name: &str,
+) -> Result<Option<Option<(String, String)>>, AwsError> {
+    if spec.access_logging.is_none() {
+        return Ok(None);
+    }
+    let output = s3
+        .get_bucket_logging()
+        .bucket(name)
+        .send()
+        .await
+        .map_err(|err| {
+            AwsError::from_sdk(format!("observe bucket {name}"), "GetBucketLogging", &err)
+        })?;
+    Ok(Some(
+        output
+            .logging_enabled
+            .map(|l| (l.target_bucket, l.target_prefix)),
+    ))
+}
+
+/// The lifecycle rules, when the manifest manages them.
+async fn read_lifecycle(
+    s3: &Client,
+    spec: &BucketSpec,
+    name: &str,
+) -> Result<Option<Vec<LiveRule>>, AwsError> {
+    if spec.lifecycle.is_none() {
+        return Ok(None);
+    }
+    let output = or_absent(
+        s3.get_bucket_lifecycle_configuration()
+            .bucket(name)
+            .send()
+            .await,
+        name,
+        "GetBucketLifecycleConfiguration",
+        &["NoSuchLifecycleConfiguration"],
+    )?;
+    Ok(Some(
+        output
+            .and_then(|o| o.rules)
+            .unwrap_or_default()
+            .iter()
+            .map(live_rule)
+            .collect(),
+    ))
+}
+
 /// Block Public Access when a bucket has none configured.
 const NONE_BLOCKED: PublicAccessBlock = PublicAccessBlock {
     block_public_acls: false,
@@ -278,7 +313,7 @@ const NONE_BLOCKED: PublicAccessBlock = PublicAccessBlock {
     restrict_public_buckets: false,
 };
 
-fn live_rule(rule: aws_sdk_s3::types::LifecycleRule) -> LiveRule {
+fn live_rule(rule: &aws_sdk_s3::types::LifecycleRule) -> LiveRule {
     let days = |d: Option<i32>| d.and_then(|d| u32::try_from(d).ok());
     #[expect(
         deprecated,

@@ -27,7 +27,7 @@ pub(super) fn plan(
         .unwrap_or_else(|| "us-east-1".to_owned());
     let policy = wanted_policy(cx, want, &region);
     match &observed.bucket {
-        None => plan_create(cx, want, &region, policy),
+        None => plan_create(cx, want, &region, &policy),
         Some(bucket) => plan_update(want, &observed, bucket, &policy),
     }
 }
@@ -36,7 +36,7 @@ fn plan_create(
     cx: &PlanContext<'_>,
     want: &Resource<BucketSpec>,
     region: &str,
-    policy: Value,
+    policy: &Value,
 ) -> Delta {
     let spec = &want.spec;
     let name = || want.name().to_owned();
@@ -67,13 +67,7 @@ fn plan_create(
             Some(ownership.as_str().into()),
         ));
     }
-    converge(
-        want,
-        &BucketObserved::default(),
-        &empty,
-        &policy,
-        &mut delta,
-    );
+    converge(want, &BucketObserved::default(), &empty, policy, &mut delta);
     for change in &mut delta.changes {
         change.before = None;
     }

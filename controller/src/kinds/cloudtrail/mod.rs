@@ -106,9 +106,11 @@ impl ManagedKind for CloudTrails {
                 state,
                 &want.spec.s3_bucket,
             ))
-            .chain(want.spec.cloud_watch_logs.as_ref().and_then(|logs| {
-                crate::refs::logs::log_group_dependency(state, &logs.log_group)
-            }))
+            .chain(
+                want.spec.cloud_watch_logs.as_ref().and_then(|logs| {
+                    crate::refs::logs::log_group_dependency(state, &logs.log_group)
+                }),
+            )
             .collect()
     }
 

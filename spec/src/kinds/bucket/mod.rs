@@ -63,6 +63,10 @@ pub struct BucketSpec {
 /// S3 Block Public Access: the four flags, each `true` unless written otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "the four independent flags of S3's PublicAccessBlockConfiguration"
+)]
 pub struct PublicAccessBlock {
     /// Refuse requests that add public ACLs.
     #[serde(default = "yes")]

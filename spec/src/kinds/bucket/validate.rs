@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{BucketEncryption, BucketSpec, ObjectOwnership};
+use super::{BucketEncryption, BucketSpec, ObjectOwnership, PublicAccessBlock};
 use crate::error::ManifestError;
 use crate::kinds::Validate;
 use crate::state::{DesiredState, Resource};
@@ -178,7 +178,7 @@ fn check_guardrails(
         (
             NO_BLOCK_PUBLIC_ACCESS,
             "spec.blockPublicAccess",
-            !spec.block_public_access.is_some_and(|b| b.all()),
+            !spec.block_public_access.is_some_and(PublicAccessBlock::all),
         ),
         (
             NO_ENCRYPTION,
