@@ -111,7 +111,7 @@ fn in_sync_is_a_noop_and_a_reordered_policy_stays_quiet() {
     let statements = reordered["Statement"].as_array_mut().expect("statements");
     statements.reverse();
     // One value instead of a one-element list, a principal spelled as a list.
-    statements[2]["Resource"] = json!([statements[2]["Resource"].clone()]);
+    statements[1]["Resource"] = json!([statements[1]["Resource"].clone()]);
     statements[0]["Principal"] = json!({"Service": ["cloudtrail.amazonaws.com"]});
     let plan = plan_for(Some(&in_sync(reordered)));
     assert_eq!(plan.action, Action::Noop, "{:?}", plan.changes);

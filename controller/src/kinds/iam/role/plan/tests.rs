@@ -225,7 +225,12 @@ fn facts_read_the_live_role_s_policies_not_the_manifest() {
             .map(|f| (f.control, f.holds))
             .collect()
     };
-    assert_eq!(judged(&in_sync()), [("IAM.1", true), ("IAM.21", true)]);
+    // The live trust policy trusts ecs-tasks without a source condition: the trust fact
+    // (AFU9.IAM.1, tested in attest.rs) fails throughout, whatever the policies grant.
+    assert_eq!(
+        judged(&in_sync()),
+        [("IAM.1", true), ("IAM.21", true), ("AFU9.IAM.1", false)]
+    );
     let mut wide = in_sync();
     wide.inline_policies.insert(
         "all-of-s3".to_owned(),
@@ -233,5 +238,8 @@ fn facts_read_the_live_role_s_policies_not_the_manifest() {
     );
     wide.managed_policies
         .insert("arn:aws:iam::aws:policy/AdministratorAccess".to_owned());
-    assert_eq!(judged(&wide), [("IAM.1", false), ("IAM.21", false)]);
+    assert_eq!(
+        judged(&wide),
+        [("IAM.1", false), ("IAM.21", false), ("AFU9.IAM.1", false)]
+    );
 }
