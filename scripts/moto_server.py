@@ -78,6 +78,25 @@ def versions_keep_their_dates() -> None:
     SecretsManagerBackend.list_secret_version_ids = list_secret_version_ids  # type: ignore[method-assign]
 
 
+def versioning_reads_as_aws() -> None:
+    """moto answers S3 `GetBucketVersioning` with the root element
+    `GetBucketVersioningResponse`; AWS's (and the S3 model's) is `VersioningConfiguration`,
+    the only root the Rust SDK accepts, so every read of a bucket's versioning fails there
+    ("invalid XML root"). The same body under AWS's root; nothing else changes."""
+    from moto.s3.responses import S3Response
+
+    moto_versioning = S3Response.get_bucket_versioning
+
+    def get_bucket_versioning(self):  # type: ignore[no-untyped-def]
+        status, headers, body = moto_versioning(self)
+        if isinstance(body, bytes):
+            body = body.decode()
+        body = body.replace("GetBucketVersioningResponse", "VersioningConfiguration")
+        return status, headers, body
+
+    S3Response.get_bucket_versioning = get_bucket_versioning  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -91,6 +110,7 @@ def main() -> None:
     if args.iam_without_signatures:
         skip_signature_checks()
     versions_keep_their_dates()
+    versioning_reads_as_aws()
     if os.environ.get("AFU9_MOTO_FAST_SQS_CLOCK") == "1":
         fast_sqs_clock()
 

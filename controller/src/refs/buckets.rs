@@ -37,13 +37,16 @@ pub fn bucket_arn(partition: &str, bucket: &str) -> String {
     format!("arn:{partition}:s3:::{bucket}")
 }
 
-/// The statement every bucket policy holds: requests without TLS are denied (S3.5).
+/// The statement every bucket policy holds: requests without TLS are denied (S3.5). Its
+/// principal is written `{"AWS": "*"}`, which IAM reads as `"*"` (every principal): the
+/// emulator's check of a logging target's policy fails on a string principal
+/// (docs/emulator-quirks.md).
 pub fn deny_insecure_transport(partition: &str, bucket: &str) -> Value {
     let arn = bucket_arn(partition, bucket);
     json!({
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
-        "Principal": "*",
+        "Principal": {"AWS": "*"},
         "Action": "s3:*",
         "Resource": [arn, format!("{arn}/*")],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},

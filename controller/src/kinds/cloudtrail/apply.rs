@@ -4,7 +4,7 @@ use afu9_spec::tags::Tags;
 use aws_sdk_cloudtrail::types::{EventSelector, ReadWriteType, Tag};
 
 use crate::aws::{Aws, AwsError, OpOutcome, WriteCall};
-use crate::plan::{OpFuture, Operation, Phase};
+use crate::plan::{OpFuture, Operation};
 
 /// A trail's settings as `CreateTrail` and `UpdateTrail` take them, fixed at plan time.
 /// `None` in an update leaves the setting alone; an empty string removes it.
@@ -76,14 +76,11 @@ pub enum TrailOp {
     },
 }
 
+/// Every trail call converges, `CreateTrail` included: creating a trail names its bucket,
+/// key, log group and role, which CloudTrail checks then (the bucket's policy, the key's), so
+/// it waits for the manifests that create them in the same apply; no resource refers to a
+/// trail, so nothing waits for it to exist.
 impl Operation for TrailOp {
-    fn phase(&self) -> Phase {
-        match self {
-            Self::CreateTrail { .. } => Phase::Create,
-            _ => Phase::Converge,
-        }
-    }
-
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
         Box::pin(self.run(&aws.cloudtrail))
     }

@@ -48,9 +48,12 @@ pub enum LogGroupOp {
 }
 
 impl Operation for LogGroupOp {
+    /// A group created with a key converges: its creating call names the key, which a
+    /// `KmsKey` manifest may create in the same apply (the group waits for it; CloudWatch
+    /// Logs has no other way to set a key at creation, and the emulator no `AssociateKmsKey`).
     fn phase(&self) -> Phase {
         match self {
-            Self::CreateLogGroup { .. } => Phase::Create,
+            Self::CreateLogGroup { kms_key: None, .. } => Phase::Create,
             _ => Phase::Converge,
         }
     }
