@@ -97,6 +97,24 @@ def versioning_reads_as_aws() -> None:
     S3Response.get_bucket_versioning = get_bucket_versioning  # type: ignore[method-assign]
 
 
+def log_group_keys_associate() -> None:
+    """moto's CloudWatch Logs has no `AssociateKmsKey`: a key is only set by
+    `CreateLogGroup`, so a group that exists without one (or lost it) could never be
+    encrypted. The action stores the key on the group as `CreateLogGroup` does (read back
+    as written); nothing checks the key or its policy, as nothing does on create."""
+    from moto.logs.exceptions import ResourceNotFoundException
+    from moto.logs.responses import LogsResponse
+
+    def associate_kms_key(self):  # type: ignore[no-untyped-def]
+        name = self._get_param("logGroupName")
+        if name not in self.logs_backend.groups:
+            raise ResourceNotFoundException()
+        self.logs_backend.groups[name].kms_key_id = self._get_param("kmsKeyId")
+        return ""
+
+    LogsResponse.associate_kms_key = associate_kms_key  # type: ignore[attr-defined]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -111,6 +129,7 @@ def main() -> None:
         skip_signature_checks()
     versions_keep_their_dates()
     versioning_reads_as_aws()
+    log_group_keys_associate()
     if os.environ.get("AFU9_MOTO_FAST_SQS_CLOCK") == "1":
         fast_sqs_clock()
 

@@ -20,9 +20,11 @@
   privileged, with a writable root filesystem and no log configuration, under the wrong task
   role; the service afu9-control-center runs it, and it stays ACTIVE once superseded unless
   something deregisters it;
-- what the platform's bootstrap creates for the audit trail (afu9-posture does not manage it):
-  the bucket afu9-audit-logs, the log group /afu9/cloudtrail, the delivery role and the KMS
-  keys alias/afu9-audit and alias/afu9-alerts;
+- what the platform's bootstrap creates for the audit trail: the bucket afu9-audit-logs
+  (no default encryption, no Block Public Access, versioning off, no policy, no access
+  logging), the log group /afu9/cloudtrail (no key, kept forever), the delivery role and the
+  KMS keys alias/afu9-audit and alias/afu9-alerts; the access-log bucket afu9-access-logs,
+  the key alias/afu9-logs and the log group /ecs/afu9-control-center do not exist yet;
 - afu9-audit-trail exists (created by afu9-posture) but someone made it single-region, turned
   log-file validation off, stopped its logging and dropped its read events (so the guide's
   secret-access filter could never match); afu9-security-alerts exists without encryption;
@@ -43,7 +45,8 @@
   group of its own, with HTTPS on 443 under ELBSecurityPolicy-2016-08 (TLS 1.0), plain HTTP
   on 80 forwarding instead of redirecting, a forgotten HTTP listener on 8080 and deletion
   protection off; its self-signed certificate for afu9.example.com imported into ACM; the
-  access-log bucket afu9-alb-logs.
+  access-log bucket afu9-alb-logs, as insecure as the trail's; the WAF's log group
+  aws-waf-logs-afu9 (no key, kept forever).
 """
 
 import io
@@ -398,7 +401,9 @@ print(
     " 1 security group with SSH open to the internet, 2 missing;"
     " 3 secrets without rotation settings; 1 task definition running as root, privileged;"
     " 1 trail single-region, unvalidated, not logging, blind to read events; 1 unencrypted topic;"
-    " 6 metric filters and alarms missing; 2 keys without rotation, 1 missing;"
+    " 6 metric filters and alarms missing; 2 keys without rotation, 2 missing;"
+    " 2 log buckets unencrypted, unversioned, without Block Public Access or a TLS-only policy,"
+    " 1 missing; 2 log groups unencrypted and kept forever, 1 missing;"
     " EBS encryption by default off; registry scanning for afu9/* only;"
     " 4 service roles without confused-deputy conditions;"
     " 1 ALB on TLS 1.0 with plain HTTP, an extra listener and"

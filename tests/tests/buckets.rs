@@ -449,7 +449,7 @@ async fn equivalent_rewrites_stay_quiet() {
 }
 
 #[tokio::test]
-async fn a_log_group_without_its_key_is_named() {
+async fn a_log_group_without_its_key_is_named_and_encrypted() {
     let emulator = Emulator::start();
     let aws = Aws::from_config(&emulator.sdk_config());
     let state = desired();
@@ -475,6 +475,29 @@ async fn a_log_group_without_its_key_is_named() {
         .expect("the group");
     let calls: Vec<&str> = resource.ops.iter().map(|op| op.call()).collect();
     assert_eq!(calls, ["PutRetentionPolicy", "AssociateKmsKey"]);
+
+    // One apply encrypts it (with the key the same apply creates) and the next plan is empty.
+    let engine = engine();
+    let report = engine.apply(&aws, &plan).await;
+    assert_eq!(report.failed(), 0, "{report:?}");
+    let again = engine.plan(&aws, &state).await;
+    assert!(drifted(&again).is_empty(), "{:?}", drifted(&again));
+    let group = emulator
+        .logs()
+        .describe_log_groups()
+        .log_group_name_prefix(GROUP)
+        .send()
+        .await
+        .expect("groups")
+        .log_groups
+        .unwrap_or_default()
+        .remove(0);
+    assert!(
+        group
+            .kms_key_id
+            .is_some_and(|k| k.starts_with("arn:aws:kms:")),
+        "the key by ARN, as CloudWatch Logs takes it"
+    );
 }
 
 #[tokio::test]

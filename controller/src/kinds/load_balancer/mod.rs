@@ -104,9 +104,17 @@ impl ManagedKind for LoadBalancers {
     /// ELB's control plane throttles per account and region; an ALB takes 1–6 writes.
     const WRITE_LIMIT: usize = 4;
 
-    /// The security groups it names, once created (`SetSecurityGroups` needs their ids).
+    /// The security groups it names, once created (`SetSecurityGroups` needs their ids), and
+    /// the `Bucket` manifest of its access logs (ELB checks that it may write there).
     fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
-        created_groups(state, want.spec.security_groups.iter().flatten())
+        let mut dependencies = created_groups(state, want.spec.security_groups.iter().flatten());
+        dependencies.extend(
+            want.spec
+                .access_logs
+                .as_ref()
+                .and_then(|logs| crate::refs::buckets::bucket_dependency(state, &logs.bucket)),
+        );
+        dependencies
     }
 
     fn permissions(

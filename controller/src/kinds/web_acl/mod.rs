@@ -23,7 +23,7 @@ use afu9_spec::{DesiredState, Resource};
 use crate::aws::{Aws, AwsError};
 use crate::engine::{LiveTags, ManagedKind, PlanContext, Tagged};
 use crate::permissions::{ArnScope, Grant};
-use crate::plan::{Delta, Operation};
+use crate::plan::{Delta, Dependency, Operation};
 
 pub use apply::WebAclOp;
 pub use rules::{AclBody, AclRule, Statement};
@@ -69,6 +69,17 @@ impl ManagedKind for WebAcls {
     /// WAF's control plane allows few calls per second per account, and an ACL's writes
     /// serialise on its lock token anyway.
     const WRITE_LIMIT: usize = 2;
+
+    /// The `LogGroup` manifest of the group its logs go to (WAF checks that it exists).
+    fn depends_on(state: &DesiredState, want: &Resource<Self::Spec>) -> Vec<Dependency> {
+        want.spec
+            .logging
+            .iter()
+            .filter_map(|logging| {
+                crate::refs::logs::log_group_dependency(state, logging.log_group_name())
+            })
+            .collect()
+    }
 
     fn permissions(
         state: &DesiredState,

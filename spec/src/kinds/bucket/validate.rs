@@ -136,7 +136,7 @@ fn check(state: &DesiredState, bucket: &Resource<BucketSpec>, errors: &mut Vec<M
     {
         errors.push(error(
             "spec.accessLogging.bucket",
-            "AFU9-S3-007",
+            "AFU9-S3-011",
             "access logs go to another bucket, never to the bucket itself".to_owned(),
         ));
     }
@@ -153,7 +153,7 @@ fn check(state: &DesiredState, bucket: &Resource<BucketSpec>, errors: &mut Vec<M
         if !statement.is_object() || statement.get("Effect").is_none() {
             errors.push(error(
                 &format!("spec.additionalStatements[{index}]"),
-                "AFU9-S3-008",
+                "AFU9-S3-012",
                 "a statement is an object with an Effect".to_owned(),
             ));
         }
