@@ -8,6 +8,7 @@
 
 mod apply;
 mod attest;
+mod described;
 mod events;
 mod import;
 mod observe;
