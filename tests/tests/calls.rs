@@ -185,8 +185,9 @@ async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
 
     let counting = steady_pass(&emulator, &engine, &state).await;
     let expected = calls(&[
-        // The orphan search's one list call for each tracked kind without a manifest: trails, alarms, policies, keys, topics.
+        // The orphan search's one list call for each tracked kind without a manifest: trails, alarms, policies, keys, topics, log groups, buckets.
         ("CloudTrail.DescribeTrails", 1),
+        ("CloudWatch Logs.DescribeLogGroups", 1),
         ("CloudWatch.DescribeAlarms", 1),
         // The groups: the VPC by its tags, every group (shared with the orphan search, whose listing shows no unnamed group with the ownership tag), their rules.
         ("EC2.DescribeSecurityGroupRules", 1),
@@ -212,6 +213,7 @@ async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
         ("KMS.ListAliases", 1),
         // The search for keys a crashed create left without an alias.
         ("KMS.ListKeys", 1),
+        ("S3.ListBuckets", 1),
         ("SNS.ListTopics", 1),
         // The two manual secrets' value dates; one ListSecrets for observation and the orphan search.
         ("Secrets Manager.ListSecretVersionIds", 2),
@@ -221,10 +223,10 @@ async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
     ]);
     assert_eq!(counting.calls.by_operation(), expected);
     // The API minimum: the manifests' own reads (22: the registry's scanning, the family's
-    // service and its revisions' list among them), one list call for each of the six tracked
-    // kinds that have no manifest here (web ACLs the sixth), and KMS's search for an unaliased
-    // key.
-    assert_eq!(counting.calls.total(), 29);
+    // service and its revisions' list among them), one list call for each of the eight tracked
+    // kinds that have no manifest here (web ACLs the sixth, log groups and buckets the seventh
+    // and eighth: 29 before them), and KMS's search for an unaliased key.
+    assert_eq!(counting.calls.total(), 31);
 }
 
 #[tokio::test]
@@ -242,8 +244,11 @@ async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
         ("CloudTrail.GetEventSelectors", 1),
         ("CloudTrail.GetTrailStatus", 1),
         ("CloudTrail.ListTags", 1),
-        ("CloudWatch Logs.DescribeLogGroups", 2),
+        // The log groups' one listing (observation and the orphan search), the trail's
+        // look-up of its delivery group and the metric filters' of theirs; the groups' tags.
+        ("CloudWatch Logs.DescribeLogGroups", 3),
         ("CloudWatch Logs.DescribeMetricFilters", 1),
+        ("CloudWatch Logs.ListTagsForResource", 3),
         ("CloudWatch.DescribeAlarms", 1),
         ("CloudWatch.ListTagsForResource", 6),
         ("EC2.DescribeRouteTables", 2),
@@ -279,14 +284,29 @@ async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
         ("IAM.GetAccountAuthorizationDetails", 1),
         ("IAM.ListPolicies", 1),
         ("IAM.ListRoles", 1),
-        ("KMS.DescribeKey", 3),
-        ("KMS.GetKeyRotationStatus", 3),
+        // Each of the four keys (afu9-logs the fourth), and the three log groups' alias
+        // alias/afu9-logs, resolved as CloudWatch Logs reports a key by its ARN.
+        ("KMS.DescribeKey", 7),
+        // afu9-logs manages its key policy (it lets CloudWatch Logs in).
+        ("KMS.GetKeyPolicy", 1),
+        ("KMS.GetKeyRotationStatus", 4),
         ("KMS.ListAliases", 1),
         // The search for keys a crashed create left without an alias.
         ("KMS.ListKeys", 1),
-        ("KMS.ListResourceTags", 3),
+        ("KMS.ListResourceTags", 4),
         ("RDS.DescribeDBInstances", 1),
         ("RDS.DescribeDBParameters", 1),
+        // The three buckets: one listing (observation and the orphan search), and per bucket
+        // what its manifest manages (server access logging: the two that send it).
+        ("S3.GetBucketEncryption", 3),
+        ("S3.GetBucketLifecycleConfiguration", 3),
+        ("S3.GetBucketLogging", 2),
+        ("S3.GetBucketOwnershipControls", 3),
+        ("S3.GetBucketPolicy", 3),
+        ("S3.GetBucketTagging", 3),
+        ("S3.GetBucketVersioning", 3),
+        ("S3.GetPublicAccessBlock", 3),
+        ("S3.ListBuckets", 1),
         ("SNS.GetTopicAttributes", 1),
         ("SNS.ListSubscriptionsByTopic", 1),
         ("SNS.ListTagsForResource", 1),
@@ -307,8 +327,10 @@ async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
     ]);
     assert_eq!(counting.calls.by_operation(), expected);
     // 71 before the registry's scanning, the family's service and its revisions' list (3),
-    // the web ACL's five reads and the listener's headers (6).
-    assert_eq!(counting.calls.total(), 80);
+    // the web ACL's five reads and the listener's headers (6); 80 before the log buckets and
+    // groups of logs.yaml: the buckets' 24 reads, the groups' 4 (one listing, three tag
+    // reads), the key afu9-logs's 4 reads and the groups' 3 alias look-ups (35).
+    assert_eq!(counting.calls.total(), 115);
 
     // An event's reconcile: what a repository's and a group's write events name.
     let counting = Aws::from_config(&emulator.sdk_config());

@@ -19,10 +19,10 @@ impl Imports for Buckets {
 
     fn discover(aws: &Aws) -> Discovery<'_, BucketSpec> {
         Box::pin(async move {
-            Ok(observe::list_buckets(&aws.s3)
+            Ok(observe::list_buckets(aws)
                 .await?
-                .into_iter()
-                .map(|name| (name, probe()))
+                .iter()
+                .map(|name| (name.clone(), probe()))
                 .collect())
         })
     }

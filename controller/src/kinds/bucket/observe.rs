@@ -5,6 +5,7 @@
 //! when managed; KMS `DescribeKey` only when a wanted alias and the live key differ in text.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use afu9_spec::Resource;
 use afu9_spec::bucket::{BucketEncryption, BucketSpec, PublicAccessBlock};
@@ -27,7 +28,7 @@ pub(super) async fn observe(
     aws: &Aws,
     want: &[Resource<BucketSpec>],
 ) -> Result<Vec<Option<BucketObserved>>, AwsError> {
-    let live = list_buckets(&aws.s3).await?;
+    let live = list_buckets(aws).await?;
     let reads = want.iter().map(|resource| async {
         let bucket = if live.contains(resource.name()) {
             Some(Box::pin(read_bucket(&aws.s3, &resource.spec, resource.name())).await?)
@@ -59,8 +60,14 @@ pub(super) async fn observe(
     windowed(reads, CONCURRENCY).await
 }
 
-/// The names of every bucket the account has (`ListBuckets`, paginated).
-pub(super) async fn list_buckets(s3: &Client) -> Result<BTreeSet<String>, AwsError> {
+/// The names of every bucket the account has (`ListBuckets`, paginated), listed once per pass
+/// for observation, the orphan search and import.
+pub(super) async fn list_buckets(aws: &Aws) -> Result<Arc<BTreeSet<String>>, AwsError> {
+    aws.listing("S3.ListBuckets", || read_bucket_names(&aws.s3))
+        .await
+}
+
+async fn read_bucket_names(s3: &Client) -> Result<BTreeSet<String>, AwsError> {
     let mut names = BTreeSet::new();
     let mut token = None;
     loop {

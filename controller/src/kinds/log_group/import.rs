@@ -3,7 +3,7 @@
 use afu9_spec::log_group::LogGroupSpec;
 
 use super::{LogGroupObserved, LogGroups};
-use crate::aws::{Aws, AwsError};
+use crate::aws::Aws;
 use crate::engine::import::manifest_tags;
 use crate::engine::{Discovery, ImportContext, Imports};
 use crate::permissions::{ArnScope, Grant};
@@ -13,21 +13,11 @@ impl Imports for LogGroups {
 
     fn discover(aws: &Aws) -> Discovery<'_, LogGroupSpec> {
         Box::pin(async move {
-            let mut names = Vec::new();
-            let mut pages = aws.logs.describe_log_groups().into_paginator().send();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|err| {
-                    AwsError::from_sdk("list log groups", "DescribeLogGroups", &err)
-                })?;
-                names.extend(
-                    page.log_groups
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter_map(|g| g.log_group_name)
-                        .map(|name| (name, LogGroupSpec::default())),
-                );
-            }
-            Ok(names)
+            Ok(super::observe::list_groups(aws)
+                .await?
+                .keys()
+                .map(|name| (name.clone(), LogGroupSpec::default()))
+                .collect())
         })
     }
 

@@ -1,9 +1,14 @@
 //! Reading log groups: per group one `DescribeLogGroups` by name prefix (the group is the
-//! exact match) and, for an existing group, `ListTagsForResource`; KMS `DescribeKey` only
+//! exact match), or, in a pass that looks for orphans, the one listing of every group it
+//! shares; for an existing group, `ListTagsForResource`; KMS `DescribeKey` only
 //! when a wanted alias and the live key ARN differ in text.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use afu9_spec::Resource;
 use afu9_spec::log_group::LogGroupSpec;
+use aws_sdk_cloudwatchlogs::types::LogGroup;
 
 use super::LogGroupObserved;
 use crate::aws::read::windowed;
@@ -25,7 +30,13 @@ async fn observe_one(
     aws: &Aws,
     resource: &Resource<LogGroupSpec>,
 ) -> Result<Option<LogGroupObserved>, AwsError> {
-    let Some(mut group) = describe(aws, resource.name()).await? else {
+    // A pass that looks for orphans lists every group anyway: each group is read from it.
+    let group = if aws.whole_pass() {
+        list_groups(aws).await?.get(resource.name()).cloned()
+    } else {
+        describe(aws, resource.name()).await?
+    };
+    let Some(mut group) = group else {
         return Ok(None);
     };
     let what = || format!("observe log group {}", resource.name());
@@ -48,6 +59,29 @@ async fn observe_one(
     Ok(Some(group))
 }
 
+/// Every group of the region by name (`DescribeLogGroups`, paginated), listed once per pass
+/// for observation, the orphan search and import.
+pub(super) async fn list_groups(
+    aws: &Aws,
+) -> Result<Arc<BTreeMap<String, LogGroupObserved>>, AwsError> {
+    aws.listing("CloudWatchLogs.DescribeLogGroups", || async {
+        let mut groups = BTreeMap::new();
+        let mut pages = aws.logs.describe_log_groups().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page
+                .map_err(|err| AwsError::from_sdk("list log groups", "DescribeLogGroups", &err))?;
+            groups.extend(
+                page.log_groups
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|g| Some((g.log_group_name.clone()?, observed(g)))),
+            );
+        }
+        Ok(groups)
+    })
+    .await
+}
+
 /// The group named `name`, if it exists.
 pub(super) async fn describe(aws: &Aws, name: &str) -> Result<Option<LogGroupObserved>, AwsError> {
     let output = aws
@@ -68,13 +102,18 @@ pub(super) async fn describe(aws: &Aws, name: &str) -> Result<Option<LogGroupObs
         .unwrap_or_default()
         .into_iter()
         .find(|g| g.log_group_name.as_deref() == Some(name))
-        .map(|g| LogGroupObserved {
-            arn: g
-                .arn
-                .map(|arn| arn.strip_suffix(":*").map(str::to_owned).unwrap_or(arn))
-                .unwrap_or_default(),
-            retention_days: g.retention_in_days.and_then(|d| u32::try_from(d).ok()),
-            kms_key: g.kms_key_id.filter(|k| !k.is_empty()),
-            ..LogGroupObserved::default()
-        }))
+        .map(observed))
+}
+
+/// A described group, before its tags and key aliases are read.
+fn observed(group: LogGroup) -> LogGroupObserved {
+    LogGroupObserved {
+        arn: group
+            .arn
+            .map(|arn| arn.strip_suffix(":*").map(str::to_owned).unwrap_or(arn))
+            .unwrap_or_default(),
+        retention_days: group.retention_in_days.and_then(|d| u32::try_from(d).ok()),
+        kms_key: group.kms_key_id.filter(|k| !k.is_empty()),
+        ..LogGroupObserved::default()
+    }
 }
