@@ -174,8 +174,11 @@ const AFU9_PLAN: &[(&str, &str, &str)] = &[
     ("KmsKey", "afu9-secrets", "create"),
     ("KmsKey", "afu9-audit", "update"),
     ("KmsKey", "afu9-alerts", "update"),
+    ("KmsKey", "afu9-logs", "create"),
     ("IamRole", "afu9-task-execution-role", "create"),
     ("IamRole", "afu9-task-role", "create"),
+    ("IamRole", "afu9-cloudtrail-logs", "update"),
+    ("IamRole", "afu9-rotate-db-password-role", "update"),
     ("Secret", "afu9/database", "update"),
     ("Secret", "afu9/github", "update"),
     ("Secret", "afu9/llm", "update"),
@@ -190,6 +193,12 @@ const AFU9_PLAN: &[(&str, &str, &str)] = &[
     ("EcsCluster", "afu9", "update"),
     ("DbInstance", "afu9-database", "update"),
     ("SnsTopic", "afu9-security-alerts", "create"),
+    ("Bucket", "afu9-access-logs", "create"),
+    ("Bucket", "afu9-audit-logs", "update"),
+    ("Bucket", "afu9-alb-logs", "update"),
+    ("LogGroup", "/afu9/cloudtrail", "update"),
+    ("LogGroup", "/ecs/afu9-control-center", "create"),
+    ("LogGroup", "aws-waf-logs-afu9", "update"),
     ("CloudTrail", "afu9-audit-trail", "create"),
     ("LogMetricFilter", "afu9-secret-access", "create"),
     ("LogMetricFilter", "afu9-unauthorized-api-calls", "create"),
@@ -260,8 +269,8 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
         })
         .collect();
     assert_eq!(kinds, AFU9_PLAN, "every resource, in apply order");
-    assert_eq!(value["summary"]["create"], 26);
-    assert_eq!(value["summary"]["update"], 9);
+    assert_eq!(value["summary"]["create"], 29);
+    assert_eq!(value["summary"]["update"], 15);
     assert_eq!(value["summary"]["replace"], 1);
     for resource in resources {
         let paths: Vec<&str> = resource["changes"]
@@ -286,6 +295,8 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
             Some("KmsKey") => "spec.rotation",
             Some("LoadBalancer") => "spec.listeners[443].sslPolicy",
             Some("WebAcl") => "spec.rules",
+            Some("Bucket") => "spec.blockPublicAccess",
+            Some("LogGroup") => "spec.retentionDays",
             _ => "spec.tagMutability",
         };
         assert!(paths.contains(&expected), "{paths:?}");
@@ -300,8 +311,11 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
 
     let apply = afu9ctl(&env, &["apply"]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
+    // 78 before the integration of live facts (the two adopted service roles' trust
+    // conditions: 8 calls, and 3 more) and logs.yaml (the key afu9-logs, three buckets and
+    // three log groups: 34 calls).
     assert!(
-        text(&apply.stdout).contains("78 operations succeeded, 0 failed"),
+        text(&apply.stdout).contains("123 operations succeeded, 0 failed"),
         "{}",
         text(&apply.stdout)
     );
