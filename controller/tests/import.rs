@@ -261,6 +261,7 @@ async fn the_applied_afu9_account_imports_in_sync_for_every_covered_kind() {
 /// `validate` names: the import states the live state as it is, and a guardrail it breaks
 /// without an exception (SSH from anywhere takes none) refuses it.
 const REFUSED: &[(&str, &str)] = &[
+    ("Bucket", "AFU9-S3-002"),
     ("DbInstance", "AFU9-RDS-001"),
     ("EcsCluster", "AFU9-CLUSTER-001"),
     ("EcsTaskDefinition", "AFU9-ECS-004"),
