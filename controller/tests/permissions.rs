@@ -104,13 +104,35 @@ fn iam_action(call: &str) -> Option<String> {
         "STS" if operation == "GetCallerIdentity" => return None,
         other => panic!("no IAM prefix known for the service {other} ({call})"),
     };
-    // `HeadBucket` is authorized as `s3:ListBucket`.
-    let operation = if call == "S3.HeadBucket" {
-        "ListBucket"
-    } else {
-        operation
-    };
-    Some(format!("{prefix}:{operation}"))
+    Some(format!("{prefix}:{}", s3_action(call).unwrap_or(operation)))
+}
+
+/// The S3 calls IAM authorizes under another action's name, and that name (AWS's
+/// "Actions, resources, and condition keys for Amazon S3").
+const S3_ACTIONS: &[(&str, &str)] = &[
+    ("S3.HeadBucket", "ListBucket"),
+    ("S3.ListBuckets", "ListAllMyBuckets"),
+    ("S3.GetBucketEncryption", "GetEncryptionConfiguration"),
+    ("S3.PutBucketEncryption", "PutEncryptionConfiguration"),
+    (
+        "S3.GetBucketLifecycleConfiguration",
+        "GetLifecycleConfiguration",
+    ),
+    (
+        "S3.PutBucketLifecycleConfiguration",
+        "PutLifecycleConfiguration",
+    ),
+    ("S3.GetPublicAccessBlock", "GetBucketPublicAccessBlock"),
+    ("S3.PutPublicAccessBlock", "PutBucketPublicAccessBlock"),
+    ("S3.DeleteBucketTagging", "PutBucketTagging"),
+    ("S3.ListObjectVersions", "ListBucketVersions"),
+];
+
+fn s3_action(call: &str) -> Option<&'static str> {
+    S3_ACTIONS
+        .iter()
+        .find(|(name, _)| *name == call)
+        .map(|(_, action)| *action)
 }
 
 /// The calls one afu9ctl run logged (`afu9ctl::calls`), by `Service.Operation`.
@@ -257,10 +279,23 @@ const ON_ANY: &[(&str, &str)] = &[
     ("ec2:EnableEbsEncryptionByDefault", "no resource type"),
     ("ec2:GetEbsEncryptionByDefault", "no resource type"),
     ("ecr:DescribeRepositories", "lists every repository"),
+    (
+        "ecr:GetRegistryScanningConfiguration",
+        "the registry's setting: no resource type",
+    ),
+    (
+        "ecr:PutRegistryScanningConfiguration",
+        "the registry's setting: no resource type",
+    ),
     ("ecs:DescribeTaskDefinition", "no resource type"),
     ("ecs:ListClusters", "no resource type"),
     ("ecs:ListServices", "no resource type"),
     ("ecs:ListTaskDefinitions", "no resource type"),
+    (
+        "ecs:ListTasks",
+        "no resource type: a cluster is a condition",
+    ),
+    ("ecs:DeregisterTaskDefinition", "no resource type"),
     ("ecs:RegisterTaskDefinition", "no resource type"),
     (
         "elasticloadbalancing:DescribeListenerAttributes",
@@ -287,6 +322,10 @@ const ON_ANY: &[(&str, &str)] = &[
     ("logs:DescribeResourcePolicies", "no resource type"),
     ("logs:PutResourcePolicy", "no resource type"),
     ("rds:DescribeDBInstances", "lists by filter"),
+    (
+        "s3:ListAllMyBuckets",
+        "lists every bucket: no resource type",
+    ),
     ("secretsmanager:ListSecrets", "no resource type"),
     ("sns:ListTopics", "no resource type"),
     ("wafv2:ListWebACLs", "lists every web ACL of a scope"),
@@ -333,10 +372,12 @@ fn unique_actions(policy: &Value, statement: &Value) -> BTreeSet<String> {
 
 /// The operation an action authorizes, as afu9ctl names the call.
 fn operation(action: &str) -> &str {
-    if action == "s3:ListBucket" {
-        return "HeadBucket";
-    }
-    action.split_once(':').expect("prefix:Action").1
+    let (prefix, name) = action.split_once(':').expect("prefix:Action");
+    S3_ACTIONS
+        .iter()
+        .find(|(_, s3)| prefix == "s3" && *s3 == name)
+        .and_then(|(call, _)| call.strip_prefix("S3."))
+        .unwrap_or(name)
 }
 
 fn called_actions(output: &Output) -> BTreeSet<String> {
@@ -371,8 +412,33 @@ const NOT_SHOWN: &[(&str, &str)] = &[
          two or more in one GetAccountAuthorizationDetails",
     ),
     (
+        "EcsTaskDefinitionRead2",
+        "ecs:DescribeServices of every service (who runs a superseded revision) is \
+         EcsClusterRead3's too",
+    ),
+    (
+        "EcsTaskDefinitionRead3",
+        "DescribeTasks runs only for a cluster that lists tasks: the emulator starts none",
+    ),
+    (
         "EcsClusterRead1",
         "the same EC2 Describe* as DbInstanceRead",
+    ),
+    (
+        "EcsClusterRead3",
+        "ecs:DescribeServices is EcsTaskDefinitionRead2's too",
+    ),
+    (
+        "BucketRead2",
+        "kms:DescribeKey on key/* is KmsKeyRead's too",
+    ),
+    (
+        "LogGroupRead1",
+        "logs:DescribeLogGroups is the trail's and the metric filters' read too",
+    ),
+    (
+        "LogGroupRead2",
+        "kms:DescribeKey on key/* is KmsKeyRead's too",
     ),
     (
         "CloudTrailRead3",
@@ -401,15 +467,23 @@ const NOT_SHOWN: &[(&str, &str)] = &[
     ),
     (
         "EcsTaskDefinitionWrite2",
-        "ecs:TagResource is EcsClusterWrite2's too",
+        "ecs:UpdateService is EcsClusterWrite3's too",
     ),
     (
         "EcsTaskDefinitionWrite3",
+        "ecs:TagResource is EcsClusterWrite2's too",
+    ),
+    (
+        "EcsTaskDefinitionWrite4",
         "iam:PassRole is checked by AWS, not requested",
     ),
     (
         "EcsClusterWrite2",
-        "ecs:TagResource is EcsTaskDefinitionWrite2's too",
+        "ecs:TagResource is EcsTaskDefinitionWrite3's too",
+    ),
+    (
+        "EcsClusterWrite3",
+        "ecs:UpdateService is EcsTaskDefinitionWrite2's too",
     ),
     (
         "CloudTrailWrite2",
