@@ -213,8 +213,9 @@ async fn a_steady_state_plan_reads_all_repositories_in_one_describe() {
     assert_eq!(ecr, 9, "{calls:?}");
     // The other tracked kinds, with no manifest here: one list call each (EC2: the groups
     // and the VPCs, to tell the default VPC; IAM: roles and policies; KMS: aliases, and keys
-    // to find one a crashed create left without an alias; WAF: the web ACLs).
-    assert_eq!(counting.calls.total(), 9 + 11, "{calls:?}");
+    // to find one a crashed create left without an alias; WAF: the web ACLs; S3: the
+    // buckets; CloudWatch Logs: the log groups).
+    assert_eq!(counting.calls.total(), 9 + 13, "{calls:?}");
 }
 
 #[tokio::test]
