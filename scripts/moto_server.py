@@ -115,6 +115,36 @@ def log_group_keys_associate() -> None:
     LogsResponse.associate_kms_key = associate_kms_key  # type: ignore[attr-defined]
 
 
+def bucket_tags_on_create() -> None:
+    """moto's `CreateBucket` ignores `CreateBucketConfiguration.Tags` (AWS sets them with the
+    bucket): a bucket would exist a moment without its ownership tag, and for good if the
+    next call failed. The tags are set as `PutBucketTagging` sets them, once the bucket is
+    created; nothing else changes."""
+    import xmltodict
+    from moto.s3.responses import S3Response
+
+    moto_put = S3Response._bucket_response_put
+
+    def _bucket_response_put(self, request, bucket_name, querystring):  # type: ignore[no-untyped-def]
+        response = moto_put(self, request, bucket_name, querystring)
+        if querystring or not self.body:
+            return response
+        try:
+            config = xmltodict.parse(self.body).get("CreateBucketConfiguration") or {}
+        except Exception:  # noqa: BLE001 - not a configuration: nothing to tag
+            return response
+        tags = (config.get("Tags") or {}).get("Tag") or []
+        if isinstance(tags, dict):
+            tags = [tags]
+        if tags:
+            self.backend.put_bucket_tagging(
+                bucket_name, {tag["Key"]: tag.get("Value") or "" for tag in tags}
+            )
+        return response
+
+    S3Response._bucket_response_put = _bucket_response_put  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -130,6 +160,7 @@ def main() -> None:
     versions_keep_their_dates()
     versioning_reads_as_aws()
     log_group_keys_associate()
+    bucket_tags_on_create()
     if os.environ.get("AFU9_MOTO_FAST_SQS_CLOCK") == "1":
         fast_sqs_clock()
 

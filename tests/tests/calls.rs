@@ -229,16 +229,9 @@ async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
     assert_eq!(counting.calls.total(), 31);
 }
 
-#[tokio::test]
-async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
-    let emulator = Emulator::start();
-    emulator.seed_afu9_demo();
-    let state = load(&["."]);
-    let engine = Engine::new(afu9_controller::kinds::standard());
-    converge(&emulator, &engine, &state).await;
-
-    let counting = steady_pass(&emulator, &engine, &state).await;
-    let expected = calls(&[
+/// The calls of a steady pass of the whole AFU-9 posture, by operation.
+fn whole_posture_steady_pass() -> BTreeMap<String, u64> {
+    calls(&[
         ("ACM.ListCertificates", 1),
         ("CloudTrail.DescribeTrails", 1),
         ("CloudTrail.GetEventSelectors", 1),
@@ -324,7 +317,19 @@ async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
         ("WAFV2.GetWebACLForResource", 1),
         ("WAFV2.ListTagsForResource", 1),
         ("WAFV2.ListWebACLs", 1),
-    ]);
+    ])
+}
+
+#[tokio::test]
+async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
+    let emulator = Emulator::start();
+    emulator.seed_afu9_demo();
+    let state = load(&["."]);
+    let engine = Engine::new(afu9_controller::kinds::standard());
+    converge(&emulator, &engine, &state).await;
+
+    let counting = steady_pass(&emulator, &engine, &state).await;
+    let expected = whole_posture_steady_pass();
     assert_eq!(counting.calls.by_operation(), expected);
     // 71 before the registry's scanning, the family's service and its revisions' list (3),
     // the web ACL's five reads and the listener's headers (6); 80 before the log buckets and

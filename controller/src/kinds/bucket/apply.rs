@@ -24,7 +24,8 @@ pub const LIFECYCLE_RULE: &str = "afu9-expiry";
 /// One S3 call with its arguments fixed at plan time.
 #[derive(Debug, Clone, PartialEq, strum::IntoStaticStr)]
 pub enum BucketOp {
-    /// Create the bucket, with its object ownership.
+    /// Create the bucket, with its object ownership and its tags (the ownership tag among
+    /// them: a bucket never exists without it).
     CreateBucket {
         /// Bucket name.
         bucket: String,
@@ -32,6 +33,8 @@ pub enum BucketOp {
         region: Option<String>,
         /// Object ownership, if managed.
         ownership: Option<ObjectOwnership>,
+        /// Every tag, the ownership tag included.
+        tags: Tags,
     },
     /// Set Block Public Access.
     PutPublicAccessBlock {
@@ -160,25 +163,11 @@ impl BucketOp {
         let bucket = self.bucket();
         match self {
             Self::CreateBucket {
-                region, ownership, ..
-            } => {
-                let mut request = s3.create_bucket().bucket(bucket);
-                if let Some(region) = region {
-                    request = request.create_bucket_configuration(
-                        CreateBucketConfiguration::builder()
-                            .location_constraint(BucketLocationConstraint::from(region.as_str()))
-                            .build(),
-                    );
-                }
-                if let Some(ownership) = ownership {
-                    request = request.object_ownership(ownership.as_str().into());
-                }
-                self.done_unless(
-                    request.send().await,
-                    "BucketAlreadyOwnedByYou",
-                    "the bucket already exists; the next pass reconciles its settings",
-                )
-            }
+                region,
+                ownership,
+                tags,
+                ..
+            } => self.create(s3, region.as_deref(), *ownership, tags).await,
             Self::PutPublicAccessBlock { block, .. } => self.done(
                 s3.put_public_access_block()
                     .bucket(bucket)
@@ -231,6 +220,36 @@ impl BucketOp {
                 "the bucket is already gone",
             ),
         }
+    }
+
+    async fn create(
+        &self,
+        s3: &Client,
+        region: Option<&str>,
+        ownership: Option<ObjectOwnership>,
+        tags: &Tags,
+    ) -> Result<OpOutcome, AwsError> {
+        let tags = tags
+            .iter()
+            .map(|(key, value)| built(self, Tag::builder().key(key).value(value).build()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut request = s3.create_bucket().bucket(self.bucket());
+        if region.is_some() || !tags.is_empty() {
+            request = request.create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .set_location_constraint(region.map(BucketLocationConstraint::from))
+                    .set_tags((!tags.is_empty()).then_some(tags))
+                    .build(),
+            );
+        }
+        if let Some(ownership) = ownership {
+            request = request.object_ownership(ownership.as_str().into());
+        }
+        self.done_unless(
+            request.send().await,
+            "BucketAlreadyOwnedByYou",
+            "the bucket already exists; the next pass reconciles its settings",
+        )
     }
 
     async fn encryption(

@@ -45,6 +45,7 @@ fn plan_create(
         bucket: name(),
         region: (region != "us-east-1").then(|| region.to_owned()),
         ownership: spec.object_ownership,
+        tags: cx.state.desired_tags(&spec.tags),
     });
     let empty = LiveBucket {
         block_public_access: spec.block_public_access.map(|_| PublicAccessBlock {
@@ -70,14 +71,6 @@ fn plan_create(
     converge(want, &BucketObserved::default(), &empty, policy, &mut delta);
     for change in &mut delta.changes {
         change.before = None;
-    }
-    let tags = cx.state.desired_tags(&spec.tags);
-    if !tags.is_empty() {
-        delta.op(BucketOp::PutBucketTagging {
-            bucket: name(),
-            set: tags,
-            remove: Vec::new(),
-        });
     }
     delta
 }

@@ -187,5 +187,13 @@ fn a_missing_bucket_is_created_with_every_setting() {
     assert_eq!(plan.action, Action::Create);
     let calls: Vec<&str> = plan.ops.iter().map(|op| op.call()).collect();
     assert_eq!(calls[0], "CreateBucket");
-    assert!(calls.contains(&"PutBucketPolicy") && calls.contains(&"PutBucketTagging"));
+    assert!(calls.contains(&"PutBucketPolicy"));
+    // The tags, the ownership tag among them, come with the bucket: no bucket of ours is
+    // ever without them.
+    assert!(!calls.contains(&"PutBucketTagging"), "{calls:?}");
+    let created = format!("{:?}", plan.ops[0]);
+    assert!(
+        created.contains(MANAGED_BY_KEY) && created.contains(MANAGED_BY_VALUE),
+        "{created}"
+    );
 }
