@@ -1,10 +1,11 @@
 //! A fault-injecting HTTP proxy between the SDK and the emulator.
 //!
 //! It reads each request, learns its service (from the `SigV4` credential scope) and its
-//! operation (`X-Amz-Target` for the JSON protocols, `Action=` for the query protocols), and,
-//! as configured, answers it with a throttling error in that protocol's own shape, a 5xx, a
-//! dropped connection, added latency, or an access-denied error — or forwards it and then
-//! fails it anyway (the write happened, the caller saw an error). Every request is recorded.
+//! operation (`X-Amz-Target` for the JSON protocols, `Action=` for the query protocols, the
+//! method and path for REST, S3), and, as configured, answers it with a throttling error in
+//! that protocol's own shape, a 5xx, a dropped connection, added latency, or an access-denied
+//! error — or forwards it and then fails it anyway (the write happened, the caller saw an
+//! error). Every request is recorded.
 //! One request per connection (`Connection: close`); the SDK reconnects as it would.
 //! Requests go to one emulator, or by service to several ([`Upstreams`]).
 
@@ -176,7 +177,7 @@ impl FaultProxy {
 }
 
 fn is_read(operation: &str) -> bool {
-    ["Describe", "List", "Get"]
+    ["Describe", "List", "Get", "GET ", "HEAD "]
         .iter()
         .any(|prefix| operation.starts_with(prefix))
 }
@@ -231,7 +232,16 @@ fn read_request(client: &TcpStream) -> Option<Request> {
                 .split('&')
                 .find_map(|pair| pair.strip_prefix("Action=").map(ToOwned::to_owned))
         })
-        .unwrap_or_default();
+        // A REST request (S3) names no operation: its method and path stand for it, and a
+        // GET or HEAD reads.
+        .unwrap_or_else(|| {
+            let mut line = head.lines().next().unwrap_or_default().split(' ');
+            format!(
+                "{} {}",
+                line.next().unwrap_or_default(),
+                line.next().unwrap_or_default()
+            )
+        });
     Some(Request {
         head,
         body,
