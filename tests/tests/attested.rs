@@ -15,8 +15,8 @@ use afu9_e2e::Emulator;
 use afu9_spec::DesiredState;
 use afu9_spec::load::load_str;
 use aws_sdk_ecr::types::{
-    ImageScanningConfiguration, ImageTagMutability, RegistryScanningRule, ScanFrequency,
-    ScanType, ScanningRepositoryFilter, ScanningRepositoryFilterType,
+    ImageScanningConfiguration, ImageTagMutability, RegistryScanningRule, ScanFrequency, ScanType,
+    ScanningRepositoryFilter, ScanningRepositoryFilterType,
 };
 use aws_sdk_ecs::types::{
     Compatibility, ContainerDefinition, LogConfiguration, LogDriver, NetworkMode,
@@ -187,9 +187,16 @@ fn fact<'a>(item: &'a ItemReport, kind: &str, field: &str, control: &str) -> &'a
     item.evidence
         .iter()
         .find(|e| {
-            e.kind == kind && e.field.as_deref() == Some(field) && e.rule.as_deref() == Some(control)
+            e.kind == kind
+                && e.field.as_deref() == Some(field)
+                && e.rule.as_deref() == Some(control)
         })
-        .unwrap_or_else(|| panic!("no {control} evidence on {kind} {field}: {:#?}", item.evidence))
+        .unwrap_or_else(|| {
+            panic!(
+                "no {control} evidence on {kind} {field}: {:#?}",
+                item.evidence
+            )
+        })
 }
 
 #[tokio::test]
@@ -224,7 +231,10 @@ async fn each_drift_fails_its_item_by_resource_and_field_and_one_apply_fixes_all
     let scanning = item(&report, 7);
     assert_eq!(scanning.status, Status::Fail);
     let registry = fact(scanning, "Posture", "ecrRegistryScanning", "AFU9.ECR.1");
-    assert_eq!((registry.name.as_str(), registry.finding), ("facts", Finding::Violates));
+    assert_eq!(
+        (registry.name.as_str(), registry.finding),
+        ("facts", Finding::Violates)
+    );
     let live = registry.live.clone().expect("the live rules");
     assert_eq!(live["rules"][0]["repositoryFilters"][0]["filter"], "afu9/*");
     // The repository itself scans on push: ECR.1 holds for it.
@@ -235,12 +245,20 @@ async fn each_drift_fails_its_item_by_resource_and_field_and_one_apply_fixes_all
     let least = item(&report, 2);
     assert_eq!(least.status, Status::Fail);
     let trust = fact(least, "IamRole", "trustPolicy", "AFU9.IAM.1");
-    assert_eq!((trust.name.as_str(), trust.finding), (ROLE, Finding::Violates));
+    assert_eq!(
+        (trust.name.as_str(), trust.finding),
+        (ROLE, Finding::Violates)
+    );
     assert_eq!(
         trust.live,
         Some(json!(["Statement[0]: ecs-tasks.amazonaws.com"]))
     );
-    let superseded = fact(least, "EcsTaskDefinition", "supersededRevisions", "AFU9.ECS.1");
+    let superseded = fact(
+        least,
+        "EcsTaskDefinition",
+        "supersededRevisions",
+        "AFU9.ECS.1",
+    );
     assert_eq!(
         (superseded.name.as_str(), superseded.finding),
         (FAMILY, Finding::Violates)
@@ -282,7 +300,10 @@ async fn each_drift_fails_its_item_by_resource_and_field_and_one_apply_fixes_all
     // The next plan is empty and both items pass, on one read of the registry's scanning.
     let counting = Aws::from_config(&emulator.sdk_config());
     let again = engine.plan(&counting, &state).await;
-    assert!(!again.has_drift(), "second plan still has drift: {again:#?}");
+    assert!(
+        !again.has_drift(),
+        "second plan still has drift: {again:#?}"
+    );
     let report = evaluate(&state, &again);
     for number in [2, 7] {
         assert_eq!(

@@ -32,8 +32,6 @@ use crate::engine::{ErasedKind, Kind};
 #[expect(clippy::too_many_lines, reason = "one registration line per kind")]
 pub fn standard() -> Vec<Box<dyn ErasedKind>> {
     const ADOPTED: &str = "adopted, never created: the application's stack owns it";
-    const NO_FACTS_YET: &str =
-        "no live facts read yet: its checklist items are judged on drift and the manifest";
     vec![
         Kind::new(posture::AccountSettings)
             .untagged("account settings carry no tags, and there is no ownership to check")

@@ -102,10 +102,7 @@ spec:
                 .expect("the trust fact")
         };
         let fact = trust(live(bare));
-        assert_eq!(
-            (fact.field.as_str(), fact.holds),
-            ("trustPolicy", false)
-        );
+        assert_eq!((fact.field.as_str(), fact.holds), ("trustPolicy", false));
         assert_eq!(
             fact.live,
             Some(json!(["Statement[0]: ecs-tasks.amazonaws.com"]))
