@@ -78,6 +78,22 @@ def versions_keep_their_dates() -> None:
     SecretsManagerBackend.list_secret_version_ids = list_secret_version_ids  # type: ignore[method-assign]
 
 
+def deletes_are_atomic() -> None:
+    """moto's `Queue.delete_message` rebuilds the queue's message list without its lock, so
+    `DeleteMessageBatch` calls served at once undo each other's deletes (the last list written
+    wins) and a deleted message is delivered again. SQS deletes atomically: each delete takes
+    the lock the queue's sends already take. Nothing else changes."""
+    from moto.sqs.models import Queue
+
+    unlocked = Queue.delete_message
+
+    def delete_message(self, receipt_handle: str) -> None:  # type: ignore[no-untyped-def]
+        with self._messages_lock:
+            unlocked(self, receipt_handle)
+
+    Queue.delete_message = delete_message  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -91,6 +107,7 @@ def main() -> None:
     if args.iam_without_signatures:
         skip_signature_checks()
     versions_keep_their_dates()
+    deletes_are_atomic()
     if os.environ.get("AFU9_MOTO_FAST_SQS_CLOCK") == "1":
         fast_sqs_clock()
 

@@ -176,6 +176,9 @@ const AFU9_PLAN: &[(&str, &str, &str)] = &[
     ("KmsKey", "afu9-alerts", "update"),
     ("IamRole", "afu9-task-execution-role", "create"),
     ("IamRole", "afu9-task-role", "create"),
+    // Adopted service roles whose trust gains aws:SourceAccount/aws:SourceArn.
+    ("IamRole", "afu9-cloudtrail-logs", "update"),
+    ("IamRole", "afu9-rotate-db-password-role", "update"),
     ("Secret", "afu9/database", "update"),
     ("Secret", "afu9/github", "update"),
     ("Secret", "afu9/llm", "update"),
@@ -261,7 +264,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
         .collect();
     assert_eq!(kinds, AFU9_PLAN, "every resource, in apply order");
     assert_eq!(value["summary"]["create"], 26);
-    assert_eq!(value["summary"]["update"], 9);
+    assert_eq!(value["summary"]["update"], 11);
     assert_eq!(value["summary"]["replace"], 1);
     for resource in resources {
         let paths: Vec<&str> = resource["changes"]
@@ -301,7 +304,7 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     let apply = afu9ctl(&env, &["apply"]);
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
     assert!(
-        text(&apply.stdout).contains("78 operations succeeded, 0 failed"),
+        text(&apply.stdout).contains("89 operations succeeded, 0 failed"),
         "{}",
         text(&apply.stdout)
     );

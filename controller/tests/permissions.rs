@@ -257,10 +257,20 @@ const ON_ANY: &[(&str, &str)] = &[
     ("ec2:EnableEbsEncryptionByDefault", "no resource type"),
     ("ec2:GetEbsEncryptionByDefault", "no resource type"),
     ("ecr:DescribeRepositories", "lists every repository"),
+    (
+        "ecr:GetRegistryScanningConfiguration",
+        "the registry's setting: no resource type",
+    ),
+    (
+        "ecr:PutRegistryScanningConfiguration",
+        "the registry's setting: no resource type",
+    ),
+    ("ecs:DeregisterTaskDefinition", "no resource type"),
     ("ecs:DescribeTaskDefinition", "no resource type"),
     ("ecs:ListClusters", "no resource type"),
     ("ecs:ListServices", "no resource type"),
     ("ecs:ListTaskDefinitions", "no resource type"),
+    ("ecs:ListTasks", "lists a cluster's tasks: no resource type"),
     ("ecs:RegisterTaskDefinition", "no resource type"),
     (
         "elasticloadbalancing:DescribeListenerAttributes",
@@ -371,8 +381,20 @@ const NOT_SHOWN: &[(&str, &str)] = &[
          two or more in one GetAccountAuthorizationDetails",
     ),
     (
+        "EcsTaskDefinitionRead2",
+        "ecs:DescribeServices is EcsClusterRead3's too",
+    ),
+    (
+        "EcsTaskDefinitionRead3",
+        "DescribeTasks runs only for running tasks: the seeded account runs none",
+    ),
+    (
         "EcsClusterRead1",
         "the same EC2 Describe* as DbInstanceRead",
+    ),
+    (
+        "EcsClusterRead3",
+        "ecs:DescribeServices is EcsTaskDefinitionRead2's too",
     ),
     (
         "CloudTrailRead3",
@@ -401,15 +423,23 @@ const NOT_SHOWN: &[(&str, &str)] = &[
     ),
     (
         "EcsTaskDefinitionWrite2",
-        "ecs:TagResource is EcsClusterWrite2's too",
+        "ecs:UpdateService is EcsClusterWrite3's too",
     ),
     (
         "EcsTaskDefinitionWrite3",
+        "ecs:TagResource is EcsClusterWrite2's too",
+    ),
+    (
+        "EcsTaskDefinitionWrite4",
         "iam:PassRole is checked by AWS, not requested",
     ),
     (
         "EcsClusterWrite2",
-        "ecs:TagResource is EcsTaskDefinitionWrite2's too",
+        "ecs:TagResource is EcsTaskDefinitionWrite3's too",
+    ),
+    (
+        "EcsClusterWrite3",
+        "ecs:UpdateService is EcsTaskDefinitionWrite2's too",
     ),
     (
         "CloudTrailWrite2",

@@ -221,11 +221,12 @@ async fn documents_rewritten_in_equivalent_forms_show_no_diff() {
     converge(&engine, &aws, &state).await;
 
     // Statement as an object, a list for a single action and a single service principal,
-    // keys reordered, an empty Sid where there was none (the emulator, unlike IAM, rejects
+    // keys reordered (the conditions' too, a condition key in another case, a single value as
+    // a list), an empty Sid where there was none (the emulator, unlike IAM, rejects
     // another case for sts:AssumeRole; action case is covered in the inline policy below).
     iam.update_assume_role_policy()
         .role_name("afu9-task-role")
-        .policy_document(r#"{"Statement":{"Sid":"","Action":["sts:AssumeRole"],"Principal":{"Service":["ecs-tasks.amazonaws.com"]},"Effect":"Allow"},"Version":"2012-10-17"}"#)
+        .policy_document(r#"{"Statement":{"Sid":"","Condition":{"ArnLike":{"aws:SourceArn":["arn:aws:ecs:eu-central-1:123456789012:*"]},"StringEquals":{"AWS:SourceAccount":"123456789012"}},"Action":["sts:AssumeRole"],"Principal":{"Service":["ecs-tasks.amazonaws.com"]},"Effect":"Allow"},"Version":"2012-10-17"}"#)
         .send()
         .await
         .expect("trust");
@@ -404,10 +405,11 @@ async fn a_steady_state_pass_over_the_afu9_roles_costs_a_fixed_number_of_calls()
         assert!(!plan.has_drift());
         figures.push((strategy, aws.calls.by_operation()));
     }
-    // PerRole: 2 × (GetRole, ListRolePolicies, ListAttachedRolePolicies) + 4 GetRolePolicy.
+    // PerRole: 4 × (GetRole, ListRolePolicies, ListAttachedRolePolicies) + 6 GetRolePolicy
+    // (the two task roles, the trail's delivery role and the rotation Lambda's role).
     // No STS call: the AFU-9 roles reference managed policies by ARN only.
-    assert_eq!(figures[0].1.values().sum::<u64>(), 10, "{figures:?}");
-    assert_eq!(figures[0].1.get("IAM.GetRolePolicy"), Some(&4));
+    assert_eq!(figures[0].1.values().sum::<u64>(), 18, "{figures:?}");
+    assert_eq!(figures[0].1.get("IAM.GetRolePolicy"), Some(&6));
     // AccountDetails: GetAccountAuthorizationDetails + ListRoles.
     assert_eq!(figures[1].1.values().sum::<u64>(), 2, "{figures:?}");
     assert_eq!(

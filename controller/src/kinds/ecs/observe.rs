@@ -13,9 +13,10 @@ use std::collections::{BTreeMap, HashMap};
 use afu9_spec::Resource;
 use afu9_spec::ecs::EcsTaskDefinitionSpec;
 use aws_sdk_ecs::Client;
-use aws_sdk_ecs::types::{ContainerDefinition, Tag, TaskDefinition, TaskDefinitionField};
+use aws_sdk_ecs::types::{Tag, TaskDefinition, TaskDefinitionField};
 
-use super::{ContainerObserved, EnvVar, Revision, ServiceObserved, TaskDefinitionObserved};
+use super::container::container;
+use super::{ContainerObserved, Revision, ServiceObserved, TaskDefinitionObserved};
 use crate::aws::AwsError;
 use crate::aws::read::windowed;
 
@@ -165,30 +166,5 @@ pub(super) fn from_sdk(
         services,
         base: Revision::new(definition, tags),
         superseded: None,
-    }
-}
-
-pub(super) fn container(definition: &ContainerDefinition) -> ContainerObserved {
-    let mut environment: Vec<EnvVar> = definition
-        .environment
-        .iter()
-        .flatten()
-        .filter_map(|pair| {
-            Some(EnvVar {
-                name: pair.name.clone()?,
-                value: pair.value.clone().unwrap_or_default(),
-            })
-        })
-        .collect();
-    environment.sort_by(|a, b| a.name.cmp(&b.name));
-    ContainerObserved {
-        name: definition.name.clone().unwrap_or_default(),
-        user: definition.user.clone().filter(|u| !u.trim().is_empty()),
-        readonly_root_filesystem: definition.readonly_root_filesystem.unwrap_or(false),
-        privileged: definition.privileged.unwrap_or(false),
-        cpu: definition.cpu,
-        memory: definition.memory.filter(|m| *m > 0),
-        environment,
-        has_log_configuration: definition.log_configuration.is_some(),
     }
 }

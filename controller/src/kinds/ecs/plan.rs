@@ -16,6 +16,7 @@ use afu9_spec::{DesiredState, Resource};
 use serde_json::{Value, json};
 
 use super::apply::EcsOp;
+use super::revision_ref::runs_revision;
 use super::{ContainerFixes, ContainerObserved, LogFix, RevisionFixes, TaskDefinitionObserved};
 use crate::plan::{Change, Delta};
 use crate::refs::iam::{role_arn, role_name};
@@ -151,16 +152,6 @@ fn decide(
         ));
     }
     delta
-}
-
-/// Whether a service's task definition (ARN, `family:revision` or bare `family`, which ECS
-/// resolves to the latest ACTIVE revision) is `family`'s revision `revision`.
-pub(super) fn runs_revision(running: &str, family: &str, revision: i32) -> bool {
-    let reference = running.rsplit('/').next().unwrap_or(running);
-    match reference.rsplit_once(':') {
-        Some((name, number)) => name == family && number.parse::<i32>().ok() == Some(revision),
-        None => reference == family,
-    }
 }
 
 fn check_roles(

@@ -46,7 +46,7 @@ fn web(safe: bool) -> ContainerDefinition {
 fn old(revision: i32, safe: bool) -> OldRevision {
     OldRevision {
         revision,
-        containers: vec![crate::kinds::ecs::observe::container(&web(safe))],
+        containers: vec![crate::kinds::ecs::container::container(&web(safe))],
     }
 }
 
