@@ -145,6 +145,22 @@ def bucket_tags_on_create() -> None:
     S3Response._bucket_response_put = _bucket_response_put  # type: ignore[method-assign]
 
 
+def deletes_are_atomic() -> None:
+    """moto's `Queue.delete_message` rebuilds the queue's message list without its lock, so
+    `DeleteMessageBatch` calls served at once undo each other's deletes (the last list written
+    wins) and a deleted message is delivered again. SQS deletes atomically: each delete takes
+    the lock the queue's sends already take. Nothing else changes."""
+    from moto.sqs.models import Queue
+
+    unlocked = Queue.delete_message
+
+    def delete_message(self, receipt_handle: str) -> None:  # type: ignore[no-untyped-def]
+        with self._messages_lock:
+            unlocked(self, receipt_handle)
+
+    Queue.delete_message = delete_message  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -161,6 +177,7 @@ def main() -> None:
     versioning_reads_as_aws()
     log_group_keys_associate()
     bucket_tags_on_create()
+    deletes_are_atomic()
     if os.environ.get("AFU9_MOTO_FAST_SQS_CLOCK") == "1":
         fast_sqs_clock()
 

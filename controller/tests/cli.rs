@@ -177,6 +177,7 @@ const AFU9_PLAN: &[(&str, &str, &str)] = &[
     ("KmsKey", "afu9-logs", "create"),
     ("IamRole", "afu9-task-execution-role", "create"),
     ("IamRole", "afu9-task-role", "create"),
+    // Adopted service roles whose trust gains aws:SourceAccount/aws:SourceArn.
     ("IamRole", "afu9-cloudtrail-logs", "update"),
     ("IamRole", "afu9-rotate-db-password-role", "update"),
     ("Secret", "afu9/database", "update"),

@@ -43,10 +43,7 @@ apiVersion: posture.afu9.io/v1alpha1
 kind: IamRole
 metadata: {name: app, labels: {team: web}}
 spec:
-  trustPolicy:
-    Version: \"2012-10-17\"
-    Statement:
-      - {Effect: Allow, Principal: {Service: ecs-tasks.amazonaws.com}, Action: sts:AssumeRole, Condition: {StringEquals: {aws:SourceAccount: \"123456789012\"}}}
+  trustPolicy: {Version: \"2012-10-17\", Statement: [{Effect: Allow, Principal: {Service: ecs-tasks.amazonaws.com}, Action: \"sts:AssumeRole\", Condition: {StringEquals: {\"aws:SourceAccount\": \"123456789012\"}}}]}
   managedPolicies: [app-read]
 ---
 apiVersion: posture.afu9.io/v1alpha1

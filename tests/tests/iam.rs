@@ -221,11 +221,12 @@ async fn documents_rewritten_in_equivalent_forms_show_no_diff() {
     converge(&engine, &aws, &state).await;
 
     // Statement as an object, a list for a single action and a single service principal,
-    // keys reordered, an empty Sid where there was none (the emulator, unlike IAM, rejects
+    // keys reordered (the conditions' too, a condition key in another case, a single value as
+    // a list), an empty Sid where there was none (the emulator, unlike IAM, rejects
     // another case for sts:AssumeRole; action case is covered in the inline policy below).
     iam.update_assume_role_policy()
         .role_name("afu9-task-role")
-        .policy_document(r#"{"Statement":{"Sid":"","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:ecs:eu-central-1:123456789012:*"},"StringEquals":{"aws:SourceAccount":"123456789012"}},"Action":["sts:AssumeRole"],"Principal":{"Service":["ecs-tasks.amazonaws.com"]},"Effect":"Allow"},"Version":"2012-10-17"}"#)
+        .policy_document(r#"{"Statement":{"Sid":"","Condition":{"ArnLike":{"aws:SourceArn":["arn:aws:ecs:eu-central-1:123456789012:*"]},"StringEquals":{"AWS:SourceAccount":"123456789012"}},"Action":["sts:AssumeRole"],"Principal":{"Service":["ecs-tasks.amazonaws.com"]},"Effect":"Allow"},"Version":"2012-10-17"}"#)
         .send()
         .await
         .expect("trust");
@@ -405,9 +406,8 @@ async fn a_steady_state_pass_over_the_afu9_roles_costs_a_fixed_number_of_calls()
         figures.push((strategy, aws.calls.by_operation()));
     }
     // PerRole: 4 × (GetRole, ListRolePolicies, ListAttachedRolePolicies) + 6 GetRolePolicy
-    // (iam.yaml's two task roles, and the trail's delivery role and the rotation Lambda's
-    // role it adopts for their trust conditions). No STS call: the AFU-9 roles reference
-    // managed policies by ARN only.
+    // (the two task roles, the trail's delivery role and the rotation Lambda's role).
+    // No STS call: the AFU-9 roles reference managed policies by ARN only.
     assert_eq!(figures[0].1.values().sum::<u64>(), 18, "{figures:?}");
     assert_eq!(figures[0].1.get("IAM.GetRolePolicy"), Some(&6));
     // AccountDetails: GetAccountAuthorizationDetails + ListRoles.

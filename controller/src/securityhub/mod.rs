@@ -117,7 +117,8 @@ pub async fn scope_of(aws: &Aws) -> Result<Scope, AwsError> {
 /// After an apply: the resources whose every operation of `plan` succeeded in `report` are in
 /// sync now, so the plan is made to say so (what `run` exports is what is left after its pass).
 /// Their facts about fields the apply wrote were read before it: they go, and the next pass
-/// reads them again; facts about fields it did not write stand.
+/// reads them again; facts about fields it did not write stand. An item whose every fact goes is
+/// not evidenced until then.
 pub fn settle(plan: &mut Plan, report: &ApplyReport) {
     for resource in &mut plan.resources {
         let done = report.resources.iter().any(|r| {

@@ -133,6 +133,26 @@ fn manifests(name: &str) -> PathBuf {
     dir
 }
 
+/// The two service roles iam.yaml adopts (the trail's delivery role, the rotation Lambda's),
+/// as their owners' stacks create them: bare service trust, nothing else.
+async fn adoptable_roles(emulator: &Emulator) {
+    for (role, service) in [
+        ("afu9-cloudtrail-logs", "cloudtrail.amazonaws.com"),
+        ("afu9-rotate-db-password-role", "lambda.amazonaws.com"),
+    ] {
+        emulator
+            .iam()
+            .create_role()
+            .role_name(role)
+            .assume_role_policy_document(format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{service}"}},"Action":"sts:AssumeRole"}}]}}"#
+            ))
+            .send()
+            .await
+            .expect("CreateRole");
+    }
+}
+
 fn assert_security_headers(response: &Response, path: &str) {
     for (name, want) in [
         ("x-frame-options", "DENY"),
@@ -176,6 +196,7 @@ const ROWS: &str = "return Array.from(document.querySelectorAll('#resources tbod
 #[tokio::test(flavor = "multi_thread")]
 async fn the_status_page_shows_the_posture_live_in_a_browser() {
     let emulator = Emulator::start();
+    adoptable_roles(&emulator).await;
     let dir = manifests("live");
     let daemon = Daemon::start(&emulator, &dir, "127.0.0.1", &[]);
     daemon.wait_ready();
@@ -199,9 +220,9 @@ async fn the_status_page_shows_the_posture_live_in_a_browser() {
     // The resources appear, all in sync, with the changes of the first pass.
     browser.wait_until(
         Duration::from_secs(10),
-        "seven resources in sync (the Posture's EBS setting among them)",
+        "nine resources in sync (the Posture's EBS setting among them)",
         "const rows = document.querySelectorAll('#resources tbody tr'); \
-         return rows.length === 7 && Array.from(rows).every(r => r.cells[0].textContent === 'In sync');",
+         return rows.length === 9 && Array.from(rows).every(r => r.cells[0].textContent === 'In sync');",
     );
     resources_and_changes_are_shown(&browser);
     measure(&browser);
@@ -221,7 +242,7 @@ async fn the_status_page_shows_the_posture_live_in_a_browser() {
          const fix = Array.from(document.querySelectorAll('#changes tbody tr'), \
            r => Array.from(r.cells, c => c.textContent).join('|')) \
            .find(r => r.includes('afu9/control-center|spec.tagMutability|MUTABLE|IMMUTABLE|applied')); \
-         return rows.length === 7 && rows.every(r => r.cells[0].textContent === 'In sync') && !!fix;",
+         return rows.length === 9 && rows.every(r => r.cells[0].textContent === 'In sync') && !!fix;",
     );
     assert_eq!(
         mutability(&emulator, "afu9/control-center").await,
@@ -346,10 +367,10 @@ fn filters_work(browser: &Browser) {
     browser.click("#kind option[value=IamRole]");
     browser.wait_until(
         Duration::from_secs(2),
-        "only the two roles",
+        "only the four roles",
         "const rows = Array.from(document.querySelectorAll('#resources tbody tr')); \
-         return rows.length === 2 && rows.every(r => r.cells[1].textContent === 'IamRole') \
-           && document.querySelector('#resources caption').textContent.startsWith('2 of 7');",
+         return rows.length === 4 && rows.every(r => r.cells[1].textContent === 'IamRole') \
+           && document.querySelector('#resources caption').textContent.startsWith('4 of 9');",
     );
     browser.click("#kind option[value='']");
 }

@@ -1,9 +1,9 @@
 //! The queue's SQS calls: a long-polled receive, and batched deletes a few at once.
 
 use aws_sdk_sqs::types::DeleteMessageBatchRequestEntry;
-use futures_util::{StreamExt as _, TryStreamExt as _, stream};
+use futures_util::{StreamExt as _, stream};
 
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, AwsError, ErrorClass};
 
 /// How many `DeleteMessageBatch` calls run at once.
 const DELETERS: usize = 4;
@@ -33,20 +33,37 @@ pub(super) async fn receive(
         .collect())
 }
 
-/// Deletes the messages `handles`, ten a call, [`DELETERS`] calls at once.
+/// Deletes the messages `handles`, ten a call, [`DELETERS`] calls at once. Every call is made
+/// even when one fails; the error names how many messages were not deleted and why (they come
+/// back after the queue's visibility timeout).
 pub(super) async fn delete(aws: &Aws, url: &str, handles: Vec<String>) -> Result<(), AwsError> {
     let calls: Vec<_> = handles
         .chunks(10)
         .map(|chunk| delete_ten(aws, url, chunk.to_vec()))
         .collect();
-    stream::iter(calls)
+    let results: Vec<Result<(), (usize, AwsError)>> = stream::iter(calls)
         .buffer_unordered(DELETERS)
-        .try_for_each(|()| async { Ok(()) })
-        .await
+        .collect()
+        .await;
+    let mut left = 0;
+    let mut cause = None;
+    for (count, err) in results.into_iter().filter_map(Result::err) {
+        left += count;
+        cause = Some(err);
+    }
+    match cause {
+        None => Ok(()),
+        Some(err) => Err(AwsError::new(
+            format!("delete events from {url}"),
+            "DeleteMessageBatch",
+            err.class,
+            format!("{left} messages not deleted; the last cause: {err}"),
+        )),
+    }
 }
 
-/// One `DeleteMessageBatch` of up to ten messages.
-async fn delete_ten(aws: &Aws, url: &str, handles: Vec<String>) -> Result<(), AwsError> {
+/// One `DeleteMessageBatch` of up to ten messages; on failure, how many were not deleted.
+async fn delete_ten(aws: &Aws, url: &str, handles: Vec<String>) -> Result<(), (usize, AwsError)> {
     let entries = handles
         .iter()
         .enumerate()
@@ -58,18 +75,37 @@ async fn delete_ten(aws: &Aws, url: &str, handles: Vec<String>) -> Result<(), Aw
                 .ok()
         })
         .collect();
-    aws.sqs
+    let output = aws
+        .sqs
         .delete_message_batch()
         .queue_url(url)
         .set_entries(Some(entries))
         .send()
         .await
         .map_err(|err| {
-            AwsError::from_sdk(
+            let err = AwsError::from_sdk(
                 format!("delete events from {url}"),
                 "DeleteMessageBatch",
                 &err,
-            )
+            );
+            (handles.len(), err)
         })?;
-    Ok(())
+    let failed = output.failed();
+    match failed.first() {
+        None => Ok(()),
+        Some(first) => Err((
+            failed.len(),
+            AwsError::new(
+                format!("delete events from {url}"),
+                "DeleteMessageBatch",
+                if first.sender_fault {
+                    ErrorClass::Terminal
+                } else {
+                    ErrorClass::Transient
+                },
+                first.message.clone().unwrap_or_default(),
+            )
+            .with_code(first.code.clone()),
+        )),
+    }
 }

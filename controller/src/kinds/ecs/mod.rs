@@ -8,12 +8,13 @@
 
 mod apply;
 mod attest;
-mod described;
+mod container;
 mod events;
 mod import;
 mod observe;
 mod permissions;
 mod plan;
+mod revision_ref;
 mod superseded;
 
 use std::collections::BTreeMap;

@@ -1,7 +1,12 @@
 //! Reading families: `DescribeTaskDefinition` by family name (ECS answers with the latest
 //! ACTIVE revision; tags in the same call), a few at a time, and `DescribeServices` per
 //! cluster for the listed services (ten a call); then the superseded revisions of the families
-//! that manage them (`superseded::read`). What ECS adds on read is normalised in `described`.
+//! that manage them (`superseded::read`).
+//!
+//! What ECS adds on read is normalised here: an absent flag is `false`, `cpu: 0` is no CPU
+//! limit, an empty user is none, containers and variables are sorted by name. Everything else
+//! (empty `mountPoints`, `hostPort` filled in for `awsvpc`, …) is outside the contract and is
+//! carried over to the next revision untouched.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -10,8 +15,8 @@ use afu9_spec::ecs::EcsTaskDefinitionSpec;
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::{Tag, TaskDefinition, TaskDefinitionField};
 
-use super::described::from_sdk;
-use super::{ServiceObserved, TaskDefinitionObserved};
+use super::container::container;
+use super::{ContainerObserved, Revision, ServiceObserved, TaskDefinitionObserved};
 use crate::aws::AwsError;
 use crate::aws::read::windowed;
 
@@ -127,4 +132,39 @@ async fn describe_services(
         }
     }
     Ok(found)
+}
+
+/// A described revision in the contract's vocabulary.
+pub(super) fn from_sdk(
+    definition: TaskDefinition,
+    tags: Vec<Tag>,
+    services: Vec<ServiceObserved>,
+) -> TaskDefinitionObserved {
+    let mut containers: Vec<ContainerObserved> = definition
+        .container_definitions
+        .iter()
+        .flatten()
+        .map(container)
+        .collect();
+    containers.sort_by(|a, b| a.name.cmp(&b.name));
+    TaskDefinitionObserved {
+        arn: definition.task_definition_arn.clone().unwrap_or_default(),
+        revision: definition.revision,
+        task_role_arn: definition.task_role_arn.clone().filter(|a| !a.is_empty()),
+        execution_role_arn: definition
+            .execution_role_arn
+            .clone()
+            .filter(|a| !a.is_empty()),
+        network_mode: definition
+            .network_mode
+            .as_ref()
+            .map(|m| m.as_str().to_owned()),
+        pid_mode: definition.pid_mode.as_ref().map(|m| m.as_str().to_owned()),
+        task_cpu: definition.cpu.clone().filter(|c| !c.is_empty()),
+        task_memory: definition.memory.clone().filter(|m| !m.is_empty()),
+        containers,
+        services,
+        base: Revision::new(definition, tags),
+        superseded: None,
+    }
 }

@@ -1,4 +1,4 @@
-//! The IAM actions of `EcsTaskDefinition`: `DescribeTaskDefinition` and `RegisterTaskDefinition` take no resource (`*`); tagging a revision names `task-definition/FAMILY:*`, `UpdateService` the services, `iam:PassRole` the task and execution roles; a family that manages its superseded revisions also lists them and who runs them, and deregisters them.
+//! The IAM actions of `EcsTaskDefinition`: `DescribeTaskDefinition` and `RegisterTaskDefinition` take no resource (`*`); tagging a revision names `task-definition/FAMILY:*`, `UpdateService` the services, `iam:PassRole` the task and execution roles. A family that manages its superseded revisions also lists its revisions and deregisters them (no resource type), and reads who runs what in every cluster of the account (the list calls take no resource; the services and tasks described are any cluster's).
 
 use afu9_spec::ecs::EcsTaskDefinitionSpec;
 use afu9_spec::{DesiredState, Resource};
@@ -35,28 +35,26 @@ pub(super) fn permissions(
         Grant::new(Access::Write, &["ecs:UpdateService"], services),
         Grant::new(Access::Write, &["iam:PassRole"], roles),
     ];
-    // A family that manages its superseded revisions lists them, reads who runs each (every
-    // cluster's services and tasks) and deregisters the unsafe ones.
     if want.iter().any(|r| r.spec.superseded_revisions.is_some()) {
         grants.extend([
             Grant::any(
                 Access::Read,
                 &[
-                    "ecs:ListTaskDefinitions",
                     "ecs:ListClusters",
                     "ecs:ListServices",
+                    "ecs:ListTaskDefinitions",
                     "ecs:ListTasks",
                 ],
             ),
             Grant::new(
                 Access::Read,
                 &["ecs:DescribeServices"],
-                vec![scope.arn("ecs", "service/*")],
+                vec![scope.arn("ecs", "service/*/*")],
             ),
             Grant::new(
                 Access::Read,
                 &["ecs:DescribeTasks"],
-                vec![scope.arn("ecs", "task/*")],
+                vec![scope.arn("ecs", "task/*/*")],
             ),
             Grant::any(Access::Write, &["ecs:DeregisterTaskDefinition"]),
         ]);

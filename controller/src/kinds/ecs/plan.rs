@@ -16,7 +16,7 @@ use afu9_spec::{DesiredState, Resource};
 use serde_json::{Value, json};
 
 use super::apply::EcsOp;
-use super::described::runs_revision;
+use super::revision_ref::runs_revision;
 use super::{ContainerFixes, ContainerObserved, LogFix, RevisionFixes, TaskDefinitionObserved};
 use crate::plan::{Change, Delta};
 use crate::refs::iam::{role_arn, role_name};

@@ -19,7 +19,7 @@ use afu9_spec::ecs::{EcsTaskDefinitionSpec, is_root_user};
 use serde_json::json;
 
 use super::apply::EcsOp;
-use super::described::runs_revision;
+use super::revision_ref::runs_revision;
 use super::{ContainerObserved, TaskDefinitionObserved};
 use crate::plan::{Change, Delta};
 

@@ -4,7 +4,8 @@ use afu9_spec::load::load_str;
 use aws_sdk_ecs::types::{ContainerDefinition, LogConfiguration, LogDriver, TaskDefinition};
 
 use super::*;
-use crate::kinds::ecs::described::{container, from_sdk};
+use crate::kinds::ecs::container::container;
+use crate::kinds::ecs::observe::from_sdk;
 use crate::kinds::ecs::{OldRevision, SupersededObserved};
 
 const FAMILY: &str = "afu9-control-center";

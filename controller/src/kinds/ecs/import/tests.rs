@@ -5,7 +5,7 @@ use aws_sdk_ecs::types::{
 };
 
 use super::*;
-use crate::kinds::ecs::described::from_sdk;
+use crate::kinds::ecs::observe::from_sdk;
 use crate::kinds::round_trip::round_trip_alongside;
 use crate::plan::Action;
 

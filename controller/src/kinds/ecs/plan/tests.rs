@@ -10,7 +10,7 @@ use super::*;
 use crate::engine::PlanContext;
 use crate::kinds::ecs::EcsTaskDefinitions;
 use crate::kinds::ecs::apply::hardened;
-use crate::kinds::ecs::described::from_sdk;
+use crate::kinds::ecs::observe::from_sdk;
 use crate::kinds::ecs::{Revision, ServiceObserved};
 use crate::plan::{Action, Change, Dependency, ResourcePlan};
 

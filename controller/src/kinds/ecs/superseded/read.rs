@@ -12,7 +12,7 @@ use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::TaskDefinitionStatus;
 
 use super::super::TaskDefinitionObserved;
-use super::super::described::container;
+use super::super::container::container;
 use super::{OldRevision, SupersededObserved, User, breaches};
 use crate::aws::AwsError;
 use crate::aws::read::windowed;

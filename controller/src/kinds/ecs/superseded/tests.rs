@@ -6,7 +6,7 @@ use aws_sdk_ecs::types::{ContainerDefinition, LogConfiguration, LogDriver, TaskD
 
 use super::*;
 use crate::kinds::ecs::ServiceObserved;
-use crate::kinds::ecs::described::from_sdk;
+use crate::kinds::ecs::observe::from_sdk;
 
 const FAMILY: &str = "afu9-control-center";
 
@@ -46,7 +46,7 @@ fn web(safe: bool) -> ContainerDefinition {
 fn old(revision: i32, safe: bool) -> OldRevision {
     OldRevision {
         revision,
-        containers: vec![crate::kinds::ecs::described::container(&web(safe))],
+        containers: vec![crate::kinds::ecs::container::container(&web(safe))],
     }
 }
 
