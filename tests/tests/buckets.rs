@@ -127,6 +127,15 @@ fn paths(plan: &Plan, kind: &str, name: &str) -> Vec<String> {
 
 /// What the manifests refer to but do not manage: the trail's key (by alias) and its
 /// delivery role. Returns the key's ARN.
+/// The live facts of bucket `name` in `plan`: (control, holds).
+fn facts<'a>(plan: &'a Plan, name: &str) -> Vec<(&'a str, bool)> {
+    plan.resources
+        .iter()
+        .find(|r| r.kind == "Bucket" && r.name == name)
+        .map(|r| r.facts.iter().map(|f| (f.control, f.holds)).collect())
+        .unwrap_or_default()
+}
+
 async fn seed(emulator: &Emulator) -> String {
     emulator
         .iam()
@@ -289,12 +298,10 @@ async fn buckets_and_log_groups_are_created_before_the_trail_and_a_steady_pass_i
     );
 }
 
-#[tokio::test]
-async fn each_drift_is_named_field_by_field_and_fixed_by_one_apply() {
-    let emulator = Emulator::start();
-    let aws = Aws::from_config(&emulator.sdk_config());
-    let state = desired();
-    converged(&emulator, &aws, &state).await;
+/// Every drift the drift test names: the audit bucket unencrypted, public, unversioned, with
+/// ACLs on, no expiry and no TLS denial; the ALB bucket's access logging off; the trail's
+/// group without retention.
+async fn weaken(emulator: &Emulator) {
     let s3 = emulator.s3();
     s3.delete_bucket_encryption()
         .bucket(AUDIT)
@@ -338,7 +345,7 @@ async fn each_drift_is_named_field_by_field_and_fixed_by_one_apply() {
         .await
         .expect("no expiry");
     // A policy without the TLS denial (the CloudTrail statements kept).
-    let mut weakened = policy(&emulator, AUDIT).await;
+    let mut weakened = policy(emulator, AUDIT).await;
     weakened["Statement"]
         .as_array_mut()
         .expect("statements")
@@ -362,6 +369,15 @@ async fn each_drift_is_named_field_by_field_and_fixed_by_one_apply() {
         .send()
         .await
         .expect("retention off");
+}
+
+#[tokio::test]
+async fn each_drift_is_named_field_by_field_and_fixed_by_one_apply() {
+    let emulator = Emulator::start();
+    let aws = Aws::from_config(&emulator.sdk_config());
+    let state = desired();
+    converged(&emulator, &aws, &state).await;
+    weaken(&emulator).await;
 
     let engine = engine();
     let plan = engine.plan(&aws, &state).await;
@@ -378,10 +394,19 @@ async fn each_drift_is_named_field_by_field_and_fixed_by_one_apply() {
     );
     assert_eq!(paths(&plan, "Bucket", ALB), ["spec.accessLogging"]);
     assert_eq!(paths(&plan, "LogGroup", GROUP), ["spec.retentionDays"]);
+    // The live facts the trail item cites fail on the audit bucket, whatever its manifest says.
+    assert_eq!(
+        facts(&plan, AUDIT),
+        [("S3.8", false), ("S3.5", false), ("S3.14", false)]
+    );
     let report = engine.apply(&aws, &plan).await;
     assert_eq!(report.failed(), 0, "{report:?}");
     let again = engine.plan(&aws, &state).await;
     assert!(drifted(&again).is_empty(), "{:?}", drifted(&again));
+    assert_eq!(
+        facts(&again, AUDIT),
+        [("S3.8", true), ("S3.5", true), ("S3.14", true)]
+    );
     assert!(
         policy(&emulator, AUDIT)
             .await

@@ -222,6 +222,9 @@ pub const CHECKLIST: &[Item] = &[
             "CloudTrail.2",
             "CloudTrail.4",
             "CloudTrail.5",
+            "S3.5",
+            "S3.8",
+            "S3.14",
         ],
         scope: Scope::Checked {
             fields: &[("CloudTrail", &["spec"])],
@@ -231,11 +234,16 @@ pub const CHECKLIST: &[Item] = &[
                 every("CloudTrail", "logFileValidation", "true"),
             ],
             guardrails: &["AFU9-TRAIL-"],
+            // The trail's own facts, and its log buckets': public access blocked, plain HTTP
+            // denied, versions kept.
             attested_by: &[
                 "CloudTrail.1",
                 "CloudTrail.2",
                 "CloudTrail.4",
                 "CloudTrail.5",
+                "S3.5",
+                "S3.8",
+                "S3.14",
             ],
         },
         verify: None,

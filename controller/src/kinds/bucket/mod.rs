@@ -4,6 +4,7 @@
 //! manifests that write to it, and the manifest's own).
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;
