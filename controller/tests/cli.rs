@@ -314,9 +314,9 @@ async fn plan_apply_plan_through_the_cli_with_exit_codes_and_formats() {
     assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
     // 78 before the integration of live facts (the two adopted service roles' trust
     // conditions: 8 calls, and 3 more) and logs.yaml (the key afu9-logs, three buckets and
-    // three log groups: 33 calls).
+    // three log groups: 33 calls), and the account's S3 Block Public Access (1).
     assert!(
-        text(&apply.stdout).contains("122 operations succeeded, 0 failed"),
+        text(&apply.stdout).contains("123 operations succeeded, 0 failed"),
         "{}",
         text(&apply.stdout)
     );

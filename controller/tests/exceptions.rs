@@ -121,11 +121,14 @@ async fn an_accepted_risk_is_accepted_until_it_expires_then_fails_and_is_active_
         text(&apply.stderr)
     );
 
-    // In force: item 11 is accepted, not failing; every other checked item passes: exit 0.
+    // In force: item 11 is accepted, not failing, and so is item 5 (its SSE-S3 log-delivery
+    // buckets, S3.17, and the access-log bucket's own logging, S3.9); every other checked
+    // item passes: exit 0.
     let (json, code, stderr) = report(&env, "2027-06-01", &[]);
     assert_eq!(code, 0, "accepted is not a failure: {stderr}\n{json}");
     assert_eq!(item(&json, 11)["status"], "accepted");
-    assert_eq!(json["summary"]["accepted"], 1);
+    assert_eq!(item(&json, 5)["status"], "accepted");
+    assert_eq!(json["summary"]["accepted"], 2);
     assert_eq!(json["summary"]["fail"], 0);
     let evidence = github_rotation(&json);
     assert_eq!(evidence["finding"], "not-requested");
@@ -205,7 +208,8 @@ async fn an_accepted_risk_is_accepted_until_it_expires_then_fails_and_is_active_
     let (json, code, stderr) = report(&env, "2027-06-01", &["-f", &shown]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(item(&json, 7)["status"], "pass");
-    assert_eq!(json["exceptions"][1]["standing"], "unmatched");
+    // After the desired state's three exceptions.
+    assert_eq!(json["exceptions"][3]["standing"], "unmatched");
     assert!(
         stderr.contains(
             "exception for checklist item 7 (owner o, ticket T-7): accepts nothing in this report"

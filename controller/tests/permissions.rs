@@ -96,7 +96,7 @@ fn iam_action(call: &str) -> Option<String> {
         "IAM" => "iam",
         "KMS" => "kms",
         "RDS" => "rds",
-        "S3" => "s3",
+        "S3" | "S3 Control" => "s3",
         "SNS" => "sns",
         "SQS" => "sqs",
         "Secrets Manager" => "secretsmanager",
@@ -126,6 +126,14 @@ const S3_ACTIONS: &[(&str, &str)] = &[
     ("S3.PutPublicAccessBlock", "PutBucketPublicAccessBlock"),
     ("S3.DeleteBucketTagging", "PutBucketTagging"),
     ("S3.ListObjectVersions", "ListBucketVersions"),
+    (
+        "S3 Control.GetPublicAccessBlock",
+        "GetAccountPublicAccessBlock",
+    ),
+    (
+        "S3 Control.PutPublicAccessBlock",
+        "PutAccountPublicAccessBlock",
+    ),
 ];
 
 fn s3_action(call: &str) -> Option<&'static str> {
@@ -322,6 +330,14 @@ const ON_ANY: &[(&str, &str)] = &[
     ("logs:DescribeResourcePolicies", "no resource type"),
     ("logs:PutResourcePolicy", "no resource type"),
     ("rds:DescribeDBInstances", "lists by filter"),
+    (
+        "s3:GetAccountPublicAccessBlock",
+        "the account's setting: no resource type",
+    ),
+    (
+        "s3:PutAccountPublicAccessBlock",
+        "the account's setting: no resource type",
+    ),
     (
         "s3:ListAllMyBuckets",
         "lists every bucket: no resource type",

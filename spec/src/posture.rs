@@ -1,5 +1,6 @@
 //! The `Posture` document: settings that apply to the whole desired state, and the
-//! account-wide AWS settings it manages (EBS encryption by default, ECR registry scanning).
+//! account-wide AWS settings it manages (EBS encryption by default, ECR registry scanning, S3
+//! Block Public Access).
 //!
 //! The account-wide settings are reconciled as one resource, the Posture document itself
 //! (`Posture/<metadata.name>` in a plan), when the document manages any of them; settings left
@@ -43,6 +44,11 @@ pub struct PostureSpec {
     /// rule; Security Hub ECR.1). Left out: not managed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ecr_registry_scanning: Option<crate::registry_scanning::RegistryScanning>,
+    /// Block Public Access for the whole account (S3 Control's account-level setting;
+    /// Security Hub S3.1): every flag defaults to on, and a flag turned off is refused.
+    /// `{}` asks for all four. Left out: not managed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_block_public_access: Option<crate::kinds::bucket::PublicAccessBlock>,
     /// Delete orphans: live resources that carry the `managed-by: afu9-posture` tag but that
     /// no manifest names any more. Off (the default), `plan` lists them as `orphaned` and
     /// nothing is done to them; `apply --prune` prunes for one run.
@@ -160,7 +166,9 @@ impl PostureSpec {
 
     /// Whether the document manages an account-wide AWS setting (and so is reconciled).
     pub fn manages_account_settings(&self) -> bool {
-        self.ebs_encryption_by_default.is_some() || self.ecr_registry_scanning.is_some()
+        self.ebs_encryption_by_default.is_some()
+            || self.ecr_registry_scanning.is_some()
+            || self.s3_block_public_access.is_some()
     }
 }
 

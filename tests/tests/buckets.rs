@@ -10,8 +10,10 @@ use std::path::Path;
 use afu9_controller::aws::Aws;
 use afu9_controller::engine::Engine;
 use afu9_controller::plan::{Action, Plan};
+use afu9_controller::report::{Status, evaluate, exceptions};
 use afu9_e2e::{Emulator, REGION};
 use afu9_spec::DesiredState;
+use afu9_spec::exceptions::Date;
 use afu9_spec::load::load_str;
 use aws_sdk_s3::types::{
     BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration, ObjectOwnership,
@@ -31,7 +33,22 @@ const MANIFESTS: &str = r#"
 apiVersion: posture.afu9.io/v1alpha1
 kind: Posture
 metadata: {name: afu9}
-spec: {region: eu-central-1}
+spec:
+  region: eu-central-1
+  s3BlockPublicAccess: {}
+  exceptions:
+    - control: S3.17
+      resources: [{kind: Bucket, name: afu9-alb-logs}, {kind: Bucket, name: afu9-access-logs}]
+      reason: ELB and S3 server access logs reach only an SSE-S3 bucket
+      owner: afu9-platform
+      ticket: AFU9-SEC-14
+      expires: 2999-12-31
+    - control: S3.9
+      resources: [{kind: Bucket, name: afu9-access-logs}]
+      reason: the server access log bucket would log into itself
+      owner: afu9-platform
+      ticket: AFU9-SEC-14
+      expires: 2999-12-31
 ---
 apiVersion: posture.afu9.io/v1alpha1
 kind: KmsKey
@@ -134,6 +151,31 @@ fn facts<'a>(plan: &'a Plan, name: &str) -> Vec<(&'a str, bool)> {
         .find(|r| r.kind == "Bucket" && r.name == name)
         .map(|r| r.facts.iter().map(|f| (f.control, f.holds)).collect())
         .unwrap_or_default()
+}
+
+/// Item 5 (the trail, its buckets, log groups and the account's Block Public Access) judged
+/// on `plan` with the Posture's exceptions: its status, and each failing live fact as
+/// `Kind name control`, sorted (the drift it also fails on is what `paths` shows).
+fn audit_item(state: &DesiredState, plan: &Plan) -> (Status, Vec<String>) {
+    let mut report = evaluate(state, plan);
+    exceptions::accept(
+        &mut report,
+        state,
+        Date::parse("2026-12-06").expect("a date"),
+    );
+    let item = report
+        .items
+        .into_iter()
+        .find(|item| item.number == 5)
+        .expect("item 5");
+    let mut failing: Vec<String> = item
+        .evidence
+        .iter()
+        .filter(|e| e.fails())
+        .filter_map(|e| Some(format!("{} {} {}", e.kind, e.name, e.rule.as_deref()?)))
+        .collect();
+    failing.sort();
+    (item.status, failing)
 }
 
 async fn seed(emulator: &Emulator) -> String {
@@ -280,8 +322,14 @@ async fn buckets_and_log_groups_are_created_before_the_trail_and_a_steady_pass_i
     );
     // One list, then per bucket policy, tags, block, encryption, versioning, ownership
     // (6 × 3), logging (2) and lifecycle (2); the trail's HeadBucket is not asked once it
-    // delivers there.
-    assert_eq!(s3, 1 + 6 * 3 + 2 + 2, "{calls:?}");
+    // delivers there, but its bucket's logging is (CloudTrail.7: the trail's own evidence).
+    assert_eq!(s3, 1 + 6 * 3 + 2 + 2 + 1, "{calls:?}");
+    // The account's Block Public Access: one read (the account id from the one STS call).
+    assert_eq!(
+        calls.get("S3 Control.GetPublicAccessBlock"),
+        Some(&1),
+        "{calls:?}"
+    );
     // The KmsKey's own read and the log group's alias (CloudWatch Logs reports the key's
     // ARN); the bucket's and the trail's keys read back as written, so no look-up.
     assert_eq!(calls.get("KMS.DescribeKey"), Some(&2), "{calls:?}");
@@ -299,10 +347,33 @@ async fn buckets_and_log_groups_are_created_before_the_trail_and_a_steady_pass_i
 }
 
 /// Every drift the drift test names: the audit bucket unencrypted, public, unversioned, with
-/// ACLs on, no expiry and no TLS denial; the ALB bucket's access logging off; the trail's
-/// group without retention.
-async fn weaken(emulator: &Emulator) {
+/// ACLs on, no access logging, no expiry and no TLS denial; the ALB bucket's access logging
+/// off; the trail's group keeping its events a month (its key cannot be taken off in the
+/// emulator: `DisassociateKmsKey` fails there; a group without its key is the next test's); the account's
+/// Block Public Access letting public policies in.
+async fn weaken(emulator: &Emulator, aws: &Aws) {
     let s3 = emulator.s3();
+    s3.put_bucket_logging()
+        .bucket(AUDIT)
+        .bucket_logging_status(aws_sdk_s3::types::BucketLoggingStatus::builder().build())
+        .send()
+        .await
+        .expect("the audit bucket's access logging off");
+    let account = aws.identity().await.expect("identity").account.clone();
+    aws.s3control
+        .put_public_access_block()
+        .account_id(account)
+        .public_access_block_configuration(
+            aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .ignore_public_acls(true)
+                .block_public_policy(false)
+                .restrict_public_buckets(false)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("the account lets public policies in");
     s3.delete_bucket_encryption()
         .bucket(AUDIT)
         .send()
@@ -364,11 +435,12 @@ async fn weaken(emulator: &Emulator) {
         .expect("access logging off");
     emulator
         .logs()
-        .delete_retention_policy()
+        .put_retention_policy()
         .log_group_name(GROUP)
+        .retention_in_days(30)
         .send()
         .await
-        .expect("retention off");
+        .expect("a month's retention");
 }
 
 #[tokio::test]
@@ -377,7 +449,13 @@ async fn each_drift_is_named_field_by_field_and_fixed_by_one_apply() {
     let aws = Aws::from_config(&emulator.sdk_config());
     let state = desired();
     converged(&emulator, &aws, &state).await;
-    weaken(&emulator).await;
+    // Converged, the item fails nowhere: the SSE-S3 log buckets and the access-log bucket's
+    // own logging are accepted risks (an accepted item, not a passing one).
+    assert_eq!(
+        audit_item(&state, &engine().plan(&aws, &state).await),
+        (Status::Accepted, vec![])
+    );
+    weaken(&emulator, &aws).await;
 
     let engine = engine();
     let plan = engine.plan(&aws, &state).await;
@@ -388,16 +466,47 @@ async fn each_drift_is_named_field_by_field_and_fixed_by_one_apply() {
             "spec.encryption",
             "spec.versioning",
             "spec.objectOwnership",
+            "spec.accessLogging",
             "spec.lifecycle",
             "spec.policy"
         ]
     );
     assert_eq!(paths(&plan, "Bucket", ALB), ["spec.accessLogging"]);
     assert_eq!(paths(&plan, "LogGroup", GROUP), ["spec.retentionDays"]);
+    assert_eq!(
+        paths(&plan, "Posture", "afu9"),
+        [
+            "spec.s3BlockPublicAccess.blockPublicPolicy",
+            "spec.s3BlockPublicAccess.restrictPublicBuckets"
+        ]
+    );
     // The live facts the trail item cites fail on the audit bucket, whatever its manifest says.
     assert_eq!(
         facts(&plan, AUDIT),
-        [("S3.8", false), ("S3.5", false), ("S3.14", false)]
+        [
+            ("S3.8", false),
+            ("S3.5", false),
+            ("S3.14", false),
+            ("S3.9", false),
+            ("S3.17", false)
+        ]
+    );
+    // The item fails on each resource and control, read off the account.
+    let (status, failing) = audit_item(&state, &plan);
+    assert_eq!(status, Status::Fail);
+    assert_eq!(
+        failing,
+        [
+            "Bucket afu9-alb-logs S3.9",
+            "Bucket afu9-audit-logs S3.14",
+            "Bucket afu9-audit-logs S3.17",
+            "Bucket afu9-audit-logs S3.5",
+            "Bucket afu9-audit-logs S3.8",
+            "Bucket afu9-audit-logs S3.9",
+            "CloudTrail afu9-audit-trail CloudTrail.7",
+            "LogGroup /afu9/cloudtrail CloudWatch.16",
+            "Posture afu9 S3.1",
+        ]
     );
     let report = engine.apply(&aws, &plan).await;
     assert_eq!(report.failed(), 0, "{report:?}");
@@ -405,8 +514,15 @@ async fn each_drift_is_named_field_by_field_and_fixed_by_one_apply() {
     assert!(drifted(&again).is_empty(), "{:?}", drifted(&again));
     assert_eq!(
         facts(&again, AUDIT),
-        [("S3.8", true), ("S3.5", true), ("S3.14", true)]
+        [
+            ("S3.8", true),
+            ("S3.5", true),
+            ("S3.14", true),
+            ("S3.9", true),
+            ("S3.17", true)
+        ]
     );
+    assert_eq!(audit_item(&state, &again), (Status::Accepted, vec![]));
     assert!(
         policy(&emulator, AUDIT)
             .await
@@ -500,6 +616,23 @@ async fn a_log_group_without_its_key_is_named_and_encrypted() {
         .expect("the group");
     let calls: Vec<&str> = resource.ops.iter().map(|op| op.call()).collect();
     assert_eq!(calls, ["PutRetentionPolicy", "AssociateKmsKey"]);
+    // Kept forever (CloudWatch.16 holds) but not encrypted with a key.
+    let group_facts = |plan: &Plan| -> Vec<(&'static str, bool)> {
+        plan.resources
+            .iter()
+            .find(|r| r.kind == "LogGroup")
+            .map(|r| r.facts.iter().map(|f| (f.control, f.holds)).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        group_facts(&plan),
+        [("CloudWatch.16", true), ("AFU9.LOGS.1", false)]
+    );
+    assert!(
+        audit_item(&state, &plan)
+            .1
+            .contains(&"LogGroup /afu9/cloudtrail AFU9.LOGS.1".to_owned())
+    );
 
     // One apply encrypts it (with the key the same apply creates) and the next plan is empty.
     let engine = engine();
@@ -507,6 +640,10 @@ async fn a_log_group_without_its_key_is_named_and_encrypted() {
     assert_eq!(report.failed(), 0, "{report:?}");
     let again = engine.plan(&aws, &state).await;
     assert!(drifted(&again).is_empty(), "{:?}", drifted(&again));
+    assert_eq!(
+        group_facts(&again),
+        [("CloudWatch.16", true), ("AFU9.LOGS.1", true)]
+    );
     let group = emulator
         .logs()
         .describe_log_groups()

@@ -213,6 +213,9 @@ async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
         ("KMS.ListAliases", 1),
         // The search for keys a crashed create left without an alias.
         ("KMS.ListKeys", 1),
+        // The account's S3 Block Public Access, with the account id STS gives once.
+        ("S3 Control.GetPublicAccessBlock", 1),
+        ("STS.GetCallerIdentity", 1),
         ("S3.ListBuckets", 1),
         ("SNS.ListTopics", 1),
         // The two manual secrets' value dates; one ListSecrets for observation and the orphan search.
@@ -222,11 +225,12 @@ async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
         ("WAFV2.ListWebACLs", 1),
     ]);
     assert_eq!(counting.calls.by_operation(), expected);
-    // The API minimum: the manifests' own reads (22: the registry's scanning, the family's
-    // service and its revisions' list among them), one list call for each of the eight tracked
-    // kinds that have no manifest here (web ACLs the sixth, log groups and buckets the seventh
-    // and eighth: 29 before them), and KMS's search for an unaliased key.
-    assert_eq!(counting.calls.total(), 31);
+    // The API minimum: the manifests' own reads (24: the registry's scanning, the family's
+    // service and its revisions' list, the account's Block Public Access and the account id
+    // it is read for among them), one list call for each of the eight tracked kinds that have
+    // no manifest here (web ACLs the sixth, log groups and buckets the seventh and eighth: 29
+    // before them), and KMS's search for an unaliased key.
+    assert_eq!(counting.calls.total(), 33);
 }
 
 /// The calls of a steady pass of the whole AFU-9 posture, by operation.
@@ -290,16 +294,19 @@ fn whole_posture_steady_pass() -> BTreeMap<String, u64> {
         ("RDS.DescribeDBInstances", 1),
         ("RDS.DescribeDBParameters", 1),
         // The three buckets: one listing (observation and the orphan search), and per bucket
-        // what its manifest manages (server access logging: the two that send it).
+        // what its manifest manages (server access logging: the two that send it; and the
+        // trail's read of its own bucket's, CloudTrail.7).
         ("S3.GetBucketEncryption", 3),
         ("S3.GetBucketLifecycleConfiguration", 3),
-        ("S3.GetBucketLogging", 2),
+        ("S3.GetBucketLogging", 3),
         ("S3.GetBucketOwnershipControls", 3),
         ("S3.GetBucketPolicy", 3),
         ("S3.GetBucketTagging", 3),
         ("S3.GetBucketVersioning", 3),
         ("S3.GetPublicAccessBlock", 3),
         ("S3.ListBuckets", 1),
+        // The account's Block Public Access (S3.1).
+        ("S3 Control.GetPublicAccessBlock", 1),
         ("SNS.GetTopicAttributes", 1),
         ("SNS.ListSubscriptionsByTopic", 1),
         ("SNS.ListTagsForResource", 1),
@@ -334,8 +341,9 @@ async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
     // 71 before the registry's scanning, the family's service and its revisions' list (3),
     // the web ACL's five reads and the listener's headers (6); 80 before the log buckets and
     // groups of logs.yaml: the buckets' 24 reads, the groups' 4 (one listing, three tag
-    // reads), the key afu9-logs's 4 reads and the groups' 3 alias look-ups (35).
-    assert_eq!(counting.calls.total(), 115);
+    // reads), the key afu9-logs's 4 reads and the groups' 3 alias look-ups (35); 115 before
+    // the account's Block Public Access and the trail's read of its bucket's logging (2).
+    assert_eq!(counting.calls.total(), 117);
 
     // An event's reconcile: what a repository's and a group's write events name.
     let counting = Aws::from_config(&emulator.sdk_config());

@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod error;
 pub mod pass;
 pub mod read;
+mod s3control;
 pub mod write;
 
 use std::sync::Arc;
@@ -115,6 +116,20 @@ fn s3_client(config: &aws_config::SdkConfig, policy: &ClientPolicy) -> aws_sdk_s
     )
 }
 
+/// The S3 Control client: as the others, with the endpoint resolution of [`s3control`].
+fn s3control_client(
+    config: &aws_config::SdkConfig,
+    policy: &ClientPolicy,
+) -> aws_sdk_s3control::Client {
+    let builder = aws_sdk_s3control::config::Builder::from(config)
+        .http_client(policy.http.clone())
+        .retry_config(policy.retry.clone())
+        .timeout_config(policy.timeouts.clone())
+        .retry_partition(policy.partition.clone())
+        .interceptor(policy.calls.clone());
+    aws_sdk_s3control::Client::from_conf(s3control::configure(builder, config).build())
+}
+
 /// Where to reach AWS: overrides of the SDK's standard configuration chain.
 #[derive(Debug, Clone, Default)]
 pub struct AwsSettings {
@@ -151,8 +166,10 @@ pub struct Aws {
     pub eventbridge: aws_sdk_eventbridge::Client,
     /// KMS (the posture's keys; aliases resolved to key ARNs for other kinds).
     pub kms: aws_sdk_kms::Client,
-    /// S3 (whether a trail's bucket exists; no bucket is managed).
+    /// S3 (the buckets).
     pub s3: aws_sdk_s3::Client,
+    /// S3 Control (the account's Block Public Access).
+    pub s3control: aws_sdk_s3control::Client,
     /// Secrets Manager (configuration only; values are never read).
     pub secretsmanager: aws_sdk_secretsmanager::Client,
     /// Simple Notification Service (the alarms' topics).
@@ -218,6 +235,7 @@ impl Aws {
             kms: client!(aws_sdk_kms, config, policy),
             rds: client!(aws_sdk_rds, config, policy),
             s3: s3_client(config, &policy),
+            s3control: s3control_client(config, &policy),
             secretsmanager: client!(aws_sdk_secretsmanager, config, policy),
             sns: client!(aws_sdk_sns, config, policy),
             sqs: client!(aws_sdk_sqs, config, policy),

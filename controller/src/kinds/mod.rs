@@ -135,10 +135,7 @@ pub fn standard() -> Vec<Box<dyn ErasedKind>> {
                  (DeleteLogGroup) once nothing needs them",
             )
             .evented()
-            .attests_nothing(
-                "no live facts read from log groups yet: retention and key are guardrails \
-                 (AFU9-LOGS-) and drift",
-            )
+            .attests()
             .into(),
         Kind::new(cloudtrail::CloudTrails)
             .tagged()

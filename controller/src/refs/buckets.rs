@@ -55,7 +55,8 @@ pub fn deny_insecure_transport(partition: &str, bucket: &str) -> Value {
 
 /// The statements the services delivering to `bucket` need, from the manifests that name
 /// it, in manifest order: CloudTrail's (`GetBucketAcl` and `PutObject`, bound to the trail by
-/// `aws:SourceArn` and to the account), Elastic Load Balancing's log delivery, and S3 server
+/// `aws:SourceArn` and to the account), Elastic Load Balancing's log delivery (its account or
+/// its service principal, by region), and S3 server
 /// access logging's (bound to the source bucket).
 pub fn delivery_statements(state: &DesiredState, bucket: &str, scope: Scope<'_>) -> Vec<Value> {
     let Scope {
@@ -113,7 +114,7 @@ pub fn delivery_statements(state: &DesiredState, bucket: &str, scope: Scope<'_>)
         statements.push(json!({
             "Sid": format!("ElbLogDelivery-{}", balancer.name()),
             "Effect": "Allow",
-            "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+            "Principal": elb_log_delivery(partition, region),
             "Action": "s3:PutObject",
             "Resource": under(&logs.prefix),
         }));
@@ -142,6 +143,48 @@ pub fn delivery_statements(state: &DesiredState, bucket: &str, scope: Scope<'_>)
         }));
     }
     statements
+}
+
+/// Elastic Load Balancing's own account in each region opened before August 2022, which
+/// writes the access logs there (AWS's "Enable access logs for your Application Load
+/// Balancer": these regions do not accept the log-delivery service principal).
+const ELB_ACCOUNTS: &[(&str, &str)] = &[
+    ("us-east-1", "127311923021"),
+    ("us-east-2", "033677994240"),
+    ("us-west-1", "027434742980"),
+    ("us-west-2", "797873946194"),
+    ("af-south-1", "098369216593"),
+    ("ap-east-1", "754344448648"),
+    ("ap-southeast-3", "589379963580"),
+    ("ap-south-1", "718504428378"),
+    ("ap-northeast-3", "383597477331"),
+    ("ap-northeast-2", "600734575887"),
+    ("ap-southeast-1", "114774131450"),
+    ("ap-southeast-2", "783225319266"),
+    ("ap-northeast-1", "582318560864"),
+    ("ca-central-1", "985666609251"),
+    ("eu-central-1", "054676820928"),
+    ("eu-west-1", "156460612806"),
+    ("eu-west-2", "652711504416"),
+    ("eu-south-1", "635631232127"),
+    ("eu-west-3", "009996457667"),
+    ("eu-north-1", "897822967062"),
+    ("me-south-1", "076674570225"),
+    ("sa-east-1", "507241528517"),
+    ("us-gov-west-1", "048591011584"),
+    ("us-gov-east-1", "190560391635"),
+    ("cn-north-1", "638102146993"),
+    ("cn-northwest-1", "037604701340"),
+];
+
+/// Who delivers a load balancer's access logs in `region`: Elastic Load Balancing's account
+/// there (regions opened before August 2022), or the log-delivery service principal (every
+/// region opened since, and any region this table does not know).
+pub fn elb_log_delivery(partition: &str, region: &str) -> Value {
+    match ELB_ACCOUNTS.iter().find(|(name, _)| *name == region) {
+        Some((_, account)) => json!({"AWS": format!("arn:{partition}:iam::{account}:root")}),
+        None => json!({"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}),
+    }
 }
 
 #[cfg(test)]
@@ -175,6 +218,19 @@ mod tests {
         assert_eq!(
             alb[0]["Resource"],
             "arn:aws:s3:::alb-logs/p/AWSLogs/123456789012/*"
+        );
+        assert_eq!(
+            alb[0]["Principal"],
+            json!({"AWS": "arn:aws:iam::054676820928:root"}),
+            "Frankfurt predates August 2022: ELB's account delivers there"
+        );
+        let newer = Scope {
+            region: "ap-southeast-5",
+            ..scope
+        };
+        assert_eq!(
+            delivery_statements(&state, "alb-logs", newer)[0]["Principal"],
+            json!({"Service": "logdelivery.elasticloadbalancing.amazonaws.com"})
         );
         assert!(delivery_statements(&state, "other", scope).is_empty());
     }

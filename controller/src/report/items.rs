@@ -114,6 +114,25 @@ const fn every(kind: &'static str, path: &'static str, value: &'static str) -> R
     }
 }
 
+/// The trail item's controls, each judged on live facts: the trail's own (its bucket's access
+/// logging among them), its log buckets', the account's Block Public Access and the log
+/// groups'.
+const AUDIT_CONTROLS: &[&str] = &[
+    "CloudTrail.1",
+    "CloudTrail.2",
+    "CloudTrail.4",
+    "CloudTrail.5",
+    "CloudTrail.7",
+    "S3.1",
+    "S3.5",
+    "S3.8",
+    "S3.9",
+    "S3.14",
+    "S3.17",
+    "CloudWatch.16",
+    "AFU9.LOGS.1",
+];
+
 /// The guide's fifteen items, in its order and words.
 pub const CHECKLIST: &[Item] = &[
     Item {
@@ -217,34 +236,30 @@ pub const CHECKLIST: &[Item] = &[
         number: 5,
         severity: Severity::High,
         title: "CloudTrail enabled for audit logging",
-        controls: &[
-            "CloudTrail.1",
-            "CloudTrail.2",
-            "CloudTrail.4",
-            "CloudTrail.5",
-            "S3.5",
-            "S3.8",
-            "S3.14",
-        ],
+        controls: AUDIT_CONTROLS,
         scope: Scope::Checked {
-            fields: &[("CloudTrail", &["spec"])],
+            fields: &[
+                ("CloudTrail", &["spec"]),
+                (
+                    "Bucket",
+                    &[
+                        "spec.blockPublicAccess",
+                        "spec.encryption",
+                        "spec.versioning",
+                        "spec.accessLogging",
+                        "spec.policy",
+                    ],
+                ),
+                ("LogGroup", &["spec.retentionDays", "spec.kmsKey"]),
+                ("Posture", &["spec.s3BlockPublicAccess"]),
+            ],
             requires: &[
                 every("CloudTrail", "logging", "true"),
                 every("CloudTrail", "multiRegion", "true"),
                 every("CloudTrail", "logFileValidation", "true"),
             ],
-            guardrails: &["AFU9-TRAIL-"],
-            // The trail's own facts, and its log buckets': public access blocked, plain HTTP
-            // denied, versions kept.
-            attested_by: &[
-                "CloudTrail.1",
-                "CloudTrail.2",
-                "CloudTrail.4",
-                "CloudTrail.5",
-                "S3.5",
-                "S3.8",
-                "S3.14",
-            ],
+            guardrails: &["AFU9-TRAIL-", "AFU9-S3-", "AFU9-LOGS-", "AFU9-POSTURE-009"],
+            attested_by: AUDIT_CONTROLS,
         },
         verify: None,
     },

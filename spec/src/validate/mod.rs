@@ -116,6 +116,20 @@ fn check_posture(posture: &Resource<crate::posture::PostureSpec>, errors: &mut V
                 .hint("set `ebsEncryptionByDefault: true`, or leave it out to leave it alone")
         });
     }
+    if posture
+        .spec
+        .s3_block_public_access
+        .is_some_and(|block| !block.all())
+    {
+        errors.push(ManifestError {
+            message: "every flag of the account's S3 Block Public Access must be on; Security Hub S3.1"
+                .to_owned(),
+            ..at()
+                .field("spec.s3BlockPublicAccess")
+                .rule("AFU9-POSTURE-009")
+                .hint("set `s3BlockPublicAccess: {}` (all four on), or leave it out to leave it alone")
+        });
+    }
     if let Some(instance) = &posture.spec.instance
         && (instance.is_empty()
             || instance.len() > 63

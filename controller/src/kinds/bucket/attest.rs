@@ -1,7 +1,9 @@
 //! What a live bucket proves about the logs it keeps, read off S3 whatever the manifest says:
 //! public access is blocked at the bucket (S3.8, all four settings), requests without TLS are
-//! denied by its policy (S3.5), and it keeps versions (S3.14). A bucket that does not exist
-//! proves nothing.
+//! denied by its policy (S3.5), it keeps versions (S3.14), its server access is logged
+//! (S3.9) and new objects are encrypted with a KMS key (S3.17). A bucket that does not exist
+//! proves nothing; a field the manifest does not manage is not read, and proves nothing
+//! either (its fact fails as unread).
 
 use afu9_spec::Resource;
 use afu9_spec::bucket::BucketSpec;
@@ -16,7 +18,13 @@ impl Attests for Buckets {
         let Some(bucket) = &have.bucket else {
             return Vec::new();
         };
-        vec![public_access(bucket), tls_only(bucket), versioning(bucket)]
+        vec![
+            public_access(bucket),
+            tls_only(bucket),
+            versioning(bucket),
+            access_logging(bucket),
+            kms_encryption(bucket),
+        ]
     }
 }
 
@@ -73,6 +81,47 @@ fn versioning(bucket: &LiveBucket) -> Fact {
         (
             "versioning is enabled: an overwritten or deleted log can be recovered",
             "versioning is not enabled: an overwritten or deleted log is lost",
+        ),
+    )
+}
+
+fn access_logging(bucket: &LiveBucket) -> Fact {
+    let target = bucket.access_logging.as_ref();
+    Fact::judged(
+        "S3.9",
+        "accessLogging",
+        target.map(|logging| {
+            logging.as_ref().map_or(
+                Value::Null,
+                |(bucket, prefix)| json!({"bucket": bucket, "prefix": prefix}),
+            )
+        }),
+        target.is_some_and(Option::is_some),
+        (
+            "server access logging is on: every request to the bucket is recorded",
+            "server access logging is off (or was not read): requests to the bucket leave no record",
+        ),
+    )
+}
+
+fn kms_encryption(bucket: &LiveBucket) -> Fact {
+    let encryption = bucket.encryption.as_ref();
+    let kms = encryption
+        .and_then(Option::as_ref)
+        .is_some_and(|e| e.algorithm.starts_with("aws:kms"));
+    Fact::judged(
+        "S3.17",
+        "encryption",
+        encryption.map(|e| {
+            e.as_ref().map_or(
+                Value::Null,
+                |e| json!({"algorithm": e.algorithm, "kmsKey": e.kms_key}),
+            )
+        }),
+        kms,
+        (
+            "new objects are encrypted with a KMS key",
+            "new objects are not encrypted with a KMS key (SSE-S3 or none, or not read)",
         ),
     )
 }

@@ -1,7 +1,8 @@
 //! What a live trail proves: it logs every region's read and write management events
 //! (CloudTrail.1), its logs are encrypted with KMS (CloudTrail.2), its log files are
 //! validated (CloudTrail.4) and it delivers to CloudWatch Logs (CloudTrail.5), read off the
-//! trail as CloudTrail reports it.
+//! trail as CloudTrail reports it; and the bucket it delivers to logs its server access
+//! (CloudTrail.7), read off that bucket.
 
 use afu9_spec::Resource;
 use afu9_spec::cloudtrail::CloudTrailSpec;
@@ -63,6 +64,17 @@ impl Attests for CloudTrails {
                     "the trail does not deliver to CloudWatch Logs: no metric filter sees its events",
                 ),
             ),
+            Fact::judged(
+                "CloudTrail.7",
+                "s3Bucket.accessLogging",
+                have.bucket_access_logging.map(Value::Bool),
+                have.bucket_access_logging == Some(true),
+                (
+                    "the trail's bucket logs every request to it (server access logging)",
+                    "the trail's bucket does not log requests to it (or S3 would not say): \
+                     reads of the audit logs leave no record",
+                ),
+            ),
         ]
     }
 }
@@ -91,12 +103,13 @@ spec:
   managementEvents: {read: true, write: true}
 ";
 
-    fn judged(trail: LiveTrail) -> Vec<(&'static str, bool)> {
+    fn judged(trail: LiveTrail, bucket_logging: Option<bool>) -> Vec<(&'static str, bool)> {
         let state = load_str(Path::new("trail.yaml"), TRAIL).expect("valid manifest");
         let want = &CloudTrailSpec::resources(&state)[0];
         let have = CloudTrailObserved {
             trail: Some(trail),
             bucket_exists: Some(true),
+            bucket_access_logging: bucket_logging,
             log_group_arn: None,
             kms_key_arn: None,
         };
@@ -114,13 +127,19 @@ spec:
             ..LiveTrail::default()
         };
         assert_eq!(
-            judged(bare),
+            judged(bare.clone(), Some(false)),
             [
                 ("CloudTrail.1", false),
                 ("CloudTrail.2", false),
                 ("CloudTrail.4", false),
-                ("CloudTrail.5", false)
+                ("CloudTrail.5", false),
+                ("CloudTrail.7", false)
             ]
+        );
+        assert_eq!(
+            judged(bare, None)[4],
+            ("CloudTrail.7", false),
+            "a bucket S3 would not describe proves nothing"
         );
         let hardened = LiveTrail {
             logging: true,
@@ -132,6 +151,6 @@ spec:
             role_arn: Some("arn:aws:iam::123456789012:role/afu9-cloudtrail-logs".to_owned()),
             ..LiveTrail::default()
         };
-        assert!(judged(hardened).iter().all(|(_, holds)| *holds));
+        assert!(judged(hardened, Some(true)).iter().all(|(_, holds)| *holds));
     }
 }

@@ -33,6 +33,10 @@ pub struct CloudTrailObserved {
     /// Whether the manifest's bucket exists; `None` when it was not asked (the trail
     /// already delivers to it) or could not be told (access denied: not ours to check).
     pub bucket_exists: Option<bool>,
+    /// Whether the live trail's bucket logs its server access (`GetBucketLogging`, for
+    /// CloudTrail.7); `None` when there is no trail or S3 will not say (a bucket in another
+    /// account).
+    pub bucket_access_logging: Option<bool>,
     /// The manifest's log group's ARN (`…:log-group:NAME:*`), or `None` when it does not
     /// exist (or the manifest names none).
     pub log_group_arn: Option<String>,

@@ -63,6 +63,10 @@ async fn observe_one(
         Some(trail) if trail.s3_bucket == spec.s3_bucket => None,
         _ => bucket_exists(aws, &spec.s3_bucket).await?,
     };
+    let bucket_access_logging = match &trail {
+        Some(trail) => bucket_access_logging(aws, &trail.s3_bucket).await?,
+        None => None,
+    };
     let log_group_arn = match &spec.cloud_watch_logs {
         Some(logs) => log_group_arn(aws, &logs.log_group).await?,
         None => None,
@@ -79,6 +83,7 @@ async fn observe_one(
     Ok(CloudTrailObserved {
         trail,
         bucket_exists,
+        bucket_access_logging,
         log_group_arn,
         kms_key_arn,
     })
@@ -236,6 +241,26 @@ async fn bucket_exists(aws: &Aws, bucket: &str) -> Result<Option<bool>, AwsError
             if err.is_code("NotFound") || err.is_code("NoSuchBucket") {
                 Ok(Some(false))
             } else if err.is_code("Forbidden") || err.is_code("AccessDenied") {
+                Ok(None)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+/// Whether `bucket` logs its server access: `None` when S3 will not say (access denied, or
+/// the bucket is gone: the trail's delivery error tells that).
+async fn bucket_access_logging(aws: &Aws, bucket: &str) -> Result<Option<bool>, AwsError> {
+    match aws.s3.get_bucket_logging().bucket(bucket).send().await {
+        Ok(output) => Ok(Some(output.logging_enabled.is_some())),
+        Err(err) => {
+            let err =
+                AwsError::from_sdk(format!("observe bucket {bucket}"), "GetBucketLogging", &err);
+            if ["NoSuchBucket", "NotFound", "Forbidden", "AccessDenied"]
+                .iter()
+                .any(|code| err.is_code(code))
+            {
                 Ok(None)
             } else {
                 Err(err)

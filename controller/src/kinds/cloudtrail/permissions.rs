@@ -1,4 +1,4 @@
-//! The IAM actions of `CloudTrail`: `DescribeTrails` and `DescribeLogGroups` on `*`; the trail calls name the trail, `s3:ListBucket` (`HeadBucket`) its bucket, `kms:DescribeKey` the account's keys (by alias), `iam:PassRole` the delivery role.
+//! The IAM actions of `CloudTrail`: `DescribeTrails` and `DescribeLogGroups` on `*`; the trail calls name the trail, `s3:ListBucket` (`HeadBucket`) and `s3:GetBucketLogging` its bucket, `kms:DescribeKey` the account's keys (by alias), `iam:PassRole` the delivery role.
 
 use afu9_spec::cloudtrail::CloudTrailSpec;
 use afu9_spec::{DesiredState, Resource};
@@ -26,7 +26,7 @@ pub(super) fn orphan_reads(scope: &ArnScope) -> Vec<Grant> {
         ),
         Grant::new(
             Access::Read,
-            &["s3:ListBucket"],
+            &["s3:GetBucketLogging", "s3:ListBucket"],
             vec![format!("arn:{}:s3:::*", scope.partition)],
         ),
         Grant::new(
@@ -70,7 +70,11 @@ pub(super) fn permissions(
             ],
             trails.clone(),
         ),
-        Grant::new(Access::Read, &["s3:ListBucket"], buckets),
+        Grant::new(
+            Access::Read,
+            &["s3:GetBucketLogging", "s3:ListBucket"],
+            buckets,
+        ),
         Grant::new(
             Access::Write,
             &[

@@ -2,6 +2,7 @@
 //! missing, never deleted.
 
 mod apply;
+mod attest;
 mod events;
 mod import;
 mod observe;

@@ -1,4 +1,5 @@
-//! The account settings' write calls (EC2's EBS default, ECR's registry scanning).
+//! The account settings' write calls (EC2's EBS default, ECR's registry scanning, S3
+//! Control's account Block Public Access).
 
 use crate::aws::{Aws, AwsError, ErrorClass};
 use crate::aws::{OpOutcome, WriteCall};
@@ -20,6 +21,11 @@ pub enum AccountOp {
         /// `SCAN_ON_PUSH` or `CONTINUOUS_SCAN`.
         frequency: &'static str,
     },
+    /// S3 Control `PutPublicAccessBlock` for the caller's account: all four flags.
+    PutS3PublicAccessBlock {
+        /// The wanted flags.
+        block: afu9_spec::bucket::PublicAccessBlock,
+    },
 }
 
 impl Operation for AccountOp {
@@ -30,6 +36,7 @@ impl Operation for AccountOp {
                 scan_type,
                 frequency,
             } => Box::pin(self.scanning(&aws.ecr, scan_type, frequency)),
+            Self::PutS3PublicAccessBlock { block } => Box::pin(self.public_access(aws, block)),
         }
     }
 }
@@ -40,6 +47,7 @@ impl WriteCall for AccountOp {
             Self::SetEbsEncryptionByDefault { enabled: true } => "EnableEbsEncryptionByDefault",
             Self::SetEbsEncryptionByDefault { enabled: false } => "DisableEbsEncryptionByDefault",
             Self::PutRegistryScanning { .. } => "PutRegistryScanningConfiguration",
+            Self::PutS3PublicAccessBlock { .. } => "PutPublicAccessBlock",
         }
     }
 
@@ -49,6 +57,9 @@ impl WriteCall for AccountOp {
                 "update account EBS encryption by default".to_owned()
             }
             Self::PutRegistryScanning { .. } => "update the ECR registry's scanning".to_owned(),
+            Self::PutS3PublicAccessBlock { .. } => {
+                "update the account's S3 Block Public Access".to_owned()
+            }
         }
     }
 }
@@ -60,6 +71,29 @@ impl AccountOp {
         } else {
             self.done(ec2.disable_ebs_encryption_by_default().send().await)
         }
+    }
+
+    async fn public_access(
+        &self,
+        aws: &Aws,
+        block: afu9_spec::bucket::PublicAccessBlock,
+    ) -> Result<OpOutcome, AwsError> {
+        let account = aws.identity().await?.account.clone();
+        self.done(
+            aws.s3control
+                .put_public_access_block()
+                .account_id(account)
+                .public_access_block_configuration(
+                    aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+                        .block_public_acls(block.block_public_acls)
+                        .ignore_public_acls(block.ignore_public_acls)
+                        .block_public_policy(block.block_public_policy)
+                        .restrict_public_buckets(block.restrict_public_buckets)
+                        .build(),
+                )
+                .send()
+                .await,
+        )
     }
 
     async fn scanning(

@@ -1,5 +1,6 @@
 //! What the account's settings prove: that the ECR registry scans every repository
-//! (`AFU9.ECR.1`, read off `GetRegistryScanningConfiguration`). Security Hub's ECR.1 judges each
+//! (`AFU9.ECR.1`, read off `GetRegistryScanningConfiguration`), and that the account blocks
+//! public access to its buckets (S3.1, read off S3 Control's `GetPublicAccessBlock`). Security Hub's ECR.1 judges each
 //! repository; no Security Hub control reads the registry's own rules, which decide whether a
 //! repository no manifest names is scanned too.
 
@@ -17,10 +18,11 @@ pub const REGISTRY_SCANNING: &str = "AFU9.ECR.1";
 
 impl Attests for AccountSettings {
     fn facts(_want: &Resource<PostureSpec>, have: &AccountSettingsObserved) -> Vec<Fact> {
+        let public_access = have.s3_block_public_access.map(super::public_access::fact);
         let Some(scanning) = &have.registry_scanning else {
-            return Vec::new();
+            return public_access.into_iter().collect();
         };
-        vec![Fact::judged(
+        let scanning = Fact::judged(
             REGISTRY_SCANNING,
             "ecrRegistryScanning",
             Some(json!({"scanType": scanning.scan_type, "rules": scanning.rules_json()})),
@@ -30,7 +32,8 @@ impl Attests for AccountSettings {
                 "the registry has no scanning rule for every repository ('*'): a repository \
                  created outside the manifests pushes unscanned images",
             ),
-        )]
+        );
+        std::iter::once(scanning).chain(public_access).collect()
     }
 }
 
@@ -61,6 +64,7 @@ spec:
                 scan_type: "BASIC".to_owned(),
                 rules,
             }),
+            s3_block_public_access: None,
         }
     }
 
@@ -87,6 +91,7 @@ spec:
         assert!(AccountSettings::facts(&want, &live(vec![every]))[0].holds);
         let unread = AccountSettingsObserved {
             registry_scanning: None,
+            s3_block_public_access: None,
             ..live(Vec::new())
         };
         assert!(AccountSettings::facts(&want, &unread).is_empty());

@@ -1,9 +1,11 @@
 //! Importing the account settings: one Posture document for the account the credentials
 //! belong to, named after it and pinned to it (`accountId`: a plan with other credentials
 //! then refuses to run) and to the region the settings were read in, stating every setting
-//! the kind manages. Default tags and ignored tag keys are the team's choice, not a live
+//! the kind manages (the account's S3 Block Public Access only when all four flags are on: a
+//! flag off would be refused). Default tags and ignored tag keys are the team's choice, not a live
 //! value: the document leaves them out.
 
+use afu9_spec::bucket::PublicAccessBlock;
 use afu9_spec::posture::PostureSpec;
 
 use afu9_spec::registry_scanning::{RegistryScanning, ScanFrequency, ScanType};
@@ -23,6 +25,7 @@ impl Imports for AccountSettings {
             let probe = PostureSpec {
                 ebs_encryption_by_default: Some(true),
                 ecr_registry_scanning: Some(RegistryScanning::default()),
+                s3_block_public_access: Some(PublicAccessBlock::ALL),
                 ..PostureSpec::default()
             };
             Ok(vec![(account, probe)])
@@ -40,6 +43,9 @@ fn import(_cx: ImportContext<'_>, account: &str, have: &AccountSettingsObserved)
         region: have.region.clone(),
         ebs_encryption_by_default: have.ebs_encryption_by_default,
         ecr_registry_scanning: have.registry_scanning.as_ref().and_then(scanning),
+        // A flag off would be refused (S3.1): the document then leaves the setting out
+        // until someone chooses.
+        s3_block_public_access: have.s3_block_public_access.filter(|block| block.all()),
         ..PostureSpec::default()
     }
 }

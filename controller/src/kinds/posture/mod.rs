@@ -1,5 +1,6 @@
 //! `Posture`: the account-wide settings of the Posture document (EBS encryption by default,
-//! Security Hub EC2.7; ECR registry scanning, ECR.1 for every repository), reconciled as one
+//! Security Hub EC2.7; ECR registry scanning, ECR.1 for every repository; S3 Block Public
+//! Access for the account, S3.1), reconciled as one
 //! resource named after the document.
 //!
 //! A singleton kind rather than a special case in the engine: the setting has a live value, a
@@ -14,6 +15,7 @@ mod events;
 mod import;
 mod permissions;
 mod plan;
+mod public_access;
 mod scanning;
 
 use afu9_spec::posture::PostureSpec;
@@ -41,6 +43,9 @@ pub struct AccountSettingsObserved {
     pub ebs_encryption_by_default: Option<bool>,
     /// `GetRegistryScanningConfiguration`; `None` when the document does not manage it.
     pub registry_scanning: Option<RegistryScanningObserved>,
+    /// S3 Control's `GetPublicAccessBlock` for the account (every flag off when it has
+    /// none); `None` when the document does not manage it.
+    pub s3_block_public_access: Option<afu9_spec::bucket::PublicAccessBlock>,
 }
 
 impl ManagedKind for AccountSettings {
@@ -91,10 +96,15 @@ async fn observe(
             Some(_) => Some(scanning::read(&aws.ecr).await?),
             None => None,
         };
+        let s3_block_public_access = match document.spec.s3_block_public_access {
+            Some(_) => Some(public_access::read(aws).await?),
+            None => None,
+        };
         observed.push(Some(AccountSettingsObserved {
             region: aws.region.clone(),
             ebs_encryption_by_default,
             registry_scanning,
+            s3_block_public_access,
         }));
     }
     Ok(observed)

@@ -1,4 +1,4 @@
-//! The IAM actions of `Posture`: EBS encryption by default and ECR registry scanning, account-wide settings whose calls take no resource (`*`), each only when the Posture document manages it.
+//! The IAM actions of `Posture`: EBS encryption by default, ECR registry scanning and the account's S3 Block Public Access, account-wide settings whose calls take no resource (`*`), each only when the Posture document manages it.
 
 use afu9_spec::posture::PostureSpec;
 use afu9_spec::registry_scanning::ScanType;
@@ -36,6 +36,16 @@ pub(super) fn permissions(
                 &["inspector2:Enable", "iam:CreateServiceLinkedRole"],
             ));
         }
+    }
+    if state.posture.s3_block_public_access.is_some() {
+        grants.push(Grant::any(
+            Access::Read,
+            &["s3:GetAccountPublicAccessBlock"],
+        ));
+        grants.push(Grant::any(
+            Access::Write,
+            &["s3:PutAccountPublicAccessBlock"],
+        ));
     }
     grants
 }

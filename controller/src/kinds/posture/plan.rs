@@ -1,4 +1,5 @@
-//! The pure part of the account settings: compare the Posture document with what EC2 says.
+//! The pure part of the account settings: compare the Posture document with what EC2, ECR
+//! and S3 Control say.
 
 use afu9_spec::Resource;
 use afu9_spec::posture::PostureSpec;
@@ -28,6 +29,12 @@ pub(super) fn plan(want: &Resource<PostureSpec>, have: Option<&AccountSettingsOb
         (want.spec.ecr_registry_scanning, &have.registry_scanning)
     {
         super::scanning::plan(want_scanning, have_scanning, &mut delta);
+    }
+    if let (Some(want_block), Some(have_block)) = (
+        want.spec.s3_block_public_access,
+        have.s3_block_public_access,
+    ) {
+        super::public_access::plan(want_block, have_block, &mut delta);
     }
     delta
 }
@@ -60,6 +67,7 @@ mod tests {
             region: None,
             ebs_encryption_by_default: Some(have),
             registry_scanning: None,
+            s3_block_public_access: None,
         };
         crate::kinds::registered::<AccountSettings>().plan_one(&cx, &want, Some(&observed))
     }
@@ -89,6 +97,7 @@ mod tests {
             region: None,
             ebs_encryption_by_default: None,
             registry_scanning: Some(have),
+            s3_block_public_access: None,
         };
         crate::kinds::registered::<AccountSettings>().plan_one(&cx, &want, Some(&observed))
     }

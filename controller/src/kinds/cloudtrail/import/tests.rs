@@ -42,6 +42,7 @@ fn audit_trail() -> CloudTrailObserved {
             .collect(),
         }),
         bucket_exists: None,
+        bucket_access_logging: None,
         log_group_arn: Some(
             "arn:aws:logs:eu-central-1:123456789012:log-group:/afu9/cloudtrail:*".to_owned(),
         ),

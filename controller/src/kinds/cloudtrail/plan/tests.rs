@@ -37,6 +37,7 @@ fn in_sync() -> CloudTrailObserved {
             ..LiveTrail::default()
         }),
         bucket_exists: None,
+        bucket_access_logging: None,
         log_group_arn: Some(GROUP_ARN.to_owned()),
         kms_key_arn: Some(KEY_ARN.to_owned()),
     }

@@ -13,6 +13,7 @@ fn observed(ebs: bool) -> AccountSettingsObserved {
             scan_type: "BASIC".to_owned(),
             rules: vec![ScanRule::every_repository(RegistryScanning::default())],
         }),
+        s3_block_public_access: Some(afu9_spec::bucket::PublicAccessBlock::ALL),
     }
 }
 
