@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 mod queue_calls;
 
-use queue_calls::{delete, receive};
+use queue_calls::{RECEIVERS, Round, delete, receive_round};
 
 use super::hold::Held;
 use super::shared::Shared;
@@ -54,7 +54,7 @@ pub(super) struct Listener {
     failing_since: Option<Instant>,
     /// Whether the queue was looked up since the last full pass (which may create it).
     looked_up: bool,
-    /// Whether the last poll emptied the queue (it returned fewer than ten messages).
+    /// Whether the last round emptied the queue (every poll returned fewer than ten messages).
     drained: bool,
     /// The longest a batch is held: half the queue's visibility timeout, so that its
     /// messages are settled before SQS would deliver them again.
@@ -181,22 +181,21 @@ impl Listener {
             // A whole second at most so that a poll never outlives the deadline; a partial
             // one polls without waiting.
             let wait = (deadline - now).min(LONGEST_POLL).as_secs();
-            let received = tokio::select! {
-                received = receive(aws, &url, wait) => received,
+            // A backlog is drained by several receives at once; a drained queue by one poll.
+            let receivers = if self.drained { 1 } else { RECEIVERS };
+            let Round {
+                messages,
+                failed,
+                drained,
+            } = tokio::select! {
+                round = receive_round(aws, &url, wait, receivers) => round,
                 // The messages of a poll cut short come back after their visibility timeout.
                 () = shutdown.cancelled() => return,
             };
             let mut dropped = Vec::new();
-            let (failed, drained) = match received {
-                Ok(messages) => {
-                    let drained = messages.len() < 10;
-                    for (handle, body) in messages {
-                        dropped.extend(self.sort(engine, state, handle, &body, shared));
-                    }
-                    (None, drained)
-                }
-                Err(err) => (Some(err), true),
-            };
+            for (handle, body) in messages {
+                dropped.extend(self.sort(engine, state, handle, &body, shared));
+            }
             if let Err(err) = delete(aws, &url, dropped).await {
                 tracing::warn!("{err}");
             }

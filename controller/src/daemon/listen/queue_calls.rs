@@ -1,4 +1,5 @@
-//! The queue's SQS calls: a long-polled receive, and batched deletes a few at once.
+//! The queue's SQS calls: long-polled receives, a few at once while the queue has a backlog,
+//! and batched deletes a few at once.
 
 use aws_sdk_sqs::types::DeleteMessageBatchRequestEntry;
 use futures_util::{StreamExt as _, stream};
@@ -8,12 +9,47 @@ use crate::aws::{Aws, AwsError, ErrorClass};
 /// How many `DeleteMessageBatch` calls run at once.
 const DELETERS: usize = 4;
 
+/// How many receives run at once while the queue has a backlog.
+pub(super) const RECEIVERS: usize = 4;
+
+/// What one round of receives brought: the messages, the error of a poll that failed, and
+/// whether the queue looks drained.
+pub(super) struct Round {
+    /// (receipt handle, body) of every message received.
+    pub messages: Vec<(String, String)>,
+    /// A poll's error; the other polls' messages are still in `messages` (they are in
+    /// flight and must be sorted like any other).
+    pub failed: Option<AwsError>,
+    /// Every poll came back with fewer than ten messages, or one failed: one short poll among
+    /// full ones is SQS sampling its servers, not an empty queue.
+    pub drained: bool,
+}
+
+/// One round of receives: `receivers` long polls at once (one when the queue was drained,
+/// [`RECEIVERS`] while it has a backlog).
+pub(super) async fn receive_round(aws: &Aws, url: &str, wait: u64, receivers: usize) -> Round {
+    let polls = (0..receivers.max(1)).map(|_| receive(aws, url, wait));
+    let mut round = Round {
+        messages: Vec::new(),
+        failed: None,
+        drained: true,
+    };
+    let mut every_poll_short = true;
+    for result in futures_util::future::join_all(polls).await {
+        match result {
+            Ok(received) => {
+                every_poll_short &= received.len() < 10;
+                round.messages.extend(received);
+            }
+            Err(err) => round.failed = Some(err),
+        }
+    }
+    round.drained = every_poll_short || round.failed.is_some();
+    round
+}
+
 /// Up to ten messages, waiting up to `wait` seconds for the first: (receipt handle, body).
-pub(super) async fn receive(
-    aws: &Aws,
-    url: &str,
-    wait: u64,
-) -> Result<Vec<(String, String)>, AwsError> {
+async fn receive(aws: &Aws, url: &str, wait: u64) -> Result<Vec<(String, String)>, AwsError> {
     let output = aws
         .sqs
         .receive_message()
