@@ -4,7 +4,9 @@
 //! injected through the SDK, and `apply` from empty. With an `ansible-playbook` (environment
 //! `AFU9_ANSIBLE_PLAYBOOK`), the AFU-9 posture is also run as an Ansible playbook in
 //! `--check --diff` mode against the same emulator, as the peer baseline, beside the 14
-//! resources of the AFU-9 posture it covers (`afu9-core`).
+//! resources of the AFU-9 posture it covers (`afu9-core`); with a `custodian` (environment
+//! `AFU9_CUSTODIAN`), Cloud Custodian's detection of the same violations over the same
+//! resources (`custodian run --dryrun`) beside it.
 //!
 //! Run it through `scripts/bench`, which builds `afu9ctl` and installs the emulator and
 //! Ansible. The `afu9ctl` measured is `AFU9CTL`, or the one next to this binary.
@@ -21,6 +23,7 @@
 //! `events.rs`); `bench --storm N` the drain of a backlog of N events (see `storm.rs`).
 
 mod ansible;
+mod custodian;
 mod events;
 mod measure;
 mod posture;
@@ -45,6 +48,7 @@ struct Options {
     out: PathBuf,
     max_runs: usize,
     ansible: Option<PathBuf>,
+    custodian: Option<PathBuf>,
     latency: Duration,
     afu9: bool,
     split: bool,
@@ -59,6 +63,7 @@ fn options() -> Options {
         out: PathBuf::from("target/bench/results.json"),
         max_runs: usize::MAX,
         ansible: std::env::var_os("AFU9_ANSIBLE_PLAYBOOK").map(PathBuf::from),
+        custodian: std::env::var_os("AFU9_CUSTODIAN").map(PathBuf::from),
         latency: Duration::ZERO,
         afu9: true,
         split: false,
@@ -198,13 +203,8 @@ fn main() {
             .map(|_| expect(run(&plan), 0, posture, "steady plan"))
             .collect();
         results.push(Scenario::new(posture, "plan, steady state", steady, None));
-        if posture == Posture::Core
-            && let Some(playbook) = &options.ansible
-        {
-            // An Ansible run takes tens of seconds: three are enough for a median.
-            let ansible_runs = plan_runs.min(3);
-            eprintln!("== ansible-playbook --check --diff (AFU-9) x{ansible_runs}");
-            results.ansible = Some(ansible::run(playbook, &emulator, ansible_runs));
+        if posture == Posture::Core {
+            run_peers(&options, &emulator, &workdir, plan_runs, &mut results);
         }
         let drifted = runtime.block_on(posture.drift(&emulator));
         let drift = (0..plan_runs)
@@ -222,6 +222,34 @@ fn main() {
     print!("{}", results.table());
     results.write(&options.out);
     eprintln!("results written to {}", options.out.display());
+}
+
+/// The peers over the core posture, right after afu9ctl's steady plans of it: Ansible's
+/// `--check --diff` and Custodian's `run --dryrun`, each against the same converged account.
+fn run_peers(
+    options: &Options,
+    emulator: &Emulator,
+    workdir: &Path,
+    plan_runs: usize,
+    results: &mut Results,
+) {
+    if let Some(playbook) = &options.ansible {
+        // An Ansible run takes tens of seconds: three are enough for a median.
+        let ansible_runs = plan_runs.min(3);
+        eprintln!("== ansible-playbook --check --diff (AFU-9) x{ansible_runs}");
+        results.ansible = Some(ansible::run(playbook, emulator, ansible_runs));
+    }
+    if let Some(custodian) = &options.custodian {
+        let custodian_runs = plan_runs.min(5);
+        eprintln!("== custodian run --dryrun (afu9-core) x{custodian_runs}");
+        let runs = custodian::run(custodian, emulator, workdir, custodian_runs);
+        assert!(
+            runs.matched.values().all(|n| *n == 0),
+            "Custodian finds violations in the converged account: {:?}",
+            runs.matched
+        );
+        results.custodian = Some(runs);
+    }
 }
 
 /// The environment `afu9ctl` runs with: the emulator's endpoint, or with `latency` that of

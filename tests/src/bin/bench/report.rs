@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::ansible::AnsibleRuns;
+use crate::custodian::CustodianRuns;
 use crate::measure::{Sample, by_service, median};
 use crate::posture::Posture;
 
@@ -107,6 +108,11 @@ pub struct Results {
     /// Ansible's median `--check` time over afu9ctl's median steady-state plan of the 14
     /// resources the playbook covers (`afu9-core`).
     pub ansible_ratio: Option<f64>,
+    /// The Cloud Custodian detection peer, if it ran.
+    pub custodian: Option<CustodianRuns>,
+    /// Custodian's median `run --dryrun` time over afu9ctl's median steady-state plan of
+    /// `afu9-core`.
+    pub custodian_ratio: Option<f64>,
 }
 
 impl Results {
@@ -121,6 +127,8 @@ impl Results {
             scenarios: Vec::new(),
             ansible: None,
             ansible_ratio: None,
+            custodian: None,
+            custodian_ratio: None,
         }
     }
 
@@ -134,14 +142,23 @@ impl Results {
         self.scenarios.push(scenario);
     }
 
-    fn ratio(&self) -> Option<(f64, f64, f64)> {
-        let ansible = median(&self.ansible.as_ref()?.wall_s);
+    /// A peer's median wall time, afu9ctl's median steady plan of `afu9-core`, their ratio.
+    fn ratio_to(&self, peer: Option<&[f64]>) -> Option<(f64, f64, f64)> {
+        let theirs = median(peer?);
         let ours = self
             .scenarios
             .iter()
             .find(|s| s.posture == "afu9-core" && s.name == "plan, steady state")?
             .median_wall_s;
-        Some((ansible, ours, ansible / ours))
+        Some((theirs, ours, theirs / ours))
+    }
+
+    fn ratio(&self) -> Option<(f64, f64, f64)> {
+        self.ratio_to(self.ansible.as_ref().map(|a| a.wall_s.as_slice()))
+    }
+
+    fn custodian_ratio(&self) -> Option<(f64, f64, f64)> {
+        self.ratio_to(self.custodian.as_ref().map(|c| c.wall_s.as_slice()))
     }
 
     /// The table people read.
@@ -209,13 +226,7 @@ impl Results {
                 .join(", ");
             let _ = writeln!(out, "- {} {}: {phases}", s.posture, s.name);
         }
-        if let Some((ansible, ours, ratio)) = self.ratio() {
-            let _ = writeln!(
-                out,
-                "\nAnsible --check --diff (afu9-core): median {ansible:.2} s; afu9ctl steady plan {ours:.3} s; ratio {ratio:.0}x ({})",
-                self.ansible.as_ref().map_or("", |a| a.recap.as_str())
-            );
-        }
+        self.peers(&mut out);
         let _ = writeln!(
             out,
             "\nlatency added per call: {} ms; emulator: {}; load average (1, 5, 15 min) at start and end: {}",
@@ -239,9 +250,31 @@ impl Results {
         out
     }
 
+    /// The peers' lines: each one's median and its ratio to afu9ctl's steady plan.
+    fn peers(&self, out: &mut String) {
+        if let Some((ansible, ours, ratio)) = self.ratio() {
+            let _ = writeln!(
+                out,
+                "\nAnsible --check --diff (afu9-core): median {ansible:.2} s; afu9ctl steady plan {ours:.3} s; ratio {ratio:.0}x ({})",
+                self.ansible.as_ref().map_or("", |a| a.recap.as_str())
+            );
+        }
+        if let (Some((custodian, ours, ratio)), Some(runs)) =
+            (self.custodian_ratio(), &self.custodian)
+        {
+            let found: usize = runs.matched.values().sum();
+            let _ = writeln!(
+                out,
+                "Cloud Custodian run --dryrun (afu9-core, {} policies): median {custodian:.2} s; afu9ctl steady plan {ours:.3} s; ratio {ratio:.1}x ({found} resources matched)",
+                runs.matched.len()
+            );
+        }
+    }
+
     /// Writes the JSON to `path`, creating its directory.
     pub fn write(&mut self, path: &Path) {
         self.ansible_ratio = self.ratio().map(|(_, _, ratio)| ratio);
+        self.custodian_ratio = self.custodian_ratio().map(|(_, _, ratio)| ratio);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).expect("create the results directory");
         }
