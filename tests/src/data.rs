@@ -191,6 +191,34 @@ async fn database(emulator: &Emulator, subnets: &[String], group: &str) {
         .expect("database");
 }
 
+/// The cluster `afu9` and its service `afu9-control-center` running the family's revision 1,
+/// in a subnet and a security group of their own in `vpc`: what the family's manifest names,
+/// for a posture without the data tier (its first revision must be registered first).
+pub async fn seed_control_center_service(emulator: &Emulator, vpc: &str) {
+    let ec2 = emulator.ec2();
+    let subnet = ec2
+        .create_subnet()
+        .vpc_id(vpc)
+        .cidr_block("10.9.1.0/24")
+        .send()
+        .await
+        .expect("create a subnet")
+        .subnet
+        .and_then(|s| s.subnet_id)
+        .expect("the subnet's id");
+    let group = ec2
+        .create_security_group()
+        .group_name("afu9-seed-tasks")
+        .description("the service's tasks, before the posture")
+        .vpc_id(vpc)
+        .send()
+        .await
+        .expect("create a group")
+        .group_id
+        .expect("the group's id");
+    service(emulator, &subnet, &group).await;
+}
+
 async fn service(emulator: &Emulator, subnet: &str, group: &str) {
     let ecs = emulator.ecs();
     ecs.create_cluster()

@@ -14,10 +14,7 @@ use afu9_controller::plan::{Action, Plan};
 use afu9_e2e::{Emulator, repo_root};
 use afu9_spec::DesiredState;
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
-use aws_sdk_ecs::types::{
-    AwsVpcConfiguration, Compatibility, ContainerDefinition, LaunchType, NetworkConfiguration,
-    NetworkMode, PortMapping,
-};
+use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMapping};
 
 /// The most passes converging the seeded account may take.
 const MAX_PASSES: usize = 4;
@@ -114,58 +111,7 @@ async fn seed_core(emulator: &Emulator) {
         .send()
         .await
         .expect("register the task definition");
-    seed_service(emulator, &vpc).await;
-}
-
-/// The cluster `afu9` and its service `afu9-control-center`, running the family's revision 1.
-async fn seed_service(emulator: &Emulator, vpc: &str) {
-    let ec2 = emulator.ec2();
-    let subnet = ec2
-        .create_subnet()
-        .vpc_id(vpc)
-        .cidr_block("10.9.1.0/24")
-        .send()
-        .await
-        .expect("create a subnet")
-        .subnet
-        .and_then(|s| s.subnet_id)
-        .expect("the subnet's id");
-    let group = ec2
-        .create_security_group()
-        .group_name("afu9-seed-tasks")
-        .description("the service's tasks, before the posture")
-        .vpc_id(vpc)
-        .send()
-        .await
-        .expect("create a group")
-        .group_id
-        .expect("the group's id");
-    let ecs = emulator.ecs();
-    ecs.create_cluster()
-        .cluster_name("afu9")
-        .send()
-        .await
-        .expect("create the cluster");
-    ecs.create_service()
-        .cluster("afu9")
-        .service_name("afu9-control-center")
-        .task_definition("afu9-control-center:1")
-        .desired_count(1)
-        .launch_type(LaunchType::Fargate)
-        .network_configuration(
-            NetworkConfiguration::builder()
-                .awsvpc_configuration(
-                    AwsVpcConfiguration::builder()
-                        .subnets(subnet)
-                        .security_groups(group)
-                        .build()
-                        .expect("awsvpc configuration"),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .expect("create the service");
+    afu9_e2e::data::seed_control_center_service(emulator, &vpc).await;
 }
 
 #[tokio::test]

@@ -276,10 +276,11 @@ fn expect(sample: Sample, exit: i32, posture: Posture, scenario: &str) -> Sample
     assert_eq!(
         sample.exit,
         exit,
-        "{} {scenario}: afu9ctl exited {} (expected {exit}); calls {:?}",
+        "{} {scenario}: afu9ctl exited {} (expected {exit}); calls {:?}; it said:\n{}",
         posture.label(),
         sample.exit,
-        sample.calls
+        sample.calls,
+        sample.problems.join("\n")
     );
     sample
 }

@@ -40,6 +40,9 @@ pub struct Sample {
     pub kinds_s: BTreeMap<String, f64>,
     /// The peak resident set at the end of each phase, KiB.
     pub phase_peak_kib: BTreeMap<String, u64>,
+    /// afu9ctl's warnings and errors, one line each, and a failed run's output.
+    #[serde(skip)]
+    pub problems: Vec<String>,
 }
 
 /// Runs `afu9ctl -f manifests ARGS...` with `env` (the emulator's endpoint, or the latency
@@ -71,7 +74,7 @@ pub fn afu9ctl(
             "warn,afu9ctl::calls=info,afu9ctl::timing=debug,afu9ctl::memory=debug",
         )
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()
         .unwrap_or_else(|err| panic!("cannot run {TIME} {}: {err}", afu9ctl.display()));
@@ -84,6 +87,7 @@ pub fn afu9ctl(
     let mut load_s = None;
     let mut kinds_s = BTreeMap::new();
     let mut phase_peak_kib = BTreeMap::new();
+    let mut problems = Vec::new();
     for line in stderr.lines() {
         if let Some(usage) = line.strip_prefix("AFU9BENCH ") {
             let mut fields = usage.split_whitespace();
@@ -92,9 +96,13 @@ pub fn afu9ctl(
             continue;
         }
         let Ok(event) = serde_json::from_str::<serde_json::Value>(line) else {
+            problems.push(line.to_owned());
             continue;
         };
         let fields = &event["fields"];
+        if matches!(event["level"].as_str(), Some("WARN" | "ERROR")) {
+            problems.push(fields["message"].as_str().unwrap_or(line).to_owned());
+        }
         match event["target"].as_str() {
             Some("afu9ctl::calls") => {
                 calls = fields["calls"]
@@ -121,6 +129,9 @@ pub fn afu9ctl(
         }
     }
     let exit = output.status.code().unwrap_or(-1);
+    if exit != 0 {
+        problems.push(String::from_utf8_lossy(&output.stdout).into_owned());
+    }
     let (Some(max_rss_kib), Some(calls)) = (max_rss_kib, calls) else {
         panic!("afu9ctl {args:?} (exit {exit}) reported no peak RSS or calls:\n{stderr}");
     };
@@ -134,6 +145,7 @@ pub fn afu9ctl(
         load_s,
         kinds_s,
         phase_peak_kib,
+        problems,
     }
 }
 

@@ -95,7 +95,7 @@ impl Posture {
             Self::Afu9 | Self::Core => "afu9-vpc",
             Self::Generated(_) => "bench-vpc",
         };
-        create_vpc(emulator, vpc_name).await;
+        let vpc = create_vpc(emulator, vpc_name).await;
         emulator
             .iam()
             .list_roles()
@@ -118,6 +118,10 @@ impl Posture {
                 .expect("create secret");
         }
         register_task_definition(emulator).await;
+        if self == Self::Core {
+            // The service the family's manifest names (the whole posture's data tier has it).
+            afu9_e2e::data::seed_control_center_service(emulator, &vpc).await;
+        }
         if self == Self::Afu9 {
             afu9_e2e::audit::seed_audit_prerequisites(emulator).await;
             afu9_e2e::data::seed_data_tier(emulator).await;
@@ -235,7 +239,8 @@ fn write_role(out: &mut String, i: usize) {
     );
 }
 
-async fn create_vpc(emulator: &Emulator, name: &str) {
+/// Creates the VPC named `name`; returns its id.
+async fn create_vpc(emulator: &Emulator, name: &str) -> String {
     emulator
         .ec2()
         .create_vpc()
@@ -248,7 +253,10 @@ async fn create_vpc(emulator: &Emulator, name: &str) {
         )
         .send()
         .await
-        .expect("create the VPC");
+        .expect("create the VPC")
+        .vpc
+        .and_then(|v| v.vpc_id)
+        .expect("the VPC's id")
 }
 
 /// The control center's family as its deployment registers it (running as root, no logs):
