@@ -2,9 +2,21 @@
 //! `false`, an empty user is none, `memory: 0` is no limit, variables sorted by name. Read by
 //! the latest revision's observation and by the superseded revisions' alike.
 
-use aws_sdk_ecs::types::ContainerDefinition;
+use aws_sdk_ecs::types::{ContainerDefinition, TaskDefinition};
 
 use super::{ContainerObserved, EnvVar};
+
+/// Every container of a described revision, by name.
+pub(super) fn containers(definition: &TaskDefinition) -> Vec<ContainerObserved> {
+    let mut containers: Vec<ContainerObserved> = definition
+        .container_definitions
+        .iter()
+        .flatten()
+        .map(container)
+        .collect();
+    containers.sort_by(|a, b| a.name.cmp(&b.name));
+    containers
+}
 
 /// One container of a described revision.
 pub(super) fn container(definition: &ContainerDefinition) -> ContainerObserved {

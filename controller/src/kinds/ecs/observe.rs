@@ -15,8 +15,8 @@ use afu9_spec::ecs::EcsTaskDefinitionSpec;
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::{Tag, TaskDefinition, TaskDefinitionField};
 
-use super::container::container;
-use super::{ContainerObserved, Revision, ServiceObserved, TaskDefinitionObserved};
+use super::container::containers;
+use super::{Revision, ServiceObserved, TaskDefinitionObserved};
 use crate::aws::AwsError;
 use crate::aws::read::windowed;
 
@@ -140,13 +140,7 @@ pub(super) fn from_sdk(
     tags: Vec<Tag>,
     services: Vec<ServiceObserved>,
 ) -> TaskDefinitionObserved {
-    let mut containers: Vec<ContainerObserved> = definition
-        .container_definitions
-        .iter()
-        .flatten()
-        .map(container)
-        .collect();
-    containers.sort_by(|a, b| a.name.cmp(&b.name));
+    let containers = containers(&definition);
     TaskDefinitionObserved {
         arn: definition.task_definition_arn.clone().unwrap_or_default(),
         revision: definition.revision,

@@ -12,7 +12,7 @@ use aws_sdk_ecs::Client;
 use aws_sdk_ecs::types::TaskDefinitionStatus;
 
 use super::super::TaskDefinitionObserved;
-use super::super::container::container;
+use super::super::container::containers;
 use super::{OldRevision, SupersededObserved, User, breaches};
 use crate::aws::AwsError;
 use crate::aws::read::windowed;
@@ -129,18 +129,9 @@ async fn describe(
         .send()
         .await
     {
-        Ok(output) => Ok(output.task_definition.map(|definition| {
-            let mut containers: Vec<_> = definition
-                .container_definitions
-                .iter()
-                .flatten()
-                .map(container)
-                .collect();
-            containers.sort_by(|a, b| a.name.cmp(&b.name));
-            OldRevision {
-                revision,
-                containers,
-            }
+        Ok(output) => Ok(output.task_definition.map(|definition| OldRevision {
+            revision,
+            containers: containers(&definition),
         })),
         Err(err) => {
             let err = AwsError::from_sdk(
