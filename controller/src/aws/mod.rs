@@ -269,8 +269,13 @@ impl Aws {
     }
 
     /// The listing `key` (`ECR.DescribeRepositories`), read by `read` once per pass and
-    /// shared by every reader in it; outside a pass, read each time.
-    pub async fn listing<T, F, Fut>(&self, key: &'static str, read: F) -> Result<Arc<T>, AwsError>
+    /// shared by every reader in it; outside a pass, read each time. A read of one resource
+    /// that several kinds need is shared the same way, keyed by the call and the resource.
+    pub async fn listing<T, F, Fut>(
+        &self,
+        key: impl Into<std::borrow::Cow<'static, str>>,
+        read: F,
+    ) -> Result<Arc<T>, AwsError>
     where
         T: Send + Sync + 'static,
         F: FnOnce() -> Fut,

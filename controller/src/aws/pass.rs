@@ -7,6 +7,7 @@
 //! next reader in the pass asks again, and sees its own error.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -18,8 +19,9 @@ use super::AwsError;
 /// What a pass lists, and whether it is a whole pass.
 #[derive(Debug, Default)]
 pub struct Listings {
-    /// One cell per listing, by its key (`ECR.DescribeRepositories`).
-    cells: Mutex<HashMap<&'static str, Arc<dyn Any + Send + Sync>>>,
+    /// One cell per listing, by its key (`ECR.DescribeRepositories`, or a read of one
+    /// resource that two kinds need: `S3.GetBucketLogging afu9-audit-logs`).
+    cells: Mutex<HashMap<Cow<'static, str>, Arc<dyn Any + Send + Sync>>>,
     /// Whether the pass looks at every live resource of each tracked kind (a whole plan,
     /// which looks for orphans): a kind then reads its resources from its full listing
     /// instead of a listing filtered by the manifests' names.
@@ -43,7 +45,11 @@ impl Listings {
     /// The listing `key`, read by `read` the first time it is asked for in this pass.
     /// A key asked for with two types is a programming error; the second type is then
     /// read afresh each time rather than shared.
-    pub async fn get<T, F, Fut>(&self, key: &'static str, read: F) -> Result<Arc<T>, AwsError>
+    pub async fn get<T, F, Fut>(
+        &self,
+        key: impl Into<Cow<'static, str>>,
+        read: F,
+    ) -> Result<Arc<T>, AwsError>
     where
         T: Send + Sync + 'static,
         F: FnOnce() -> Fut,
@@ -51,7 +57,7 @@ impl Listings {
     {
         let cell = {
             let mut cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);
-            let any = Arc::clone(cells.entry(key).or_insert_with(
+            let any = Arc::clone(cells.entry(key.into()).or_insert_with(
                 || -> Arc<dyn Any + Send + Sync> { Arc::new(OnceCell::<Arc<T>>::new()) },
             ));
             any.downcast::<OnceCell<Arc<T>>>().ok()

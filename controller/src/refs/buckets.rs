@@ -3,11 +3,14 @@
 //! deliver to a bucket, so they wait for its manifest, and the bucket's policy carries the
 //! statements their delivery needs, generated from those manifests, never copied by hand.
 
+use std::sync::Arc;
+
 use afu9_spec::DesiredState;
 use afu9_spec::ManifestKind;
 use afu9_spec::bucket::BucketSpec;
 use serde_json::{Value, json};
 
+use crate::aws::{Aws, AwsError};
 use crate::plan::Dependency;
 
 /// Whether a `Bucket` manifest names the bucket `name` (it is then created when missing).
@@ -19,6 +22,34 @@ pub fn is_managed(state: &DesiredState, name: &str) -> bool {
 /// a bucket logging to it writes there once the bucket exists with its policy.
 pub fn bucket_dependency(state: &DesiredState, name: &str) -> Option<Dependency> {
     is_managed(state, name).then(|| Dependency::done(BucketSpec::KIND, name))
+}
+
+/// Where `bucket` sends its server access logs, (target bucket, prefix), or `None` when
+/// logging is off: one `GetBucketLogging` a pass, shared by the bucket's own observation and
+/// the trail's that delivers to it (CloudTrail.7).
+///
+/// # Errors
+/// The failed call, for the caller to judge (a trail may deliver to a bucket S3 will not
+/// describe to this account).
+pub async fn access_logging(
+    aws: &Aws,
+    bucket: &str,
+) -> Result<Arc<Option<(String, String)>>, AwsError> {
+    aws.listing(format!("S3.GetBucketLogging {bucket}"), || async {
+        let output = aws
+            .s3
+            .get_bucket_logging()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(|err| {
+                AwsError::from_sdk(format!("observe bucket {bucket}"), "GetBucketLogging", &err)
+            })?;
+        Ok(output
+            .logging_enabled
+            .map(|l| (l.target_bucket, l.target_prefix)))
+    })
+    .await
 }
 
 /// Where the statements are for: the partition, account and region they name.

@@ -31,7 +31,7 @@ pub(super) async fn observe(
     let live = list_buckets(aws).await?;
     let reads = want.iter().map(|resource| async {
         let bucket = if live.contains(resource.name()) {
-            Some(Box::pin(read_bucket(&aws.s3, &resource.spec, resource.name())).await?)
+            Some(Box::pin(read_bucket(aws, &resource.spec, resource.name())).await?)
         } else {
             None
         };
@@ -108,7 +108,8 @@ where
     }
 }
 
-async fn read_bucket(s3: &Client, spec: &BucketSpec, name: &str) -> Result<LiveBucket, AwsError> {
+async fn read_bucket(aws: &Aws, spec: &BucketSpec, name: &str) -> Result<LiveBucket, AwsError> {
+    let s3 = &aws.s3;
     let (
         policy,
         tags,
@@ -123,7 +124,7 @@ async fn read_bucket(s3: &Client, spec: &BucketSpec, name: &str) -> Result<LiveB
         read_block(s3, spec, name),
         read_encryption(s3, spec, name),
         read_settings(s3, spec, name),
-        read_logging(s3, spec, name),
+        read_logging(aws, spec, name),
         read_lifecycle(s3, spec, name),
     )?;
     Ok(LiveBucket {
@@ -260,28 +261,18 @@ async fn read_settings(
     Ok((versioning, object_ownership))
 }
 
-/// Server access logging's target, when the manifest manages it.
+/// Server access logging's target, when the manifest manages it (the read the trail
+/// delivering here shares).
 async fn read_logging(
-    s3: &Client,
+    aws: &Aws,
     spec: &BucketSpec,
     name: &str,
 ) -> Result<Option<Option<(String, String)>>, AwsError> {
     if spec.access_logging.is_none() {
         return Ok(None);
     }
-    let output = s3
-        .get_bucket_logging()
-        .bucket(name)
-        .send()
-        .await
-        .map_err(|err| {
-            AwsError::from_sdk(format!("observe bucket {name}"), "GetBucketLogging", &err)
-        })?;
-    Ok(Some(
-        output
-            .logging_enabled
-            .map(|l| (l.target_bucket, l.target_prefix)),
-    ))
+    let target = crate::refs::buckets::access_logging(aws, name).await?;
+    Ok(Some(target.as_ref().clone()))
 }
 
 /// The lifecycle rules, when the manifest manages them.

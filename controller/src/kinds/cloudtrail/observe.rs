@@ -249,23 +249,20 @@ async fn bucket_exists(aws: &Aws, bucket: &str) -> Result<Option<bool>, AwsError
     }
 }
 
-/// Whether `bucket` logs its server access: `None` when S3 will not say (access denied, or
-/// the bucket is gone: the trail's delivery error tells that).
+/// Whether `bucket` logs its server access (the read its `Bucket` manifest's observation
+/// shares): `None` when S3 will not say (access denied, or the bucket is gone: the trail's
+/// delivery error tells that).
 async fn bucket_access_logging(aws: &Aws, bucket: &str) -> Result<Option<bool>, AwsError> {
-    match aws.s3.get_bucket_logging().bucket(bucket).send().await {
-        Ok(output) => Ok(Some(output.logging_enabled.is_some())),
-        Err(err) => {
-            let err =
-                AwsError::from_sdk(format!("observe bucket {bucket}"), "GetBucketLogging", &err);
+    match crate::refs::buckets::access_logging(aws, bucket).await {
+        Ok(target) => Ok(Some(target.is_some())),
+        Err(err)
             if ["NoSuchBucket", "NotFound", "Forbidden", "AccessDenied"]
                 .iter()
-                .any(|code| err.is_code(code))
-            {
-                Ok(None)
-            } else {
-                Err(err)
-            }
+                .any(|code| err.is_code(code)) =>
+        {
+            Ok(None)
         }
+        Err(err) => Err(err),
     }
 }
 
