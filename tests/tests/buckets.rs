@@ -360,7 +360,7 @@ async fn weaken(emulator: &Emulator, aws: &Aws) {
         .await
         .expect("the audit bucket's access logging off");
     let account = aws.identity().await.expect("identity").account.clone();
-    aws.s3control
+    aws.s3control()
         .put_public_access_block()
         .account_id(account)
         .public_access_block_configuration(

@@ -177,6 +177,27 @@ async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
     // no manifest here (web ACLs the sixth, log groups and buckets the seventh and eighth: 29
     // before them), and KMS's search for an unaliased key.
     assert_eq!(counting.calls.total(), 33);
+    // Clients are built on first use: the pass built those of the 14 services it called,
+    // none of the other seven (ACM, DynamoDB, ELBv2, EventBridge, RDS, SQS, Security Hub).
+    assert_eq!(
+        counting.built_clients(),
+        [
+            "cloudtrail",
+            "cloudwatch",
+            "logs",
+            "ec2",
+            "ecr",
+            "ecs",
+            "kms",
+            "s3",
+            "s3control",
+            "secretsmanager",
+            "sns",
+            "iam",
+            "sts",
+            "wafv2",
+        ]
+    );
 }
 
 /// The calls of a steady pass of the whole AFU-9 posture, by operation.

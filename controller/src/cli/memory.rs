@@ -1,6 +1,7 @@
 //! Memory by phase: at the end of each phase of a command (manifests loaded, plan observed
 //! and decided, apply done) the process's peak resident set so far (`VmHWM`) and its
-//! current one (`VmRSS`), from `/proc/self/status`, logged at debug level under the target
+//! current one (`VmRSS`) with its anonymous and file-backed parts (`RssAnon`: the heap and
+//! stacks; `RssFile`: the binary's pages touched so far), from `/proc/self/status`, logged at debug level under the target
 //! `afu9ctl::memory` (read by `scripts/bench`). Nothing is read unless that target is on,
 //! and nothing on a system without `/proc`.
 
@@ -23,6 +24,8 @@ pub fn phase_end(phase: &'static str) {
         phase,
         peak_kib = field("VmHWM:"),
         rss_kib = field("VmRSS:"),
+        anon_kib = field("RssAnon:"),
+        file_kib = field("RssFile:"),
         "phase ended"
     );
 }

@@ -123,7 +123,7 @@ pub fn apply(cli: &Cli, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
                     held: &|_, _| None,
                 });
                 let notifier =
-                    notify::Notifier::start(aws.sns.clone(), notify::SendPolicy::default());
+                    notify::Notifier::start(aws.sns().clone(), notify::SendPolicy::default());
                 notifier.send(std::sync::Arc::new(targets), notices);
                 notifier.finish().await;
             }
@@ -333,6 +333,7 @@ fn log_calls(aws: &Aws) {
         target: "afu9ctl::calls",
         total = aws.calls.total(),
         calls = %serde_json::to_string(&aws.calls.by_operation()).unwrap_or_default(),
+        clients = %aws.built_clients().join(","),
         "aws calls"
     );
 }

@@ -78,7 +78,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> anyhow::Result<ExitCode> {
             );
             tokio::spawn(keep_lease(lease.clone(), aws.clone(), Arc::clone(&shared), shutdown.clone()))
         });
-        let notifier = Notifier::start(aws.sns.clone(), SendPolicy::default());
+        let notifier = Notifier::start(aws.sns().clone(), SendPolicy::default());
         let reconciler = Reconciler::new(
             options,
             aws,

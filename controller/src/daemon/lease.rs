@@ -201,7 +201,7 @@ fn put(
     config: &LeaseConfig,
     version: &str,
 ) -> aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder {
-    aws.dynamodb
+    aws.dynamodb()
         .put_item()
         .table_name(&config.table)
         .item(KEY_ATTRIBUTE, AttributeValue::S(config.key.clone()))
@@ -248,7 +248,7 @@ async fn look(
     watched: &mut Option<Watched>,
 ) -> Result<(Option<String>, Option<String>), AwsError> {
     let read = aws
-        .dynamodb
+        .dynamodb()
         .get_item()
         .table_name(&config.table)
         .key(KEY_ATTRIBUTE, AttributeValue::S(config.key.clone()))
@@ -304,7 +304,7 @@ async fn look(
 /// Deletes the item if this process still holds it, so that a standby takes over at once.
 async fn release(aws: &Aws, config: &LeaseConfig, version: &str) -> Result<(), AwsError> {
     let sent = aws
-        .dynamodb
+        .dynamodb()
         .delete_item()
         .table_name(&config.table)
         .key(KEY_ATTRIBUTE, AttributeValue::S(config.key.clone()))

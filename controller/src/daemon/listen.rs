@@ -113,7 +113,7 @@ impl Listener {
                 }
             }
         }
-        match queue_url(&aws.sqs, source.name()).await {
+        match queue_url(aws.sqs(), source.name()).await {
             Ok(Some(url)) => {
                 tracing::info!(queue = %url, "listening for events");
                 let visibility = Duration::from_secs(source.spec.visibility_timeout_seconds.into());

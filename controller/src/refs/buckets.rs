@@ -37,7 +37,7 @@ pub async fn access_logging(
 ) -> Result<Arc<Option<(String, String)>>, AwsError> {
     aws.listing(format!("S3.GetBucketLogging {bucket}"), || async {
         let output = aws
-            .s3
+            .s3()
             .get_bucket_logging()
             .bucket(bucket)
             .send()

@@ -13,7 +13,7 @@ use crate::aws::{Aws, AwsError};
 
 /// Every load balancer of the region, by name: the pass's shared listing.
 pub async fn load_balancers(aws: &Aws) -> Result<Arc<HashMap<String, LoadBalancer>>, AwsError> {
-    aws.listing("ELB.DescribeLoadBalancers", || list(&aws.elbv2))
+    aws.listing("ELB.DescribeLoadBalancers", || list(aws.elbv2()))
         .await
 }
 

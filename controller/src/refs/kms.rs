@@ -35,7 +35,7 @@ pub async fn resolve_aliases(
         if !crate::diff::kms::is_alias(key) || resolved.contains_key(*key) {
             continue;
         }
-        match aws.kms.describe_key().key_id(*key).send().await {
+        match aws.kms().describe_key().key_id(*key).send().await {
             Ok(output) => {
                 if let Some(arn) = output.key_metadata.and_then(|meta| meta.arn) {
                     resolved.insert((*key).to_owned(), arn);

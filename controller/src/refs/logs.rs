@@ -6,7 +6,7 @@ use crate::aws::{Aws, AwsError};
 /// The ARN of the log group named `name`, or `None` when there is none.
 pub async fn log_group_arn(aws: &Aws, name: &str) -> Result<Option<String>, AwsError> {
     let output = aws
-        .logs
+        .logs()
         .describe_log_groups()
         .log_group_name_prefix(name)
         .send()

@@ -70,7 +70,7 @@ pub async fn export(
     batch.extend(resolved);
     for chunk in batch.chunks(BATCH) {
         let output = Box::pin(
-            aws.securityhub
+            aws.securityhub()
                 .batch_import_findings()
                 .set_findings(Some(chunk.to_vec()))
                 .send(),
@@ -176,7 +176,7 @@ pub async fn active(aws: &Aws, scope: &Scope) -> Result<Vec<AwsSecurityFinding>,
     loop {
         // Boxed: the SDK's request future is large, and it lives inside every caller's.
         let page = Box::pin(
-            aws.securityhub
+            aws.securityhub()
                 .get_findings()
                 .filters(filters.clone())
                 .max_results(100)

@@ -51,7 +51,7 @@ pub(super) async fn receive_round(aws: &Aws, url: &str, wait: u64, receivers: us
 /// Up to ten messages, waiting up to `wait` seconds for the first: (receipt handle, body).
 async fn receive(aws: &Aws, url: &str, wait: u64) -> Result<Vec<(String, String)>, AwsError> {
     let output = aws
-        .sqs
+        .sqs()
         .receive_message()
         .queue_url(url)
         .max_number_of_messages(10)
@@ -112,7 +112,7 @@ async fn delete_ten(aws: &Aws, url: &str, handles: Vec<String>) -> Result<(), (u
         })
         .collect();
     let output = aws
-        .sqs
+        .sqs()
         .delete_message_batch()
         .queue_url(url)
         .set_entries(Some(entries))

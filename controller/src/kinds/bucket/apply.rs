@@ -112,7 +112,7 @@ impl Operation for BucketOp {
     }
 
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.s3))
+        Box::pin(self.run(aws.s3()))
     }
 }
 

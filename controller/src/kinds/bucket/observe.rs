@@ -63,7 +63,7 @@ pub(super) async fn observe(
 /// The names of every bucket the account has (`ListBuckets`, paginated), listed once per pass
 /// for observation, the orphan search and import.
 pub(super) async fn list_buckets(aws: &Aws) -> Result<Arc<BTreeSet<String>>, AwsError> {
-    aws.listing("S3.ListBuckets", || read_bucket_names(&aws.s3))
+    aws.listing("S3.ListBuckets", || read_bucket_names(aws.s3()))
         .await
 }
 
@@ -109,7 +109,7 @@ where
 }
 
 async fn read_bucket(aws: &Aws, spec: &BucketSpec, name: &str) -> Result<LiveBucket, AwsError> {
-    let s3 = &aws.s3;
+    let s3 = aws.s3();
     let (
         policy,
         tags,

@@ -23,7 +23,7 @@ impl Prunes for Buckets {
         Box::pin(async move {
             let mut deletions = Vec::with_capacity(orphans.len());
             for orphan in orphans {
-                deletions.push(if holds_objects(&aws.s3, orphan.name).await? {
+                deletions.push(if holds_objects(aws.s3(), orphan.name).await? {
                     Deletion::Blocked(
                         "the bucket still holds objects: afu9-posture never deletes what a bucket \
                          holds (logs are evidence); empty it by hand if it must go"

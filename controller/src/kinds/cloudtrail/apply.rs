@@ -82,7 +82,7 @@ pub enum TrailOp {
 /// trail, so nothing waits for it to exist.
 impl Operation for TrailOp {
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.cloudtrail))
+        Box::pin(self.run(aws.cloudtrail()))
     }
 }
 

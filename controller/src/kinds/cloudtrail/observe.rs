@@ -103,7 +103,7 @@ async fn describe_trails(
     names: Option<Vec<String>>,
 ) -> Result<HashMap<String, LiveTrail>, AwsError> {
     let output = aws
-        .cloudtrail
+        .cloudtrail()
         .describe_trails()
         .set_trail_name_list(names.clone())
         .include_shadow_trails(false)
@@ -145,7 +145,7 @@ async fn list_tags(aws: &Aws, arns: Vec<String>) -> Result<HashMap<String, Tags>
     let mut tags = HashMap::new();
     for chunk in arns.chunks(20) {
         let output = aws
-            .cloudtrail
+            .cloudtrail()
             .list_tags()
             .set_resource_id_list(Some(chunk.to_vec()))
             .send()
@@ -173,7 +173,7 @@ async fn read_details(
     what: &impl Fn() -> String,
 ) -> Result<LiveTrail, AwsError> {
     let status = aws
-        .cloudtrail
+        .cloudtrail()
         .get_trail_status()
         .name(&trail.arn)
         .send()
@@ -182,7 +182,7 @@ async fn read_details(
     trail.logging = status.is_logging.unwrap_or_default();
     trail.delivery_error = status.latest_delivery_error.filter(|e| !e.is_empty());
     let selectors = aws
-        .cloudtrail
+        .cloudtrail()
         .get_event_selectors()
         .trail_name(&trail.arn)
         .send()
@@ -234,7 +234,7 @@ fn management_events(
 /// Whether `bucket` exists: `None` when S3 will not say (access denied: a bucket in
 /// another account, as central log buckets often are).
 async fn bucket_exists(aws: &Aws, bucket: &str) -> Result<Option<bool>, AwsError> {
-    match aws.s3.head_bucket().bucket(bucket).send().await {
+    match aws.s3().head_bucket().bucket(bucket).send().await {
         Ok(_) => Ok(Some(true)),
         Err(err) => {
             let err = AwsError::from_sdk(format!("observe bucket {bucket}"), "HeadBucket", &err);
@@ -267,7 +267,7 @@ async fn bucket_access_logging(aws: &Aws, bucket: &str) -> Result<Option<bool>, 
 }
 
 async fn resolve_alias(aws: &Aws, alias: &str) -> Result<Option<String>, AwsError> {
-    match aws.kms.describe_key().key_id(alias).send().await {
+    match aws.kms().describe_key().key_id(alias).send().await {
         Ok(output) => Ok(output.key_metadata.and_then(|key| key.arn)),
         Err(err) => {
             let err = AwsError::from_sdk(format!("resolve kms key {alias}"), "DescribeKey", &err);

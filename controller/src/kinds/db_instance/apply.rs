@@ -122,7 +122,7 @@ impl WriteCall for RdsOp {
 
 impl RdsOp {
     async fn run(&self, aws: &Aws) -> Result<OpOutcome, AwsError> {
-        let rds = &aws.rds;
+        let rds = aws.rds();
         match self {
             Self::CreateParameterGroup {
                 name,
@@ -170,7 +170,7 @@ impl RdsOp {
                 }
                 let groups = match &changes.security_group_ids {
                     Some(groups) => Some(
-                        resolve_group_ids(&aws.ec2, &self.subject(), self.call(), groups).await?,
+                        resolve_group_ids(aws.ec2(), &self.subject(), self.call(), groups).await?,
                     ),
                     None => None,
                 };

@@ -89,7 +89,7 @@ async fn describe_instances(
                 .build()
         });
         let mut pages = aws
-            .rds
+            .rds()
             .describe_db_instances()
             .set_filters(filter.map(|f| vec![f]))
             .into_paginator()
@@ -128,12 +128,12 @@ async fn details(
         if names.is_empty() || vpc.is_empty() {
             Ok(BTreeMap::new())
         } else {
-            group_ids(&aws.ec2, &what, &vpc, names).await
+            group_ids(aws.ec2(), &what, &vpc, names).await
         }
     };
     let routes = async {
         if resource.spec.subnet_group.is_some() {
-            public_routes(&aws.ec2, &what, &subnets).await
+            public_routes(aws.ec2(), &what, &subnets).await
         } else {
             Ok(BTreeMap::new())
         }
@@ -205,7 +205,7 @@ async fn group_parameters(
         apply_type: None,
     };
     let mut pages = aws
-        .rds
+        .rds()
         .describe_db_parameters()
         .db_parameter_group_name(group)
         .source("user")

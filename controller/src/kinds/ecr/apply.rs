@@ -79,7 +79,7 @@ impl Operation for EcrOp {
     }
 
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.ecr))
+        Box::pin(self.run(aws.ecr()))
     }
 }
 

@@ -31,7 +31,7 @@ pub(super) async fn observe(
     want: &[Resource<EcrRepositorySpec>],
 ) -> Result<Vec<Option<EcrRepositoryObserved>>, AwsError> {
     let live = list_repositories(aws).await?;
-    let ecr = &aws.ecr;
+    let ecr = aws.ecr();
     let reads = want
         .iter()
         .map(|resource| observe_one(ecr, resource, live.get(resource.name())));
@@ -53,7 +53,7 @@ async fn observe_one(
 pub(super) async fn list_repositories(
     aws: &Aws,
 ) -> Result<Arc<HashMap<String, Repository>>, AwsError> {
-    aws.listing("ECR.DescribeRepositories", || read_repositories(&aws.ecr))
+    aws.listing("ECR.DescribeRepositories", || read_repositories(aws.ecr()))
         .await
 }
 

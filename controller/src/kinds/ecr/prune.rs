@@ -32,7 +32,7 @@ fn delete<'a>(
     Box::pin(async move {
         let mut deletions = Vec::with_capacity(orphans.len());
         for orphan in orphans {
-            let holds_images = holds_images(&aws.ecr, orphan.name).await?;
+            let holds_images = holds_images(aws.ecr(), orphan.name).await?;
             let allowed = cx.entry(orphan.name).is_some_and(|e| e.delete_images);
             deletions.push(if holds_images && !allowed {
                 Deletion::Blocked(format!(

@@ -104,7 +104,7 @@ impl WriteCall for EcsOp {
 
 impl Operation for EcsOp {
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.ecs))
+        Box::pin(self.run(aws.ecs()))
     }
 }
 

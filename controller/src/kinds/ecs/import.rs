@@ -29,7 +29,7 @@ impl Imports for EcsTaskDefinitions {
         Box::pin(async move {
             let mut found = Vec::new();
             let mut pages = aws
-                .ecs
+                .ecs()
                 .list_task_definition_families()
                 .status(TaskDefinitionFamilyStatus::Active)
                 .into_paginator()

@@ -200,7 +200,7 @@ impl ManagedKind for EcsTaskDefinitions {
         aws: &'a Aws,
         want: &'a [Resource<Self::Spec>],
     ) -> impl Future<Output = Result<Vec<Option<Self::Observed>>, AwsError>> + Send + 'a {
-        observe::observe(&aws.ecs, want)
+        observe::observe(aws.ecs(), want)
     }
 
     fn plan(

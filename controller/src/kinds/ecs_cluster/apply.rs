@@ -89,7 +89,7 @@ impl WriteCall for ClusterOp {
 
 impl ClusterOp {
     async fn run(&self, aws: &Aws) -> Result<OpOutcome, AwsError> {
-        let ecs = &aws.ecs;
+        let ecs = aws.ecs();
         match self {
             Self::UpdateClusterSettings {
                 cluster,
@@ -112,7 +112,7 @@ impl ClusterOp {
                 placement,
             } => {
                 let groups = resolve_group_ids(
-                    &aws.ec2,
+                    aws.ec2(),
                     &self.subject(),
                     self.call(),
                     &placement.security_groups,

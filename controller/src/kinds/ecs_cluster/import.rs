@@ -39,7 +39,7 @@ impl Imports for EcsClusters {
 /// Every cluster's name (paginated `ListClusters`, which answers ARNs).
 async fn list_clusters(aws: &Aws) -> Result<Vec<String>, AwsError> {
     let mut names = Vec::new();
-    let mut pages = aws.ecs.list_clusters().into_paginator().send();
+    let mut pages = aws.ecs().list_clusters().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|err| AwsError::from_sdk(WHAT, "ListClusters", &err))?;
         names.extend(page.cluster_arns().iter().map(|arn| last_segment(arn)));
@@ -52,7 +52,7 @@ async fn list_services(aws: &Aws, cluster: &str) -> Result<Vec<String>, AwsError
     let what = format!("import cluster {cluster}");
     let mut names = Vec::new();
     let mut pages = aws
-        .ecs
+        .ecs()
         .list_services()
         .cluster(cluster)
         .into_paginator()

@@ -29,7 +29,7 @@ pub(super) async fn observe(
     let mut clusters = BTreeMap::new();
     for chunk in names.chunks(CLUSTERS_PER_CALL) {
         let answer = aws
-            .ecs
+            .ecs()
             .describe_clusters()
             .set_clusters(Some(chunk.to_vec()))
             .include(ClusterField::Settings)
@@ -72,7 +72,7 @@ async fn details(
         .services
         .values()
         .flat_map(|s| s.subnets.iter().cloned());
-    let mut subnets = resolve_subnets(&aws.ec2, &what, refs).await?;
+    let mut subnets = resolve_subnets(aws.ec2(), &what, refs).await?;
     // Live subnets the manifest does not name, read only to show them by name (no call when
     // the service is where the manifest wants it).
     let unnamed: Vec<String> = services
@@ -84,7 +84,7 @@ async fn details(
         .cloned()
         .collect();
     if !unnamed.is_empty() {
-        subnets.extend(resolve_subnets(&aws.ec2, &what, unnamed).await?);
+        subnets.extend(resolve_subnets(aws.ec2(), &what, unnamed).await?);
     }
     let by_id: BTreeMap<String, String> = subnets
         .values()
@@ -102,12 +102,13 @@ async fn details(
                     .services
                     .values()
                     .flat_map(|s| s.security_groups.iter().cloned());
-                group_ids(&aws.ec2, &what, vpc, names).await
+                group_ids(aws.ec2(), &what, vpc, names).await
             }
             _ => Ok(BTreeMap::new()),
         }
     };
-    let (public, groups) = futures_util::try_join!(public_routes(&aws.ec2, &what, &by_id), groups)?;
+    let (public, groups) =
+        futures_util::try_join!(public_routes(aws.ec2(), &what, &by_id), groups)?;
     Ok(EcsClusterObserved {
         arn: cluster.cluster_arn().unwrap_or_default().to_owned(),
         container_insights: cluster
@@ -137,7 +138,7 @@ async fn describe_services(
         names.iter().map(|n| (n.clone(), None)).collect();
     for chunk in names.chunks(SERVICES_PER_CALL) {
         let answer = aws
-            .ecs
+            .ecs()
             .describe_services()
             .cluster(resource.name())
             .set_services(Some(chunk.to_vec()))

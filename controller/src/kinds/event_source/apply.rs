@@ -113,7 +113,7 @@ impl WriteCall for EventSourceOp {
 
 impl EventSourceOp {
     async fn run(&self, aws: &Aws) -> Result<OpOutcome, AwsError> {
-        let (sqs, events) = (&aws.sqs, &aws.eventbridge);
+        let (sqs, events) = (aws.sqs(), aws.eventbridge());
         match self {
             Self::CreateQueue {
                 name,

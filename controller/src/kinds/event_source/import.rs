@@ -24,7 +24,7 @@ impl Imports for EventSources {
                 if !queues.contains(&rule) {
                     continue;
                 }
-                let targets = observe::rule_targets(&aws.eventbridge, &rule).await?;
+                let targets = observe::rule_targets(aws.eventbridge(), &rule).await?;
                 let feeds_queue = targets.iter().any(|(id, arn)| {
                     id == TARGET_ID && arn.rsplit(':').next() == Some(rule.as_str())
                 });
@@ -45,7 +45,7 @@ impl Imports for EventSources {
 async fn queue_names(aws: &Aws) -> Result<BTreeSet<String>, AwsError> {
     let mut names = BTreeSet::new();
     let mut pages = aws
-        .sqs
+        .sqs()
         .list_queues()
         .max_results(1000)
         .into_paginator()
@@ -68,7 +68,7 @@ async fn rule_names(aws: &Aws) -> Result<Vec<String>, AwsError> {
     let mut token: Option<String> = None;
     loop {
         let page = aws
-            .eventbridge
+            .eventbridge()
             .list_rules()
             .set_next_token(token.take())
             .send()

@@ -25,8 +25,8 @@ pub(super) async fn observe(
     let mut observed = Vec::with_capacity(want.len());
     for source in want {
         let (queue, rule) = try_join(
-            read_queue(&aws.sqs, source.name()),
-            read_rule(&aws.eventbridge, source.name()),
+            read_queue(aws.sqs(), source.name()),
+            read_rule(aws.eventbridge(), source.name()),
         )
         .await?;
         observed.push(Some(EventSourceObserved {

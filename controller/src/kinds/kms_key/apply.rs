@@ -85,7 +85,7 @@ impl Operation for KeyOp {
     }
 
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.kms))
+        Box::pin(self.run(aws.kms()))
     }
 }
 

@@ -35,7 +35,7 @@ impl Imports for KmsKeys {
 fn discover(aws: &Aws) -> Discovery<'_, KmsKeySpec> {
     Box::pin(async move {
         let aliases = observe::list_aliases(aws).await?;
-        let leftovers = observe::leftovers(&aws.kms, &aliases).await?;
+        let leftovers = observe::leftovers(aws.kms(), &aliases).await?;
         let mut names: Vec<String> = aliases
             .keys()
             .filter_map(|alias| {

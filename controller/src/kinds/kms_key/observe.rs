@@ -25,7 +25,7 @@ pub(super) async fn observe(
     want: &[Resource<KmsKeySpec>],
 ) -> Result<Vec<Option<KmsKeyObserved>>, AwsError> {
     let aliases = list_aliases(aws).await?;
-    let kms = &aws.kms;
+    let kms = aws.kms();
     let missing = want
         .iter()
         .any(|r| !aliases.contains_key(&KmsKeySpec::alias(r.name())));
@@ -132,7 +132,7 @@ async fn key_tags(kms: &Client, id: &str, what: impl Fn() -> String) -> Result<T
 
 /// Every alias of the account and region and the key it names (the pass's shared listing).
 pub(super) async fn list_aliases(aws: &Aws) -> Result<Arc<HashMap<String, String>>, AwsError> {
-    aws.listing("KMS.ListAliases", || read_aliases(&aws.kms))
+    aws.listing("KMS.ListAliases", || read_aliases(aws.kms()))
         .await
 }
 

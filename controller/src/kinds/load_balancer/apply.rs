@@ -160,7 +160,7 @@ fn protocol(protocol: ListenerProtocol) -> ProtocolEnum {
 
 impl LoadBalancerOp {
     async fn run(&self, aws: &Aws) -> Result<OpOutcome, AwsError> {
-        let elb: &Client = &aws.elbv2;
+        let elb: &Client = aws.elbv2();
         match self {
             Self::SetSecurityGroups { arn, groups, vpc } => {
                 let ids = self.group_ids(aws, groups, vpc).await?;
@@ -269,7 +269,7 @@ impl LoadBalancerOp {
             .filter(|g| g.id.is_none())
             .map(|g| (g.name.clone(), vpc.to_owned()))
             .collect();
-        let found = crate::refs::groups::resolve_names(&aws.ec2, &unknown).await?;
+        let found = crate::refs::groups::resolve_names(aws.ec2(), &unknown).await?;
         groups
             .iter()
             .map(|g| {

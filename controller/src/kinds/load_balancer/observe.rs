@@ -31,8 +31,8 @@ pub(super) async fn observe(
         .filter_map(|r| live.get(r.name()))
         .filter_map(|lb| lb.load_balancer_arn.clone())
         .collect();
-    let mut tags = read_tags(&aws.elbv2, &found).await?;
-    let certificates = read_certificates(&aws.acm, want).await?;
+    let mut tags = read_tags(aws.elbv2(), &found).await?;
+    let certificates = read_certificates(aws.acm(), want).await?;
     let reads = want.iter().map(|resource| {
         let balancer = live.get(resource.name()).cloned();
         let tags = balancer
@@ -165,7 +165,7 @@ async fn read_details(
     let arn = balancer.load_balancer_arn.unwrap_or_default();
     let vpc_id = balancer.vpc_id.unwrap_or_default();
     let attributes = async {
-        aws.elbv2
+        aws.elbv2()
             .describe_load_balancer_attributes()
             .load_balancer_arn(&arn)
             .send()
@@ -185,7 +185,7 @@ async fn read_details(
             return Ok(Vec::new());
         }
         let mut pages = aws
-            .elbv2
+            .elbv2()
             .describe_listeners()
             .load_balancer_arn(&arn)
             .page_size(400)
@@ -196,7 +196,7 @@ async fn read_details(
             let page = page.map_err(|err| AwsError::from_sdk(what(), "DescribeListeners", &err))?;
             listeners.extend(page.listeners.unwrap_or_default().into_iter().map(listener));
         }
-        read_header_attributes(&aws.elbv2, resource, &mut listeners)
+        read_header_attributes(aws.elbv2(), resource, &mut listeners)
             .await
             .map_err(|err| AwsError {
                 resource: what(),
@@ -208,7 +208,7 @@ async fn read_details(
         if resource.spec.security_groups.is_none() {
             return Ok(BTreeMap::new());
         }
-        crate::refs::groups::groups_in_vpc(&aws.ec2, &vpc_id)
+        crate::refs::groups::groups_in_vpc(aws.ec2(), &vpc_id)
             .await
             .map_err(|err| AwsError {
                 resource: what(),

@@ -82,7 +82,7 @@ impl WriteCall for LogGroupOp {
 
 impl LogGroupOp {
     async fn run(&self, aws: &Aws) -> Result<OpOutcome, AwsError> {
-        let logs = &aws.logs;
+        let logs = aws.logs();
         match self {
             Self::CreateLogGroup {
                 name,

@@ -41,7 +41,7 @@ async fn observe_one(
     };
     let what = || format!("observe log group {}", resource.name());
     group.tags = aws
-        .logs
+        .logs()
         .list_tags_for_resource()
         .resource_arn(&group.arn)
         .send()
@@ -66,7 +66,7 @@ pub(super) async fn list_groups(
 ) -> Result<Arc<BTreeMap<String, LogGroupObserved>>, AwsError> {
     aws.listing("CloudWatchLogs.DescribeLogGroups", || async {
         let mut groups = BTreeMap::new();
-        let mut pages = aws.logs.describe_log_groups().into_paginator().send();
+        let mut pages = aws.logs().describe_log_groups().into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = page
                 .map_err(|err| AwsError::from_sdk("list log groups", "DescribeLogGroups", &err))?;
@@ -85,7 +85,7 @@ pub(super) async fn list_groups(
 /// The group named `name`, if it exists.
 pub(super) async fn describe(aws: &Aws, name: &str) -> Result<Option<LogGroupObserved>, AwsError> {
     let output = aws
-        .logs
+        .logs()
         .describe_log_groups()
         .log_group_name_prefix(name)
         .send()

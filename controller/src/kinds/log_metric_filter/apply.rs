@@ -39,7 +39,7 @@ impl Operation for FilterOp {
     }
 
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.logs))
+        Box::pin(self.run(aws.logs()))
     }
 }
 

@@ -50,7 +50,7 @@ pub(super) async fn observe(
 
 /// Every log group of the region, page by page (what `afu9ctl import` reads the filters of).
 pub(super) async fn list_log_groups(aws: &Aws) -> Result<Vec<String>, AwsError> {
-    let mut pages = aws.logs.describe_log_groups().into_paginator().send();
+    let mut pages = aws.logs().describe_log_groups().into_paginator().send();
     let mut groups = Vec::new();
     while let Some(page) = pages.next().await {
         let page =
@@ -73,7 +73,7 @@ pub(super) async fn describe_filters(
     group: &str,
 ) -> Result<HashMap<String, LiveFilter>, AwsError> {
     let mut pages = aws
-        .logs
+        .logs()
         .describe_metric_filters()
         .log_group_name(group)
         .into_paginator()

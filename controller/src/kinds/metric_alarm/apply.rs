@@ -49,7 +49,7 @@ impl Operation for AlarmOp {
     }
 
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.cloudwatch))
+        Box::pin(self.run(aws.cloudwatch()))
     }
 }
 

@@ -86,7 +86,7 @@ async fn describe_alarms(
     let mut alarms = HashMap::new();
     for batch in batches {
         let mut pages = aws
-            .cloudwatch
+            .cloudwatch()
             .describe_alarms()
             .set_alarm_names(batch.clone())
             .max_records(100)
@@ -152,7 +152,7 @@ fn live_alarm(alarm: MetricAlarm) -> LiveAlarm {
 
 async fn read_tags(aws: &Aws, mut alarm: LiveAlarm) -> Result<LiveAlarm, AwsError> {
     alarm.tags = aws
-        .cloudwatch
+        .cloudwatch()
         .list_tags_for_resource()
         .resource_arn(&alarm.arn)
         .send()

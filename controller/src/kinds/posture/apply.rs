@@ -31,11 +31,11 @@ pub enum AccountOp {
 impl Operation for AccountOp {
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
         match *self {
-            Self::SetEbsEncryptionByDefault { enabled } => Box::pin(self.ebs(&aws.ec2, enabled)),
+            Self::SetEbsEncryptionByDefault { enabled } => Box::pin(self.ebs(aws.ec2(), enabled)),
             Self::PutRegistryScanning {
                 scan_type,
                 frequency,
-            } => Box::pin(self.scanning(&aws.ecr, scan_type, frequency)),
+            } => Box::pin(self.scanning(aws.ecr(), scan_type, frequency)),
             Self::PutS3PublicAccessBlock { block } => Box::pin(self.public_access(aws, block)),
         }
     }
@@ -80,7 +80,7 @@ impl AccountOp {
     ) -> Result<OpOutcome, AwsError> {
         let account = aws.identity().await?.account.clone();
         self.done(
-            aws.s3control
+            aws.s3control()
                 .put_public_access_block()
                 .account_id(account)
                 .public_access_block_configuration(

@@ -89,11 +89,11 @@ async fn observe(
     let mut observed = Vec::with_capacity(want.len());
     for document in want {
         let ebs_encryption_by_default = match document.spec.ebs_encryption_by_default {
-            Some(_) => Some(read_ebs_default(&aws.ec2).await?),
+            Some(_) => Some(read_ebs_default(aws.ec2()).await?),
             None => None,
         };
         let registry_scanning = match document.spec.ecr_registry_scanning {
-            Some(_) => Some(scanning::read(&aws.ecr).await?),
+            Some(_) => Some(scanning::read(aws.ecr()).await?),
             None => None,
         };
         let s3_block_public_access = match document.spec.s3_block_public_access {

@@ -22,7 +22,7 @@ const NONE: PublicAccessBlock = PublicAccessBlock {
 pub(super) async fn read(aws: &Aws) -> Result<PublicAccessBlock, AwsError> {
     let account = aws.identity().await?.account.clone();
     match aws
-        .s3control
+        .s3control()
         .get_public_access_block()
         .account_id(account)
         .send()

@@ -95,7 +95,7 @@ impl Operation for SecretOp {
     }
 
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.secretsmanager))
+        Box::pin(self.run(aws.secretsmanager()))
     }
 }
 

@@ -37,7 +37,7 @@ pub(super) async fn observe(
     want: &[Resource<SecretSpec>],
     now: SystemTime,
 ) -> Result<Vec<Option<SecretObserved>>, AwsError> {
-    let client = &aws.secretsmanager;
+    let client = aws.secretsmanager();
     let observed_at = now
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
@@ -123,7 +123,7 @@ pub(super) async fn every_secret(
 ) -> Result<Arc<HashMap<String, SecretListEntry>>, AwsError> {
     aws.listing("SecretsManager.ListSecrets", || async {
         let mut live = HashMap::new();
-        list_secrets(&aws.secretsmanager, &[], None, &mut live).await?;
+        list_secrets(aws.secretsmanager(), &[], None, &mut live).await?;
         Ok(live)
     })
     .await

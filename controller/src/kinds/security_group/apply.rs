@@ -97,7 +97,7 @@ impl Operation for SgOp {
     }
 
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.ec2))
+        Box::pin(self.run(aws.ec2()))
     }
 }
 

@@ -27,7 +27,7 @@ pub(super) async fn observe(
     aws: &Aws,
     want: &[Resource<SecurityGroupSpec>],
 ) -> Result<Vec<Option<SecurityGroupObserved>>, AwsError> {
-    let ec2 = &aws.ec2;
+    let ec2 = aws.ec2();
     let vpcs = resolve_vpcs(aws, want).await?;
     let names: Vec<String> = want.iter().map(|g| g.name().to_owned()).collect();
     let groups: Arc<Vec<SecurityGroup>> = if aws.whole_pass() {
@@ -87,7 +87,7 @@ pub(super) async fn observe(
 pub(super) async fn list_vpcs(aws: &Aws) -> Result<Arc<Vec<Vpc>>, AwsError> {
     aws.listing("EC2.DescribeVpcs", || async {
         let mut vpcs = Vec::new();
-        let mut pages = aws.ec2.describe_vpcs().into_paginator().send();
+        let mut pages = aws.ec2().describe_vpcs().into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|err| AwsError::from_sdk(WHAT, "DescribeVpcs", &err))?;
             vpcs.extend(page.vpcs.unwrap_or_default());
@@ -159,7 +159,7 @@ async fn describe_groups(ec2: &Client, names: &[String]) -> Result<Vec<SecurityG
 /// orphan search and a whole pass's observation).
 pub(super) async fn list_groups(aws: &Aws) -> Result<Arc<Vec<SecurityGroup>>, AwsError> {
     aws.listing("EC2.DescribeSecurityGroups", || {
-        describe_pages(&aws.ec2, None)
+        describe_pages(aws.ec2(), None)
     })
     .await
 }

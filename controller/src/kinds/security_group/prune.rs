@@ -41,8 +41,8 @@ fn delete<'a>(
                 deletions.push(Deletion::Blocked("the group was not found".to_owned()));
                 continue;
             };
-            let mut holders = attached_interfaces(&aws.ec2, &group.id).await?;
-            holders.extend(referencing_groups(&aws.ec2, &group.id).await?);
+            let mut holders = attached_interfaces(aws.ec2(), &group.id).await?;
+            holders.extend(referencing_groups(aws.ec2(), &group.id).await?);
             deletions.push(if holders.is_empty() {
                 Deletion::Delete(vec![Box::new(SgOp::DeleteSecurityGroup {
                     group_id: group.id.clone(),

@@ -58,7 +58,7 @@ impl Operation for TopicOp {
     }
 
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.sns))
+        Box::pin(self.run(aws.sns()))
     }
 }
 

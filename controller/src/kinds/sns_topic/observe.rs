@@ -22,7 +22,7 @@ pub(super) async fn observe(
     want: &[Resource<SnsTopicSpec>],
 ) -> Result<Vec<Option<SnsTopicObserved>>, AwsError> {
     let arns = list_topics(aws).await?;
-    let sns = &aws.sns;
+    let sns = aws.sns();
     windowed(
         want.iter().map(|resource| {
             let arn = arns.get(resource.name()).cloned();
@@ -40,7 +40,7 @@ pub(super) async fn observe(
 
 /// Every topic of the account and region, by name (the pass's shared listing).
 pub(super) async fn list_topics(aws: &Aws) -> Result<Arc<HashMap<String, String>>, AwsError> {
-    aws.listing("SNS.ListTopics", || read_topics(&aws.sns))
+    aws.listing("SNS.ListTopics", || read_topics(aws.sns()))
         .await
 }
 

@@ -121,7 +121,7 @@ fn tag_list(tags: &Tags) -> Vec<Tag> {
 
 impl WebAclOp {
     async fn run(&self, aws: &Aws) -> Result<OpOutcome, AwsError> {
-        let waf = &aws.wafv2;
+        let waf = aws.wafv2();
         match self {
             Self::CreateWebAcl { name, body, tags } => {
                 let result = waf
@@ -214,7 +214,7 @@ impl WebAclOp {
         if let Some(arn) = &acl.arn {
             return Ok(arn.clone());
         }
-        observe::list(&aws.wafv2)
+        observe::list(aws.wafv2())
             .await?
             .remove(&acl.name)
             .map(|summary| summary.arn)

@@ -60,7 +60,7 @@ pub(super) async fn observe(
 /// Every regional web ACL, by name: the pass's shared listing (observation and import read
 /// the same one).
 pub(super) async fn listed(aws: &Aws) -> Result<Arc<HashMap<String, Summary>>, AwsError> {
-    aws.listing("WAFV2.ListWebACLs", || list(&aws.wafv2)).await
+    aws.listing("WAFV2.ListWebACLs", || list(aws.wafv2())).await
 }
 
 /// Every regional web ACL, by name, read afresh.
@@ -97,7 +97,7 @@ async fn read(
     albs: &HashMap<String, String>,
 ) -> Result<Option<WebAclObserved>, AwsError> {
     let name = resource.name();
-    let waf = &aws.wafv2;
+    let waf = aws.wafv2();
     let acl = async {
         let output = waf
             .get_web_acl()

@@ -67,7 +67,7 @@ async fn read(
     id: &str,
 ) -> Result<(WebAcl, String), AwsError> {
     let output = aws
-        .wafv2
+        .wafv2()
         .get_web_acl()
         .name(name)
         .scope(Scope::Regional)
@@ -89,7 +89,7 @@ async fn send(
     token: &str,
 ) -> Result<OpOutcome, AwsError> {
     op.done(
-        aws.wafv2
+        aws.wafv2()
             .update_web_acl()
             .name(&live.name)
             .scope(Scope::Regional)

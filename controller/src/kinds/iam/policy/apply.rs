@@ -67,7 +67,7 @@ impl Operation for PolicyOp {
     }
 
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.iam))
+        Box::pin(self.run(aws.iam()))
     }
 }
 

@@ -35,7 +35,7 @@ fn discover(aws: &Aws) -> Discovery<'_, IamPolicySpec> {
     Box::pin(async move {
         let mut found = Vec::new();
         let mut pages = aws
-            .iam
+            .iam()
             .list_policies()
             .scope(PolicyScopeType::Local)
             .max_items(1000)

@@ -24,7 +24,7 @@ pub(super) async fn observe(
             policy.spec.path.as_deref().unwrap_or("/"),
             policy.name(),
         );
-        read_policy(&aws.iam, arn)
+        read_policy(aws.iam(), arn)
     });
     windowed(reads, CONCURRENCY).await
 }

@@ -43,7 +43,7 @@ fn delete<'a>(
         let mut deletions = Vec::with_capacity(orphans.len());
         for orphan in orphans {
             let arn = &orphan.have.arn;
-            let attached = attachments(&aws.iam, arn).await?;
+            let attached = attachments(aws.iam(), arn).await?;
             if !attached.is_empty() {
                 deletions.push(Deletion::Blocked(format!(
                     "the policy is still attached to {}",

@@ -131,7 +131,7 @@ impl Operation for RoleOp {
     }
 
     fn execute<'a>(&'a self, aws: &'a Aws) -> OpFuture<'a> {
-        Box::pin(self.run(&aws.iam))
+        Box::pin(self.run(aws.iam()))
     }
 }
 

@@ -61,7 +61,7 @@ pub(super) async fn observe(
     strategy: ReadStrategy,
     observed_at: i64,
 ) -> Result<Vec<Option<IamRoleObserved>>, AwsError> {
-    let iam = &aws.iam;
+    let iam = aws.iam();
     let strategy = if aws.whole_pass() && strategy == ReadStrategy::Auto {
         ReadStrategy::AccountDetails
     } else {
@@ -175,7 +175,12 @@ async fn read_role(iam: &Client, name: &str) -> Result<Option<IamRoleObserved>, 
 pub(super) async fn list_roles(aws: &Aws) -> Result<Arc<Vec<Role>>, AwsError> {
     aws.listing("IAM.ListRoles", || async {
         let mut roles = Vec::new();
-        let mut pages = aws.iam.list_roles().max_items(1000).into_paginator().send();
+        let mut pages = aws
+            .iam()
+            .list_roles()
+            .max_items(1000)
+            .into_paginator()
+            .send();
         while let Some(page) = pages.next().await {
             let page =
                 page.map_err(|err| AwsError::from_sdk("list iam roles", "ListRoles", &err))?;
@@ -187,7 +192,7 @@ pub(super) async fn list_roles(aws: &Aws) -> Result<Arc<Vec<Role>>, AwsError> {
 }
 
 async fn read_account_details(aws: &Aws) -> Result<HashMap<String, IamRoleObserved>, AwsError> {
-    let iam = &aws.iam;
+    let iam = aws.iam();
     let what = "observe iam roles";
     let mut roles = HashMap::new();
     let mut pages = iam

@@ -60,7 +60,7 @@ fn delete<'a>(
     orphans: &'a [Orphan<'a, IamRoles>],
 ) -> Deletions<'a> {
     Box::pin(async move {
-        let in_use = roles_in_use(&aws.ecs).await?;
+        let in_use = roles_in_use(aws.ecs()).await?;
         let mut deletions = Vec::with_capacity(orphans.len());
         for orphan in orphans {
             if let Some(users) = in_use.get(orphan.name) {
@@ -84,7 +84,7 @@ fn delete<'a>(
                     arn: arn.clone(),
                 }));
             }
-            for profile in instance_profiles(&aws.iam, &role).await? {
+            for profile in instance_profiles(aws.iam(), &role).await? {
                 calls.push(Box::new(RoleOp::RemoveRoleFromInstanceProfile {
                     role: role.clone(),
                     profile,
