@@ -127,11 +127,13 @@ pub fn apply(cli: &Cli, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
                 notifier.send(std::sync::Arc::new(targets), notices);
                 notifier.finish().await;
             }
-            print(&match output {
-                OutputFormat::Text => render::text::apply(&report),
-                OutputFormat::Markdown => render::markdown::apply(&report),
-                OutputFormat::Json => render::json::apply(&plan, &report),
-            });
+            match output {
+                OutputFormat::Text => print(&render::text::apply(&report)),
+                OutputFormat::Markdown => print(&render::markdown::apply(&report)),
+                OutputFormat::Json => {
+                    let _ = render::json::write_apply(std::io::stdout().lock(), &plan, &report);
+                }
+            }
             Ok(ExitCode::from(
                 if plan.has_errors() || report.failed() > 0 {
                     EXIT_ERROR

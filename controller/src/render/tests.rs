@@ -176,7 +176,9 @@ fn apply_reports() {
     let report = sample_report();
     insta::assert_snapshot!("apply_text", plain(&text::apply(&report)));
     insta::assert_snapshot!("apply_markdown", markdown::apply(&report));
-    insta::assert_snapshot!("apply_json", json::apply(&sample_plan(), &report));
+    let mut written = Vec::new();
+    json::write_apply(&mut written, &sample_plan(), &report).expect("written");
+    insta::assert_snapshot!("apply_json", String::from_utf8(written).expect("utf-8"));
 }
 
 #[test]
