@@ -34,8 +34,13 @@ impl Imports for KmsKeys {
 
 fn discover(aws: &Aws) -> Discovery<'_, KmsKeySpec> {
     Box::pin(async move {
+        // Keys first: with none, no alias of the account names a key of its own (an alias
+        // always targets a key), and the search costs its one list call.
+        if observe::list_keys(aws).await?.is_empty() {
+            return Ok(Vec::new());
+        }
         let aliases = observe::list_aliases(aws).await?;
-        let leftovers = observe::leftovers(aws.kms(), &aliases).await?;
+        let leftovers = observe::leftovers(aws, &aliases).await?;
         let mut names: Vec<String> = aliases
             .keys()
             .filter_map(|alias| {

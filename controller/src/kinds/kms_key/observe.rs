@@ -1,6 +1,7 @@
 //! Reading keys: one paginated `ListAliases` (the alias → key id map; once per pass, shared
 //! with the orphan search and import); when a manifest's alias is missing, the keys without
-//! an alias that carry its manifest tag ([`leftovers`]); then per managed key
+//! an alias that carry its manifest tag ([`leftovers`], from the pass's one `ListKeys`,
+//! which the orphan search reads first); then per managed key
 //! `DescribeKey`, and for an enabled key `GetKeyRotationStatus`, `ListResourceTags` and (only
 //! when the manifest manages it) `GetKeyPolicy`, at once, for 8 keys at a time.
 
@@ -30,7 +31,7 @@ pub(super) async fn observe(
         .iter()
         .any(|r| !aliases.contains_key(&KmsKeySpec::alias(r.name())));
     let leftovers = if missing {
-        leftovers(kms, &aliases).await?
+        leftovers(aws, &aliases).await?
     } else {
         HashMap::new()
     };
@@ -56,27 +57,21 @@ pub(super) async fn observe(
 }
 
 /// The keys no alias points to that this controller created for a manifest (they carry the
-/// ownership tag and [`MANIFEST_KEY`]) and that are enabled: manifest name → key id. One
-/// paginated `ListKeys`, then `DescribeKey` and `ListResourceTags` of each key without an
-/// alias (none in the steady state: every key has its alias).
+/// ownership tag and [`MANIFEST_KEY`]) and that are enabled: manifest name → key id. The
+/// pass's `ListKeys`, then `DescribeKey` and `ListResourceTags` of each key without an alias
+/// (none in the steady state: every key has its alias).
 pub(super) async fn leftovers(
-    kms: &Client,
+    aws: &Aws,
     aliases: &HashMap<String, String>,
 ) -> Result<HashMap<String, String>, AwsError> {
     let behind_alias: HashSet<&str> = aliases.values().map(String::as_str).collect();
-    let mut pages = kms.list_keys().limit(1000).into_paginator().send();
-    let mut unaliased = Vec::new();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|err| AwsError::from_sdk("list kms keys", "ListKeys", &err))?;
-        unaliased.extend(
-            page.keys
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|key| key.key_id)
-                .filter(|id| !behind_alias.contains(id.as_str())),
-        );
-    }
-    let reads = unaliased.into_iter().map(|key_id| async move {
+    let keys = list_keys(aws).await?;
+    let kms = aws.kms();
+    let unaliased = keys
+        .iter()
+        .filter(|id| !behind_alias.contains(id.as_str()))
+        .cloned();
+    let reads = unaliased.map(|key_id| async move {
         let what = || format!("look for a leftover kms key: {key_id}");
         let metadata = kms
             .describe_key()
@@ -128,6 +123,26 @@ async fn key_tags(kms: &Client, id: &str, what: impl Fn() -> String) -> Result<T
         );
     }
     Ok(tags)
+}
+
+/// The id of every key of the account and region (the pass's shared listing).
+pub(super) async fn list_keys(aws: &Aws) -> Result<Arc<Vec<String>>, AwsError> {
+    aws.listing("KMS.ListKeys", || read_keys(aws.kms())).await
+}
+
+async fn read_keys(kms: &Client) -> Result<Vec<String>, AwsError> {
+    let mut pages = kms.list_keys().limit(1000).into_paginator().send();
+    let mut keys = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|err| AwsError::from_sdk("list kms keys", "ListKeys", &err))?;
+        keys.extend(
+            page.keys
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|key| key.key_id),
+        );
+    }
+    Ok(keys)
 }
 
 /// Every alias of the account and region and the key it names (the pass's shared listing).
