@@ -69,7 +69,7 @@ fn emulator_python() -> &'static Path {
 pub struct Emulator {
     child: Child,
     port: u16,
-    shards: Vec<(String, Child, u16)>,
+    shards: Vec<(Vec<String>, Child, u16)>,
     router: Option<fault_proxy::FaultProxy>,
 }
 
@@ -111,15 +111,16 @@ impl Emulator {
         }
     }
 
-    /// Starts one emulator per service of `services` (signing names: `ecr`, `ec2`) and one for
+    /// Starts one emulator per group of `groups` (signing names: `ecr`, `ec2`; a group's
+    /// services share one process, as ECS's services must see EC2's subnets) and one for
     /// every other service, behind a router that sends each request to its service's.
-    pub fn start_split(services: &[&str]) -> Self {
+    pub fn start_split(groups: &[&[&str]]) -> Self {
         let (child, port) = spawn_moto();
-        let shards: Vec<(String, Child, u16)> = services
+        let shards: Vec<(Vec<String>, Child, u16)> = groups
             .iter()
-            .map(|service| {
+            .map(|group| {
                 let (child, port) = spawn_moto();
-                ((*service).to_owned(), child, port)
+                (group.iter().map(|s| (*s).to_owned()).collect(), child, port)
             })
             .collect();
         let mut emulator = Self {
@@ -142,7 +143,9 @@ impl Emulator {
             by_service: self
                 .shards
                 .iter()
-                .map(|(service, _, port)| (service.clone(), *port))
+                .flat_map(|(services, _, port)| {
+                    services.iter().map(|service| (service.clone(), *port))
+                })
                 .collect(),
         }
     }

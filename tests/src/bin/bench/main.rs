@@ -15,8 +15,9 @@
 //! `--latency` puts the fault proxy (`afu9_e2e::fault_proxy`) between `afu9ctl` and the
 //! emulator, adding that delay to every call as AWS's network and service time would;
 //! seeding and drift go to the emulator directly. `--no-afu9` leaves out the AFU-9 posture.
-//! `--split-emulator` runs EC2 and ECR each in a moto process of their own (and the other
-//! services in a third): one moto process handles one request at a time (Python's global
+//! `--split-emulator` runs EC2 (with ECS, RDS and Elastic Load Balancing, which must see EC2's subnets, and ACM
+//! and WAF, which a load balancer's listener and web ACL name) and ECR each in a moto process
+//! of their own (and the other services in a third): one moto process handles one request at a time (Python's global
 //! interpreter lock), so with one process for every service the emulator's CPU time, not
 //! afu9ctl, bounds a large pass; AWS's services do not share a process.
 //! `bench --events N [--event-window 1s]` measures event to converged instead (see
@@ -39,9 +40,15 @@ use measure::Sample;
 use posture::Posture;
 use report::{Results, Scenario};
 
-/// With `--split-emulator`, the services with an emulator process of their own (the rest
-/// share one): the two a large posture's plan spends most of the emulator's time in.
-const SPLIT_SERVICES: &[&str] = &["ec2", "ecr"];
+/// With `--split-emulator`, the groups of services with an emulator process of their own (the
+/// rest share one): the two a large posture's plan spends most of the emulator's time in,
+/// with the services that name EC2's subnets (an ECS service's network configuration, a
+/// database's subnet group, a load balancer's subnets) beside EC2, and those a load balancer's
+/// listener and web ACL name (ACM's certificate, WAF's association) beside it.
+const SPLIT_SERVICES: &[&[&str]] = &[
+    &["ec2", "ecs", "rds", "elasticloadbalancing", "acm", "wafv2"],
+    &["ecr"],
+];
 
 struct Options {
     sizes: Vec<usize>,
