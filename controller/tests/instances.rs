@@ -308,11 +308,11 @@ async fn of_two_processes_only_the_lease_holder_writes_and_the_other_takes_over_
         "{}",
         first.status()
     );
+    // A pass that failed counts as a pass too (on a loaded machine the first may time out):
+    // what the drifts below need is the repository the holder's pass creates.
     assert!(
-        wait_for(Duration::from_secs(30), || first.status()["passes"]
-            .as_u64()
-            >= Some(1)),
-        "{}",
+        immutable_within(&emulator, "lease/app", Duration::from_secs(30)).await,
+        "the holder never created lease/app: {}",
         first.status()
     );
     let second = Daemon::start(&emulator, &dir, dir.join("second.jsonl"), &lease);
