@@ -145,7 +145,7 @@ async fn make_mutable(emulator: &Emulator, name: &str) {
 /// The event CloudTrail records for that change, by `principal`.
 fn mutability_event(name: &str, principal: &str) -> (&'static str, &'static str, Value, String) {
     (
-        "aws.ecr()",
+        "aws.ecr",
         "PutImageTagMutability",
         json!({"repositoryName": name, "imageTagMutability": "MUTABLE"}),
         principal.to_owned(),
@@ -320,7 +320,7 @@ async fn a_storm_of_1000_events_on_10_resources_is_coalesced() {
                 SendMessageBatchRequestEntry::builder()
                     .id(i.to_string())
                     .message_body(envelope(
-                        "aws.ecr()",
+                        "aws.ecr",
                         "PutImageTagMutability",
                         &json!({"repositoryName": repository, "imageTagMutability": "MUTABLE"}),
                         SOMEONE_ELSE,
@@ -385,7 +385,7 @@ async fn malformed_unknown_and_failed_call_events_are_dropped_and_counted() {
     for body in [
         "not json",
         "{}",
-        r#"{"detail-type": "AWS API Call via CloudTrail", "source": "aws.ecr()", "detail": {}}"#,
+        r#"{"detail-type": "AWS API Call via CloudTrail", "source": "aws.ecr", "detail": {}}"#,
     ] {
         sqs.send_message()
             .queue_url(&url)
@@ -402,7 +402,7 @@ async fn malformed_unknown_and_failed_call_events_are_dropped_and_counted() {
     // A refused call: CloudTrail records it with an errorCode; it changed nothing.
     let detail = {
         let mut detail = afu9_e2e::cloudtrail_events::detail(
-            "aws.ecr()",
+            "aws.ecr",
             "PutImageTagMutability",
             &json!({"repositoryName": "app/repo-0"}),
             SOMEONE_ELSE,
@@ -415,7 +415,7 @@ async fn malformed_unknown_and_failed_call_events_are_dropped_and_counted() {
         .put_events()
         .entries(
             aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
-                .source("aws.ecr()")
+                .source("aws.ecr")
                 .detail_type("AWS API Call via CloudTrail")
                 .detail(detail.to_string())
                 .build(),

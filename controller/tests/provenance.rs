@@ -158,7 +158,7 @@ async fn open_ssh(emulator: &Emulator, id: &str) {
     put(
         &emulator.events(),
         &[(
-            "aws.ec2()",
+            "aws.ec2",
             "AuthorizeSecurityGroupIngress",
             request,
             SOMEONE_ELSE,

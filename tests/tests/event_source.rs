@@ -99,7 +99,7 @@ async fn drift_of_the_queue_and_the_rule_is_named_fixed_and_gone() {
     events
         .put_rule()
         .name(NAME)
-        .event_pattern(r#"{"source":["aws.ecr()"]}"#)
+        .event_pattern(r#"{"source":["aws.ecr"]}"#)
         .state(RuleState::Disabled)
         .send()
         .await
@@ -155,7 +155,7 @@ async fn a_rule_someone_else_made_is_left_alone() {
     events
         .put_rule()
         .name(NAME)
-        .event_pattern(r#"{"source":["aws.s3()"]}"#)
+        .event_pattern(r#"{"source":["aws.s3"]}"#)
         .send()
         .await
         .expect("someone else's rule");
@@ -176,7 +176,7 @@ async fn a_rule_someone_else_made_is_left_alone() {
         .send()
         .await
         .expect("rule");
-    assert_eq!(rule.event_pattern(), Some(r#"{"source":["aws.s3()"]}"#));
+    assert_eq!(rule.event_pattern(), Some(r#"{"source":["aws.s3"]}"#));
     assert!(
         emulator
             .sqs()

@@ -94,7 +94,7 @@ mod tests {
 
     fn event() -> CloudTrailEvent {
         CloudTrailEvent {
-            source: "aws.ec2()".to_owned(),
+            source: "aws.ec2".to_owned(),
             name: "AuthorizeSecurityGroupIngress".to_owned(),
             time: None,
             detail: json!({

@@ -17,7 +17,7 @@ pub struct Malformed(pub String);
 /// One "AWS API Call via CloudTrail" event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CloudTrailEvent {
-    /// The EventBridge source (`aws.ec2()`).
+    /// The EventBridge source (`aws.ec2`).
     pub source: String,
     /// The API call (`AuthorizeSecurityGroupIngress`).
     pub name: String,
@@ -140,7 +140,7 @@ mod tests {
 
     fn body(detail: &Value) -> String {
         json!({
-            "version": "0", "id": "1", "detail-type": DETAIL_TYPE, "source": "aws.ec2()",
+            "version": "0", "id": "1", "detail-type": DETAIL_TYPE, "source": "aws.ec2",
             "account": "123456789012", "time": "2026-12-02T00:00:00Z", "region": "eu-central-1",
             "resources": [], "detail": detail,
         })
@@ -155,7 +155,7 @@ mod tests {
             "requestParameters": {"groupId": "sg-1"},
         })))
         .expect("parses");
-        assert_eq!(event.source, "aws.ec2()");
+        assert_eq!(event.source, "aws.ec2");
         assert_eq!(event.name, "AuthorizeSecurityGroupIngress");
         assert_eq!(event.request(&["groupId"]), Some("sg-1"));
         assert_eq!(
@@ -168,8 +168,8 @@ mod tests {
     fn what_is_no_cloudtrail_event_is_malformed() {
         for bad in [
             "not json".to_owned(),
-            json!({"detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2()", "detail": {}}).to_string(),
-            json!({"detail-type": DETAIL_TYPE, "source": "aws.ec2()", "detail": "text"}).to_string(),
+            json!({"detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2", "detail": {}}).to_string(),
+            json!({"detail-type": DETAIL_TYPE, "source": "aws.ec2", "detail": "text"}).to_string(),
             body(&json!({"requestParameters": {}})),
         ] {
             assert!(CloudTrailEvent::parse(&bad).is_err(), "{bad}");

@@ -22,7 +22,7 @@ use serde_json::Value;
 /// resources in an event.
 #[derive(Debug, Clone, Copy)]
 pub struct Events {
-    /// The EventBridge source of the service's events (`aws.ec2()`).
+    /// The EventBridge source of the service's events (`aws.ec2`).
     pub source: &'static str,
     /// The CloudTrail `eventName`s that change a resource of the kind (read calls are
     /// never listed: they change nothing).

@@ -49,7 +49,7 @@ mod tests {
     use super::*;
 
     const EC2: Events = Events {
-        source: "aws.ec2()",
+        source: "aws.ec2",
         names: &[
             "RevokeSecurityGroupIngress",
             "AuthorizeSecurityGroupIngress",
@@ -57,7 +57,7 @@ mod tests {
         keys: |_| Vec::new(),
     };
     const ECR: Events = Events {
-        source: "aws.ecr()",
+        source: "aws.ecr",
         names: &["PutImageTagMutability"],
         keys: |_| Vec::new(),
     };
@@ -68,7 +68,7 @@ mod tests {
         assert_eq!(
             pattern,
             json!({
-                "source": ["aws.ec2()", "aws.ecr()"],
+                "source": ["aws.ec2", "aws.ecr"],
                 "detail-type": [DETAIL_TYPE],
                 "detail": {"eventName": [
                     "AuthorizeSecurityGroupIngress",
@@ -83,7 +83,7 @@ mod tests {
     fn a_reordered_pattern_compares_equal() {
         let ours = canonical(&build([&EC2, &ECR]).to_string());
         let theirs = canonical(
-            r#"{"detail":{"eventName":["RevokeSecurityGroupIngress","PutImageTagMutability","AuthorizeSecurityGroupIngress"]},"detail-type":["AWS API Call via CloudTrail"],"source":["aws.ecr()","aws.ec2()"]}"#,
+            r#"{"detail":{"eventName":["RevokeSecurityGroupIngress","PutImageTagMutability","AuthorizeSecurityGroupIngress"]},"detail-type":["AWS API Call via CloudTrail"],"source":["aws.ecr","aws.ec2"]}"#,
         );
         assert_eq!(ours, theirs);
         assert_eq!(canonical("{"), None);

@@ -85,7 +85,7 @@ mod tests {
 
     fn event(identity: &serde_json::Value) -> CloudTrailEvent {
         CloudTrailEvent {
-            source: "aws.ec2()".to_owned(),
+            source: "aws.ec2".to_owned(),
             name: "RevokeSecurityGroupIngress".to_owned(),
             time: None,
             detail: json!({"userIdentity": identity}),

@@ -230,6 +230,36 @@ mod tests {
     }
 
     #[test]
+    fn the_kinds_listen_to_the_sources_eventbridge_names() {
+        // EventBridge's `source` of CloudTrail API-call events, service by service: the
+        // pattern of the deployed rule and the routing of received events both use these.
+        let expected: BTreeSet<&str> = [
+            "aws.cloudtrail",
+            "aws.cloudwatch",
+            "aws.ec2",
+            "aws.ecr",
+            "aws.ecs",
+            "aws.elasticloadbalancing",
+            "aws.iam",
+            "aws.kms",
+            "aws.logs",
+            "aws.rds",
+            "aws.s3",
+            "aws.secretsmanager",
+            "aws.sns",
+            "aws.wafv2",
+        ]
+        .into_iter()
+        .collect();
+        let declared: BTreeSet<&str> = standard()
+            .iter()
+            .map(|kind| kind.events().source)
+            .filter(|source| !source.is_empty())
+            .collect();
+        assert_eq!(declared, expected);
+    }
+
+    #[test]
     fn every_kind_provides_or_declines_each_capability() {
         for kind in standard() {
             assert_eq!(

@@ -10,7 +10,7 @@ impl Evented for Buckets {
 
 /// Buckets' write events.
 const EVENTS: Events = Events {
-    source: "aws.s3()",
+    source: "aws.s3",
     names: &[
         "CreateBucket",
         "DeleteBucket",
@@ -49,7 +49,7 @@ mod tests {
     #[test]
     fn buckets_are_found_by_name() {
         let event = CloudTrailEvent {
-            source: "aws.s3()".to_owned(),
+            source: "aws.s3".to_owned(),
             name: "PutBucketPolicy".to_owned(),
             time: None,
             detail: json!({"requestParameters": {"bucketName": "afu9-audit-logs", "policy": ""}}),

@@ -10,7 +10,7 @@ impl Evented for CloudTrails {
 
 /// Trails' write events.
 const EVENTS: Events = Events {
-    source: "aws.cloudtrail()",
+    source: "aws.cloudtrail",
     names: &[
         "CreateTrail",
         "DeleteTrail",

@@ -17,7 +17,7 @@ impl Evented for DbInstances {
 
 /// Databases' write events.
 const EVENTS: Events = Events {
-    source: "aws.rds()",
+    source: "aws.rds",
     names: &[
         "ModifyDBInstance",
         "ModifyDBParameterGroup",
@@ -55,7 +55,7 @@ mod tests {
 
     fn event(name: &str, request: serde_json::Value) -> CloudTrailEvent {
         CloudTrailEvent {
-            source: "aws.rds()".to_owned(),
+            source: "aws.rds".to_owned(),
             name: name.to_owned(),
             time: None,
             detail: serde_json::Map::from_iter([("requestParameters".to_owned(), request)]).into(),

@@ -10,7 +10,7 @@ impl Evented for EcrRepositories {
 
 /// Repositories' write events.
 const EVENTS: Events = Events {
-    source: "aws.ecr()",
+    source: "aws.ecr",
     names: &[
         "CreateRepository",
         "DeleteRepository",
@@ -48,7 +48,7 @@ mod tests {
     #[test]
     fn repositories_are_found_by_name_or_arn() {
         let event = |request| CloudTrailEvent {
-            source: "aws.ecr()".to_owned(),
+            source: "aws.ecr".to_owned(),
             name: "TagResource".to_owned(),
             time: None,
             detail: json!({"requestParameters": request}),

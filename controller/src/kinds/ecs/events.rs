@@ -10,7 +10,7 @@ impl Evented for EcsTaskDefinitions {
 
 /// Task definitions' write events.
 const EVENTS: Events = Events {
-    source: "aws.ecs()",
+    source: "aws.ecs",
     names: &[
         "RegisterTaskDefinition",
         "DeregisterTaskDefinition",

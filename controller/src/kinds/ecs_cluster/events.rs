@@ -12,7 +12,7 @@ impl Evented for EcsClusters {
 
 /// Clusters' write events.
 const EVENTS: Events = Events {
-    source: "aws.ecs()",
+    source: "aws.ecs",
     names: &[
         "UpdateCluster",
         "UpdateClusterSettings",
@@ -56,7 +56,7 @@ mod tests {
 
     fn event(name: &str, request: serde_json::Value) -> CloudTrailEvent {
         CloudTrailEvent {
-            source: "aws.ecs()".to_owned(),
+            source: "aws.ecs".to_owned(),
             name: name.to_owned(),
             time: None,
             detail: serde_json::Map::from_iter([("requestParameters".to_owned(), request)]).into(),

@@ -17,7 +17,7 @@ impl Evented for KmsKeys {
 
 /// Keys' write events.
 const EVENTS: Events = Events {
-    source: "aws.kms()",
+    source: "aws.kms",
     names: &[
         "EnableKeyRotation",
         "DisableKeyRotation",
@@ -66,7 +66,7 @@ mod tests {
 
     fn event(name: &str, request: serde_json::Value) -> CloudTrailEvent {
         CloudTrailEvent {
-            source: "aws.kms()".to_owned(),
+            source: "aws.kms".to_owned(),
             name: name.to_owned(),
             time: None,
             detail: serde_json::Map::from_iter([("requestParameters".to_owned(), request)]).into(),

@@ -10,7 +10,7 @@ impl Evented for LogGroups {
 
 /// Log groups' write events.
 const EVENTS: Events = Events {
-    source: "aws.logs()",
+    source: "aws.logs",
     names: &[
         "CreateLogGroup",
         "DeleteLogGroup",

@@ -10,7 +10,7 @@ impl Evented for LogMetricFilters {
 
 /// Metric filters' write events.
 const EVENTS: Events = Events {
-    source: "aws.logs()",
+    source: "aws.logs",
     names: &["PutMetricFilter", "DeleteMetricFilter"],
     keys,
 };

@@ -10,7 +10,7 @@ impl Evented for MetricAlarms {
 
 /// Alarms' write events.
 const EVENTS: Events = Events {
-    source: "aws.cloudwatch()",
+    source: "aws.cloudwatch",
     names: &[
         "PutMetricAlarm",
         "DeleteAlarms",

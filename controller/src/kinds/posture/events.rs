@@ -20,7 +20,7 @@ const EBS_DEFAULT: &str = "ebs-encryption-by-default";
 
 /// The account settings' write events.
 const EVENTS: Events = Events {
-    source: "aws.ec2()",
+    source: "aws.ec2",
     names: &[
         "EnableEbsEncryptionByDefault",
         "DisableEbsEncryptionByDefault",

@@ -11,7 +11,7 @@ impl Evented for Secrets {
 
 /// Secrets' write events.
 const EVENTS: Events = Events {
-    source: "aws.secretsmanager()",
+    source: "aws.secretsmanager",
     names: &[
         "CreateSecret",
         "DeleteSecret",

@@ -15,7 +15,7 @@ impl Evented for SecurityGroups {
 
 /// Security groups' write events.
 const EVENTS: Events = Events {
-    source: "aws.ec2()",
+    source: "aws.ec2",
     names: &[
         "CreateSecurityGroup",
         "DeleteSecurityGroup",
@@ -63,7 +63,7 @@ mod tests {
 
     fn event(name: &str, request: &serde_json::Value) -> CloudTrailEvent {
         CloudTrailEvent {
-            source: "aws.ec2()".to_owned(),
+            source: "aws.ec2".to_owned(),
             name: name.to_owned(),
             time: None,
             detail: json!({"eventName": name, "requestParameters": request}),

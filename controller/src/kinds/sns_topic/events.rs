@@ -10,7 +10,7 @@ impl Evented for SnsTopics {
 
 /// Topics' write events.
 const EVENTS: Events = Events {
-    source: "aws.sns()",
+    source: "aws.sns",
     names: &[
         "CreateTopic",
         "DeleteTopic",

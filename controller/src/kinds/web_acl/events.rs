@@ -11,7 +11,7 @@ impl Evented for WebAcls {
 
 /// Web ACLs' write events.
 const EVENTS: Events = Events {
-    source: "aws.wafv2()",
+    source: "aws.wafv2",
     names: &[
         "CreateWebACL",
         "UpdateWebACL",
@@ -54,7 +54,7 @@ mod tests {
 
     fn event(name: &str, request: serde_json::Value) -> CloudTrailEvent {
         CloudTrailEvent {
-            source: "aws.wafv2()".to_owned(),
+            source: "aws.wafv2".to_owned(),
             name: name.to_owned(),
             time: None,
             detail: serde_json::Map::from_iter([("requestParameters".to_owned(), request)]).into(),

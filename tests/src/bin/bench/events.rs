@@ -131,7 +131,7 @@ async fn make_mutable(emulator: &Emulator, name: &str) -> Duration {
     put(
         &emulator.events(),
         &[(
-            "aws.ecr()",
+            "aws.ecr",
             "PutImageTagMutability",
             json!({"repositoryName": name, "imageTagMutability": "MUTABLE"}),
             SOMEONE_ELSE,
@@ -187,7 +187,7 @@ async fn open_ssh(emulator: &Emulator) -> Duration {
     put(
         &emulator.events(),
         &[(
-            "aws.ec2()",
+            "aws.ec2",
             "AuthorizeSecurityGroupIngress",
             json!({"groupId": id}),
             SOMEONE_ELSE,

@@ -148,7 +148,7 @@ pub fn run(afu9ctl: &Path, events: usize) {
     let forged: Vec<String> = (0..events)
         .map(|i| {
             envelope(
-                "aws.ecr()",
+                "aws.ecr",
                 "PutImageTagMutability",
                 &json!({"repositoryName": REPOSITORIES[i % 4], "imageTagMutability": "MUTABLE"}),
                 SOMEONE_ELSE,
@@ -174,7 +174,7 @@ pub fn run(afu9ctl: &Path, events: usize) {
             .await
             .expect("drift");
         let event = envelope(
-            "aws.ecr()",
+            "aws.ecr",
             "PutImageTagMutability",
             &json!({"repositoryName": drifted, "imageTagMutability": "MUTABLE"}),
             SOMEONE_ELSE,

@@ -14,7 +14,7 @@ const SOURCE: &str = "apiVersion: posture.afu9.io/v1alpha1\nkind: EventSource\nm
 const QUEUE_ARN: &str = "arn:aws:sqs:eu-central-1:123456789012:events";
 const RULE_ARN: &str = "arn:aws:events:eu-central-1:123456789012:rule/events";
 const ECR: Events = Events {
-    source: "aws.ecr()",
+    source: "aws.ecr",
     names: &["PutImageTagMutability", "DeleteRepository"],
     keys: |_| Vec::new(),
 };
@@ -59,7 +59,7 @@ fn in_sync() -> EventSourceObserved {
                 json!({
                     "detail": {"eventName": ["PutImageTagMutability", "DeleteRepository"]},
                     "detail-type": ["AWS API Call via CloudTrail"],
-                    "source": ["aws.ecr()"],
+                    "source": ["aws.ecr"],
                 })
                 .to_string(),
             ),
@@ -161,7 +161,7 @@ fn each_drift_is_fixed_by_its_own_call() {
 #[test]
 fn a_new_kind_in_the_desired_state_widens_the_pattern() {
     const EC2: Events = Events {
-        source: "aws.ec2()",
+        source: "aws.ec2",
         names: &["RevokeSecurityGroupIngress"],
         keys: |_| Vec::new(),
     };

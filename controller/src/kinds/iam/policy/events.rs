@@ -11,7 +11,7 @@ impl Evented for IamPolicies {
 
 /// Policies' write events.
 const EVENTS: Events = Events {
-    source: "aws.iam()",
+    source: "aws.iam",
     names: &[
         "CreatePolicy",
         "DeletePolicy",

@@ -11,7 +11,7 @@ impl Evented for IamRoles {
 
 /// Roles' write events.
 const EVENTS: Events = Events {
-    source: "aws.iam()",
+    source: "aws.iam",
     names: &[
         "CreateRole",
         "DeleteRole",
