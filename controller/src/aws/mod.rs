@@ -1,6 +1,5 @@
-//! AWS access: one `SdkConfig`, each client built on first use over one HTTP client, every call
-//! counted,
-//! errors classified, a pass's listings shared.
+//! AWS access: one `SdkConfig`, each client built on first use over one HTTP client, every
+//! call counted, errors classified, a pass's listings shared.
 
 pub mod calls;
 mod clients;

@@ -1,9 +1,9 @@
 //! Memory by phase: at the end of each phase of a command (manifests loaded, plan observed
 //! and decided, apply done) the process's peak resident set so far (`VmHWM`) and its
 //! current one (`VmRSS`) with its anonymous and file-backed parts (`RssAnon`: the heap and
-//! stacks; `RssFile`: the binary's pages touched so far), from `/proc/self/status`, logged at debug level under the target
-//! `afu9ctl::memory` (read by `scripts/bench`). Nothing is read unless that target is on,
-//! and nothing on a system without `/proc`.
+//! stacks; `RssFile`: the binary's pages touched so far), from `/proc/self/status`, logged
+//! at debug level under the target `afu9ctl::memory` (read by `scripts/bench`). Nothing is
+//! read unless that target is on, and nothing on a system without `/proc`.
 
 /// Logs the memory figures at the end of `phase`.
 pub fn phase_end(phase: &'static str) {
