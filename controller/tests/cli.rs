@@ -379,6 +379,36 @@ async fn the_account_and_region_guards_refuse_before_any_write() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The SDK's configuration starts loading before the manifests are read, with the region
+/// the environment names; a Posture that names another must still be where the clients go.
+#[tokio::test]
+async fn the_posture_s_region_wins_over_the_default_region_of_the_environment() {
+    let emulator = Emulator::start();
+    let dir = std::env::temp_dir().join(format!("afu9-region-{}", std::process::id()));
+    let file = write_manifests(&dir, "{region: eu-central-1}");
+    let mut env: Vec<(&'static str, String)> = emulator
+        .env()
+        .into_iter()
+        .filter(|(key, _)| *key != "AWS_REGION")
+        .collect();
+    env.push(("AWS_DEFAULT_REGION", "us-east-1".to_owned()));
+    let output = afu9ctl(&env, &["apply", "-f", &file]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let created: Vec<String> = emulator
+        .ecr()
+        .describe_repositories()
+        .send()
+        .await
+        .expect("describe")
+        .repositories
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| r.repository_name)
+        .collect();
+    assert_eq!(created, ["afu9/guarded"], "created in eu-central-1");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_huge_manifest_is_refused_before_it_is_parsed_and_makes_no_aws_call() {
     let trap = CallTrap::start();

@@ -34,6 +34,7 @@ use super::{Aws, CallCounter, s3control};
 /// same, so its cache holds one), one TLS configuration with its root certificates, one
 /// connection pool, so a connection made for one service is reused by the next call to the
 /// same endpoint. Left to themselves, the SDK's clients build each their own.
+#[derive(Debug)]
 pub(super) struct ClientPolicy {
     retry: RetryConfig,
     timeouts: TimeoutConfig,

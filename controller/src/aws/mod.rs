@@ -1,6 +1,7 @@
 //! AWS access: one `SdkConfig`, each client built on first use over one HTTP client, every
 //! call counted, errors classified, a pass's listings shared.
 
+mod ahead;
 pub mod calls;
 mod clients;
 pub mod credentials;
@@ -12,11 +13,11 @@ pub mod write;
 
 use std::sync::Arc;
 
-use aws_config::{BehaviorVersion, Region};
 use tokio::sync::OnceCell;
 
 use clients::{ClientPolicy, Clients};
 
+pub use ahead::ConfigAhead;
 pub use calls::{CallCounter, CallKey};
 pub use credentials::CredentialsError;
 pub use error::{AwsError, ErrorClass};
@@ -54,15 +55,24 @@ impl Aws {
     /// call for static credentials.
     pub async fn connect(settings: &AwsSettings) -> Result<Self, CredentialsError> {
         let policy = ClientPolicy::new();
-        let mut loader =
-            aws_config::defaults(BehaviorVersion::latest()).http_client(policy.http.clone());
-        if let Some(url) = &settings.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        if let Some(region) = &settings.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        let config = loader.load().await;
+        let config = ahead::load(settings, &policy).await;
+        Self::connected(config, policy).await
+    }
+
+    /// As [`Aws::connect`], with the configuration `ahead` began loading before `settings`
+    /// were known (used when it is the one they ask for).
+    pub async fn connect_ahead(
+        ahead: ConfigAhead,
+        settings: &AwsSettings,
+    ) -> Result<Self, CredentialsError> {
+        let (config, policy) = ahead.finish(settings).await;
+        Self::connected(config, policy).await
+    }
+
+    async fn connected(
+        config: aws_config::SdkConfig,
+        policy: ClientPolicy,
+    ) -> Result<Self, CredentialsError> {
         credentials::check(&config).await?;
         Ok(Self::with_policy(&config, policy))
     }

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use afu9_controller::aws::{Aws, AwsSettings};
+use afu9_controller::aws::{Aws, AwsSettings, ConfigAhead};
 use afu9_controller::engine::budget::{self, Allowance};
 use afu9_controller::engine::{Engine, check_target};
 use afu9_controller::notify;
@@ -224,10 +224,10 @@ fn with_plan(
     command: impl AsyncFnOnce(&DesiredState, &Engine, &Aws, Plan) -> anyhow::Result<ExitCode>,
 ) -> anyhow::Result<ExitCode> {
     let selection = select.selection()?;
-    with_state(cli, async move |state: &DesiredState| {
+    with_state(cli, async move |state: &DesiredState, ahead| {
         let engine = Engine::new(afu9_controller::kinds::standard());
         let chosen = selection.resolve(&engine, state)?;
-        let aws = connect(cli, state).await?;
+        let aws = connect(cli, state, ahead).await?;
         memory::phase_end("connect");
         let plan = match (orphans, &chosen) {
             (Orphans::Find { prune, allow }, None) => {
@@ -288,11 +288,23 @@ fn print_warnings(state: &DesiredState) {
     }
 }
 
-/// Loads the desired state; on invalid manifests prints every error and makes no AWS call.
+/// Loads the desired state, the SDK's configuration loading meanwhile (see [`ConfigAhead`]);
+/// on invalid manifests prints every error and makes no AWS call.
 fn with_state(
     cli: &Cli,
-    command: impl AsyncFnOnce(&DesiredState) -> anyhow::Result<ExitCode>,
+    command: impl AsyncFnOnce(&DesiredState, ConfigAhead) -> anyhow::Result<ExitCode>,
 ) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let ahead = ConfigAhead::start(
+        runtime.handle(),
+        &AwsSettings {
+            endpoint_url: cli.endpoint_url.clone(),
+            region: cli.region.clone(),
+        },
+    );
     let started = Instant::now();
     let loaded = afu9_spec::load_paths_as_of(&cli.files, cli.today());
     tracing::debug!(
@@ -311,19 +323,15 @@ fn with_state(
             return Ok(ExitCode::from(EXIT_ERROR));
         }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(command(&state))
+    runtime.block_on(command(&state, ahead))
 }
 
-async fn connect(cli: &Cli, state: &DesiredState) -> anyhow::Result<Aws> {
+async fn connect(cli: &Cli, state: &DesiredState, ahead: ConfigAhead) -> anyhow::Result<Aws> {
     let settings = AwsSettings {
         endpoint_url: cli.endpoint_url.clone(),
         region: cli.region.clone().or_else(|| state.posture.region.clone()),
     };
-    let aws = Aws::connect(&settings).await?;
+    let aws = Aws::connect_ahead(ahead, &settings).await?;
     check_target(&aws, state).await?;
     Ok(aws)
 }
