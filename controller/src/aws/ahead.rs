@@ -103,8 +103,14 @@ mod tests {
 
     #[test]
     fn a_configuration_loaded_ahead_serves_only_the_region_it_has() {
-        assert!(is_for_region(&config(Some("eu-central-1")), Some("eu-central-1")));
-        assert!(!is_for_region(&config(Some("eu-central-1")), Some("us-east-1")));
+        assert!(is_for_region(
+            &config(Some("eu-central-1")),
+            Some("eu-central-1")
+        ));
+        assert!(!is_for_region(
+            &config(Some("eu-central-1")),
+            Some("us-east-1")
+        ));
         assert!(is_for_region(&config(Some("eu-central-1")), None));
         assert!(!is_for_region(&config(None), Some("eu-central-1")));
         assert!(!is_for_region(&config(None), None));

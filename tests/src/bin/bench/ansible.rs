@@ -15,6 +15,9 @@ pub struct AnsibleRuns {
     pub wall_s: Vec<f64>,
     /// The `PLAY RECAP` line of the last run.
     pub recap: String,
+    /// afu9ctl's steady plans of the same resources, made right after each run (see
+    /// [`crate::PLANS_AFTER_EACH_PEER_RUN`]), seconds.
+    pub afu9ctl_alongside_s: Vec<f64>,
 }
 
 /// The playbook.
@@ -22,10 +25,17 @@ pub fn playbook() -> PathBuf {
     repo_root().join("scripts/bench-ansible/afu9.yml")
 }
 
-/// Runs the playbook `runs` times with `ansible_playbook`; panics if a run fails.
-pub fn run(ansible_playbook: &Path, emulator: &Emulator, runs: usize) -> AnsibleRuns {
+/// Runs the playbook `runs` times with `ansible_playbook`, `alongside` after each run (it
+/// returns afu9ctl's wall times); panics if a run fails.
+pub fn run(
+    ansible_playbook: &Path,
+    emulator: &Emulator,
+    runs: usize,
+    alongside: &mut dyn FnMut() -> Vec<f64>,
+) -> AnsibleRuns {
     let mut wall_s = Vec::with_capacity(runs);
     let mut recap = String::new();
+    let mut afu9ctl_alongside_s = Vec::new();
     for _ in 0..runs {
         let started = Instant::now();
         let output = Command::new(ansible_playbook)
@@ -58,6 +68,11 @@ pub fn run(ansible_playbook: &Path, emulator: &Emulator, runs: usize) -> Ansible
                     .join(" ")
             })
             .unwrap_or_default();
+        afu9ctl_alongside_s.extend(alongside());
     }
-    AnsibleRuns { wall_s, recap }
+    AnsibleRuns {
+        wall_s,
+        recap,
+        afu9ctl_alongside_s,
+    }
 }

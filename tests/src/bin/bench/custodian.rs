@@ -19,6 +19,9 @@ pub struct CustodianRuns {
     pub wall_s: Vec<f64>,
     /// How many resources each policy matched in the last run, by policy name.
     pub matched: BTreeMap<String, usize>,
+    /// afu9ctl's steady plans of the same resources, made right after each run (see
+    /// [`crate::PLANS_AFTER_EACH_PEER_RUN`]), seconds.
+    pub afu9ctl_alongside_s: Vec<f64>,
 }
 
 /// The policy file.
@@ -51,11 +54,18 @@ fn matched_by(out: &Path, policy: &str) -> usize {
 }
 
 /// Runs the policies `runs` times with `custodian`, each run into a fresh output directory
-/// under `dir` (removed afterwards); panics if a run fails or a policy leaves no result.
+/// under `dir` (removed afterwards), `alongside` after each run (it returns afu9ctl's wall
+/// times); panics if a run fails or a policy leaves no result.
 ///
 /// `--cache memory`: the policies of one run share each resource type's listing, and no run
 /// reads what another listed (Custodian's default is a 15-minute cache on disk).
-pub fn run(custodian: &Path, emulator: &Emulator, dir: &Path, runs: usize) -> CustodianRuns {
+pub fn run(
+    custodian: &Path,
+    emulator: &Emulator,
+    dir: &Path,
+    runs: usize,
+    alongside: &mut dyn FnMut() -> Vec<f64>,
+) -> CustodianRuns {
     let file = policies();
     let site = file
         .parent()
@@ -65,6 +75,7 @@ pub fn run(custodian: &Path, emulator: &Emulator, dir: &Path, runs: usize) -> Cu
     assert!(!names.is_empty(), "no policy in {}", file.display());
     let mut wall_s = Vec::with_capacity(runs);
     let mut matched: BTreeMap<String, usize> = BTreeMap::new();
+    let mut afu9ctl_alongside_s = Vec::new();
     for i in 0..runs {
         let out = dir.join(format!("custodian-{i}"));
         let _ = std::fs::remove_dir_all(&out);
@@ -104,6 +115,11 @@ pub fn run(custodian: &Path, emulator: &Emulator, dir: &Path, runs: usize) -> Cu
             .map(|name| (name.clone(), matched_by(&out, name)))
             .collect();
         let _ = std::fs::remove_dir_all(&out);
+        afu9ctl_alongside_s.extend(alongside());
     }
-    CustodianRuns { wall_s, matched }
+    CustodianRuns {
+        wall_s,
+        matched,
+        afu9ctl_alongside_s,
+    }
 }

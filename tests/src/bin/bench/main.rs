@@ -134,8 +134,8 @@ fn runs(posture: Posture, max: usize) -> (usize, usize) {
     (plan.min(max), apply.min(max))
 }
 
-fn main() {
-    let options = options();
+/// The afu9ctl measured: `AFU9CTL`, or the one beside this binary.
+fn afu9ctl_binary() -> PathBuf {
     let afu9ctl = std::env::var_os("AFU9CTL").map_or_else(
         || {
             std::env::current_exe()
@@ -149,6 +149,12 @@ fn main() {
         "{} is missing: build it first (scripts/bench does)",
         afu9ctl.display()
     );
+    afu9ctl
+}
+
+fn main() {
+    let options = options();
+    let afu9ctl = afu9ctl_binary();
     if let Some(events) = options.storm {
         storm::run(&afu9ctl, events);
         return;
@@ -211,7 +217,15 @@ fn main() {
             .collect();
         results.push(Scenario::new(posture, "plan, steady state", steady, None));
         if posture == Posture::Core {
-            run_peers(&options, &emulator, &workdir, plan_runs, &mut results);
+            let steady = || expect(run(&plan), 0, posture, "steady plan").wall_s;
+            run_peers(
+                &options,
+                &emulator,
+                &workdir,
+                plan_runs,
+                &steady,
+                &mut results,
+            );
         }
         let drifted = runtime.block_on(posture.drift(&emulator));
         let drift = (0..plan_runs)
@@ -231,25 +245,34 @@ fn main() {
     eprintln!("results written to {}", options.out.display());
 }
 
+/// How many steady plans of the core posture afu9ctl makes right after each run of a peer:
+/// a peer's ratio is taken against those, made under the same load as the peer's own runs
+/// (on a shared 2-core machine the speed of both drifts by a quarter within minutes).
+pub const PLANS_AFTER_EACH_PEER_RUN: usize = 3;
+
 /// The peers over the core posture, right after afu9ctl's steady plans of it: Ansible's
-/// `--check --diff` and Custodian's `run --dryrun`, each against the same converged account.
+/// `--check --diff` and Custodian's `run --dryrun`, each against the same converged account,
+/// [`PLANS_AFTER_EACH_PEER_RUN`] of afu9ctl's steady plans (`steady`, its wall time) after
+/// each of their runs.
 fn run_peers(
     options: &Options,
     emulator: &Emulator,
     workdir: &Path,
     plan_runs: usize,
+    steady: &dyn Fn() -> f64,
     results: &mut Results,
 ) {
+    let alongside = &mut || (0..PLANS_AFTER_EACH_PEER_RUN).map(|_| steady()).collect();
     if let Some(playbook) = &options.ansible {
         // An Ansible run takes tens of seconds: three are enough for a median.
         let ansible_runs = plan_runs.min(3);
         eprintln!("== ansible-playbook --check --diff (AFU-9) x{ansible_runs}");
-        results.ansible = Some(ansible::run(playbook, emulator, ansible_runs));
+        results.ansible = Some(ansible::run(playbook, emulator, ansible_runs, alongside));
     }
     if let Some(custodian) = &options.custodian {
         let custodian_runs = plan_runs.min(5);
         eprintln!("== custodian run --dryrun (afu9-core) x{custodian_runs}");
-        let runs = custodian::run(custodian, emulator, workdir, custodian_runs);
+        let runs = custodian::run(custodian, emulator, workdir, custodian_runs, alongside);
         assert!(
             runs.matched.values().all(|n| *n == 0),
             "Custodian finds violations in the converged account: {:?}",
