@@ -394,18 +394,11 @@ async fn the_posture_s_region_wins_over_the_default_region_of_the_environment() 
     env.push(("AWS_DEFAULT_REGION", "us-east-1".to_owned()));
     let output = afu9ctl(&env, &["apply", "-f", &file]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    let created: Vec<String> = emulator
-        .ecr()
-        .describe_repositories()
-        .send()
-        .await
-        .expect("describe")
-        .repositories
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|r| r.repository_name)
-        .collect();
-    assert_eq!(created, ["afu9/guarded"], "created in eu-central-1");
+    assert_eq!(
+        emulator.repository_names().await,
+        ["afu9/guarded"],
+        "created in eu-central-1"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

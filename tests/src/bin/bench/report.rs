@@ -253,14 +253,12 @@ impl Results {
 
     /// The peers' lines: each one's median and its ratio to afu9ctl's steady plan.
     fn peers(&self, out: &mut String) {
-        if let Some((ansible, ours, ratio)) = self.ratio() {
+        if let (Some((ansible, ours, ratio)), Some(runs)) = (self.ratio(), &self.ansible) {
             let _ = writeln!(
                 out,
                 "\nAnsible --check --diff (afu9-core): median {ansible:.2} s; afu9ctl steady plan after each run {ours:.3} s ({} plans); ratio {ratio:.0}x ({})",
-                self.ansible
-                    .as_ref()
-                    .map_or(0, |a| a.afu9ctl_alongside_s.len()),
-                self.ansible.as_ref().map_or("", |a| a.recap.as_str())
+                runs.afu9ctl_alongside_s.len(),
+                runs.recap
             );
         }
         if let (Some((custodian, ours, ratio)), Some(runs)) =
