@@ -22,3 +22,16 @@ pub mod render;
 pub mod report;
 pub mod securityhub;
 pub mod select;
+
+/// The repository's root, for unit tests: read at run time (cargo sets `CARGO_MANIFEST_DIR`
+/// when it runs a test) so that a test binary reused from a clone at another path (one
+/// target directory serves every clone) reads this clone's files, not that one's.
+#[cfg(test)]
+pub(crate) fn repo_root() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(
+            || env!("CARGO_MANIFEST_DIR").into(),
+            std::path::PathBuf::from,
+        )
+        .join("..")
+}

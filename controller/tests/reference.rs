@@ -1,20 +1,11 @@
 //! The generated reference under docs/reference/ is what the generator produces now: one page
 //! per kind, the index and the permissions page. Fast: no emulator, no AWS call.
 
-use std::path::{Path, PathBuf};
-
 use afu9_controller::reference::{self, OUT_DIR, REGENERATE};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the controller crate has a parent")
-        .to_path_buf()
-}
 
 #[test]
 fn docs_reference_is_up_to_date() {
-    let root = repo_root();
+    let root = afu9_e2e::repo_root();
     let pages = reference::generate(&root).unwrap_or_else(|err| panic!("{err}"));
     let stale = reference::differences(&root.join(OUT_DIR), &pages);
     assert!(
@@ -26,7 +17,7 @@ fn docs_reference_is_up_to_date() {
 
 #[test]
 fn docs_reference_has_a_page_per_kind_and_is_deterministic() {
-    let root = repo_root();
+    let root = afu9_e2e::repo_root();
     let pages = reference::generate(&root).unwrap_or_else(|err| panic!("{err}"));
     for kind in afu9_spec::KINDS {
         let page = &pages[&format!("{kind}.md")];

@@ -37,10 +37,7 @@ const KIND_MAY_USE: &[&str] = &[
 const REFS_MAY_USE: &[&str] = &["aws", "diff", "events", "permissions", "plan", "refs"];
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the controller crate has a parent")
-        .to_path_buf()
+    afu9_e2e::repo_root()
 }
 
 /// Every `.rs` file under `dir`, recursively.

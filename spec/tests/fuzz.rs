@@ -11,7 +11,12 @@ use serde_json::Value;
 
 /// Every committed manifest, one text, to mutate.
 fn corpus() -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../desired-state");
+    // At run time: a test binary reused from a clone at another path reads this clone.
+    let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(
+        || env!("CARGO_MANIFEST_DIR").into(),
+        std::path::PathBuf::from,
+    );
+    let root = crate_dir.join("../desired-state");
     let mut files: Vec<_> = std::fs::read_dir(root)
         .expect("desired-state")
         .flatten()

@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn the_repository_itself_reports_its_commit() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let root = crate::repo_root();
         // This test runs inside the project's git checkout (CI clones it).
         let revision = revision(&[root.join("desired-state")], "x");
         assert!(revision.starts_with("git:"), "{revision}");

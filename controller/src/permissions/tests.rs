@@ -1,5 +1,3 @@
-use std::path::Path;
-
 use super::{ANY, Access, ArnScope, Mode, Policy};
 use crate::engine::{Engine, PolicyOptions};
 use crate::kinds::standard;
@@ -9,7 +7,7 @@ fn policy(state: &afu9_spec::DesiredState, scope: &ArnScope, mode: Mode) -> Poli
 }
 
 fn afu9_state() -> afu9_spec::DesiredState {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../desired-state");
+    let root = crate::repo_root().join("desired-state");
     afu9_spec::load_paths(&[root]).expect("the AFU-9 desired state is valid")
 }
 

@@ -218,8 +218,7 @@ fn a_resource_that_could_not_be_read_makes_the_item_unknown_unless_another_fails
 #[test]
 fn a_guardrail_warning_fails_its_item_and_names_the_resource() {
     let yaml = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../tests/fixtures/warnings/alarm-without-actions.yaml"),
+        crate::repo_root().join("tests/fixtures/warnings/alarm-without-actions.yaml"),
     )
     .expect("the fixture");
     let state = state(&yaml);
