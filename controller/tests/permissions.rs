@@ -59,8 +59,9 @@ fn sid(statement: &Value) -> &str {
 }
 
 /// The policy moto can enforce: the same statements and actions with `Resource: "*"`, and
-/// each `cloudwatch:` action also as `monitoring:` (moto names an action by the request's
-/// signing name, which for CloudWatch is `monitoring`).
+/// each `cloudwatch:` action also as `monitoring:`, each `tag:` one also as `tagging:` (moto
+/// names an action by the request's signing name, which for CloudWatch is `monitoring` and
+/// for the Resource Groups Tagging API `tagging`).
 fn widened(policy: &Value, without: Option<&str>) -> String {
     let statements: Vec<Value> = statements(policy)
         .iter()
@@ -69,8 +70,11 @@ fn widened(policy: &Value, without: Option<&str>) -> String {
             let mut names: Vec<String> = actions(s).into_iter().collect();
             let aliases: Vec<String> = names
                 .iter()
-                .filter_map(|a| a.strip_prefix("cloudwatch:"))
-                .map(|op| format!("monitoring:{op}"))
+                .filter_map(|a| {
+                    let monitoring = a.strip_prefix("cloudwatch:").map(|op| ("monitoring", op));
+                    monitoring.or_else(|| a.strip_prefix("tag:").map(|op| ("tagging", op)))
+                })
+                .map(|(signing, op)| format!("{signing}:{op}"))
                 .collect();
             names.extend(aliases);
             json!({"Sid": sid(s), "Effect": "Allow", "Action": names, "Resource": "*"})
@@ -101,6 +105,7 @@ fn iam_action(call: &str) -> Option<String> {
         "SQS" => "sqs",
         "Secrets Manager" => "secretsmanager",
         "WAFV2" => "wafv2",
+        "Resource Groups Tagging API" => "tag",
         "STS" if operation == "GetCallerIdentity" => return None,
         other => panic!("no IAM prefix known for the service {other} ({call})"),
     };
@@ -1017,4 +1022,52 @@ async fn a_user_holding_exactly_the_generated_prune_policy_prunes_and_one_withou
     );
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
     assert!(!text(&again).contains("Orphans:"), "{}", text(&again));
+}
+
+/// Without the census's grant (its one statement removed), a whole plan still finds every
+/// orphan: the census cannot be read, each kind lists its own as it would without one, and
+/// the log says why.
+#[tokio::test]
+async fn without_the_census_grant_each_kind_lists_its_own_orphans() {
+    let emulator = Emulator::start_enforcing();
+    let before = manifests_dir("census-before", BEFORE_PRUNE)
+        .to_string_lossy()
+        .into_owned();
+    let setup = afu9ctl(&emulator.env(), &["apply", "-f", &before]);
+    assert_eq!(setup.status.code(), Some(0), "{}", text(&setup));
+    let keep = BEFORE_PRUNE
+        .split("---")
+        .next()
+        .expect("the first manifest");
+    let after = manifests_dir("census-after", keep)
+        .to_string_lossy()
+        .into_owned();
+    let policy = generated("plan", &["-f", &after]);
+    assert!(
+        statements(&policy).iter().any(|s| sid(s) == "CensusRead"),
+        "{policy}"
+    );
+    let mut planner = create_user(
+        &emulator,
+        "afu9-no-census",
+        &widened(&policy, Some("CensusRead")),
+    )
+    .await;
+    planner.env.retain(|(key, _)| *key != "RUST_LOG");
+    planner
+        .env
+        .push(("RUST_LOG", "warn,afu9ctl::calls=info".to_owned()));
+    emulator.enforce_iam(true);
+
+    let plan = run_as(&planner, &["plan", "-f", &after, "--detailed-exitcode"]);
+    let out = text(&plan);
+    assert_eq!(plan.status.code(), Some(0), "{out}");
+    for said in [
+        "cannot read the census of owned resources",
+        "SnsTopic afu9-old-topic: orphaned",
+        "Orphans: 0 to delete, 4 left alone",
+    ] {
+        assert!(out.contains(said), "{said}: {out}");
+    }
+    assert_eq!(logged_calls(&plan).get("SNS.ListTopics"), Some(&1), "{out}");
 }

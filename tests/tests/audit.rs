@@ -523,10 +523,10 @@ async fn a_steady_state_plan_makes_few_calls_per_kind() {
         // DescribeKey more).
         ("CloudTrail", 4),
         // One DescribeLogGroups for the trail's delivery, and for the filters' one log
-        // group one DescribeLogGroups and one DescribeMetricFilters; the orphan search of
-        // log groups (no LogGroup manifest here): the listing, and the bootstrap's group's
-        // tags to tell its owner (the listing shows none).
-        ("CloudWatch Logs", 5),
+        // group one DescribeLogGroups and one DescribeMetricFilters. No orphan search of log
+        // groups (no LogGroup manifest here): the census shows none owned, so neither the
+        // listing nor the bootstrap's group's tags are read.
+        ("CloudWatch Logs", 3),
         // One DescribeAlarms for the six alarms, one ListTagsForResource each.
         ("CloudWatch", 7),
         // ListTopics, GetTopicAttributes, ListTagsForResource, ListSubscriptionsByTopic.
@@ -541,11 +541,11 @@ async fn a_steady_state_plan_makes_few_calls_per_kind() {
         ("ECR", 1),
         ("Secrets Manager", 1),
         ("IAM", 3),
-        // `ListAliases`, then the bootstrap's two keys no manifest names here, each read
-        // whole (key, policy, rotation, tags) to tell their owner: the listing shows no
-        // tags. The one listing that costs more than a call. And `ListKeys`, for a key a
-        // crashed create left without an alias.
-        ("KMS", 10),
+        // The census of owned resources, for the tracked kinds without a manifest here that
+        // it covers (keys, log groups): it shows none owned, so KMS is not called at all
+        // (without it: `ListAliases`, `ListKeys`, and the bootstrap's two keys read whole,
+        // 10 calls, to learn from their tags that nobody here owns them).
+        ("Resource Groups Tagging API", 1),
         // The web ACLs' listing: a tracked kind without a manifest here.
         ("WAFV2", 1),
         // The orphan search of buckets (no Bucket manifest here): `ListBuckets`, then the

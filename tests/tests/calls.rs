@@ -1,6 +1,7 @@
 //! What a pass costs in AWS calls, asserted exactly, call by call: a steady whole pass (the
 //! orphan search included, as `plan`, `apply` and `run` make it) of the 14-resource posture
-//! of the first benchmark and of the whole AFU-9 posture, and an event's reconcile. A change
+//! of the first benchmark and of the whole AFU-9 posture, and an event's reconcile; and the
+//! census of owned resources, which spares the listing of kinds without owned resources. A change
 //! that adds a call fails here; one that removes a call fails here too, and the figure
 //! (with `docs/benchmarks.md`) is then lowered on purpose.
 
@@ -13,6 +14,8 @@ use afu9_controller::events::{EventKey, Target};
 use afu9_controller::plan::{Action, Plan};
 use afu9_e2e::{Emulator, repo_root};
 use afu9_spec::DesiredState;
+use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
+use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, PortMapping};
 
@@ -131,10 +134,11 @@ async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
 
     let counting = steady_pass(&emulator, &engine, &state).await;
     let expected = calls(&[
-        // The orphan search's one list call for each tracked kind without a manifest: trails, alarms, policies, keys, topics, log groups, buckets.
+        // The orphan search's one list call for each tracked kind without a manifest that the
+        // census does not cover (trails, policies, buckets, web ACLs below); the census
+        // tells the alarms, keys, topics and log groups at once: none owned, none listed.
         ("CloudTrail.DescribeTrails", 1),
-        ("CloudWatch Logs.DescribeLogGroups", 1),
-        ("CloudWatch.DescribeAlarms", 1),
+        ("Resource Groups Tagging API.GetResources", 1),
         // The groups: the VPC by its tags, every group (shared with the orphan search, whose listing shows no unnamed group with the ownership tag), their rules.
         ("EC2.DescribeSecurityGroupRules", 1),
         ("EC2.DescribeSecurityGroups", 1),
@@ -156,13 +160,10 @@ async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
         ("IAM.GetAccountAuthorizationDetails", 1),
         ("IAM.ListPolicies", 1),
         ("IAM.ListRoles", 1),
-        // The orphan search for keys: the account has none, so no alias is read.
-        ("KMS.ListKeys", 1),
         // The account's S3 Block Public Access, with the account id STS gives once.
         ("S3 Control.GetPublicAccessBlock", 1),
         ("STS.GetCallerIdentity", 1),
         ("S3.ListBuckets", 1),
-        ("SNS.ListTopics", 1),
         // The two manual secrets' value dates; one ListSecrets for observation and the orphan search.
         ("Secrets Manager.ListSecretVersionIds", 2),
         ("Secrets Manager.ListSecrets", 1),
@@ -172,27 +173,26 @@ async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
     assert_eq!(counting.calls.by_operation(), expected);
     // The API minimum: the manifests' own reads (24: the registry's scanning, the family's
     // service and its revisions' list, the account's Block Public Access and the account id
-    // it is read for among them) and one list call for each of the eight tracked kinds that
-    // have no manifest here (keys: the account has none, so their aliases are not read).
-    assert_eq!(counting.calls.total(), 32);
-    // Clients are built on first use: the pass built those of the 14 services it called,
-    // none of the other seven (ACM, DynamoDB, ELBv2, EventBridge, RDS, SQS, Security Hub).
+    // it is read for among them), one list call for each of the four tracked kinds without
+    // a manifest here that the census does not cover (trails, policies, buckets, web ACLs)
+    // and one census for the other four.
+    assert_eq!(counting.calls.total(), 29);
+    // Clients are built on first use: the pass built those of the 11 services it called,
+    // none of the others (ACM, CloudWatch, CloudWatch Logs, DynamoDB, ELBv2, EventBridge,
+    // KMS, RDS, SNS, SQS, Security Hub).
     assert_eq!(
         counting.built_clients(),
         [
             "cloudtrail",
-            "cloudwatch",
-            "logs",
             "ec2",
             "ecr",
             "ecs",
-            "kms",
             "s3",
             "s3control",
             "secretsmanager",
-            "sns",
             "iam",
             "sts",
+            "tagging",
             "wafv2",
         ]
     );
@@ -336,4 +336,83 @@ async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
         ("ECR.ListTagsForResource", 1),
     ]);
     assert_eq!(counting.calls.by_operation(), expected);
+}
+
+/// A tracked kind without a manifest is listed only when the pass's census shows one of its
+/// resources owned: an owned topic and an owned log group are still found as orphans (their
+/// kinds list and read them), while the unowned alarm, which the census does not show,
+/// costs no call, nor do the keys.
+#[tokio::test]
+async fn the_census_leaves_the_listing_to_the_kinds_it_shows_owned_resources_of() {
+    let emulator = Emulator::start();
+    seed_core(&emulator).await;
+    let state = load(&[
+        "ecr.yaml",
+        "iam.yaml",
+        "network.yaml",
+        "secrets.yaml",
+        "ecs.yaml",
+        "posture.yaml",
+    ]);
+    let engine = Engine::new(afu9_controller::kinds::standard());
+    converge(&emulator, &engine, &state).await;
+    let ownership = aws_sdk_sns::types::Tag::builder()
+        .key(MANAGED_BY_KEY)
+        .value(MANAGED_BY_VALUE)
+        .build()
+        .expect("a tag");
+    emulator
+        .sns()
+        .create_topic()
+        .name("afu9-stray-alerts")
+        .tags(ownership)
+        .send()
+        .await
+        .expect("an owned topic no manifest names");
+    emulator
+        .logs()
+        .create_log_group()
+        .log_group_name("/afu9/stray")
+        .tags(MANAGED_BY_KEY, MANAGED_BY_VALUE)
+        .send()
+        .await
+        .expect("an owned log group no manifest names");
+    emulator
+        .cloudwatch()
+        .put_metric_alarm()
+        .alarm_name("someone-elses-alarm")
+        .metric_name("CPUUtilization")
+        .namespace("AWS/EC2")
+        .statistic(Statistic::Average)
+        .period(300)
+        .evaluation_periods(1)
+        .threshold(90.0)
+        .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+        .send()
+        .await
+        .expect("an unowned alarm");
+
+    let counting = Aws::from_config(&emulator.sdk_config());
+    let plan = engine.plan_with_orphans(&counting, &state, false).await;
+    let orphans: BTreeSet<(&str, &str, Action)> = plan
+        .resources
+        .iter()
+        .filter(|r| r.orphan)
+        .map(|r| (r.kind, r.name.as_str(), r.action))
+        .collect();
+    assert_eq!(
+        orphans,
+        BTreeSet::from([
+            ("LogGroup", "/afu9/stray", Action::Orphaned),
+            ("SnsTopic", "afu9-stray-alerts", Action::Orphaned),
+        ]),
+        "{plan:#?}"
+    );
+    let by_operation = counting.calls.by_operation();
+    let count = |operation: &str| by_operation.get(operation).copied().unwrap_or(0);
+    assert_eq!(count("Resource Groups Tagging API.GetResources"), 1);
+    assert_eq!(count("SNS.ListTopics"), 1);
+    assert_eq!(count("CloudWatch Logs.DescribeLogGroups"), 1);
+    assert_eq!(count("CloudWatch.DescribeAlarms"), 0);
+    assert_eq!(count("KMS.ListKeys"), 0);
 }

@@ -346,11 +346,12 @@ async fn a_steady_state_plan_of_the_afu9_secrets_costs_three_calls() {
         .sum();
     assert_eq!(secrets, 3, "{calls:?}");
     // The other tracked kinds, with no manifest here: one list call each (EC2: the groups
-    // and the VPCs, to tell the default VPC; IAM: roles and policies; KMS: the keys, and no
-    // alias since there is none; WAF: the web ACLs; S3: the buckets; CloudWatch Logs: the
-    // log groups), and IAM account details once for the rotation Lambda's role, which no
-    // manifest names (`ListRoles` shows no tags).
-    assert_eq!(counting.calls.total(), 3 + 13, "{calls:?}");
+    // and the VPCs, to tell the default VPC; IAM: roles and policies; WAF: the web ACLs; S3:
+    // the buckets; CloudTrail: the trails; ECR: the repositories), one census of owned
+    // resources instead of listing keys, topics, alarms and log groups, and IAM account
+    // details once for the rotation Lambda's role, which no manifest names (`ListRoles`
+    // shows no tags).
+    assert_eq!(counting.calls.total(), 3 + 10, "{calls:?}");
     assert_no_value_calls(&aws);
     assert_no_value_calls(&counting);
 }

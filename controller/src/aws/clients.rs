@@ -200,6 +200,8 @@ lazy_clients! {
     iam: aws_sdk_iam;
     /// Security Token Service (the account guard).
     sts: aws_sdk_sts;
+    /// Resource Groups Tagging API (the census of owned resources for the orphan search).
+    tagging: aws_sdk_resourcegroupstagging;
     /// Security Hub (`--security-hub`: the checklist's findings).
     securityhub: aws_sdk_securityhub;
     /// AWS WAF (v2).

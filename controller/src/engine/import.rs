@@ -14,6 +14,7 @@ use afu9_spec::meta::{ApiVersion, Document, Metadata};
 use afu9_spec::tags::{MANAGED_BY_KEY, TagPolicy, Tags, carries_ownership_tag};
 use afu9_spec::{Resource, SourceLocation};
 
+use super::census::TaggedType;
 use super::kind::ManagedKind;
 use super::tags::TagOps;
 use crate::aws::{Aws, AwsError};
@@ -57,6 +58,13 @@ pub trait Imports: ManagedKind {
         Box::pin(async { Ok(None) })
     }
 
+    /// How the Resource Groups Tagging API names the kind's resources, when it lists them
+    /// with their tags: a whole pass's orphan search for the kind, when it has no manifest,
+    /// then asks the pass's census first and lists nothing when the census shows none
+    /// owned ([`super::census`]). `None` by default (the API does not list the kind, or
+    /// not as the kind's own listing does: buckets of every region).
+    const TAGGED: Option<TaggedType> = None;
+
     /// The IAM actions that discovery and observing its probes take, on any resource of
     /// the kind (the list calls on `*`): what looking for orphans reads on every whole
     /// pass. None by default, for a kind whose orphans are never looked for.
@@ -73,6 +81,8 @@ pub struct ImportOps<K: ManagedKind + ?Sized> {
     pub discover: for<'a> fn(&'a Aws) -> Discovery<'a, K::Spec>,
     /// See [`Imports::listed_owners`].
     pub owners: for<'a> fn(&'a Aws) -> ListedOwners<'a>,
+    /// See [`Imports::TAGGED`].
+    pub tagged: Option<TaggedType>,
     /// See [`Imports::live_id`].
     pub live_id: fn(&K::Observed) -> Option<String>,
     /// See [`Imports::import`].
@@ -88,6 +98,7 @@ impl<K: Imports> ImportOps<K> {
             file: K::FILE,
             discover: K::discover,
             owners: K::listed_owners,
+            tagged: K::TAGGED,
             live_id: K::live_id,
             import: K::import,
             reads: K::discovery_grants,

@@ -8,6 +8,7 @@ pub mod apply;
 pub mod attest;
 pub mod budget;
 mod capability;
+pub mod census;
 mod decide;
 pub mod evented;
 pub mod guard;
@@ -20,6 +21,7 @@ pub mod tags;
 
 pub use apply::{ApplyReport, OpResult, ResourceResult};
 pub use attest::Attests;
+pub use census::{Census, TaggedType};
 pub use evented::Evented;
 pub use guard::{GuardError, check_target};
 pub use import::{
@@ -72,8 +74,9 @@ impl Engine {
     /// (`ManagedKind::permissions`), and of every kind what looking for its orphans reads
     /// (a whole plan does, whatever the manifests) and, when `prune` or the Posture's
     /// `prune` says so, what deleting them writes; in registry order, merged, and with
-    /// `security_hub` what the findings export needs, and what the Posture's notifications
-    /// publish. Makes no AWS call.
+    /// `security_hub` what the findings export needs, what the Posture's notifications
+    /// publish, and the census's read when a whole plan of `state` takes one
+    /// ([`census`]). Makes no AWS call.
     pub fn permissions(
         &self,
         state: &DesiredState,
@@ -91,6 +94,11 @@ impl Engine {
             .lease_table
             .as_deref()
             .map(|table| ("Controller", permissions::lease(scope, table)));
+        let census = self
+            .kinds
+            .iter()
+            .any(|kind| kind.census_service(state).is_some())
+            .then(|| ("Census", census::grants()));
         permissions::policy(
             self.kinds
                 .iter()
@@ -105,7 +113,8 @@ impl Engine {
                 })
                 .chain(export)
                 .chain(notify)
-                .chain(lease),
+                .chain(lease)
+                .chain(census),
             mode,
         )
     }
@@ -125,19 +134,21 @@ impl Engine {
     /// [`Engine::plan`] and the orphans of every kind that tells them, listed after the
     /// resources: what a whole plan of `plan`, `apply` and `run` shows. One pass: a kind's
     /// orphan search runs beside its observation and shares its listings (the list call
-    /// that finds the manifests' resources also finds the orphans).
+    /// that finds the manifests' resources also finds the orphans); the kinds without a
+    /// manifest share one census of owned resources instead of listing ([`census`]).
     pub async fn plan_with_orphans(&self, aws: &Aws, state: &DesiredState, prune: bool) -> Plan {
         let aws = &aws.for_pass(true);
         let scope = Scope {
             state,
             events: &self.declared_events(state),
         };
+        let census = &Census::of(self.kinds.iter().filter_map(|k| k.census_service(state)));
         let per_kind = self
             .in_lanes(|kind| async move {
                 let started = Instant::now();
                 let (plans, orphans) = futures_util::future::join(
                     kind.plan(aws, scope, None),
-                    kind.orphans(aws, state, prune),
+                    kind.orphans(aws, census, state, prune),
                 )
                 .await;
                 log_kind(kind, plans.len(), started);

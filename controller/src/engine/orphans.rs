@@ -19,6 +19,7 @@ use afu9_spec::posture::OrphanEntry;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Owner};
 use afu9_spec::{DesiredState, ManagementPolicy, ManifestKind, Resource, SourceLocation};
 
+use super::census::Census;
 use super::import::{ImportOps, Imports, probes};
 use super::kind::ManagedKind;
 use super::tags::{TagOps, Tagged};
@@ -151,20 +152,50 @@ fn no_manifest() -> SourceLocation {
     SourceLocation::new("(no manifest)", 0, 0)
 }
 
+/// Whether a whole pass looks for the orphans of kind `K` in `state` at all.
+fn looks<K: ManagedKind>(
+    orphans_of: &Orphans<K>,
+    finder: Option<&Finder<K>>,
+    state: &DesiredState,
+) -> bool {
+    finder.is_some()
+        && !matches!(orphans_of, Orphans::Untracked(_))
+        && (!K::GLOBAL || state.posture.manages_global())
+}
+
+/// The service whose census tells whether kind `K` has owned resources to look at, when
+/// its orphan search would list only for itself (no manifest of the kind in `state`).
+pub(super) fn census_service<K: ManagedKind>(
+    orphans_of: &Orphans<K>,
+    finder: Option<&Finder<K>>,
+    state: &DesiredState,
+) -> Option<&'static str> {
+    let tagged = finder?.import.tagged?;
+    (looks(orphans_of, finder, state) && K::Spec::resources(state).is_empty())
+        .then_some(tagged.service)
+}
+
 /// The orphans of kind `K` as plan entries: `orphaned` unless `prune`, else `delete` or
-/// `blocked`. A failed read is one `error` entry for the kind (named `*`).
+/// `blocked`. A failed read is one `error` entry for the kind (named `*`). A kind without a
+/// manifest whose resources `census` shows none owned lists nothing.
 pub(super) async fn find<K: ManagedKind>(
     kind: &K,
     orphans_of: &Orphans<K>,
     finder: Option<&Finder<K>>,
     aws: &Aws,
+    census: &Census,
     state: &DesiredState,
     prune: bool,
 ) -> Vec<ResourcePlan> {
+    if !looks(orphans_of, finder, state) {
+        return Vec::new();
+    }
     let Some(Finder { import, tags }) = finder else {
         return Vec::new();
     };
-    if matches!(orphans_of, Orphans::Untracked(_)) || (K::GLOBAL && !state.posture.manages_global())
+    if census_service(orphans_of, finder, state).is_some()
+        && let Some(tagged) = import.tagged
+        && census.shows_owned(aws, tagged).await == Some(false)
     {
         return Vec::new();
     }

@@ -15,6 +15,7 @@ use afu9_spec::{DesiredState, ManifestKind, Resource};
 
 use super::attest::{AttestOps, Attests};
 pub use super::capability::Capability;
+use super::census::Census;
 use super::decide::{plan_resource, unobservable};
 use super::evented::{EventOps, Evented};
 use super::import::{ImportError, ImportOps, ImportRequest, Imported, Imports, import_kind};
@@ -251,11 +252,17 @@ pub trait ErasedKind: Send + Sync {
     ) -> Boxed<'a, Vec<ResourcePlan>>;
     /// The IAM grants that looking for its orphans takes, and with `prune` deleting them.
     fn orphan_permissions(&self, scope: &ArnScope, prune: bool) -> Vec<Grant>;
+    /// The service whose census a whole pass's orphan search for this kind consults
+    /// (see [`super::census`]): when the kind tells orphans, the Tagging API lists it and
+    /// `state` has no manifest of it.
+    fn census_service(&self, state: &DesiredState) -> Option<&'static str>;
     /// The kind's orphans as plan entries: `orphaned`, or with `prune`, `delete` or
-    /// `blocked` (see [`super::orphans`]).
+    /// `blocked` (see [`super::orphans`]); the pass's `census` may tell there are none to
+    /// look for.
     fn orphans<'a>(
         &'a self,
         aws: &'a Aws,
+        census: &'a Census,
         state: &'a DesiredState,
         prune: bool,
     ) -> Boxed<'a, Vec<ResourcePlan>>;
@@ -362,19 +369,24 @@ impl<K: ManagedKind> ErasedKind for Kind<K> {
         }
     }
 
+    fn census_service(&self, state: &DesiredState) -> Option<&'static str> {
+        let (orphans, finder) = self.orphans.as_ref()?;
+        orphans::census_service(orphans, finder.as_ref(), state)
+    }
+
     fn orphans<'a>(
         &'a self,
         aws: &'a Aws,
+        census: &'a Census,
         state: &'a DesiredState,
         prune: bool,
     ) -> Boxed<'a, Vec<ResourcePlan>> {
         Box::pin(async move {
-            match &self.orphans {
-                Some((orphans, finder)) => {
-                    orphans::find(&self.inner, orphans, finder.as_ref(), aws, state, prune).await
-                }
-                None => Vec::new(),
-            }
+            let Some((orphans, finder)) = &self.orphans else {
+                return Vec::new();
+            };
+            let finder = finder.as_ref();
+            orphans::find(&self.inner, orphans, finder, aws, census, state, prune).await
         })
     }
 

@@ -8,11 +8,15 @@ use serde_json::{Value, json};
 use super::{KmsKeyObserved, KmsKeys, observe};
 use crate::aws::Aws;
 use crate::engine::import::manifest_tags;
-use crate::engine::{Discovery, ImportContext, Imports};
+use crate::engine::{Discovery, ImportContext, Imports, TaggedType};
 use crate::permissions::{ArnScope, Grant};
 
 impl Imports for KmsKeys {
     const FILE: &'static str = "keys.yaml";
+    const TAGGED: Option<TaggedType> = Some(TaggedType {
+        service: "kms",
+        prefix: "key/",
+    });
 
     fn discover(aws: &Aws) -> Discovery<'_, KmsKeySpec> {
         discover(aws)

@@ -5,11 +5,15 @@ use afu9_spec::log_group::LogGroupSpec;
 use super::{LogGroupObserved, LogGroups};
 use crate::aws::Aws;
 use crate::engine::import::manifest_tags;
-use crate::engine::{Discovery, ImportContext, Imports};
+use crate::engine::{Discovery, ImportContext, Imports, TaggedType};
 use crate::permissions::{ArnScope, Grant};
 
 impl Imports for LogGroups {
     const FILE: &'static str = "log-groups.yaml";
+    const TAGGED: Option<TaggedType> = Some(TaggedType {
+        service: "logs",
+        prefix: "log-group:",
+    });
 
     fn discover(aws: &Aws) -> Discovery<'_, LogGroupSpec> {
         Box::pin(async move {

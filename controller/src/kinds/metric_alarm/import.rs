@@ -9,11 +9,15 @@ use serde::de::DeserializeOwned;
 use super::{AlarmConfig, LiveAlarm, MetricAlarmObserved, MetricAlarms, observe};
 use crate::aws::Aws;
 use crate::engine::import::manifest_tags;
-use crate::engine::{Discovery, ImportContext, Imports};
+use crate::engine::{Discovery, ImportContext, Imports, TaggedType};
 use crate::permissions::{ArnScope, Grant};
 
 impl Imports for MetricAlarms {
     const FILE: &'static str = "audit.yaml";
+    const TAGGED: Option<TaggedType> = Some(TaggedType {
+        service: "cloudwatch",
+        prefix: "alarm:",
+    });
 
     fn discover(aws: &Aws) -> Discovery<'_, MetricAlarmSpec> {
         Box::pin(async move {

@@ -6,11 +6,15 @@ use afu9_spec::sns_topic::SnsTopicSpec;
 use super::{SnsTopicObserved, SnsTopics, observe};
 use crate::aws::Aws;
 use crate::engine::import::manifest_tags;
-use crate::engine::{Discovery, ImportContext, Imports};
+use crate::engine::{Discovery, ImportContext, Imports, TaggedType};
 use crate::permissions::{ArnScope, Grant};
 
 impl Imports for SnsTopics {
     const FILE: &'static str = "audit.yaml";
+    const TAGGED: Option<TaggedType> = Some(TaggedType {
+        service: "sns",
+        prefix: "",
+    });
 
     fn discover(aws: &Aws) -> Discovery<'_, SnsTopicSpec> {
         Box::pin(async move {
