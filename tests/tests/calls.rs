@@ -341,7 +341,7 @@ async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
 /// A tracked kind without a manifest is listed only when the pass's census shows one of its
 /// resources owned: an owned topic and an owned log group are still found as orphans (their
 /// kinds list and read them), while the unowned alarm, which the census does not show,
-/// costs no call, nor do the keys.
+/// costs no call, nor do the keys; once an owned alarm and key exist, they are found too.
 #[tokio::test]
 async fn the_census_leaves_the_listing_to_the_kinds_it_shows_owned_resources_of() {
     let emulator = Emulator::start();
@@ -356,6 +356,56 @@ async fn the_census_leaves_the_listing_to_the_kinds_it_shows_owned_resources_of(
     ]);
     let engine = Engine::new(afu9_controller::kinds::standard());
     converge(&emulator, &engine, &state).await;
+    seed_strays(&emulator).await;
+
+    let counting = Aws::from_config(&emulator.sdk_config());
+    let plan = engine.plan_with_orphans(&counting, &state, false).await;
+    let orphans: BTreeSet<(&str, &str, Action)> = orphans_of(&plan).collect();
+    assert_eq!(
+        orphans,
+        BTreeSet::from([
+            ("LogGroup", "/afu9/stray", Action::Orphaned),
+            ("SnsTopic", "afu9-stray-alerts", Action::Orphaned),
+        ]),
+        "{plan:#?}"
+    );
+    let by_operation = counting.calls.by_operation();
+    let count = |operation: &str| by_operation.get(operation).copied().unwrap_or(0);
+    assert_eq!(count("Resource Groups Tagging API.GetResources"), 1);
+    assert_eq!(count("SNS.ListTopics"), 1);
+    assert_eq!(count("CloudWatch Logs.DescribeLogGroups"), 1);
+    assert_eq!(count("CloudWatch.DescribeAlarms"), 0);
+    assert_eq!(count("KMS.ListKeys"), 0);
+
+    // An owned alarm and an owned key: the census shows them too (their kinds' types match
+    // the ARNs the Tagging API gives), so those kinds list, and every owned one is an orphan.
+    seed_owned_alarm_and_key(&emulator).await;
+    let plan = engine
+        .plan_with_orphans(&Aws::from_config(&emulator.sdk_config()), &state, false)
+        .await;
+    let orphans: BTreeSet<(&str, &str)> = orphans_of(&plan).map(|(k, n, _)| (k, n)).collect();
+    assert_eq!(
+        orphans,
+        BTreeSet::from([
+            ("KmsKey", "afu9-stray-key"),
+            ("LogGroup", "/afu9/stray"),
+            ("MetricAlarm", "afu9-stray-alarm"),
+            ("SnsTopic", "afu9-stray-alerts"),
+        ]),
+        "{plan:#?}"
+    );
+}
+
+/// The orphans of `plan`: kind, name and action.
+fn orphans_of(plan: &Plan) -> impl Iterator<Item = (&'static str, &str, Action)> {
+    plan.resources
+        .iter()
+        .filter(|r| r.orphan)
+        .map(|r| (r.kind, r.name.as_str(), r.action))
+}
+
+/// An owned topic and an owned log group no manifest names, and someone else's alarm.
+async fn seed_strays(emulator: &Emulator) {
     let ownership = aws_sdk_sns::types::Tag::builder()
         .key(MANAGED_BY_KEY)
         .value(MANAGED_BY_VALUE)
@@ -391,28 +441,49 @@ async fn the_census_leaves_the_listing_to_the_kinds_it_shows_owned_resources_of(
         .send()
         .await
         .expect("an unowned alarm");
+}
 
-    let counting = Aws::from_config(&emulator.sdk_config());
-    let plan = engine.plan_with_orphans(&counting, &state, false).await;
-    let orphans: BTreeSet<(&str, &str, Action)> = plan
-        .resources
-        .iter()
-        .filter(|r| r.orphan)
-        .map(|r| (r.kind, r.name.as_str(), r.action))
-        .collect();
-    assert_eq!(
-        orphans,
-        BTreeSet::from([
-            ("LogGroup", "/afu9/stray", Action::Orphaned),
-            ("SnsTopic", "afu9-stray-alerts", Action::Orphaned),
-        ]),
-        "{plan:#?}"
-    );
-    let by_operation = counting.calls.by_operation();
-    let count = |operation: &str| by_operation.get(operation).copied().unwrap_or(0);
-    assert_eq!(count("Resource Groups Tagging API.GetResources"), 1);
-    assert_eq!(count("SNS.ListTopics"), 1);
-    assert_eq!(count("CloudWatch Logs.DescribeLogGroups"), 1);
-    assert_eq!(count("CloudWatch.DescribeAlarms"), 0);
-    assert_eq!(count("KMS.ListKeys"), 0);
+/// An owned alarm and an owned key (with its alias) no manifest names.
+async fn seed_owned_alarm_and_key(emulator: &Emulator) {
+    emulator
+        .cloudwatch()
+        .put_metric_alarm()
+        .alarm_name("afu9-stray-alarm")
+        .metric_name("SecretAccessCount")
+        .namespace("AFU9/Security")
+        .statistic(Statistic::Sum)
+        .period(300)
+        .evaluation_periods(1)
+        .threshold(50.0)
+        .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+        .tags(
+            aws_sdk_cloudwatch::types::Tag::builder()
+                .key(MANAGED_BY_KEY)
+                .value(MANAGED_BY_VALUE)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("an owned alarm no manifest names");
+    let key = emulator
+        .kms()
+        .create_key()
+        .tags(
+            aws_sdk_kms::types::Tag::builder()
+                .tag_key(MANAGED_BY_KEY)
+                .tag_value(MANAGED_BY_VALUE)
+                .build()
+                .expect("a tag"),
+        )
+        .send()
+        .await
+        .expect("an owned key no manifest names");
+    emulator
+        .kms()
+        .create_alias()
+        .alias_name("alias/afu9-stray-key")
+        .target_key_id(key.key_metadata.expect("metadata").key_id)
+        .send()
+        .await
+        .expect("the key's alias");
 }

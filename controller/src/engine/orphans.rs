@@ -164,15 +164,16 @@ fn looks<K: ManagedKind>(
 }
 
 /// The service whose census tells whether kind `K` has owned resources to look at, when
-/// its orphan search would list only for itself (no manifest of the kind in `state`).
+/// its orphan search would list only for itself (no manifest of the kind in `state`). Never
+/// for a global kind: the census is regional.
 pub(super) fn census_service<K: ManagedKind>(
     orphans_of: &Orphans<K>,
     finder: Option<&Finder<K>>,
     state: &DesiredState,
 ) -> Option<&'static str> {
     let tagged = finder?.import.tagged?;
-    (looks(orphans_of, finder, state) && K::Spec::resources(state).is_empty())
-        .then_some(tagged.service)
+    let lists_for_itself = K::Spec::resources(state).is_empty() && !K::GLOBAL;
+    (looks(orphans_of, finder, state) && lists_for_itself).then_some(tagged.service)
 }
 
 /// The orphans of kind `K` as plan entries: `orphaned` unless `prune`, else `delete` or

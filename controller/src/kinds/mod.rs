@@ -230,6 +230,37 @@ mod tests {
     }
 
     #[test]
+    fn each_census_type_matches_the_arns_aws_gives_its_kind_and_no_other() {
+        use crate::engine::Imports;
+        let samples = [
+            (
+                <super::log_group::LogGroups as Imports>::TAGGED,
+                "arn:aws:logs:eu-central-1:123456789012:log-group:/ecs/afu9:*",
+            ),
+            (
+                <super::metric_alarm::MetricAlarms as Imports>::TAGGED,
+                "arn:aws:cloudwatch:eu-central-1:123456789012:alarm:afu9-secret-read",
+            ),
+            (
+                <super::kms_key::KmsKeys as Imports>::TAGGED,
+                "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            ),
+            (
+                <super::sns_topic::SnsTopics as Imports>::TAGGED,
+                "arn:aws:sns:eu-central-1:123456789012:afu9-security-alerts",
+            ),
+        ];
+        for (tagged, own) in samples {
+            let tagged = tagged.expect("the kind declares its census type");
+            for (_, arn) in samples {
+                assert_eq!(tagged.matches(arn), arn == own, "{tagged:?} against {arn}");
+            }
+        }
+        let kms = <super::kms_key::KmsKeys as Imports>::TAGGED.expect("declared");
+        assert!(!kms.matches("arn:aws:kms:eu-central-1:123456789012:alias/afu9-logs"));
+    }
+
+    #[test]
     fn the_kinds_listen_to_the_sources_eventbridge_names() {
         // EventBridge's `source` of CloudTrail API-call events, service by service: the
         // pattern of the deployed rule and the routing of received events both use these.
