@@ -961,21 +961,25 @@ metadata: {name: afu9-old-topic}
 spec: {kmsKey: alias/aws/sns}
 "#;
 
-#[tokio::test]
-async fn a_user_holding_exactly_the_generated_prune_policy_prunes_and_one_without_it_cannot() {
-    let emulator = Emulator::start_enforcing();
-    let before = manifests_dir("perm-before", BEFORE_PRUNE)
-        .to_string_lossy()
-        .into_owned();
-    let setup = afu9ctl(&emulator.env(), &["apply", "-f", &before]);
+/// Applies [`BEFORE_PRUNE`] (as the test credentials, before enforcement) and returns the
+/// directory of what is left of it, its first manifest: the other four are orphans there.
+fn applied_then_cut(emulator: &Emulator, name: &str) -> String {
+    let before = manifests_dir(&format!("{name}-before"), BEFORE_PRUNE);
+    let setup = afu9ctl(&emulator.env(), &["apply", "-f", &before.to_string_lossy()]);
     assert_eq!(setup.status.code(), Some(0), "{}", text(&setup));
     let keep = BEFORE_PRUNE
         .split("---")
         .next()
         .expect("the first manifest");
-    let after = manifests_dir("perm-after", keep)
+    manifests_dir(&format!("{name}-after"), keep)
         .to_string_lossy()
-        .into_owned();
+        .into_owned()
+}
+
+#[tokio::test]
+async fn a_user_holding_exactly_the_generated_prune_policy_prunes_and_one_without_it_cannot() {
+    let emulator = Emulator::start_enforcing();
+    let after = applied_then_cut(&emulator, "perm");
     let without = generated("apply", &["-f", &after]);
     let with = generated("apply", &["-f", &after, "--prune"]);
     let keeper = create_user(&emulator, "afu9-apply", &widened(&without, None)).await;
@@ -1030,18 +1034,7 @@ async fn a_user_holding_exactly_the_generated_prune_policy_prunes_and_one_withou
 #[tokio::test]
 async fn without_the_census_grant_each_kind_lists_its_own_orphans() {
     let emulator = Emulator::start_enforcing();
-    let before = manifests_dir("census-before", BEFORE_PRUNE)
-        .to_string_lossy()
-        .into_owned();
-    let setup = afu9ctl(&emulator.env(), &["apply", "-f", &before]);
-    assert_eq!(setup.status.code(), Some(0), "{}", text(&setup));
-    let keep = BEFORE_PRUNE
-        .split("---")
-        .next()
-        .expect("the first manifest");
-    let after = manifests_dir("census-after", keep)
-        .to_string_lossy()
-        .into_owned();
+    let after = applied_then_cut(&emulator, "census");
     let policy = generated("plan", &["-f", &after]);
     assert!(
         statements(&policy).iter().any(|s| sid(s) == "CensusRead"),

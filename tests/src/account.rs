@@ -29,6 +29,17 @@ impl Emulator {
     }
 }
 
+/// The files of `desired-state/` the 14-resource core posture is made of (the first
+/// benchmark's resources and the Posture): what the calls test and the benchmark plan.
+pub const CORE_FILES: [&str; 6] = [
+    "ecr.yaml",
+    "iam.yaml",
+    "network.yaml",
+    "secrets.yaml",
+    "ecs.yaml",
+    "posture.yaml",
+];
+
 /// A fresh scratch directory `afu9-<name>-<pid>` holding `yaml` as its one manifest file.
 pub fn manifests_dir(name: &str, yaml: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("afu9-{name}-{}", std::process::id()));

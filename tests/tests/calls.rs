@@ -12,6 +12,7 @@ use afu9_controller::aws::Aws;
 use afu9_controller::engine::Engine;
 use afu9_controller::events::{EventKey, Target};
 use afu9_controller::plan::{Action, Plan};
+use afu9_e2e::account::CORE_FILES;
 use afu9_e2e::{Emulator, repo_root};
 use afu9_spec::DesiredState;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE};
@@ -121,14 +122,7 @@ async fn seed_core(emulator: &Emulator) {
 async fn a_steady_pass_of_the_14_resource_posture_makes_the_api_minimum() {
     let emulator = Emulator::start();
     seed_core(&emulator).await;
-    let state = load(&[
-        "ecr.yaml",
-        "iam.yaml",
-        "network.yaml",
-        "secrets.yaml",
-        "ecs.yaml",
-        "posture.yaml",
-    ]);
+    let state = load(&CORE_FILES);
     let engine = Engine::new(afu9_controller::kinds::standard());
     converge(&emulator, &engine, &state).await;
 
@@ -346,14 +340,7 @@ async fn a_steady_pass_and_an_event_reconcile_of_the_whole_afu9_posture() {
 async fn the_census_leaves_the_listing_to_the_kinds_it_shows_owned_resources_of() {
     let emulator = Emulator::start();
     seed_core(&emulator).await;
-    let state = load(&[
-        "ecr.yaml",
-        "iam.yaml",
-        "network.yaml",
-        "secrets.yaml",
-        "ecs.yaml",
-        "posture.yaml",
-    ]);
+    let state = load(&CORE_FILES);
     let engine = Engine::new(afu9_controller::kinds::standard());
     converge(&emulator, &engine, &state).await;
     seed_strays(&emulator).await;

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use afu9_e2e::account::CORE_FILES;
 use afu9_e2e::{Emulator, REGION, repo_root};
 use aws_sdk_ec2::types::{IpPermission, IpRange, ResourceType, Tag, TagSpecification};
 use aws_sdk_ecr::types::ImageTagMutability;
@@ -21,16 +22,6 @@ pub enum Posture {
     /// N resources, split evenly over security groups, roles, repositories and secrets.
     Generated(usize),
 }
-
-/// The files of `desired-state/` the core posture is made of.
-const CORE_FILES: [&str; 6] = [
-    "ecr.yaml",
-    "iam.yaml",
-    "network.yaml",
-    "secrets.yaml",
-    "ecs.yaml",
-    "posture.yaml",
-];
 
 /// How many of each generated kind: `[groups, roles, repositories, secrets]`.
 pub fn split(total: usize) -> [usize; 4] {
