@@ -279,7 +279,15 @@ fn resources_and_changes_are_shown(browser: &Browser) {
 }
 
 /// Prints (and bounds) the page weight and the time to first contentful paint.
+///
+/// Chromium queues the paint entry once the frame is presented, which on a loaded machine
+/// can come after the rows are in the DOM; the entry is waited for, then read.
 fn measure(browser: &Browser) {
+    browser.wait_until(
+        Duration::from_secs(10),
+        "the first contentful paint recorded",
+        "return performance.getEntriesByName('first-contentful-paint').length > 0;",
+    );
     let timing = browser.eval(
         "const nav = performance.getEntriesByType('navigation')[0]; \
          const paint = performance.getEntriesByName('first-contentful-paint')[0]; \
