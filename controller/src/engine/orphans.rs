@@ -19,7 +19,7 @@ use afu9_spec::posture::OrphanEntry;
 use afu9_spec::tags::{MANAGED_BY_KEY, MANAGED_BY_VALUE, Owner};
 use afu9_spec::{DesiredState, ManagementPolicy, ManifestKind, Resource, SourceLocation};
 
-use super::census::Census;
+use super::census::{Census, TaggedType};
 use super::import::{ImportOps, Imports, probes};
 use super::kind::ManagedKind;
 use super::tags::{TagOps, Tagged};
@@ -163,17 +163,17 @@ fn looks<K: ManagedKind>(
         && (!K::GLOBAL || state.posture.manages_global())
 }
 
-/// The service whose census tells whether kind `K` has owned resources to look at, when
-/// its orphan search would list only for itself (no manifest of the kind in `state`). Never
-/// for a global kind: the census is regional.
-pub(super) fn census_service<K: ManagedKind>(
+/// The type by which the pass's census tells whether kind `K` has owned resources to look
+/// at, when its orphan search would list only for itself (no manifest of the kind in
+/// `state`). Never for a global kind: the census is regional.
+pub(super) fn census_type<K: ManagedKind>(
     orphans_of: &Orphans<K>,
     finder: Option<&Finder<K>>,
     state: &DesiredState,
-) -> Option<&'static str> {
+) -> Option<TaggedType> {
     let tagged = finder?.import.tagged?;
     let lists_for_itself = K::Spec::resources(state).is_empty() && !K::GLOBAL;
-    (looks(orphans_of, finder, state) && lists_for_itself).then_some(tagged.service)
+    (looks(orphans_of, finder, state) && lists_for_itself).then_some(tagged)
 }
 
 /// The orphans of kind `K` as plan entries: `orphaned` unless `prune`, else `delete` or
@@ -194,8 +194,7 @@ pub(super) async fn find<K: ManagedKind>(
     let Some(Finder { import, tags }) = finder else {
         return Vec::new();
     };
-    if census_service(orphans_of, finder, state).is_some()
-        && let Some(tagged) = import.tagged
+    if let Some(tagged) = census_type(orphans_of, finder, state)
         && census.shows_owned(aws, tagged).await == Some(false)
     {
         return Vec::new();

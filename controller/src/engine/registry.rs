@@ -371,7 +371,7 @@ impl<K: ManagedKind> ErasedKind for Kind<K> {
 
     fn census_service(&self, state: &DesiredState) -> Option<&'static str> {
         let (orphans, finder) = self.orphans.as_ref()?;
-        orphans::census_service(orphans, finder.as_ref(), state)
+        orphans::census_type(orphans, finder.as_ref(), state).map(|tagged| tagged.service)
     }
 
     fn orphans<'a>(
